@@ -1,0 +1,1 @@
+"""The platform-neutral core: hooks, storage, timers, dispatch and the interaction model."""

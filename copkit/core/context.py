@@ -1,0 +1,136 @@
+"""What a plugin handler receives: who, where, and the services to act (show, schedule, log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .events import Person, RoomRef
+from .roles import Role
+from .views import Private, Target, ToRoom, View, notice
+
+if TYPE_CHECKING:
+    from .messenger import MessageRef
+    from .models import Community
+    from .runtime import Copkit
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A running or finished instance of a format (a lean coffee session, a health-check round)."""
+
+    community: Community
+    format: str
+    id: int
+    title: str
+    room_id: str = ""
+
+
+class Scope:
+    """Services available wherever a plugin runs: in a request or in a timer job."""
+
+    def __init__(
+        self, runtime: Copkit, community: Community, room_id: str, request: Any = None
+    ) -> None:
+        self.runtime = runtime
+        self.community = community
+        self.room_id = room_id
+        self.request = request
+
+    @property
+    def platform(self) -> str:
+        return self.community.platform
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    async def show(
+        self, view: View, *, key: str | None = None, target: Target | None = None
+    ) -> MessageRef | None:
+        """Post ``view``; with ``key``, update the view posted earlier under that key instead."""
+        return await self.runtime.show(
+            self.community, target or ToRoom(self.room_id), view, key=key, request=self.request
+        )
+
+    async def send_private(self, person_id: str, view: View) -> None:
+        await self.show(view, target=Private(person_id))
+
+    async def schedule(
+        self, handler: str, at: datetime | timedelta, payload: dict[str, Any] | None = None
+    ) -> int:
+        """Run the job type ``handler`` at ``at`` (or after a delay); returns the job id."""
+        due = self.now() + at if isinstance(at, timedelta) else at
+        return await self.runtime.scheduler.schedule(
+            handler, due, payload or {}, community_id=self.community.id, room_id=self.room_id
+        )
+
+    async def cancel_job(self, job_id: int | None) -> None:
+        if job_id:
+            await self.runtime.scheduler.cancel(job_id)
+
+    async def log(self, kind: str, ref: str = "", text: str = "", member: str = "") -> None:
+        """Add a line to the community's log (transparency)."""
+        await self.runtime.log(self.community, kind, ref=ref, text=text, member=member)
+
+    async def activity_started(self, activity: Activity) -> None:
+        await self.runtime.hooks.activity_started(activity)
+
+    async def activity_ended(self, activity: Activity) -> None:
+        await self.runtime.hooks.activity_ended(activity)
+
+    async def view_ref(self, key: str) -> MessageRef | None:
+        """Where the view with ``key`` was posted, if it was."""
+        return await self.runtime.view_ref(self.community, key)
+
+    async def room_members(self, room_id: str | None = None) -> list[str]:
+        """Who the adapter last reported present in a room (voice channel, meeting)."""
+        return self.runtime.presence.get((self.community.id, room_id or self.room_id), [])
+
+
+class Context(Scope):
+    """A request from a person: a command, an interaction or a form submission."""
+
+    def __init__(
+        self,
+        runtime: Copkit,
+        community: Community,
+        room: RoomRef,
+        person: Person,
+        role: Role,
+        request: Any = None,
+    ) -> None:
+        super().__init__(runtime, community, room.id, request)
+        self.room = room
+        self.person = person
+        self.role = role
+        self.mentions: dict[str, Person] = {}
+
+    async def reply(self, view: View | str, *, private: bool = False) -> MessageRef | None:
+        """Answer the person: in the room, or only to them."""
+        if isinstance(view, str):
+            view = notice(view)
+        return await self.show(view, target=Private(self.person.id) if private else None)
+
+    async def contribute(self, kind: str, ref: str, text: str = "") -> None:
+        """Log a contribution by this person and tell the plugins (``copkit_contribution``)."""
+        await self.runtime.contribute(self.community, self.person.id, kind, ref, text)
+
+    def may(self, role: Role, action: str) -> bool:
+        """Whether this person may do ``action`` that needs ``role`` (plugins may decide)."""
+        return self.runtime.permitted(self.community, self.person.id, self.role, role, action)
+
+    def require(self, role: Role, action: str, words: str) -> None:
+        """Refuse with 'only … can <words>' unless the person may do ``action``."""
+        self.runtime.require(self.community, self.person.id, self.role, role, action, words)
+
+
+class JobContext(Scope):
+    """A timer job being run."""
+
+    def __init__(
+        self, runtime: Copkit, community: Community, room_id: str, job_id: int, handler: str
+    ) -> None:
+        super().__init__(runtime, community, room_id)
+        self.job_id = job_id
+        self.handler = handler

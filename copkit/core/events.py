@@ -1,0 +1,46 @@
+"""What adapters hand to the core: who, where, and what they asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRef:
+    """A community as the platform knows it: a guild, a team or chat, a console workspace."""
+
+    platform: str
+    external_id: str
+    name: str = ""
+    owner_id: str | None = None  # becomes the first leader
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member as the platform knows them. ``is_admin`` means the platform grants them management
+    rights (Manage Server, team owner); the core counts them as core team."""
+
+    id: str
+    name: str = ""
+    is_admin: bool = False
+    is_owner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRef:
+    """Where something happens: a channel, a voice channel's chat, a thread, a DM."""
+
+    id: str
+    name: str = ""
+    kind: str = "text"  # text | voice | thread | private
+    data: dict[str, Any] | None = None  # adapter data to store (e.g. a conversation reference)
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """A button press, a choice, a form submission or a poll vote."""
+
+    action_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    message_ref: dict[str, Any] | None = None

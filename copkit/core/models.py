@@ -1,0 +1,115 @@
+"""The core's tables: communities, members and roles, enabled formats, rooms, shown views,
+timer jobs and the community log."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Community(Model):
+    id = fields.IntField(primary_key=True)
+    platform = fields.CharField(max_length=20)
+    external_id = fields.CharField(max_length=200)
+    name = fields.CharField(max_length=200, default="")
+    locale = fields.CharField(max_length=20, default="en")
+    timezone = fields.CharField(max_length=64, default="UTC")
+    core_role = fields.CharField(max_length=200, null=True)  # a platform role that means core team
+    settings = fields.JSONField(default=dict)  # e.g. {"require": {"leancoffee start": 0}}
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "copkit_community"
+        unique_together = (("platform", "external_id"),)
+
+
+class Membership(Model):
+    """A person's role in a community. Only people with a role above member need a row."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="memberships")
+    person_id = fields.CharField(max_length=200)
+    name = fields.CharField(max_length=200, default="")
+    role = fields.SmallIntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "copkit_membership"
+        unique_together = (("community", "person_id"),)
+
+
+class FormatSetting(Model):
+    """Whether a format is enabled in a community (absent: the format's default)."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="format_settings")
+    format = fields.CharField(max_length=50)
+    enabled = fields.BooleanField()
+
+    class Meta:
+        table = "copkit_format_setting"
+        unique_together = (("community", "format"),)
+
+
+class Room(Model):
+    """A room seen by an adapter, with the adapter's data (e.g. a Teams conversation reference)."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="rooms")
+    external_id = fields.CharField(max_length=300)
+    name = fields.CharField(max_length=200, default="")
+    kind = fields.CharField(max_length=20, default="text")
+    data = fields.JSONField(null=True)
+
+    class Meta:
+        table = "copkit_room"
+        unique_together = (("community", "external_id"),)
+
+
+class ShownView(Model):
+    """Where a keyed view was posted, so it can be updated in place after a restart."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="views")
+    key = fields.CharField(max_length=200)
+    room_id = fields.CharField(max_length=300)
+    ref = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "copkit_shown_view"
+        unique_together = (("community", "key"),)
+
+
+class Job(Model):
+    """A persisted timer: run ``handler`` with ``payload`` at ``due_at``, exactly once."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="jobs", null=True)
+    handler = fields.CharField(max_length=100)
+    payload = fields.JSONField(default=dict)
+    room_id = fields.CharField(max_length=300, default="")
+    due_at = fields.DatetimeField(db_index=True)
+    claimed_by = fields.CharField(max_length=100, null=True)
+    claimed_at = fields.DatetimeField(null=True)
+    done_at = fields.DatetimeField(null=True, db_index=True)
+    cancelled = fields.BooleanField(default=False)
+    error = fields.TextField(null=True)
+
+    class Meta:
+        table = "copkit_job"
+
+
+class LogEntry(Model):
+    """The community's log: every contribution and every decision, for transparency."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="log")
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    member = fields.CharField(max_length=200, default="")
+    kind = fields.CharField(max_length=50)
+    ref = fields.CharField(max_length=200, default="")
+    text = fields.TextField(default="")
+
+    class Meta:
+        table = "copkit_log"

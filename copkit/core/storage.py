@@ -1,0 +1,73 @@
+"""Opening the database (SQLite by default, PostgreSQL by URL) and applying migrations."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from .errors import StartupError
+from .specs import Models
+
+log = logging.getLogger("copkit.storage")
+
+CORE_MODELS = Models(app="core", module="copkit.core.models", migrations="copkit.core.migrations")
+DEFAULT_URL = "sqlite://copkit.db"
+
+
+def hide_password(url: str) -> str:
+    """``postgres://bob:secret@host/db`` → ``postgres://bob:***@host/db``."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
+
+
+def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
+    apps: dict[str, Any] = {}
+    for m in [CORE_MODELS, *models]:
+        app = apps.setdefault(m.app, {"models": [], "default_connection": "default"})
+        app["models"].append(m.module)
+        if m.migrations:
+            app["migrations"] = m.migrations
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    return {"connections": {"default": url}, "apps": apps, "use_tz": True, "timezone": "UTC"}
+
+
+async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = True) -> None:
+    """Connect, check the connection and (by default) apply pending migrations.
+
+    Raises :class:`StartupError` with one line naming the URL (password hidden) if unreachable.
+    """
+    config = tortoise_config(url, models)
+    try:
+        if upgrade:
+            await migrate(config=config)
+        await Tortoise.init(config=config)
+        conn = Tortoise.get_connection("default")
+        await conn.execute_query("SELECT 1")
+    except Exception as exc:
+        await close_database()
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StartupError(
+            f"cannot open the database {hide_password(url)}: {hide_password(reason)[:200]}"
+        ) from exc
+
+
+async def upgrade_database(url: str, models: Sequence[Models]) -> None:
+    """Apply every pending migration (``copkit db upgrade``)."""
+    await open_database(url, models, upgrade=True)
+    await close_database()
+
+
+async def close_database() -> None:
+    try:
+        await Tortoise.close_connections()
+    except Exception:  # closing twice or after a failed init
+        log.debug("close_connections failed", exc_info=True)

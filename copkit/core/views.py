@@ -1,0 +1,183 @@
+"""Declarative views: what plugins show, and adapters render for their platform.
+
+A view is plain data. Text uses a small Markdown subset (``**bold**``, ``*italic*``, ```code```,
+``- `` list items and ``[label](url)`` links). Text a user wrote is wrapped in :class:`UserText` so an
+adapter never lets it ping anyone. A view with a ``key`` is shown once and updated in place later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+class UserText(str):
+    """Text written by a user: render it literally, never as a mention."""
+
+    __slots__ = ()
+
+
+Style = Literal["primary", "secondary", "success", "danger"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A name/value pair shown under the text (an embed field, a FactSet row)."""
+
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FormInput:
+    """One text input of a form."""
+
+    name: str
+    label: str
+    max_length: int = 200
+    required: bool = True
+    multiline: bool = False
+    placeholder: str = ""
+    default: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A short form (at most five inputs). Submitting it sends an interaction with ``action_id``."""
+
+    action_id: str
+    title: str
+    inputs: tuple[FormInput, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button; pressing it sends ``action_id``. With ``form`` it opens that form instead."""
+
+    action_id: str
+    label: str
+    style: Style = "secondary"
+    form: Form | None = None
+    disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A single or multiple choice; the interaction carries ``values["selected"]`` as a list."""
+
+    action_id: str
+    options: tuple[Option, ...]
+    placeholder: str = ""
+    min_values: int = 1
+    max_values: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A poll with up to 10 options. A vote arrives as action ``f"{action_id}:{index}"``.
+
+    ``anonymous`` polls must never be rendered with a platform feature that shows who voted.
+    """
+
+    action_id: str
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    anonymous: bool = False
+    hours: int = 24
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.options) <= 10:
+            raise ValueError("a poll has 2 to 10 options")
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A PNG picture attached to the view."""
+
+    filename: str
+    png: bytes
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """An intent to put an event in the platform's calendar (e.g. a Discord scheduled event)."""
+
+    uid: str
+    title: str
+    start: object  # aware datetime
+    end: object  # aware datetime
+    location: str = ""
+    description: str = ""
+    cancelled: bool = False
+
+
+@dataclass(slots=True)
+class View:
+    """What a plugin shows. Only ``title`` or ``text`` is needed."""
+
+    title: str = ""
+    text: str = ""
+    fields: list[Field] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    poll: Poll | None = None
+    images: list[Image] = field(default_factory=list)
+    footer: str = ""
+    tone: Literal["info", "success", "warning", "error"] = "info"
+    event: ScheduledEvent | None = None
+
+    def actions(self) -> list[str]:
+        """Every action id this view can send back."""
+        ids = [b.action_id for b in self.buttons] + [c.action_id for c in self.choices]
+        ids += [b.form.action_id for b in self.buttons if b.form]
+        if self.poll:
+            ids += [f"{self.poll.action_id}:{i}" for i in range(len(self.poll.options))]
+        return ids
+
+
+# Targets -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ToRoom:
+    """The room the request came from (or the activity's room)."""
+
+    room_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToThread:
+    """A new thread (Discord) or a new post (Teams) named ``name`` in the room."""
+
+    name: str
+    room_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply to the message that triggered the request, visible to the room."""
+
+
+@dataclass(frozen=True, slots=True)
+class Private:
+    """Only ``person_id`` sees it (ephemeral reply, DM or a personal card)."""
+
+    person_id: str
+
+
+Target = ToRoom | ToThread | Reply | Private
+
+
+def notice(text: str, tone: Literal["info", "success", "warning", "error"] = "info") -> View:
+    """A one-line view, e.g. an answer to a command."""
+    return View(text=text, tone=tone)

@@ -1,0 +1,1 @@
+"""Built-in plugins: the core commands and one package per event format."""
