@@ -105,7 +105,7 @@ class LogEntry(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="log")
-    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    at = fields.DatetimeField(db_index=True)
     member = fields.CharField(max_length=200, default="")
     kind = fields.CharField(max_length=50)
     ref = fields.CharField(max_length=200, default="")

@@ -422,7 +422,9 @@ class Copkit:
     # Log and contributions --------------------------------------------------------------------
 
     async def log(self, community: Community, kind: str, *, ref: str = "", text: str = "", member: str = "") -> None:
-        await LogEntry.create(community=community, kind=kind, ref=ref, text=text[:2000], member=member)
+        await LogEntry.create(
+            community=community, kind=kind, ref=ref[:200], text=text[:2000], member=member[:200], at=self.clock.now()
+        )
 
     async def contribute(self, community: Community, member: str, kind: str, ref: str, text: str = "") -> None:
         await self.log(community, kind, ref=ref, text=text, member=member)

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('community', fields.ForeignKeyField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='log', on_delete=OnDelete.CASCADE)),
-                ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('member', fields.CharField(default='', max_length=200)),
                 ('kind', fields.CharField(max_length=50)),
                 ('ref', fields.CharField(default='', max_length=200)),

@@ -1,0 +1,5 @@
+import sys
+
+from copkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,300 @@
+"""The console session: type commands, act as several people, press buttons, fill forms."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from copkit.core.clock import Clock, FakeClock
+from copkit.core.errors import Unavailable, UserError
+from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.i18n import _
+from copkit.core.messenger import MessageRef
+from copkit.core.models import Community
+from copkit.core.parsing import parse_duration, tokenize
+from copkit.core.plugins import make_plugin_manager
+from copkit.core.runtime import Copkit
+from copkit.core.views import Button, Choice, Poll, Private, Target, ToThread, View
+
+from .render import render
+
+HELP = """Console commands:
+  /as NAME              act as NAME (the first person is the leader)
+  /room NAME            move to room NAME (threads are rooms too)
+  /presence A B C       who is in this room now (like a voice channel)
+  /press N              press button N (a form asks for each field)
+  /choose N 1,3         pick options 1 and 3 of choice N
+  /vote N K             vote for option K in poll N
+  /wait 8m              let time pass (timers fire)
+  /restart              stop and start copkit again on the same database
+  /help                 this text; anything else is a copkit command (try: help)
+  /quit"""
+
+
+class ConsoleMessenger:
+    """Keeps messages like a chat would, and prints what changed after each step."""
+
+    platform = "console"
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self.out = out
+        self.messages: dict[str, tuple[str, Target, View]] = {}
+        self._ids = itertools.count(1)
+        self._new: list[str] = []
+        self._edited: list[str] = []
+        self.handles: dict[int, tuple[object, str]] = {}
+        self._handle_ids = itertools.count(1)
+
+    async def send(self, community: Community, room_id: str, target: Target, view: View, request: Any) -> MessageRef:
+        mid = f"c{next(self._ids)}"
+        if isinstance(target, ToThread):
+            room_id = f"{target.name}"
+        self.messages[mid] = (room_id, target, view)
+        self._new.append(mid)
+        return {"room_id": room_id, "message_id": mid}
+
+    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+        mid = ref["message_id"]
+        if mid not in self.messages:  # posted before a restart of the console itself
+            self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)
+        room_id, target, _old = self.messages[mid]
+        self.messages[mid] = (room_id, target, view)
+        if mid not in self._new and mid not in self._edited:
+            self._edited.append(mid)
+
+    def _handle(self, mid: str) -> Callable[[object], int]:
+        def give(item: object) -> int:
+            n = next(self._handle_ids)
+            self.handles[n] = (item, mid)
+            return n
+
+        return give
+
+    def flush(self) -> None:
+        for mid in self._new + self._edited:
+            room_id, target, view = self.messages[mid]
+            if isinstance(target, Private):
+                header = f"(only {target.person_id} sees) "
+            elif isinstance(target, ToThread):
+                header = f"(new thread «{target.name}») "
+            else:
+                header = f"(#{room_id}) " if room_id else ""
+            if mid in self._edited:
+                header = "(updated) " + header
+            self.out(render(view, self._handle(mid), header))
+        self._new.clear()
+        self._edited.clear()
+
+
+class ConsoleSession:
+    """One local community driven line by line, from a person or a script."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        user: str = "you",
+        clock: Clock | None = None,
+        out: Callable[[str], None] = print,
+        plugins: list[str] | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.clock = clock or Clock()
+        self.out = out
+        self.user = user
+        self.room = "general"
+        self.messenger = ConsoleMessenger(out)
+        self.community = CommunityRef("console", "local", "Local community", owner_id=user)
+        self.plugins = plugins
+        self.runtime: Copkit | None = None
+        self._lines: Iterator[str] | None = None
+        self.echo = True
+
+    def _runtime(self) -> Copkit:
+        pm = make_plugin_manager(*( [self.plugins] if self.plugins is not None else []))
+        rt = Copkit(self.database_url, pm=pm, clock=self.clock, coalesce_interval=0)
+        rt.add_messenger(self.messenger)
+        return rt
+
+    async def start(self, *, timers: bool = False) -> None:
+        self.runtime = self._runtime()
+        await self.runtime.open(timers=timers)
+        await self._run_due()
+
+    async def stop(self) -> None:
+        if self.runtime:
+            await self.runtime.close()
+            self.runtime = None
+
+    async def _run_due(self) -> None:
+        assert self.runtime
+        if isinstance(self.clock, FakeClock):
+            while await self.runtime.scheduler.run_due():
+                pass
+        self.messenger.flush()
+
+    def person(self) -> Person:
+        return Person(id=self.user, name=self.user)
+
+    def roomref(self) -> RoomRef:
+        return RoomRef(self.room, self.room)
+
+    def _ask(self, prompt: str) -> str:
+        if self._lines is not None:
+            answer = next(self._lines, "")
+            self.out(f"  {prompt}: {answer}")
+            return answer
+        return input(f"  {prompt}: ")
+
+    async def handle(self, line: str) -> bool:
+        """Run one line; returns False when the session should end."""
+        assert self.runtime
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith("#"):
+            self.out(line)
+            return True
+        if self.echo:
+            self.out(f"{self.user}@{self.room}> {line}")
+        try:
+            if line.startswith("/"):
+                return await self._console_command(line)
+            await self.runtime.handle_text(self.community, self.roomref(), self.person(), line)
+        except Unavailable:
+            self.out(_("I can't reach my database. Try again in a moment."))
+        except UserError as exc:
+            self.out(exc.message)
+        self.messenger.flush()
+        return True
+
+    async def _console_command(self, line: str) -> bool:
+        assert self.runtime
+        try:
+            words = tokenize(line)
+        except UserError as exc:
+            self.out(exc.message)
+            return True
+        cmd, rest = words[0].lower(), words[1:]
+        if cmd in ("/quit", "/exit"):
+            return False
+        if cmd == "/help":
+            self.out(HELP)
+        elif cmd == "/as" and rest:
+            self.user = rest[0].removeprefix("@")
+        elif cmd == "/room" and rest:
+            self.room = " ".join(rest)
+        elif cmd == "/presence":
+            people = [Person(id=p.removeprefix("@"), name=p.removeprefix("@")) for p in rest]
+            await self.runtime.handle_presence(self.community, self.roomref(), people)
+            self.out(f"  in #{self.room}: {', '.join(p.id for p in people) or 'nobody'}")
+        elif cmd == "/wait" and rest:
+            delta = parse_duration(rest[0])
+            await self._wait(delta)
+        elif cmd == "/restart":
+            await self.stop()
+            self.out("  … copkit restarted")
+            await self.start(timers=not isinstance(self.clock, FakeClock))
+        elif cmd in ("/press", "/choose", "/vote") and rest:
+            await self._press(cmd, rest)
+        else:
+            self.out(_("Unknown console command. Type /help."))
+        self.messenger.flush()
+        return True
+
+    async def _wait(self, delta: timedelta) -> None:
+        if isinstance(self.clock, FakeClock):
+            step = timedelta(seconds=30)
+            remaining = delta
+            while remaining > timedelta(0):
+                move = min(step, remaining)
+                self.clock.advance(move)
+                remaining -= move
+                await self._run_due()
+        else:
+            await asyncio.sleep(delta.total_seconds())
+
+    async def _press(self, cmd: str, rest: list[str]) -> None:
+        assert self.runtime
+        try:
+            item, _mid = self.messenger.handles[int(rest[0])]
+        except (ValueError, KeyError):
+            self.out(_("There is no button {n} on screen.").format(n=rest[0]))
+            return
+        values: dict[str, Any] = {}
+        if isinstance(item, Button):
+            action = item.action_id
+            if item.form:
+                action = item.form.action_id
+                self.out(f"  {item.form.title}")
+                for inp in item.form.inputs:
+                    answer = self._ask(inp.label + ("" if inp.required else " (optional)"))
+                    if len(answer) > inp.max_length:
+                        self.out(_("Too long: at most {n} characters.").format(n=inp.max_length))
+                        return
+                    values[inp.name] = answer
+        elif isinstance(item, Choice):
+            picks = rest[1].split(",") if len(rest) > 1 else []
+            try:
+                values["selected"] = [item.options[int(p) - 1].value for p in picks]
+            except (ValueError, IndexError):
+                self.out(_("Pick options by number, e.g. /choose {n} 1,2").format(n=rest[0]))
+                return
+            action = item.action_id
+        elif isinstance(item, Poll):
+            try:
+                k = int(rest[1]) - 1
+                assert 0 <= k < len(item.options)
+            except (ValueError, IndexError, AssertionError):
+                self.out(_("Vote with an option number, e.g. /vote {n} 1").format(n=rest[0]))
+                return
+            action = f"{item.action_id}:{k}"
+        else:
+            return
+        await self.runtime.handle_interaction(self.community, self.roomref(), self.person(), Interaction(action, values))
+
+    async def run_script(self, lines: list[str]) -> None:
+        self._lines = iter(lines)
+        for line in self._lines:
+            if not await self.handle(line):
+                break
+        self._lines = None
+
+    async def interactive(self) -> None:
+        self.out(_("copkit console — type /help for console commands, help for copkit's."))
+        self.echo = False
+        loop_flush = asyncio.create_task(self._flush_loop())
+        try:
+            while True:
+                try:
+                    line = await asyncio.to_thread(input, f"{self.user}@{self.room}> ")
+                except EOFError:
+                    break
+                if not await self.handle(line):
+                    break
+        finally:
+            loop_flush.cancel()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self.messenger.flush()
+
+
+async def run_console(database_url: str, *, script: list[str] | None, user: str, plugins: list[str] | None = None) -> int:
+    clock: Clock = FakeClock() if script is not None else Clock()
+    session = ConsoleSession(database_url, user=user, clock=clock, plugins=plugins)
+    await session.start(timers=script is None)
+    try:
+        if script is not None:
+            await session.run_script(script)
+        else:
+            await session.interactive()
+    finally:
+        await session.stop()
+    sys.stdout.flush()
+    return 0

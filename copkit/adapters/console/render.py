@@ -1,0 +1,58 @@
+"""Views as plain text for a terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from copkit.core.views import Button, Choice, Poll, View
+
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+
+
+def markdown_to_text(text: str) -> str:
+    text = _LINK.sub(r"\1 <\2>", text)
+    return text.replace("**", "").replace("`", "")
+
+
+def render(view: View, handle: Callable[[object], int], header: str = "") -> str:
+    """Render ``view``; ``handle`` gives each button, choice or poll a number to press."""
+    lines: list[str] = []
+    title = markdown_to_text(view.title)
+    lines.append(f"┌ {header}{title}".rstrip())
+    for line in markdown_to_text(view.text).splitlines():
+        lines.append(f"│ {line}")
+    for f in view.fields:
+        value = markdown_to_text(f.value).replace("\n", "\n│   ")
+        lines.append(f"│ {markdown_to_text(f.name)}: {value}" if "\n" not in value else f"│ {markdown_to_text(f.name)}:\n│   {value}")
+    for img in view.images:
+        lines.append(f"│ [picture {img.filename}, {len(img.png)} bytes]")
+    if view.poll:
+        lines.append(f"│ {_poll(view.poll, handle)}")
+    for choice in view.choices:
+        lines.append(f"│ {_choice(choice, handle)}")
+    if view.buttons:
+        lines.append("│ " + "  ".join(_button(b, handle) for b in view.buttons))
+    if view.footer:
+        lines.append(f"│ {markdown_to_text(view.footer)}")
+    lines.append("└")
+    return "\n".join(lines)
+
+
+def _button(b: Button, handle: Callable[[object], int]) -> str:
+    if b.disabled:
+        return f"[–] {b.label}"
+    return f"[{handle(b)}] {b.label}" + ("…" if b.form else "")
+
+
+def _choice(c: Choice, handle: Callable[[object], int]) -> str:
+    n = handle(c)
+    opts = ", ".join(f"{i + 1}={o.label}" for i, o in enumerate(c.options))
+    many = f" (pick {c.min_values}–{c.max_values})" if c.max_values > 1 else ""
+    return f"[{n}] {c.placeholder or 'Choose'}{many}: {opts}"
+
+
+def _poll(p: Poll, handle: Callable[[object], int]) -> str:
+    n = handle(p)
+    opts = ", ".join(f"{i + 1}={o}" for i, o in enumerate(p.options))
+    return f"[{n}] poll: {p.question} — {opts}"

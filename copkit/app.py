@@ -1,0 +1,52 @@
+"""The composition root: settings → runtime (storage, timers) → adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from .core.config import Settings
+from .core.plugins import make_plugin_manager
+from .core.runtime import Copkit
+from .core.storage import hide_password
+
+log = logging.getLogger("copkit")
+
+
+def say(line: str) -> None:
+    print(f"copkit: {line}", flush=True)
+
+
+async def serve(settings: Settings, plugins: list[str]) -> int:
+    """Open storage, start every configured adapter and run until cancelled.
+
+    Teams always runs (in local emulator mode without credentials); Discord runs when a token
+    is configured. Says plainly what started and what is missing.
+    """
+    runtime = Copkit(settings.database_url, pm=make_plugin_manager(plugins))
+    await runtime.open(timers=True)
+    say(f"database {hide_password(settings.database_url)} ready; timers running")
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        try:
+            from .adapters.teams import serve_teams
+        except ImportError as exc:  # pragma: no cover - botbuilder missing
+            say(f"Teams adapter unavailable: {exc}")
+        else:
+            tasks.append(asyncio.create_task(serve_teams(runtime, settings.teams, say), name="teams"))
+        if settings.discord.token:
+            from .adapters.discord import serve_discord
+
+            tasks.append(asyncio.create_task(serve_discord(runtime, settings.discord, say), name="discord"))
+        else:
+            say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception():
+                raise task.exception()  # type: ignore[misc]
+        return 0
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await runtime.close()

@@ -1,0 +1,219 @@
+"""The ``copkit`` command: run, console, plugins, db upgrade, teams manifest, version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .core.config import Settings, load_settings
+from .core.errors import ConfigError, StartupError
+from .core.plugins import DEFAULT_PLUGINS, build_registry, describe_plugins, make_plugin_manager
+from .core.storage import hide_password, upgrade_database
+
+DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning")
+
+
+def _plugins(settings: Settings) -> list[str]:
+    return [p for p in DEFAULT_PLUGINS if p.rsplit(".", 1)[-1] not in settings.plugins_disabled]
+
+
+def demo_script(name: str) -> list[str]:
+    """The lines of a shipped demo script."""
+    text = resources.files("copkit").joinpath("demo", f"{name}.txt").read_text(encoding="utf-8")
+    return text.splitlines()
+
+
+def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"copkit {__version__}")
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace, settings: Settings) -> int:
+    pm = make_plugin_manager(_plugins(settings))
+    reg = build_registry(pm)
+    for name, commands in describe_plugins(pm, reg):
+        print(f"{name}")
+        for c in commands:
+            print(f"    {c}")
+    print(f"formats: {', '.join(sorted(reg.formats)) or '-'}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    reg = build_registry(make_plugin_manager(_plugins(settings)))
+    asyncio.run(upgrade_database(settings.database_url, reg.models))
+    print(f"database {hide_password(settings.database_url)} is up to date")
+    return 0
+
+
+def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
+    """For plugin authors: write a migration for model changes of APP."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from .core.storage import tortoise_config
+
+    reg = build_registry(make_plugin_manager(_plugins(settings)))
+
+    async def go() -> None:
+        from tortoise import Tortoise
+
+        with tempfile.TemporaryDirectory() as tmp:
+            config = tortoise_config(f"sqlite://{tmp}/mk.db", reg.models)
+            apps = {k: v for k, v in config["apps"].items() if not args.app or k in args.app}
+            await Tortoise.init(config=config)
+            try:
+                detector = MigrationAutodetector(Tortoise.apps, apps)
+                writers = await detector.changes()
+                for w in writers:
+                    print(f"created {w.app_label}.{w.name} at {w.write()}")
+                if not writers:
+                    print("no changes")
+            finally:
+                await Tortoise.close_connections()
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from .adapters.console import run_console
+
+    script: list[str] | None = None
+    if args.demo:
+        script = []
+        for name in DEMOS if args.demo == "all" else [args.demo]:
+            try:
+                script += demo_script(name)
+            except FileNotFoundError:
+                if args.demo != "all":
+                    raise StartupError(f"no demo called {name!r} (known: {', '.join(DEMOS)})") from None
+    elif args.script:
+        if args.script == "-":
+            script = sys.stdin.read().splitlines()
+        else:
+            try:
+                script = Path(args.script).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise StartupError(f"cannot read {args.script}: {exc.strerror}") from exc
+    elif not sys.stdin.isatty():
+        script = sys.stdin.read().splitlines()
+    url = args.database or settings.database_url
+    tmp = None
+    if script is not None and not args.database:
+        tmp = tempfile.TemporaryDirectory()
+        url = f"sqlite://{tmp.name}/console.db"
+    try:
+        return asyncio.run(run_console(url, script=script, user=settings.console_user, plugins=_plugins(settings)))
+    finally:
+        if tmp:
+            tmp.cleanup()
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .app import serve
+
+    if args.shard_ids:
+        settings.discord.shard_ids = [int(x) for x in args.shard_ids.split(",") if x.strip()]
+    if args.shard_count:
+        settings.discord.shard_count = args.shard_count
+    if args.port:
+        settings.teams.port = args.port
+    loop = asyncio.new_event_loop()
+    main = loop.create_task(serve(settings, _plugins(settings)))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, main.cancel)
+        except NotImplementedError:
+            pass
+    try:
+        return loop.run_until_complete(main)
+    except asyncio.CancelledError:
+        print("copkit stopped")
+        return 0
+    finally:
+        loop.close()
+
+
+def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from .adapters.teams.manifest import write_package
+
+    reg = build_registry(make_plugin_manager(_plugins(settings)))
+    app_id = args.app_id or settings.teams.app_id
+    if not app_id:
+        raise StartupError("give --app-id (the Azure Bot's Microsoft App ID) or set MicrosoftAppId")
+    path = write_package(reg, app_id=app_id, out=Path(args.out), name=args.name, domain=args.domain)
+    print(f"wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="copkit", description="Run a Community of Practice in your chat.")
+    p.add_argument("--config", help="a TOML config file (default: ./copkit.toml or $COPKIT_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("run", help="start the configured adapters (Discord, Teams)")
+    s.add_argument("--shard-ids", help="Discord shard ids this process runs, e.g. 0,1")
+    s.add_argument("--shard-count", type=int, help="total Discord shards")
+    s.add_argument("--port", type=int, help="Teams endpoint port (default 3978)")
+    s.set_defaults(fn=cmd_run)
+
+    s = sub.add_parser("console", help="a local community in this terminal")
+    s.add_argument("--script", help="run commands from FILE (- for stdin) instead of the keyboard")
+    s.add_argument("--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all")
+    s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
+    s.set_defaults(fn=cmd_console)
+
+    s = sub.add_parser("plugins", help="list installed plugins and their commands")
+    s.set_defaults(fn=cmd_plugins)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", metavar="ACTION")
+    s = db.add_parser("upgrade", help="apply pending migrations")
+    s.set_defaults(fn=cmd_db_upgrade)
+    s = db.add_parser("makemigrations", help="write migrations for changed models (plugin authors)")
+    s.add_argument("app", nargs="*", help="app labels (default: all)")
+    s.set_defaults(fn=cmd_db_makemigrations)
+
+    teams = sub.add_parser("teams", help="Microsoft Teams tools").add_subparsers(dest="teams_command", metavar="ACTION")
+    s = teams.add_parser("manifest", help="build the Teams app package")
+    s.add_argument("--app-id", help="the Azure Bot's Microsoft App ID")
+    s.add_argument("--out", default="copkit-teams.zip", help="output zip (default copkit-teams.zip)")
+    s.add_argument("--name", default="copkit", help="the app's short name")
+    s.add_argument("--domain", default="", help="your bot's domain, for validDomains")
+    s.set_defaults(fn=cmd_teams_manifest)
+
+    s = sub.add_parser("version", help="print the version")
+    s.set_defaults(fn=cmd_version)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        settings = load_settings(args.config)
+        return args.fn(args, settings)
+    except (ConfigError, StartupError) as exc:
+        print(f"copkit: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os._exit(main())
