@@ -132,13 +132,17 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
             continue
         rest.append(word)
         i += 1
-    for arg in positionals:
+    for n, arg in enumerate(positionals):
         if arg.type == "rest":
             values[arg.name] = rest
             rest = []
             break
         if rest:
-            values[arg.name] = _convert(cmd, arg, rest.pop(0))
+            last_text = n == len(positionals) - 1 and arg.type == "text"
+            # The last text argument takes the remaining words, so quotes are optional.
+            raw = " ".join(rest) if last_text else rest[0]
+            rest = [] if last_text else rest[1:]
+            values[arg.name] = _convert(cmd, arg, raw)
     if rest:
         raise UsageError(_("Too many words.") + "\n" + usage_line(cmd))
     for arg in cmd.args:

@@ -52,6 +52,9 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
         await Tortoise.init(config=config)
         conn = Tortoise.get_connection("default")
         await conn.execute_query("SELECT 1")
+        if upgrade and any(not m.migrations for m in models):
+            # Third-party models without migrations: create their tables if missing.
+            await Tortoise.generate_schemas(safe=True)
     except Exception as exc:
         await close_database()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

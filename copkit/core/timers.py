@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from .clock import Clock
 from .models import Job
@@ -90,7 +90,7 @@ class Scheduler:
             claimed = (
                 await Job.filter(id=job_id, done_at=None)
                 .filter(self._claimable(now))
-                .update(claimed_by=self.worker_id, claimed_at=now)
+                .update(claimed_by=self.worker_id, claimed_at=now, attempts=F("attempts") + 1)
             )
             if claimed != 1:
                 continue

@@ -1,0 +1,85 @@
+"""Migrations upgrade an existing database without losing data; start-up errors are one line."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from copkit.core.storage import CORE_MODELS, hide_password, tortoise_config
+
+
+async def test_migration_upgrades_an_existing_sqlite_database_with_data(tmp_path):
+    path = tmp_path / "old.db"
+    config = tortoise_config(f"sqlite://{path}", [])
+    await migrate(config=config, target="core.0001_initial")  # a database from release 0.0
+    await Tortoise.close_connections()
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO copkit_community (platform, external_id, name, locale, timezone, settings, created_at)"
+        " VALUES ('console', 'local', 'Old CoP', 'en', 'UTC', '{}', '2025-01-01 00:00:00+00:00')"
+    )
+    con.execute(
+        "INSERT INTO copkit_job (community_id, handler, payload, room_id, due_at, cancelled)"
+        " VALUES (1, 'demo.ring', '{\"text\": \"kept\"}', 'general', '2025-01-01 00:00:00+00:00', 0)"
+    )
+    con.commit()
+    assert "attempts" not in [r[1] for r in con.execute("PRAGMA table_info(copkit_job)")]
+    con.close()
+
+    env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{path}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
+
+    con = sqlite3.connect(path)
+    assert "attempts" in [r[1] for r in con.execute("PRAGMA table_info(copkit_job)")]
+    assert con.execute("SELECT name FROM copkit_community").fetchall() == [("Old CoP",)]
+    assert con.execute("SELECT payload, attempts FROM copkit_job").fetchall() == [('{"text": "kept"}', 0)]
+    con.close()
+    # Upgrading again is a no-op.
+    again = subprocess.run([sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_unreachable_database_is_one_line_with_the_password_hidden(tmp_path):
+    env = {**os.environ, "COPKIT_DATABASE_URL": "postgres://bob:s3cret@127.0.0.1:1/nowhere"}
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "postgres://bob:***@127.0.0.1:1/nowhere" in lines[0]
+    assert "s3cret" not in done.stderr
+
+
+def test_hide_password():
+    assert hide_password("postgres://u:p@h:5/d") == "postgres://u:***@h:5/d"
+    assert hide_password("sqlite://copkit.db") == "sqlite://copkit.db"
+
+
+def test_core_models_have_migrations():
+    assert CORE_MODELS.migrations == "copkit.core.migrations"
+
+
+async def test_every_model_change_has_a_migration(tmp_path):
+    """A model changed without ``copkit db makemigrations`` would break existing databases."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from copkit.core.plugins import build_registry, make_plugin_manager
+
+    reg = build_registry(make_plugin_manager(entry_points_group=None))
+    config = tortoise_config(f"sqlite://{tmp_path / 'mk.db'}", reg.models)
+    await Tortoise.init(config=config)
+    try:
+        pending = await MigrationAutodetector(Tortoise.apps, config["apps"]).changes()
+    finally:
+        await Tortoise.close_connections()
+    assert [f"{w.app_label}.{w.name}" for w in pending] == []
