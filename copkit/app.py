@@ -33,11 +33,15 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
         except ImportError as exc:  # pragma: no cover - botbuilder missing
             say(f"Teams adapter unavailable: {exc}")
         else:
-            tasks.append(asyncio.create_task(serve_teams(runtime, settings.teams, say), name="teams"))
+            tasks.append(
+                asyncio.create_task(serve_teams(runtime, settings.teams, say), name="teams")
+            )
         if settings.discord.token:
             from .adapters.discord import serve_discord
 
-            tasks.append(asyncio.create_task(serve_discord(runtime, settings.discord, say), name="discord"))
+            tasks.append(
+                asyncio.create_task(serve_discord(runtime, settings.discord, say), name="discord")
+            )
         else:
             say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

@@ -94,7 +94,9 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
                 script += demo_script(name)
             except FileNotFoundError:
                 if args.demo != "all":
-                    raise StartupError(f"no demo called {name!r} (known: {', '.join(DEMOS)})") from None
+                    raise StartupError(
+                        f"no demo called {name!r} (known: {', '.join(DEMOS)})"
+                    ) from None
     elif args.script:
         if args.script == "-":
             script = sys.stdin.read().splitlines()
@@ -111,7 +113,9 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         tmp = tempfile.TemporaryDirectory()
         url = f"sqlite://{tmp.name}/console.db"
     try:
-        return asyncio.run(run_console(url, script=script, user=settings.console_user, plugins=_plugins(settings)))
+        return asyncio.run(
+            run_console(url, script=script, user=settings.console_user, plugins=_plugins(settings))
+        )
     finally:
         if tmp:
             tmp.cleanup()
@@ -155,7 +159,9 @@ def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="copkit", description="Run a Community of Practice in your chat.")
+    p = argparse.ArgumentParser(
+        prog="copkit", description="Run a Community of Practice in your chat."
+    )
     p.add_argument("--config", help="a TOML config file (default: ./copkit.toml or $COPKIT_CONFIG)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -168,24 +174,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("console", help="a local community in this terminal")
     s.add_argument("--script", help="run commands from FILE (- for stdin) instead of the keyboard")
-    s.add_argument("--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all")
+    s.add_argument(
+        "--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all"
+    )
     s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
     s.set_defaults(fn=cmd_console)
 
     s = sub.add_parser("plugins", help="list installed plugins and their commands")
     s.set_defaults(fn=cmd_plugins)
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", metavar="ACTION")
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", metavar="ACTION"
+    )
     s = db.add_parser("upgrade", help="apply pending migrations")
     s.set_defaults(fn=cmd_db_upgrade)
     s = db.add_parser("makemigrations", help="write migrations for changed models (plugin authors)")
     s.add_argument("app", nargs="*", help="app labels (default: all)")
     s.set_defaults(fn=cmd_db_makemigrations)
 
-    teams = sub.add_parser("teams", help="Microsoft Teams tools").add_subparsers(dest="teams_command", metavar="ACTION")
+    teams = sub.add_parser("teams", help="Microsoft Teams tools").add_subparsers(
+        dest="teams_command", metavar="ACTION"
+    )
     s = teams.add_parser("manifest", help="build the Teams app package")
     s.add_argument("--app-id", help="the Azure Bot's Microsoft App ID")
-    s.add_argument("--out", default="copkit-teams.zip", help="output zip (default copkit-teams.zip)")
+    s.add_argument(
+        "--out", default="copkit-teams.zip", help="output zip (default copkit-teams.zip)"
+    )
     s.add_argument("--name", default="copkit", help="the app's short name")
     s.add_argument("--domain", default="", help="your bot's domain, for validDomains")
     s.set_defaults(fn=cmd_teams_manifest)

@@ -51,7 +51,9 @@ class MemoryMessenger:
         self.log: list[Message] = []
         self._ids = itertools.count(1)
 
-    async def send(self, community: Community, room_id: str, target: Target, view: View, request: Any) -> MessageRef:
+    async def send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef:
         msg_id = f"m{next(self._ids)}"
         if isinstance(target, ToThread):
             room_id = f"thread:{target.name}:{msg_id}"
@@ -133,19 +135,37 @@ class Harness:
         await self.rt.handle_text(self.community_ref, self._room(room), _person(who), text)
         return self.messenger.log[start:]
 
-    async def command(self, who: str | Person, path: tuple[str, ...], args: dict[str, Any], *, room: str | None = None) -> list[Message]:
+    async def command(
+        self,
+        who: str | Person,
+        path: tuple[str, ...],
+        args: dict[str, Any],
+        *,
+        room: str | None = None,
+    ) -> list[Message]:
         start = len(self.messenger.log)
         await self.rt.handle_command(self.community_ref, self._room(room), _person(who), path, args)
         return self.messenger.log[start:]
 
-    async def click(self, who: str | Person, action_id: str, values: dict[str, Any] | None = None, *, room: str | None = None) -> list[Message]:
+    async def click(
+        self,
+        who: str | Person,
+        action_id: str,
+        values: dict[str, Any] | None = None,
+        *,
+        room: str | None = None,
+    ) -> list[Message]:
         """``who`` presses a button, picks a choice or submits a form with ``values``."""
         start = len(self.messenger.log)
-        await self.rt.handle_interaction(self.community_ref, self._room(room), _person(who), Interaction(action_id, values or {}))
+        await self.rt.handle_interaction(
+            self.community_ref, self._room(room), _person(who), Interaction(action_id, values or {})
+        )
         return self.messenger.log[start:]
 
     async def present(self, people: list[str], *, room: str | None = None) -> None:
-        await self.rt.handle_presence(self.community_ref, self._room(room), [_person(p) for p in people])
+        await self.rt.handle_presence(
+            self.community_ref, self._room(room), [_person(p) for p in people]
+        )
 
     async def advance(self, delta: timedelta | None = None, **kwargs: float) -> int:
         """Move the fake clock forward and run the timers that fell due; returns how many ran."""
@@ -182,4 +202,12 @@ def database_url_for_tests(tmp_path: Path) -> str:
     return os.environ.get("COPKIT_TEST_POSTGRES_URL") or f"sqlite://{tmp_path / 'copkit.db'}"
 
 
-__all__ = ["FakeClock", "Harness", "MemoryMessenger", "Message", "Reply", "ToRoom", "database_url_for_tests"]
+__all__ = [
+    "FakeClock",
+    "Harness",
+    "MemoryMessenger",
+    "Message",
+    "Reply",
+    "ToRoom",
+    "database_url_for_tests",
+]

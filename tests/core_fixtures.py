@@ -39,7 +39,9 @@ async def echo(ctx: Context, args: dict[str, Any]) -> None:
     if args["text"] == "oops":
         raise UserError("That is not allowed.")
     await ctx.contribute("echo", "demo:echo", args["text"])
-    await ctx.show(View(text=args["text"], buttons=[Button("demo:press:1", "Press")]), key="demo:last")
+    await ctx.show(
+        View(text=args["text"], buttons=[Button("demo:press:1", "Press")]), key="demo:last"
+    )
 
 
 async def later(ctx: Context, args: dict[str, Any]) -> None:
@@ -69,15 +71,31 @@ class DemoPlugin:
     def copkit_register_commands(self) -> list[Command]:
         return [
             Command(("demo", "ping"), "Answer pong.", ping, format="demo"),
-            Command(("demo", "echo"), "Echo text.", echo, (Arg("text", "text", positional=True, required=True),), format="demo"),
+            Command(
+                ("demo", "echo"),
+                "Echo text.",
+                echo,
+                (Arg("text", "text", positional=True, required=True),),
+                format="demo",
+            ),
             Command(
                 ("demo", "later"),
                 "Ring later.",
                 later,
-                (Arg("after", "delay", type="duration", required=True), Arg("text", "text", positional=True)),
+                (
+                    Arg("after", "delay", type="duration", required=True),
+                    Arg("text", "text", positional=True),
+                ),
                 format="demo",
             ),
-            Command(("demo", "secret"), "Core only.", secret, role=Role.CORE, format="demo", action="see the secret"),
+            Command(
+                ("demo", "secret"),
+                "Core only.",
+                secret,
+                role=Role.CORE,
+                format="demo",
+                action="see the secret",
+            ),
         ]
 
     @hookimpl

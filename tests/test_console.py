@@ -12,7 +12,11 @@ from copkit.core.clock import FakeClock
 
 def test_tour_demo_transcript(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "copkit", "console", "--demo", "tour"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        [sys.executable, "-m", "copkit", "console", "--demo", "tour"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -33,8 +37,12 @@ def test_tour_demo_transcript(tmp_path):
 
 def test_script_from_stdin(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "copkit", "console", "--script", "-"], input="roles\n/as zoe\nroles\n",
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        [sys.executable, "-m", "copkit", "console", "--script", "-"],
+        input="roles\n/as zoe\nroles\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert "│ You: leader" in done.stdout and "│ You: member" in done.stdout
@@ -42,10 +50,22 @@ def test_script_from_stdin(tmp_path):
 
 async def test_session_buttons_forms_and_restart(db_url):
     lines: list[str] = []
-    session = ConsoleSession(db_url, clock=FakeClock(), out=lines.append, plugins=["copkit.plugins.core_commands"])
+    session = ConsoleSession(
+        db_url, clock=FakeClock(), out=lines.append, plugins=["copkit.plugins.core_commands"]
+    )
     await session.start()
     try:
-        await session.run_script(["/press 99", "/wait 5m", "/restart", "/presence ann bob", "/nonsense", "/as ann", "roles"])
+        await session.run_script(
+            [
+                "/press 99",
+                "/wait 5m",
+                "/restart",
+                "/presence ann bob",
+                "/nonsense",
+                "/as ann",
+                "roles",
+            ]
+        )
     finally:
         await session.stop()
     text = "\n".join(lines)

@@ -13,7 +13,9 @@ from copkit.core.errors import ConfigError
 
 def test_file_and_environment_overrides(tmp_path):
     cfg = tmp_path / "copkit.toml"
-    cfg.write_text('[database]\nurl = "sqlite://x.db"\n[teams]\nport = 4000\n[discord]\ntoken = "from-file"\n')
+    cfg.write_text(
+        '[database]\nurl = "sqlite://x.db"\n[teams]\nport = 4000\n[discord]\ntoken = "from-file"\n'
+    )
     s = load_settings(cfg, env={"DISCORD_TOKEN": "from-env", "MicrosoftAppId": "app"})
     assert s.database_url == "sqlite://x.db"
     assert s.teams.port == 4000 and s.teams.app_id == "app"
@@ -39,13 +41,29 @@ def test_malformed_config_names_file_line_and_key(tmp_path, text, expected):
 
 def test_cli_reports_malformed_config_in_one_line(tmp_path):
     (tmp_path / "copkit.toml").write_text('[teams]\nport = "x"\n')
-    done = subprocess.run([sys.executable, "-m", "copkit", "plugins"], capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", "plugins"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == "copkit: copkit.toml:2: teams.port must be a int"
 
 
-@pytest.mark.parametrize("sub", [[], ["run"], ["console"], ["plugins"], ["db"], ["db", "upgrade"], ["teams", "manifest"], ["version"]])
+@pytest.mark.parametrize(
+    "sub",
+    [
+        [],
+        ["run"],
+        ["console"],
+        ["plugins"],
+        ["db"],
+        ["db", "upgrade"],
+        ["teams", "manifest"],
+        ["version"],
+    ],
+)
 def test_every_command_has_help(sub):
-    done = subprocess.run([sys.executable, "-m", "copkit", *sub, "--help"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", *sub, "--help"], capture_output=True, text=True
+    )
     assert done.returncode == 0
     assert "usage: copkit" in done.stdout

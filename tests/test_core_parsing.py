@@ -35,7 +35,7 @@ REGISTRY = build_registry(make_plugin_manager(entry_points_group=None)).commands
 
 
 def test_tokenize_quotes():
-    assert tokenize('a "b c" \'d e\' “f g”') == ["a", "b c", "d e", "f g"]
+    assert tokenize("a \"b c\" 'd e' “f g”") == ["a", "b c", "d e", "f g"]
     assert tokenize('a ""') == ["a", ""]
     with pytest.raises(UsageError):
         tokenize('a "b')
@@ -43,7 +43,14 @@ def test_tokenize_quotes():
 
 def test_bind_types():
     v = bind(CMD, ["My", "topic", "--votes", "3", "--ext=8,4", "--quiet", "--after", "1h30m"])
-    assert v == {"title": "My topic", "votes": 3, "ext": ["8", "4"], "quiet": True, "after": timedelta(minutes=90), "mode": None}
+    assert v == {
+        "title": "My topic",
+        "votes": 3,
+        "ext": ["8", "4"],
+        "quiet": True,
+        "after": timedelta(minutes=90),
+        "mode": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -86,7 +93,27 @@ def test_random_text_never_raises_anything_but_usage_errors(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["--votes", "--ext", "--quiet", "--after", "--mode", "a", "3", "8m", "x,y", '"', "--", "-"]), max_size=8))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "--votes",
+                "--ext",
+                "--quiet",
+                "--after",
+                "--mode",
+                "a",
+                "3",
+                "8m",
+                "x,y",
+                '"',
+                "--",
+                "-",
+            ]
+        ),
+        max_size=8,
+    )
+)
 def test_random_arguments_never_raise_anything_but_usage_errors(words):
     try:
         bind(CMD, words)

@@ -33,7 +33,11 @@ async def test_migration_upgrades_an_existing_sqlite_database_with_data(tmp_path
 
     env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{path}"}
     done = subprocess.run(
-        [sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-m", "copkit", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
@@ -41,17 +45,30 @@ async def test_migration_upgrades_an_existing_sqlite_database_with_data(tmp_path
     con = sqlite3.connect(path)
     assert "attempts" in [r[1] for r in con.execute("PRAGMA table_info(copkit_job)")]
     assert con.execute("SELECT name FROM copkit_community").fetchall() == [("Old CoP",)]
-    assert con.execute("SELECT payload, attempts FROM copkit_job").fetchall() == [('{"text": "kept"}', 0)]
+    assert con.execute("SELECT payload, attempts FROM copkit_job").fetchall() == [
+        ('{"text": "kept"}', 0)
+    ]
     con.close()
     # Upgrading again is a no-op.
-    again = subprocess.run([sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    again = subprocess.run(
+        [sys.executable, "-m", "copkit", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert again.returncode == 0, again.stderr
 
 
 def test_unreachable_database_is_one_line_with_the_password_hidden(tmp_path):
     env = {**os.environ, "COPKIT_DATABASE_URL": "postgres://bob:s3cret@127.0.0.1:1/nowhere"}
     done = subprocess.run(
-        [sys.executable, "-m", "copkit", "db", "upgrade"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
+        [sys.executable, "-m", "copkit", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()

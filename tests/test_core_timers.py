@@ -68,7 +68,9 @@ async def test_exactly_once_with_three_worker_processes(db_url):
         now = datetime.now(UTC)
         for i in range(90):
             await Job.create(
-                community=community, handler="demo.ring", payload={"text": f"t{i}"},
+                community=community,
+                handler="demo.ring",
+                payload={"text": f"t{i}"},
                 due_at=now + timedelta(milliseconds=20 * (i % 30)) - timedelta(seconds=1),
             )
     script = Path(__file__).with_name("timer_worker.py")

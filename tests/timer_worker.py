@@ -16,7 +16,9 @@ from copkit.testing import MemoryMessenger  # noqa: E402
 
 
 async def main(url: str, worker: str, seconds: float) -> None:
-    pm = make_plugin_manager(["copkit.plugins.core_commands"], extra=[DemoPlugin()], entry_points_group=None)
+    pm = make_plugin_manager(
+        ["copkit.plugins.core_commands"], extra=[DemoPlugin()], entry_points_group=None
+    )
     rt = Copkit(url, pm=pm, worker_id=worker, poll_interval=0.02)
     rt.add_messenger(MemoryMessenger())
     await rt.open(upgrade=False)

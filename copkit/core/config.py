@@ -82,7 +82,11 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     naming the file, line and key when the file is malformed."""
     env = dict(os.environ) if env is None else env
     settings = Settings()
-    chosen = path or env.get(ENV_DEFAULT_FILE) or ("copkit.toml" if Path("copkit.toml").is_file() else None)
+    chosen = (
+        path
+        or env.get(ENV_DEFAULT_FILE)
+        or ("copkit.toml" if Path("copkit.toml").is_file() else None)
+    )
     if chosen:
         p = Path(chosen)
         try:

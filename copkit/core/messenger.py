@@ -50,7 +50,9 @@ class EditCoalescer:
         self._state: dict[str, _Pending] = {}
         self.edits = 0
 
-    async def edit(self, messenger: Messenger, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, messenger: Messenger, community: Community, ref: MessageRef, view: View
+    ) -> None:
         if self.interval <= 0:
             self.edits += 1
             await messenger.edit(community, ref, view)

@@ -94,7 +94,9 @@ class Job(Model):
     claimed_at = fields.DatetimeField(null=True)
     done_at = fields.DatetimeField(null=True, db_index=True)
     cancelled = fields.BooleanField(default=False)
-    attempts = fields.SmallIntField(default=0, db_default=0)  # claims so far; above 1 a worker died mid-job
+    attempts = fields.SmallIntField(
+        default=0, db_default=0
+    )  # claims so far; above 1 a worker died mid-job
     error = fields.TextField(null=True)
 
     class Meta:

@@ -58,14 +58,18 @@ def parse_duration(text: str) -> timedelta:
         seconds += int(m.group(1)) * _UNIT[m.group(2)[0]]
         pos = m.end()
     if pos != len(text) or not seconds or seconds > 366 * 86400:
-        raise UsageError(_("“{value}” is not a duration (try 90s, 8m, 2h or 3d).").format(value=text))
+        raise UsageError(
+            _("“{value}” is not a duration (try 90s, 8m, 2h or 3d).").format(value=text)
+        )
     return timedelta(seconds=seconds)
 
 
 def _convert(cmd: Command, arg: Arg, raw: str) -> Any:
     if arg.choices and raw not in arg.choices:
         raise UsageError(
-            _("{name} must be one of: {choices}.").format(name=arg.name, choices=", ".join(arg.choices))
+            _("{name} must be one of: {choices}.").format(
+                name=arg.name, choices=", ".join(arg.choices)
+            )
             + "\n"
             + usage_line(cmd)
         )
@@ -161,12 +165,16 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
     known = {a.name: a for a in cmd.args}
     for name in given:
         if name not in known:
-            raise UsageError(_("Unknown option --{name}.").format(name=name) + "\n" + usage_line(cmd))
+            raise UsageError(
+                _("Unknown option --{name}.").format(name=name) + "\n" + usage_line(cmd)
+            )
     for arg in cmd.args:
         raw = given.get(arg.name)
         if raw is None or raw == "":
             if arg.required:
-                raise UsageError(_("{name} is missing.").format(name=arg.name) + "\n" + usage_line(cmd))
+                raise UsageError(
+                    _("{name} is missing.").format(name=arg.name) + "\n" + usage_line(cmd)
+                )
             values[arg.name] = False if arg.type == "flag" else arg.default
         elif arg.type == "flag":
             values[arg.name] = bool(raw)
@@ -177,7 +185,9 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def resolve(commands: dict[tuple[str, ...], Command], words: list[str]) -> tuple[Command, list[str]]:
+def resolve(
+    commands: dict[tuple[str, ...], Command], words: list[str]
+) -> tuple[Command, list[str]]:
     """Find the longest command path at the start of ``words``; else an 'unknown command' error."""
     lowered = [w.lower() for w in words[:3]]
     for n in (3, 2, 1):

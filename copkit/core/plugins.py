@@ -117,10 +117,17 @@ class Hooks:
         await self._each("copkit_activity_ended", activity=activity)
 
     async def contribution(self, community: Community, member: str, kind: str, ref: str) -> None:
-        await self._each("copkit_contribution", community=community, member=member, kind=kind, ref=ref)
+        await self._each(
+            "copkit_contribution", community=community, member=member, kind=kind, ref=ref
+        )
 
     async def presence_changed(
-        self, community: Community, room: str, present: list[str], joined: list[str], left: list[str]
+        self,
+        community: Community,
+        room: str,
+        present: list[str],
+        joined: list[str],
+        left: list[str],
     ) -> None:
         await self._each(
             "copkit_presence_changed",

@@ -65,7 +65,9 @@ class Copkit:
         self.messengers: dict[str, Messenger] = {}
         self.presence: dict[tuple[int, str], list[str]] = {}
         # Several processes share PostgreSQL: re-read cached settings every few seconds there.
-        self.cache_ttl = cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
+        self.cache_ttl = (
+            cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
+        )
         self._communities: dict[tuple[str, str], CommunityState] = {}
         self._by_id: dict[int, tuple[str, str]] = {}
         self._rooms_seen: set[tuple[int, str]] = set()
@@ -92,7 +94,9 @@ class Copkit:
     async def community(self, ref: CommunityRef) -> CommunityState:
         key = (ref.platform, ref.external_id)
         state = self._communities.get(key)
-        if state is not None and (not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl):
+        if state is not None and (
+            not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
+        ):
             return state
         row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
         created = False
@@ -115,7 +119,9 @@ class Copkit:
     async def _load(self, row: Community) -> CommunityState:
         settings = {s.format: s.enabled for s in await FormatSetting.filter(community_id=row.id)}
         enabled = frozenset(
-            name for name, fmt in self.registry.formats.items() if settings.get(name, fmt.enabled_by_default)
+            name
+            for name, fmt in self.registry.formats.items()
+            if settings.get(name, fmt.enabled_by_default)
         )
         roles = {
             m.person_id: Role(m.role)
@@ -144,7 +150,9 @@ class Copkit:
             role = Role.CORE
         return role
 
-    def permitted(self, community: Community, member: str, role: Role, needed: Role, action: str) -> bool:
+    def permitted(
+        self, community: Community, member: str, role: Role, needed: Role, action: str
+    ) -> bool:
         decided = self.hooks.permission(community, member, int(role), action)
         if decided is not None:
             return decided
@@ -250,7 +258,10 @@ class Copkit:
             if state is not None:
                 try:
                     await self._answer(
-                        state.row, room, person, request,
+                        state.row,
+                        room,
+                        person,
+                        request,
                         notice(_("I can't reach my database. Try again in a moment."), "warning"),
                     )
                 except Exception:
@@ -261,8 +272,14 @@ class Copkit:
             if state is not None:
                 try:
                     await self._answer(
-                        state.row, room, person, request,
-                        notice(_("Sorry, something went wrong on my side. It has been logged."), "error"),
+                        state.row,
+                        room,
+                        person,
+                        request,
+                        notice(
+                            _("Sorry, something went wrong on my side. It has been logged."),
+                            "error",
+                        ),
                     )
                 except Exception:
                     log.exception("could not apologise")
@@ -281,7 +298,11 @@ class Copkit:
         if existing is None:
             try:
                 await Room.create(
-                    community=community, external_id=room.id, name=room.name[:200], kind=room.kind, data=room.data
+                    community=community,
+                    external_id=room.id,
+                    name=room.name[:200],
+                    kind=room.kind,
+                    data=room.data,
                 )
             except IntegrityError:
                 pass
@@ -297,7 +318,9 @@ class Copkit:
         row = await Membership.get_or_none(community_id=community.id, person_id=person.id)
         if row is None:
             try:
-                await Membership.create(community=community, person_id=person.id, name=person.name[:200])
+                await Membership.create(
+                    community=community, person_id=person.id, name=person.name[:200]
+                )
             except IntegrityError:
                 pass
         elif person.name and row.name != person.name:
@@ -307,7 +330,9 @@ class Copkit:
     async def community_state(self, community: Community) -> CommunityState:
         key = (community.platform, community.external_id)
         state = self._communities.get(key)
-        if state is None or (self.cache_ttl and time.monotonic() - state.loaded_at >= self.cache_ttl):
+        if state is None or (
+            self.cache_ttl and time.monotonic() - state.loaded_at >= self.cache_ttl
+        ):
             state = await self._load(await Community.get(id=community.id))
         return state
 
@@ -320,21 +345,29 @@ class Copkit:
         if row is None:
             rows = await Membership.filter(community_id=ctx.community.id, name=token).limit(2)
             if len(rows) > 1:
-                raise UserError(_("More than one person is called {name}; mention them instead.").format(name=token))
+                raise UserError(
+                    _("More than one person is called {name}; mention them instead.").format(
+                        name=token
+                    )
+                )
             row = rows[0] if rows else None
         if row is None:
-            raise UserError(_("I don't know {name} yet: they need to use copkit once.").format(name=token))
+            raise UserError(
+                _("I don't know {name} yet: they need to use copkit once.").format(name=token)
+            )
         return Person(id=row.person_id, name=row.name)
 
     def _check_format(self, state: CommunityState, fmt: str | None) -> None:
         if fmt is not None and fmt not in state.enabled:
             raise NotEnabled(
-                _("{format} is not enabled here. The leader can turn it on with “formats enable {format}”.").format(
-                    format=fmt
-                )
+                _(
+                    "{format} is not enabled here. The leader can turn it on with “formats enable {format}”."
+                ).format(format=fmt)
             )
 
-    async def _run_command(self, ctx: Context, state: CommunityState, cmd: Command, args: dict[str, Any]) -> None:
+    async def _run_command(
+        self, ctx: Context, state: CommunityState, cmd: Command, args: dict[str, Any]
+    ) -> None:
         self._check_format(state, cmd.format)
         ctx.require(cmd.role, cmd.name, cmd.action or cmd.name)
         await cmd.handler(ctx, args)
@@ -364,7 +397,9 @@ class Copkit:
             raise UsageError(_("Unknown command."))
         await self._run_command(ctx, state, cmd, parsing.convert_structured(cmd, given))
 
-    async def _interaction(self, ctx: Context, state: CommunityState, interaction: Interaction) -> None:
+    async def _interaction(
+        self, ctx: Context, state: CommunityState, interaction: Interaction
+    ) -> None:
         found = self.registry.find_action(interaction.action_id)
         if found is None:
             raise UserError(_("That button no longer works."))
@@ -388,7 +423,9 @@ class Copkit:
         """Post a view, or update the one posted under ``key``; remember where it went."""
         messenger = self.messengers.get(community.platform)
         if messenger is None:
-            log.warning("no adapter for %s; view not shown: %s", community.platform, view.title or view.text)
+            log.warning(
+                "no adapter for %s; view not shown: %s", community.platform, view.title or view.text
+            )
             return None
         if isinstance(target, ToRoom) and target.room_id is None and room_id:
             target = ToRoom(room_id)
@@ -397,11 +434,17 @@ class Copkit:
             if shown is not None:
                 await self.coalescer.edit(messenger, community, shown.ref, view)
                 return shown.ref
-        where = target.room_id if isinstance(target, (ToRoom, ToThread)) and target.room_id else (room_id or "")
+        where = (
+            target.room_id
+            if isinstance(target, (ToRoom, ToThread)) and target.room_id
+            else (room_id or "")
+        )
         ref = await messenger.send(community, where, target, view, request)
         if key is not None and ref is not None:
             try:
-                await ShownView.create(community=community, key=key, room_id=ref.get("room_id", where), ref=ref)
+                await ShownView.create(
+                    community=community, key=key, room_id=ref.get("room_id", where), ref=ref
+                )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
                 await self.coalescer.edit(messenger, community, shown.ref, view)
@@ -421,12 +464,21 @@ class Copkit:
 
     # Log and contributions --------------------------------------------------------------------
 
-    async def log(self, community: Community, kind: str, *, ref: str = "", text: str = "", member: str = "") -> None:
+    async def log(
+        self, community: Community, kind: str, *, ref: str = "", text: str = "", member: str = ""
+    ) -> None:
         await LogEntry.create(
-            community=community, kind=kind, ref=ref[:200], text=text[:2000], member=member[:200], at=self.clock.now()
+            community=community,
+            kind=kind,
+            ref=ref[:200],
+            text=text[:2000],
+            member=member[:200],
+            at=self.clock.now(),
         )
 
-    async def contribute(self, community: Community, member: str, kind: str, ref: str, text: str = "") -> None:
+    async def contribute(
+        self, community: Community, member: str, kind: str, ref: str, text: str = ""
+    ) -> None:
         await self.log(community, kind, ref=ref, text=text, member=member)
         await self.hooks.contribution(community, member, kind, ref)
 

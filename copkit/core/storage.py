@@ -37,6 +37,10 @@ def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
             app["migrations"] = m.migrations
     if url.startswith("postgresql://"):
         url = "postgres://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and "synchronous=" not in url:
+        # WAL (tortoise's default) with synchronous=NORMAL: a crash of copkit loses no committed
+        # change; only a power cut may lose the last moments. Set ?synchronous=FULL to trade speed.
+        url += ("&" if "?" in url else "?") + "synchronous=NORMAL"
     return {"connections": {"default": url}, "apps": apps, "use_tz": True, "timezone": "UTC"}
 
 

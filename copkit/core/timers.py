@@ -110,7 +110,10 @@ class Scheduler:
 
     async def next_due(self) -> datetime | None:
         job = (
-            await Job.filter(done_at=None, cancelled=False).order_by("due_at").first().only("id", "due_at")
+            await Job.filter(done_at=None, cancelled=False)
+            .order_by("due_at")
+            .first()
+            .only("id", "due_at")
         )
         return job.due_at if job else None
 

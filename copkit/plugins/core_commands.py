@@ -37,7 +37,9 @@ async def formats_list(ctx: Context, args: dict[str, Any]) -> None:
     fields = [
         Field(
             f"{fmt.title} ({fmt.name})",
-            (_("enabled") if fmt.name in state.enabled else _("disabled")) + " — " + _(fmt.description),
+            (_("enabled") if fmt.name in state.enabled else _("disabled"))
+            + " — "
+            + _(fmt.description),
         )
         for fmt in sorted(ctx.runtime.registry.formats.values(), key=lambda f: f.name)
     ]
@@ -48,7 +50,9 @@ async def _set_format(ctx: Context, name: str, enabled: bool) -> None:
     registry = ctx.runtime.registry
     if name not in registry.formats:
         known = ", ".join(sorted(registry.formats)) or "—"
-        raise UserError(_("There is no format “{name}”. Known formats: {known}.").format(name=name, known=known))
+        raise UserError(
+            _("There is no format “{name}”. Known formats: {known}.").format(name=name, known=known)
+        )
     row, created = await FormatSetting.get_or_create(
         community_id=ctx.community.id, format=name, defaults={"enabled": enabled}
     )
@@ -56,7 +60,9 @@ async def _set_format(ctx: Context, name: str, enabled: bool) -> None:
         row.enabled = enabled
         await row.save(update_fields=["enabled"])
     await ctx.runtime.refresh(ctx.community)
-    await ctx.log("format.enabled" if enabled else "format.disabled", ref=name, member=ctx.person.id)
+    await ctx.log(
+        "format.enabled" if enabled else "format.disabled", ref=name, member=ctx.person.id
+    )
     msg = _("{name} is now enabled.") if enabled else _("{name} is now disabled.")
     await ctx.reply(notice(msg.format(name=name), "success"))
 
@@ -70,12 +76,20 @@ async def formats_disable(ctx: Context, args: dict[str, Any]) -> None:
 
 
 async def roles_list(ctx: Context, args: dict[str, Any]) -> None:
-    rows = await Membership.filter(community_id=ctx.community.id, role__gt=0).order_by("-role", "name")
+    rows = await Membership.filter(community_id=ctx.community.id, role__gt=0).order_by(
+        "-role", "name"
+    )
     leader = [r for r in rows if r.role == Role.LEADER]
     core = [r for r in rows if r.role == Role.CORE]
     fields = [
-        Field(_("Leader"), ", ".join(UserText(r.name or r.person_id) for r in leader) or _("nobody yet")),
-        Field(_("Core team"), ", ".join(UserText(r.name or r.person_id) for r in core) or _("nobody yet")),
+        Field(
+            _("Leader"),
+            ", ".join(UserText(r.name or r.person_id) for r in leader) or _("nobody yet"),
+        ),
+        Field(
+            _("Core team"),
+            ", ".join(UserText(r.name or r.person_id) for r in core) or _("nobody yet"),
+        ),
     ]
     if ctx.community.core_role:
         fields.append(Field(_("Core team role"), ctx.community.core_role))
@@ -86,9 +100,13 @@ async def roles_list(ctx: Context, args: dict[str, Any]) -> None:
 async def _set_role(ctx: Context, person: str, role: Role) -> None:
     target = await ctx.runtime.resolve_person(ctx, person)
     if role == Role.LEADER:
-        await Membership.filter(community_id=ctx.community.id, role=Role.LEADER).update(role=Role.CORE)
+        await Membership.filter(community_id=ctx.community.id, role=Role.LEADER).update(
+            role=Role.CORE
+        )
     row, _created = await Membership.get_or_create(
-        community_id=ctx.community.id, person_id=target.id, defaults={"name": target.name, "role": role}
+        community_id=ctx.community.id,
+        person_id=target.id,
+        defaults={"name": target.name, "role": role},
     )
     row.role = role
     row.name = target.name or row.name
@@ -97,7 +115,9 @@ async def _set_role(ctx: Context, person: str, role: Role) -> None:
     await ctx.log("role.changed", ref=target.id, text=Role(role).name.lower(), member=ctx.person.id)
     await ctx.reply(
         notice(
-            _("{name} is now {role}.").format(name=UserText(target.name or target.id), role=Role(role).label),
+            _("{name} is now {role}.").format(
+                name=UserText(target.name or target.id), role=Role(role).label
+            ),
             "success",
         )
     )
@@ -129,7 +149,12 @@ async def roles_require(ctx: Context, args: dict[str, Any]) -> None:
     await community.save(update_fields=["settings"])
     await ctx.runtime.refresh(ctx.community)
     await ctx.log("role.required", ref=name, text=role_word, member=ctx.person.id)
-    await ctx.reply(notice(_("“{name}” now needs: {who}.").format(name=name, who=ROLE_WORDS[role_word].who_may()), "success"))
+    await ctx.reply(
+        notice(
+            _("“{name}” now needs: {who}.").format(name=name, who=ROLE_WORDS[role_word].who_may()),
+            "success",
+        )
+    )
 
 
 async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
@@ -143,7 +168,11 @@ async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
 async def set_language(ctx: Context, args: dict[str, Any]) -> None:
     locale = args["locale"]
     if locale not in available_locales():
-        raise UserError(_("I don't speak “{locale}” yet. Available: {known}.").format(locale=locale, known=", ".join(available_locales())))
+        raise UserError(
+            _("I don't speak “{locale}” yet. Available: {known}.").format(
+                locale=locale, known=", ".join(available_locales())
+            )
+        )
     await Community.filter(id=ctx.community.id).update(locale=locale)
     await ctx.runtime.refresh(ctx.community)
     from copkit.core.i18n import set_locale
@@ -157,7 +186,9 @@ async def set_timezone(ctx: Context, args: dict[str, Any]) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(_("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz)) from None
+        raise UserError(
+            _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz)
+        ) from None
     await Community.filter(id=ctx.community.id).update(timezone=tz)
     await ctx.runtime.refresh(ctx.community)
     await ctx.reply(notice(_("Time zone set to {tz}.").format(tz=tz), "success"))
@@ -178,27 +209,99 @@ def copkit_register_commands() -> list[Command]:
     fmt = Arg("format", N_("the format's name"), positional=True, required=True)
     person = Arg("person", N_("who (@name)"), type="person", positional=True, required=True)
     return [
-        Command(("help",), N_("List the commands you can use."), help_, (Arg("topic", N_("a format"), positional=True),)),
+        Command(
+            ("help",),
+            N_("List the commands you can use."),
+            help_,
+            (Arg("topic", N_("a format"), positional=True),),
+        ),
         Command(("formats",), N_("List formats and whether they are enabled."), formats_list),
-        Command(("formats", "enable"), N_("Enable a format here."), formats_enable, (fmt,), Role.LEADER, action=N_("enable formats")),
-        Command(("formats", "disable"), N_("Disable a format here."), formats_disable, (fmt,), Role.LEADER, action=N_("disable formats")),
+        Command(
+            ("formats", "enable"),
+            N_("Enable a format here."),
+            formats_enable,
+            (fmt,),
+            Role.LEADER,
+            action=N_("enable formats"),
+        ),
+        Command(
+            ("formats", "disable"),
+            N_("Disable a format here."),
+            formats_disable,
+            (fmt,),
+            Role.LEADER,
+            action=N_("disable formats"),
+        ),
         Command(("roles",), N_("Show the leader and the core team."), roles_list),
-        Command(("roles", "core", "add"), N_("Add someone to the core team."), roles_core_add, (person,), Role.LEADER, action=N_("change roles")),
-        Command(("roles", "core", "remove"), N_("Remove someone from the core team."), roles_core_remove, (person,), Role.LEADER, action=N_("change roles")),
-        Command(("roles", "leader"), N_("Hand the leadership to someone."), roles_leader, (person,), Role.LEADER, action=N_("change roles")),
+        Command(
+            ("roles", "core", "add"),
+            N_("Add someone to the core team."),
+            roles_core_add,
+            (person,),
+            Role.LEADER,
+            action=N_("change roles"),
+        ),
+        Command(
+            ("roles", "core", "remove"),
+            N_("Remove someone from the core team."),
+            roles_core_remove,
+            (person,),
+            Role.LEADER,
+            action=N_("change roles"),
+        ),
+        Command(
+            ("roles", "leader"),
+            N_("Hand the leadership to someone."),
+            roles_leader,
+            (person,),
+            Role.LEADER,
+            action=N_("change roles"),
+        ),
         Command(
             ("roles", "require"),
             N_("Set who may run a command: member, core or leader."),
             roles_require,
             (
-                Arg("role", N_("member, core or leader"), positional=True, required=True, choices=tuple(ROLE_WORDS)),
+                Arg(
+                    "role",
+                    N_("member, core or leader"),
+                    positional=True,
+                    required=True,
+                    choices=tuple(ROLE_WORDS),
+                ),
                 Arg("command", N_("the command"), type="rest", positional=True, required=True),
             ),
             Role.LEADER,
             action=N_("change roles"),
         ),
-        Command(("roles", "corerole"), N_("Name a platform role that counts as core team."), roles_core_role, (Arg("role", N_("the role"), positional=True),), Role.LEADER, action=N_("change roles")),
-        Command(("language",), N_("Set this community's language."), set_language, (Arg("locale", N_("e.g. en, de"), positional=True, required=True),), Role.LEADER, action=N_("change the language")),
-        Command(("timezone",), N_("Set this community's time zone."), set_timezone, (Arg("zone", N_("e.g. Europe/Paris"), positional=True, required=True),), Role.LEADER, action=N_("change the time zone")),
-        Command(("log",), N_("Show the latest entries of the community log."), show_log, (Arg("last", N_("how many"), type="int", default=20),)),
+        Command(
+            ("roles", "corerole"),
+            N_("Name a platform role that counts as core team."),
+            roles_core_role,
+            (Arg("role", N_("the role"), positional=True),),
+            Role.LEADER,
+            action=N_("change roles"),
+        ),
+        Command(
+            ("language",),
+            N_("Set this community's language."),
+            set_language,
+            (Arg("locale", N_("e.g. en, de"), positional=True, required=True),),
+            Role.LEADER,
+            action=N_("change the language"),
+        ),
+        Command(
+            ("timezone",),
+            N_("Set this community's time zone."),
+            set_timezone,
+            (Arg("zone", N_("e.g. Europe/Paris"), positional=True, required=True),),
+            Role.LEADER,
+            action=N_("change the time zone"),
+        ),
+        Command(
+            ("log",),
+            N_("Show the latest entries of the community log."),
+            show_log,
+            (Arg("last", N_("how many"), type="int", default=20),),
+        ),
     ]

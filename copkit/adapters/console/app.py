@@ -49,7 +49,9 @@ class ConsoleMessenger:
         self.handles: dict[int, tuple[object, str]] = {}
         self._handle_ids = itertools.count(1)
 
-    async def send(self, community: Community, room_id: str, target: Target, view: View, request: Any) -> MessageRef:
+    async def send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef:
         mid = f"c{next(self._ids)}"
         if isinstance(target, ToThread):
             room_id = f"{target.name}"
@@ -115,7 +117,7 @@ class ConsoleSession:
         self.echo = True
 
     def _runtime(self) -> Copkit:
-        pm = make_plugin_manager(*( [self.plugins] if self.plugins is not None else []))
+        pm = make_plugin_manager(*([self.plugins] if self.plugins is not None else []))
         rt = Copkit(self.database_url, pm=pm, clock=self.clock, coalesce_interval=0)
         rt.add_messenger(self.messenger)
         return rt
@@ -255,7 +257,9 @@ class ConsoleSession:
             action = f"{item.action_id}:{k}"
         else:
             return
-        await self.runtime.handle_interaction(self.community, self.roomref(), self.person(), Interaction(action, values))
+        await self.runtime.handle_interaction(
+            self.community, self.roomref(), self.person(), Interaction(action, values)
+        )
 
     async def run_script(self, lines: list[str]) -> None:
         self._lines = iter(lines)
@@ -285,7 +289,9 @@ class ConsoleSession:
             self.messenger.flush()
 
 
-async def run_console(database_url: str, *, script: list[str] | None, user: str, plugins: list[str] | None = None) -> int:
+async def run_console(
+    database_url: str, *, script: list[str] | None, user: str, plugins: list[str] | None = None
+) -> int:
     clock: Clock = FakeClock() if script is not None else Clock()
     session = ConsoleSession(database_url, user=user, clock=clock, plugins=plugins)
     await session.start(timers=script is None)

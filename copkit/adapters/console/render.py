@@ -24,7 +24,11 @@ def render(view: View, handle: Callable[[object], int], header: str = "") -> str
         lines.append(f"│ {line}")
     for f in view.fields:
         value = markdown_to_text(f.value).replace("\n", "\n│   ")
-        lines.append(f"│ {markdown_to_text(f.name)}: {value}" if "\n" not in value else f"│ {markdown_to_text(f.name)}:\n│   {value}")
+        lines.append(
+            f"│ {markdown_to_text(f.name)}: {value}"
+            if "\n" not in value
+            else f"│ {markdown_to_text(f.name)}:\n│   {value}"
+        )
     for img in view.images:
         lines.append(f"│ [picture {img.filename}, {len(img.png)} bytes]")
     if view.poll:
