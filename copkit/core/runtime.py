@@ -369,7 +369,7 @@ class Copkit:
         self, ctx: Context, state: CommunityState, cmd: Command, args: dict[str, Any]
     ) -> None:
         self._check_format(state, cmd.format)
-        ctx.require(cmd.role, cmd.name, cmd.action or cmd.name)
+        ctx.require(cmd.role, cmd.name, _(cmd.action) if cmd.action else cmd.name)
         await cmd.handler(ctx, args)
 
     async def _text(self, ctx: Context, state: CommunityState, text: str) -> None:
