@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import requires_postgres
 from core_fixtures import EVENTS, DemoPlugin, FailingPlugin
 
+from copkit.core.events import Person, RoomRef
 from copkit.core.models import LogEntry
 from copkit.testing import Harness
 
@@ -154,3 +156,37 @@ async def test_random_text_through_the_whole_path_always_gets_one_answer(h):
         assert len(out) <= 2, (text, [m.view.text for m in out])
         for m in out:
             assert "Traceback" not in m.view.text
+
+
+@requires_postgres
+async def test_format_change_reaches_another_process_at_once(db_url):
+    """Two runtimes on one PostgreSQL: a change in one takes effect in the other without waiting."""
+    import asyncio
+
+    from copkit.core.runtime import Copkit
+
+    async with Harness(db_url, plugins=PLUGINS, extra=[DemoPlugin()]) as h:
+        from copkit.core.plugins import make_plugin_manager
+
+        other = Copkit(
+            db_url,
+            pm=make_plugin_manager(PLUGINS, extra=[DemoPlugin()], entry_points_group=None),
+            clock=h.clock,
+            coalesce_interval=0,
+        )
+        other.add_messenger(h.messenger)
+        other.bus.start()
+        await asyncio.wait_for(other.bus.connected.wait(), 5)
+        try:
+            person = Person("bob", "bob")
+            await other.handle_text(h.community_ref, RoomRef("general"), person, "demo ping")
+            assert h.messenger.log[-1].view.text == "pong"  # cached as enabled in "other"
+            await h.say("leader", "formats disable demo")
+            for _ in range(50):
+                if not other._communities:
+                    break
+                await asyncio.sleep(0.02)
+            await other.handle_text(h.community_ref, RoomRef("general"), person, "demo ping")
+            assert "not enabled" in h.messenger.log[-1].view.text
+        finally:
+            await other.bus.stop()

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
-from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.exceptions import IntegrityError
 
 from . import parsing
+from .cachebus import CacheBus
 from .clock import Clock
 from .context import Context, JobContext
+from .dberrors import is_conflict, is_unavailable
 from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
@@ -27,8 +29,6 @@ from .timers import Scheduler
 from .views import Private, Target, ToRoom, ToThread, View, notice
 
 log = logging.getLogger("copkit")
-
-_DB_DOWN = (OperationalError, ConnectionError, OSError, TransactionManagementError)
 
 
 @dataclass
@@ -69,6 +69,9 @@ class Copkit:
             cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
         )
         self._communities: dict[tuple[str, str], CommunityState] = {}
+        self.bus: CacheBus | None = (
+            CacheBus(database_url, self._forget) if is_postgres(database_url) else None
+        )
         self._by_id: dict[int, tuple[str, str]] = {}
         self._rooms_seen: set[tuple[int, str]] = set()
         self._people_seen: set[tuple[int, str]] = set()
@@ -78,11 +81,15 @@ class Copkit:
     async def open(self, *, upgrade: bool = True, timers: bool = False) -> None:
         """Open the database (applying migrations) and optionally start the timer loop."""
         await open_database(self.database_url, self.registry.models, upgrade=upgrade)
+        if self.bus is not None:
+            self.bus.start()
         if timers:
             self.scheduler.start()
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        if self.bus is not None:
+            await self.bus.stop()
         await self.coalescer.drain()
         await close_database()
 
@@ -133,9 +140,21 @@ class Copkit:
         return state
 
     async def refresh(self, community: Community) -> CommunityState:
-        """Reload a community after its settings changed (takes effect at once)."""
+        """Reload a community after its settings changed (takes effect at once, in every process)."""
         row = await Community.get(id=community.id)
-        return await self._load(row)
+        state = await self._load(row)
+        if self.bus is not None:
+            await self.bus.publish(community.id)
+        return state
+
+    def _forget(self, community_id: int | None) -> None:
+        """Drop cached settings of one community (or all), changed by another process."""
+        if community_id is None:
+            self._communities.clear()
+            return
+        key = self._by_id.get(community_id)
+        if key is not None:
+            self._communities.pop(key, None)
 
     async def community_by_id(self, community_id: int) -> Community:
         key = self._by_id.get(community_id)
@@ -219,8 +238,10 @@ class Copkit:
         """The adapter reports who is in ``room`` now."""
         try:
             state = await self.community(community)
-        except _DB_DOWN as exc:
-            raise Unavailable(str(exc)) from exc
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise Unavailable(str(exc)) from exc
+            raise
         key = (state.row.id, room.id)
         before = set(self.presence.get(key, []))
         now = [p.id for p in present]
@@ -253,7 +274,10 @@ class Copkit:
         except UserError as exc:
             if state is not None:
                 await self._answer(state.row, room, person, request, notice(exc.message, "error"))
-        except _DB_DOWN as exc:
+        except Exception as exc:
+            if not is_unavailable(exc):
+                await self._bug(exc, community, state, room, person, request)
+                return
             log.warning("database unavailable: %s", exc)
             if state is not None:
                 try:
@@ -267,22 +291,27 @@ class Copkit:
                 except Exception:
                     log.debug("could not tell the user", exc_info=True)
             raise Unavailable(str(exc)) from exc
-        except Exception:
-            log.exception("bug while handling a request in %s", community)
-            if state is not None:
-                try:
-                    await self._answer(
-                        state.row,
-                        room,
-                        person,
-                        request,
-                        notice(
-                            _("Sorry, something went wrong on my side. It has been logged."),
-                            "error",
-                        ),
-                    )
-                except Exception:
-                    log.exception("could not apologise")
+
+    async def _bug(
+        self,
+        exc: Exception,
+        community: CommunityRef,
+        state: CommunityState | None,
+        room: RoomRef,
+        person: Person,
+        request: Any,
+    ) -> None:
+        if is_conflict(exc):
+            log.info("conflict while handling a request in %s: %s", community, exc)
+            text = _("Someone changed this at the same moment. Please try again.")
+        else:
+            log.error("bug while handling a request in %s", community, exc_info=exc)
+            text = _("Sorry, something went wrong on my side. It has been logged.")
+        if state is not None:
+            try:
+                await self._answer(state.row, room, person, request, notice(text, "error"))
+            except Exception:
+                log.exception("could not apologise")
 
     async def _answer(
         self, community: Community, room: RoomRef, person: Person, request: Any, view: View

@@ -294,8 +294,8 @@ async def run_console(
 ) -> int:
     clock: Clock = FakeClock() if script is not None else Clock()
     session = ConsoleSession(database_url, user=user, clock=clock, plugins=plugins)
-    await session.start(timers=script is None)
     try:
+        await session.start(timers=script is None)
         if script is not None:
             await session.run_script(script)
         else:
