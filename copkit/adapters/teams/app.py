@@ -1,0 +1,143 @@
+"""The Bot Framework messaging endpoint (``POST /api/messages``) on aiohttp.
+
+Our own handler, not ``CloudAdapter.process`` (which answers 500 to every invoke): parse the body,
+authenticate it on its own, then run the turn. Client mistakes never get a 500: malformed JSON
+is 400, a body over 256 KB is 413, a missing or bad token is 401 and causes no action, an
+unknown activity type is acknowledged and ignored. A database outage is 503, which the Bot
+Connector retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from copkit.core.config import TeamsSettings
+from copkit.core.runtime import Copkit
+
+from . import inbound
+from .bot import TeamsBot
+from .sdk import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, BotFramework
+
+log = logging.getLogger("copkit.teams")
+
+MAX_BODY = 256 * 1024
+BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("copkit_teams_bot", TeamsBot)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    bot = request.app[BOT_KEY]
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _error(413, "body too large")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "body too large")
+    if len(raw) > MAX_BODY:
+        return _error(413, "body too large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "malformed JSON")
+    if not isinstance(body, dict):
+        return _error(400, "an activity is a JSON object")
+    try:
+        inbound.check(body)
+        authenticated = await bot.sdk.authenticate(body, request.headers.get("Authorization"))
+    except (inbound.Malformed, BadActivity) as exc:
+        return _error(400, f"not an activity: {exc}")
+    except AuthFailed as exc:
+        log.info("rejected a request from %s: %s", request.remote, exc)
+        return _error(401, "unauthorized")
+    except AuthUnavailable:
+        return _error(503, "cannot check tokens right now")
+    if body.get("type") not in inbound.HANDLED:
+        return web.Response(status=200)
+    try:
+        status, payload = await bot.dispatch(authenticated, body)
+    except BadActivity as exc:
+        return _error(400, f"not an activity: {exc}")
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("error while handling a %s activity", body.get("type"))
+        return _error(500, "internal error")
+    if payload is None:
+        return web.Response(status=status)
+    return web.json_response(payload, status=status)
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+def make_app(
+    runtime: Copkit,
+    settings: TeamsSettings,
+    *,
+    auth: AuthOverrides | None = None,
+) -> web.Application:
+    """The aiohttp application serving ``POST /api/messages`` for ``runtime``.
+
+    ``auth`` points token checks at other OpenID metadata and signs outgoing calls with a fixed
+    token (offline tests). The bot is in ``app[BOT_KEY]``."""
+    app = web.Application(client_max_size=MAX_BODY)
+    bot = TeamsBot(
+        runtime, BotFramework(settings, auth), secret=settings.app_password or settings.app_id
+    )
+    app[BOT_KEY] = bot
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", health)
+
+    async def detach(app: web.Application) -> AsyncIterator[None]:
+        yield
+        if runtime.messengers.get(bot.platform) is bot.messenger:
+            await runtime.coalescer.drain()
+            runtime.messengers.pop(bot.platform, None)
+
+    app.cleanup_ctx.append(detach)
+    return app
+
+
+async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[str], None]) -> None:
+    """Serve the messaging endpoint until cancelled. Without credentials: local emulator mode on
+    127.0.0.1 only."""
+    from copkit.core.errors import StartupError
+
+    local = not settings.has_credentials
+    host = "127.0.0.1" if local else (settings.host or "0.0.0.0")
+    try:
+        app = make_app(runtime, settings)
+    except Exception as exc:  # e.g. SingleTenant without a tenant id
+        raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, settings.port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(
+            f"Teams: cannot listen on {host}:{settings.port}: {exc.strerror or exc}"
+        ) from exc
+    if local:
+        say(
+            f"Teams: local mode for the Bot Framework Emulator at http://127.0.0.1:{settings.port}/api/messages "
+            "(no MicrosoftAppId/MicrosoftAppPassword: tokens are not checked, only this machine can connect)"
+        )
+    else:
+        say(
+            f"Teams: messaging endpoint listening on http://{host}:{settings.port}/api/messages (app {settings.app_id})"
+        )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

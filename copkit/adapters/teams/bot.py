@@ -1,0 +1,713 @@
+"""The Teams adapter proper: activities → core calls, core views → cards in the right conversation.
+
+Rooms are conversations: a channel (its id without ``;messageid=``), a post made by copkit as a
+thread (the channel id with ``;messageid=``), a group chat, a meeting chat or a personal chat. A
+room's conversation reference is handed to the core as ``RoomRef.data`` (stored in
+``copkit_room.data``) so that timers can reach it after a restart.
+
+Views only one person may see go to that person's 1:1 chat with the bot, except a short notice
+answering their own card click, which comes back in the invoke response. Cards sent to a 1:1
+chat carry a signed note of the community and room they belong to, so their buttons act there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import hmac
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.exceptions import OperationalError
+
+from copkit.core.errors import Unavailable
+from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.i18n import _
+from copkit.core.messenger import MessageRef
+from copkit.core.models import Community, Room
+from copkit.core.runtime import Copkit
+from copkit.core.views import Private, Reply, Target, ToThread, View, notice
+
+from . import cards, inbound
+from .inbound import Where
+from .sdk import JSON, BotFramework, ConnectorError, Turn
+
+log = logging.getLogger("copkit.teams")
+
+PLATFORM = "teams"
+_DB_DOWN = (OperationalError, ConnectionError, OSError)
+OWNER_TTL = 600.0
+UNAVAILABLE = "I can't reach my database. Try again in a moment."
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+@dataclass
+class TeamsRequest:
+    """The inbound activity being answered: what a messenger call needs to answer in place."""
+
+    turn: Turn
+    activity: JSON
+    where: Where
+    person: Person
+    room_id: str
+    kind: str  # message | invoke | event
+    origin: str | None  # the conversation to answer the room in (None: the room's own)
+    notices: list[View] = field(default_factory=list)
+    card_view: View | None = None
+    card_context: JSON | None = None
+    sent: int = 0
+    done: bool = False
+
+    @property
+    def service_url(self) -> str:
+        return inbound.text_of(self.activity, "serviceUrl")
+
+    @property
+    def activity_id(self) -> str:
+        return inbound.text_of(self.activity, "id")
+
+    @property
+    def card_id(self) -> str:
+        return inbound.text_of(self.activity, "replyToId")
+
+
+_current: contextvars.ContextVar[TeamsRequest | None] = contextvars.ContextVar(
+    "copkit_teams_request", default=None
+)
+
+
+def _is_notice(view: View) -> bool:
+    return not (view.buttons or view.choices or view.poll or view.images or view.event)
+
+
+def _is_channel(room_id: str, reference: JSON | None) -> bool:
+    kind = inbound.text_of(inbound.obj(reference or {}, "conversation"), "conversationType")
+    if kind:
+        return kind == "channel"
+    return inbound.base_conversation(room_id).endswith(("@thread.tacv2", "@thread.skype"))
+
+
+class TeamsBot:
+    """Holds the SDK seam, the runtime and the small caches of the adapter."""
+
+    platform = PLATFORM
+
+    def __init__(self, runtime: Copkit, framework: BotFramework, secret: str = "") -> None:
+        self.runtime = runtime
+        self.sdk = framework
+        self._key = hashlib.sha256(b"copkit-teams-card:" + secret.encode()).digest()
+        self._known_communities: set[str] = set()
+        self._owners: _LRU = _LRU(5000)  # (team, person) -> (is owner, checked at)
+        self._refs_passed: _LRU = _LRU(5000)  # (community, room) -> reference passed to the core
+        self._refs: _LRU = _LRU(5000)  # (community row id, room) -> reference
+        self._threads: set[str] = set()
+        self._not_threads: _LRU = _LRU(5000)
+        self._personal: _LRU = _LRU(5000)  # (service url, person) -> 1:1 conversation id
+        self._cards: _LRU = _LRU(1000)  # message id -> (view, context)
+        self._presence: dict[tuple[str, str], dict[str, Person]] = {}
+        self._inflight: dict[str, asyncio.Future[tuple[int, Any]]] = {}
+        self._answered: _LRU = _LRU(2000)
+        self.messenger = TeamsMessenger(self)
+        runtime.add_messenger(self.messenger)
+
+    # Signing private cards --------------------------------------------------------------------
+
+    def sign(self, community: str, room: str, person: str) -> JSON:
+        mac = hmac.new(
+            self._key, f"{community}\n{room}\n{person}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        return {"c": community, "r": room, "u": person, "s": mac}
+
+    def verify(self, data: JSON) -> tuple[str, str, str] | None:
+        c, r, u, s = (data.get(k) for k in ("c", "r", "u", "s"))
+        if not all(isinstance(x, str) and x for x in (c, r, u, s)):
+            return None
+        if not hmac.compare_digest(self.sign(c, r, u)["s"], s):
+            return None
+        return c, r, u
+
+    # Entry point ------------------------------------------------------------------------------
+
+    async def dispatch(self, authenticated: Any, activity: JSON) -> tuple[int, Any]:
+        """Handle one authenticated activity; returns the HTTP status and JSON body (or None).
+
+        A retried delivery of an activity already answered gets the same answer, once."""
+        key = ""
+        if activity.get("type") in ("message", "invoke") and inbound.text_of(activity, "id"):
+            key = (
+                inbound.text_of(inbound.obj(activity, "conversation"), "id") + "|" + activity["id"]
+            )
+            if key in self._answered:
+                return self._answered[key]
+            if key in self._inflight:
+                return await asyncio.shield(self._inflight[key])
+        future: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
+        if key:
+            self._inflight[key] = future
+        result: tuple[int, Any] = (500, None)
+        try:
+            result = await self._dispatch(authenticated, activity)
+            return result
+        finally:
+            if key:
+                self._inflight.pop(key, None)
+                if 200 <= result[0] < 300:
+                    self._answered.put(key, result)
+            future.set_result(result)
+
+    async def _dispatch(self, authenticated: Any, activity: JSON) -> tuple[int, Any]:
+        answer: list[tuple[int, Any]] = [(200, None)]
+
+        async def on_turn(turn: Turn) -> None:
+            answer[0] = await self._on_turn(turn)
+
+        await self.sdk.process(authenticated, activity, on_turn)
+        return answer[0]
+
+    async def _on_turn(self, turn: Turn) -> tuple[int, Any]:
+        try:
+            return await self._route(turn)
+        except Unavailable as exc:
+            log.warning("database unavailable: %s", exc)
+            return await self._unavailable(turn)
+
+    async def _route(self, turn: Turn) -> tuple[int, Any]:
+        activity = turn.activity
+        kind = activity.get("type")
+        if kind == "message":
+            return await self._on_message(turn, activity)
+        if kind == "invoke":
+            if activity.get("name") == inbound.CARD_ACTION:
+                return await self._on_card_action(turn, activity)
+            return 200, {}
+        if kind == "event" and activity.get("name") in (
+            inbound.MEETING_JOIN,
+            inbound.MEETING_LEAVE,
+            inbound.MEETING_START,
+            inbound.MEETING_END,
+        ):
+            await self._on_meeting(turn, activity)
+        return 200, None
+
+    # Messages and card actions ----------------------------------------------------------------
+
+    async def _on_message(self, turn: Turn, activity: JSON) -> tuple[int, Any]:
+        action = inbound.card_action(activity)
+        if action is not None:
+            return await self._interact(turn, activity, action[0], "message")
+        text, mentions = inbound.command_text(activity)
+        if not text:
+            return 200, None
+        req, community, room = await self._context(turn, activity, "message", None)
+        try:
+            await self.runtime.handle_text(
+                community, room, req.person, text, request=req, mentions=mentions
+            )
+        finally:
+            req.done = True
+        await self._meeting_presence(req, community, room)
+        return 200, None
+
+    async def _on_card_action(self, turn: Turn, activity: JSON) -> tuple[int, Any]:
+        action = inbound.card_action(activity)
+        assert action is not None
+        if inbound.refresh_trigger(activity):  # no card of ours asks for refreshes; answer kindly
+            cached = self._cards.get(inbound.text_of(activity, "replyToId"))
+            if cached:
+                return _invoke_card(cards.render(cached[0], context=cached[1]))
+            return _invoke_message("")
+        return await self._interact(turn, activity, action[0], "invoke")
+
+    async def _interact(self, turn: Turn, activity: JSON, data: JSON, kind: str) -> tuple[int, Any]:
+        action_id, values = cards.values_from_data(data)
+        origin = self.verify(data)
+        person = inbound.person(activity)
+        if origin is not None and origin[2] != person.id:
+            return self._reply_only(kind, _("This card was meant for someone else."))
+        if not action_id:
+            return self._reply_only(kind, _("That button no longer works."))
+        req, community, room = await self._context(turn, activity, kind, origin)
+        interaction = Interaction(action_id, values, message_ref={"message_id": req.card_id})
+        try:
+            await self.runtime.handle_interaction(
+                community, room, req.person, interaction, request=req
+            )
+        finally:
+            req.done = True
+        await self._meeting_presence(req, community, room)
+        if kind != "invoke":
+            return 200, None
+        return self._invoke_answer(req)
+
+    def _reply_only(self, kind: str, text: str) -> tuple[int, Any]:
+        return _invoke_message(text) if kind == "invoke" else (200, None)
+
+    def _invoke_answer(self, req: TeamsRequest) -> tuple[int, Any]:
+        """The card the person clicked, refreshed (with their private notice on top), or the notice."""
+        note = "\n".join(v.text or v.title for v in req.notices)
+        if req.card_view is not None:
+            return _invoke_card(cards.render(req.card_view, context=req.card_context, note=note))
+        if note:
+            return _invoke_message(cards.plain(note))
+        cached = self._cards.get(req.card_id)
+        if cached:
+            return _invoke_card(cards.render(cached[0], context=cached[1]))
+        return _invoke_message(_("Done."))
+
+    async def _unavailable(self, turn: Turn) -> tuple[int, Any]:
+        """503 so that the Bot Connector retries, and a word to the person if nobody said it yet."""
+        text = _(UNAVAILABLE)
+        activity = turn.activity
+        if activity.get("type") == "invoke":
+            return 503, {
+                "statusCode": 503,
+                "type": "application/vnd.microsoft.error",
+                "value": {"code": "ServiceUnavailable", "message": text},
+            }
+        req = _current.get()
+        if activity.get("type") == "message" and not (req is not None and req.sent):
+            try:
+                view = notice(text, "warning")
+                conv = inbound.text_of(inbound.obj(activity, "conversation"), "id")
+                await turn.send(conv, cards.message(cards.render(view), view))
+            except Exception:
+                log.debug("could not say the database is down", exc_info=True)
+        return 503, None
+
+    # Who and where ------------------------------------------------------------------------------
+
+    async def _context(
+        self, turn: Turn, activity: JSON, kind: str, origin: tuple[str, str, str] | None
+    ) -> tuple[TeamsRequest, CommunityRef, RoomRef]:
+        w = inbound.where(activity)
+        person = inbound.person(activity)
+        try:
+            if origin is not None:  # a click on a private card: act where the card belongs
+                community = CommunityRef(PLATFORM, origin[0])
+                room = RoomRef(origin[1])
+                req = TeamsRequest(turn, activity, w, person, origin[1], kind, origin=None)
+                _current.set(req)
+                return req, community, room
+            owner = await self._new_community_owner(w, turn, person)
+            community = CommunityRef(
+                PLATFORM, w.community_id, w.community_name[:200], owner_id=owner
+            )
+            room_id = await self._room_of(w)
+            is_owner = await self._is_team_owner(w, turn, person)
+        except _DB_DOWN as exc:
+            raise Unavailable(str(exc)) from exc
+        if is_owner:
+            person = Person(person.id, person.name, is_admin=True, is_owner=True)
+        kind_word = {"personal": "private", "channel": "text"}.get(w.conversation_type, "text")
+        if room_id != inbound.base_conversation(room_id):
+            kind_word = "thread"
+        reference = self.sdk.reference(activity, room_id)
+        data = None
+        if self._refs_passed.get((w.community_id, room_id)) != reference:
+            data = reference
+            self._refs_passed.put((w.community_id, room_id), reference)
+        room = RoomRef(room_id, w.room_name[:200], kind_word, data)
+        req = TeamsRequest(turn, activity, w, person, room_id, kind, origin=w.conversation_id)
+        _current.set(req)
+        return req, community, room
+
+    async def _room_of(self, w: Where) -> str:
+        """The core room of a conversation: a thread copkit started is a room of its own; any
+        other channel post belongs to its channel."""
+        conv = w.conversation_id
+        base = inbound.base_conversation(conv)
+        if conv == base:
+            return conv
+        if conv in self._threads:
+            return conv
+        if conv in self._not_threads:
+            return base
+        found = await Room.filter(
+            community__platform=PLATFORM,
+            community__external_id=w.community_id,
+            external_id=conv,
+            kind="thread",
+        ).exists()
+        if found:
+            self._threads.add(conv)
+            return conv
+        self._not_threads.put(conv, True)
+        return base
+
+    async def _new_community_owner(self, w: Where, turn: Turn, person: Person) -> str | None:
+        """For a community seen for the first time: who becomes its leader (a team owner)."""
+        if w.community_id in self._known_communities:
+            return None
+        exists = await Community.exists(platform=PLATFORM, external_id=w.community_id)
+        self._known_communities.add(w.community_id)
+        if exists:
+            return None
+        if not w.team_id:
+            return person.id
+        try:
+            owners: list[str] = []
+            token: str | None = None
+            for _page in range(10):
+                members, token = await turn.members_page(w.team_id, token)
+                owners += [
+                    m["id"]
+                    for m in members
+                    if str(m.get("userRole", "")).lower() == "owner" and m.get("id")
+                ]
+                if not token:
+                    break
+        except ConnectorError as exc:
+            log.warning("cannot read the roster of team %s: %s", w.team_id, exc)
+            return person.id
+        if person.id in owners or not owners:
+            return person.id
+        return owners[0]
+
+    async def _is_team_owner(self, w: Where, turn: Turn, person: Person) -> bool:
+        if not w.team_id:
+            return False
+        key = (w.team_id, person.id)
+        cached = self._owners.get(key)
+        if cached and time.monotonic() - cached[1] < OWNER_TTL:
+            return cached[0]
+        try:
+            member = await turn.member(w.team_id, person.id)
+            owner = bool(member) and str(member.get("userRole", "")).lower() == "owner"
+        except ConnectorError as exc:
+            log.info("cannot read member %s of team %s: %s", person.id, w.team_id, exc)
+            owner = bool(cached and cached[0])
+        self._owners.put(key, (owner, time.monotonic()))
+        return owner
+
+    # Meetings -----------------------------------------------------------------------------------
+
+    async def _on_meeting(self, turn: Turn, activity: JSON) -> None:
+        w = inbound.where(activity)
+        person = inbound.person(activity)
+        try:
+            owner = await self._new_community_owner(w, turn, person)
+        except _DB_DOWN as exc:
+            raise Unavailable(str(exc)) from exc
+        community = CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=owner)
+        room_id = inbound.base_conversation(w.conversation_id)
+        present = self._presence.setdefault((w.community_id, room_id), {})
+        name = activity.get("name")
+        if name == inbound.MEETING_JOIN:
+            for p in inbound.meeting_members(activity):
+                present[p.id] = p
+        elif name == inbound.MEETING_LEAVE:
+            for p in inbound.meeting_members(activity):
+                present.pop(p.id, None)
+        elif name == inbound.MEETING_END:
+            present.clear()
+        else:
+            return
+        room = RoomRef(room_id, w.room_name[:200], "voice", self.sdk.reference(activity, room_id))
+        await self.runtime.handle_presence(community, room, list(present.values()))
+
+    async def _meeting_presence(
+        self, req: TeamsRequest, community: CommunityRef, room: RoomRef
+    ) -> None:
+        """In a meeting chat, whoever interacts counts as present (when Teams sends no events)."""
+        if not inbound.is_meeting(req.activity) or req.origin is None:
+            return
+        present = self._presence.setdefault((community.external_id, room.id), {})
+        if req.person.id in present:
+            return
+        present[req.person.id] = req.person
+        try:
+            await self.runtime.handle_presence(
+                community, RoomRef(room.id, room.name, room.kind), list(present.values())
+            )
+        except Unavailable:
+            log.info("presence not recorded: database unavailable")
+
+    # Conversation references ----------------------------------------------------------------------
+
+    async def reference(
+        self, community: Community, room_id: str, req: TeamsRequest | None
+    ) -> JSON | None:
+        """The stored conversation reference of a room (or one built from a sibling room)."""
+        key = (community.id, room_id)
+        ref = self._refs.get(key)
+        if ref is not None:
+            return ref
+        if req is not None and req.origin is not None and req.room_id == room_id:
+            ref = self.sdk.reference(req.activity, room_id)
+        else:
+            row = await Room.get_or_none(community_id=community.id, external_id=room_id)
+            if row is not None and isinstance(row.data, dict) and row.data.get("serviceUrl"):
+                ref = row.data
+            else:
+                sibling = (
+                    await Room.filter(community_id=community.id, data__not_isnull=True)
+                    .order_by("-id")
+                    .first()
+                )
+                base = (
+                    sibling.data if sibling is not None and isinstance(sibling.data, dict) else None
+                )
+                if base is None and req is not None:
+                    base = self.sdk.reference(req.activity, room_id)
+                if base is None or not base.get("serviceUrl"):
+                    return None
+                conv = dict(inbound.obj(base, "conversation"))
+                if (
+                    conv.get("id") != room_id
+                ):  # another room of the community: same tenant and Bot Connector
+                    conv = {k: v for k, v in conv.items() if k in ("tenantId", "isGroup")}
+                    conv["id"] = room_id
+                ref = {**base, "conversation": conv}
+        self._refs.put(key, ref)
+        return ref
+
+    async def with_turn(
+        self,
+        service_url: str,
+        reference: JSON | None,
+        req: TeamsRequest | None,
+        fn: Callable[[Turn], Awaitable[Any]],
+    ) -> Any:
+        """Run ``fn`` with the request's turn when it talks to the same Bot Connector, else in a
+        proactive turn on ``reference``."""
+        if req is not None and not req.done and req.service_url == service_url:
+            return await fn(req.turn)
+        if reference is None:
+            reference = {
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "conversation": {"id": ""},
+            }
+        box: list[Any] = []
+
+        async def run(turn: Turn) -> None:
+            box.append(await fn(turn))
+
+        await self.sdk.proactive(reference, run)
+        return box[0] if box else None
+
+    async def register_thread(
+        self, community: Community, conversation_id: str, name: str, reference: JSON
+    ) -> None:
+        self._threads.add(conversation_id)
+        self._refs.put((community.id, conversation_id), reference)
+        row, created = await Room.get_or_create(
+            community_id=community.id,
+            external_id=conversation_id,
+            defaults={"name": name[:200], "kind": "thread", "data": reference},
+        )
+        if not created and row.data != reference:
+            row.data = reference
+            row.kind = "thread"
+            await row.save(update_fields=["data", "kind"])
+
+
+def _invoke_card(card: JSON) -> tuple[int, Any]:
+    return 200, {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
+
+
+def _invoke_message(text: str) -> tuple[int, Any]:
+    return 200, {
+        "statusCode": 200,
+        "type": "application/vnd.microsoft.activity.message",
+        "value": text,
+    }
+
+
+class TeamsMessenger:
+    """The core's Messenger for Teams: posts and updates cards."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: TeamsBot) -> None:
+        self.bot = bot
+
+    def _request(self, request: Any) -> TeamsRequest | None:
+        req = request if isinstance(request, TeamsRequest) else None
+        return req if req is not None and not req.done else None
+
+    def _remember(self, message_id: str, view: View, context: JSON | None) -> None:
+        if message_id:
+            self.bot._cards.put(message_id, (view, context))
+
+    async def send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef:
+        req = self._request(request)
+        if isinstance(target, Private):
+            ref = await self._private(community, room_id, target.person_id, view, req)
+        elif isinstance(target, ToThread):
+            ref = await self._thread(community, target.room_id or room_id, target.name, view, req)
+        else:
+            ref = await self._room(community, room_id, view, req, reply=isinstance(target, Reply))
+        if req is not None and ref.get("message_id"):
+            req.sent += 1
+        return ref
+
+    async def _room(
+        self,
+        community: Community,
+        room_id: str,
+        view: View,
+        req: TeamsRequest | None,
+        *,
+        reply: bool = False,
+        heading: str = "",
+    ) -> MessageRef:
+        activity = cards.message(cards.render(view, heading=heading), view)
+        if req is not None and req.origin is not None and (reply or room_id == req.room_id):
+            reply_to = req.activity_id if reply and req.kind == "message" else None
+            msg_id = await req.turn.send(req.origin, activity, reply_to)
+            self._remember(msg_id, view, None)
+            return {
+                "room_id": room_id,
+                "message_id": msg_id,
+                "conversation_id": req.origin,
+                "service_url": req.service_url,
+            }
+        reference = await self.bot.reference(community, room_id, req)
+        if reference is None:
+            log.warning(
+                "no conversation reference for room %s; view not shown: %s",
+                room_id,
+                view.title or view.text[:60],
+            )
+            return {"room_id": room_id, "message_id": ""}
+        service_url = reference["serviceUrl"]
+        msg_id = await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.send(room_id, activity)
+        )
+        self._remember(msg_id, view, None)
+        return {
+            "room_id": room_id,
+            "message_id": msg_id,
+            "conversation_id": room_id,
+            "service_url": service_url,
+        }
+
+    async def _private(
+        self,
+        community: Community,
+        room_id: str,
+        person_id: str,
+        view: View,
+        req: TeamsRequest | None,
+    ) -> MessageRef:
+        mine = req is not None and req.person.id == person_id
+        if mine and req.kind == "invoke" and _is_notice(view):
+            req.notices.append(view)
+            return {"room_id": room_id, "message_id": ""}
+        context = self.bot.sign(community.external_id, room_id, person_id)
+        activity = cards.message(cards.render(view, context=context), view)
+        if mine and req.where.conversation_type == "personal":
+            conv, service_url = req.where.conversation_id, req.service_url
+            msg_id = await req.turn.send(conv, activity)
+        else:
+            reference = await self.bot.reference(community, room_id, req)
+            if reference is None:
+                log.warning("no conversation reference to reach %s privately", person_id)
+                return {"room_id": room_id, "message_id": ""}
+            service_url = reference["serviceUrl"]
+            tenant = inbound.text_of(inbound.obj(reference, "conversation"), "tenantId")
+            bot_id = inbound.text_of(inbound.obj(reference, "bot"), "id")
+
+            async def deliver(turn: Turn) -> tuple[str, str]:
+                key = (service_url, person_id)
+                conv = self.bot._personal.get(key)
+                if conv is None:
+                    conv = await turn.personal_conversation(person_id, tenant, bot_id)
+                    self.bot._personal.put(key, conv)
+                return conv, await turn.send(conv, activity)
+
+            try:
+                conv, msg_id = await self.bot.with_turn(service_url, reference, req, deliver)
+            except ConnectorError as exc:
+                log.warning("cannot message %s privately: %s", person_id, exc)
+                if mine and req.kind == "invoke":
+                    req.notices.append(notice(cards.fallback_text(view)))
+                return {"room_id": room_id, "message_id": ""}
+        self._remember(msg_id, view, context)
+        return {
+            "room_id": conv,
+            "message_id": msg_id,
+            "conversation_id": conv,
+            "service_url": service_url,
+            "private": person_id,
+            "c": community.external_id,
+            "r": room_id,
+        }
+
+    async def _thread(
+        self, community: Community, room_id: str, name: str, view: View, req: TeamsRequest | None
+    ) -> MessageRef:
+        channel = inbound.base_conversation(room_id)
+        reference = await self.bot.reference(community, channel, req)
+        if reference is None:
+            log.warning("no conversation reference for room %s; thread not started", room_id)
+            return {"room_id": room_id, "message_id": ""}
+        if not _is_channel(channel, reference) or not self.bot.sdk.app_id:
+            return await self._room(
+                community, room_id, view, req, heading=name
+            )  # chats have no threads
+        activity = cards.message(cards.render(view, heading=name), view)
+        service_url = reference["serviceUrl"]
+        conv, msg_id = await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.new_channel_post(channel, activity)
+        )
+        thread_ref = {
+            **reference,
+            "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
+        }
+        await self.bot.register_thread(community, conv, name, thread_ref)
+        self._remember(msg_id, view, None)
+        return {
+            "room_id": conv,
+            "message_id": msg_id,
+            "conversation_id": conv,
+            "service_url": service_url,
+        }
+
+    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+        msg_id = ref.get("message_id")
+        if not msg_id:
+            return
+        context = self.bot.sign(ref["c"], ref["r"], ref["private"]) if ref.get("private") else None
+        req = self._request(_current.get())
+        if req is not None and req.kind == "invoke" and req.card_id == msg_id:
+            req.card_view, req.card_context = view, context
+        activity = cards.message(cards.render(view, context=context), view)
+        conv = ref.get("conversation_id") or ref.get("room_id", "")
+        service_url = ref.get("service_url", "")
+        reference = None
+        if not service_url:
+            reference = await self.bot.reference(community, ref.get("room_id", ""), req)
+            if reference is None:
+                log.warning("cannot update message %s: no conversation reference", msg_id)
+                return
+            service_url = reference["serviceUrl"]
+        if reference is None:
+            reference = {
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "conversation": {"id": conv},
+            }
+        await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
+        )
+        self._remember(msg_id, view, context)

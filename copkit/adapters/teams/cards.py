@@ -1,0 +1,374 @@
+"""Core views as Adaptive Cards 1.5 for Teams: plain functions from a View to card JSON.
+
+Buttons, choices, polls and form submits are ``Action.Execute`` (Universal Actions, answered with
+the refreshed card) with ``Action.Submit`` as the fallback for hosts without them. A button with a
+form opens an ``Action.ShowCard`` holding the inputs. Every action carries its core action id in
+``data["copkit"]``; :func:`values_from_data` turns what comes back into interaction values.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from copkit.core.i18n import _
+from copkit.core.views import Button, Choice, Field, Form, Poll, View
+
+log = logging.getLogger("copkit.teams.cards")
+
+JSON = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
+IMAGE_BUDGET = 18_000  # bytes of base64 for all pictures of one card
+ROW = 5  # actions per ActionSet row
+RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "s"}
+
+_TONE = {"success": "good", "warning": "warning", "error": "attention"}
+_STYLE = {"primary": "positive", "success": "positive", "danger": "destructive"}
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
+
+
+def markdown(text: str) -> str:
+    """The core's Markdown subset in Adaptive Cards' dialect (no inline code; ``_italic_``)."""
+    text = text.replace("`", "")
+    return _ITALIC.sub(r"_\1_", text)
+
+
+def plain(text: str) -> str:
+    return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", text).replace("**", "").replace("`", "")
+
+
+def _text_blocks(text: str, **extra: Any) -> list[JSON]:
+    """One TextBlock per line (clients differ on single newlines); blank lines add space."""
+    blocks: list[JSON] = []
+    gap = False
+    for line in text.splitlines():
+        if not line.strip():
+            gap = True
+            continue
+        block: JSON = {"type": "TextBlock", "text": markdown(line), "wrap": True, **extra}
+        if blocks:
+            block["spacing"] = "medium" if gap else "none"
+        blocks.append(block)
+        gap = False
+    return blocks
+
+
+def _data(action_id: str, context: JSON | None, **extra: Any) -> JSON:
+    return {"copkit": action_id, **extra, **(context or {})}
+
+
+def _execute(title: str, data: JSON, *, style: str = "secondary", enabled: bool = True) -> JSON:
+    action: JSON = {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": data["copkit"],
+        "data": data,
+        "fallback": {"type": "Action.Submit", "title": title, "data": data},
+    }
+    if style in _STYLE:
+        action["style"] = _STYLE[style]
+    if not enabled:
+        action["isEnabled"] = False
+    return action
+
+
+def _rows(actions: list[JSON]) -> list[JSON]:
+    return [
+        {"type": "ActionSet", "actions": actions[i : i + ROW]} for i in range(0, len(actions), ROW)
+    ]
+
+
+def _form_card(form: Form, context: JSON | None) -> JSON:
+    body: list[JSON] = [{"type": "TextBlock", "text": form.title, "weight": "bolder", "wrap": True}]
+    for inp in form.inputs[:5]:
+        field: JSON = {
+            "type": "Input.Text",
+            "id": inp.name,
+            "label": inp.label,
+            "maxLength": inp.max_length,
+            "isRequired": inp.required,
+            "isMultiline": inp.multiline,
+        }
+        if inp.required:
+            field["errorMessage"] = _("Please fill this in.")
+        if inp.placeholder:
+            field["placeholder"] = inp.placeholder
+        if inp.default:
+            field["value"] = inp.default
+        body.append(field)
+    limits = {inp.name: inp.max_length for inp in form.inputs[:5]}
+    submit = _execute(_("Send"), _data(form.action_id, context, _in=limits), style="primary")
+    return {"type": "AdaptiveCard", "body": body, "actions": [submit]}
+
+
+def _button(b: Button, context: JSON | None) -> JSON:
+    if b.form is not None and not b.disabled:
+        return {"type": "Action.ShowCard", "title": b.label, "card": _form_card(b.form, context)}
+    return _execute(b.label, _data(b.action_id, context), style=b.style, enabled=not b.disabled)
+
+
+def _choice(c: Choice, index: int, context: JSON | None) -> list[JSON]:
+    short = all(len(o.label) <= 24 for o in c.options)
+    if c.max_values <= 1 and len(c.options) <= ROW and short:
+        buttons = [
+            _execute(o.label, _data(c.action_id, context, selected=[o.value])) for o in c.options
+        ]
+        blocks: list[JSON] = []
+        if c.placeholder:
+            blocks.append(
+                {"type": "TextBlock", "text": c.placeholder, "wrap": True, "isSubtle": True}
+            )
+        return blocks + _rows(buttons)
+    input_id = f"choice{index}"
+    choice_set: JSON = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "choices": [{"title": o.label, "value": o.value} for o in c.options[:25]],
+        "isMultiSelect": c.max_values > 1,
+        "style": "compact",
+    }
+    if c.placeholder:
+        choice_set["placeholder"] = c.placeholder
+        choice_set["label"] = c.placeholder
+    submit = _execute(_("OK"), _data(c.action_id, context, _sel=input_id), style="primary")
+    return [choice_set, {"type": "ActionSet", "actions": [submit]}]
+
+
+def _poll(p: Poll, context: JSON | None) -> list[JSON]:
+    blocks: list[JSON] = [
+        {"type": "TextBlock", "text": markdown(p.question), "weight": "bolder", "wrap": True}
+    ]
+    long = any(len(o) > 24 for o in p.options)
+    if long:
+        blocks += [
+            {
+                "type": "TextBlock",
+                "text": f"{i + 1}. {markdown(o)}",
+                "wrap": True,
+                "spacing": "none",
+            }
+            for i, o in enumerate(p.options)
+        ]
+    buttons = [
+        _execute(str(i + 1) if long else o, _data(f"{p.action_id}:{i}", context))
+        for i, o in enumerate(p.options)
+    ]
+    hint = _("You can pick several.") if p.multiple else _("Pick one.")
+    blocks.append(
+        {"type": "TextBlock", "text": hint, "isSubtle": True, "size": "small", "wrap": True}
+    )
+    return blocks + _rows(buttons)
+
+
+def _fields(fields: list[Field]) -> list[JSON]:
+    blocks: list[JSON] = []
+    facts: list[JSON] = []
+    for f in fields:
+        if "\n" in f.value or len(f.value) > 80:
+            if facts:
+                blocks.append({"type": "FactSet", "facts": facts})
+                facts = []
+            blocks.append(
+                {"type": "TextBlock", "text": markdown(f.name), "weight": "bolder", "wrap": True}
+            )
+            blocks += _text_blocks(f.value)
+        else:
+            facts.append({"title": plain(f.name), "value": markdown(f.value)})
+    if facts:
+        blocks.append({"type": "FactSet", "facts": facts})
+    return blocks
+
+
+def _when(moment: object) -> str:
+    if not isinstance(moment, datetime):
+        return str(moment)
+    iso = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+
+
+def _event(view: View) -> list[JSON]:
+    ev = view.event
+    if ev is None:
+        return []
+    facts = [{"title": _("When"), "value": f"{_when(ev.start)} – {_when(ev.end)}"}]
+    if ev.location:
+        facts.append({"title": _("Where"), "value": ev.location})
+    title = markdown(ev.title) + (" " + _("(cancelled)") if ev.cancelled else "")
+    blocks: list[JSON] = [{"type": "TextBlock", "text": title, "weight": "bolder", "wrap": True}]
+    blocks.append({"type": "FactSet", "facts": facts})
+    return blocks
+
+
+def shrink_png(png: bytes, budget: int) -> bytes | None:
+    """The picture re-encoded (fewer colours, then smaller) until its base64 fits ``budget``."""
+    if len(png) * 4 // 3 + 4 <= budget:
+        return png
+    try:
+        from PIL import Image as PILImage
+    except ImportError:  # pragma: no cover - Pillow comes with matplotlib
+        return None
+    try:
+        img = PILImage.open(io.BytesIO(png))
+        img.load()
+    except Exception:
+        log.warning("a picture could not be read; left out")
+        return None
+    img = img.convert("RGBA")
+    for scale in (1.0, 0.75, 0.5, 0.35, 0.25):
+        size = (max(1, int(img.width * scale)), max(1, int(img.height * scale)))
+        candidate = img.resize(size) if scale < 1 else img
+        out = io.BytesIO()
+        candidate.quantize(colors=64).save(out, format="PNG", optimize=True)
+        data = out.getvalue()
+        if len(data) * 4 // 3 + 4 <= budget:
+            return data
+    return None
+
+
+def _images(view: View) -> list[JSON]:
+    blocks: list[JSON] = []
+    budget = IMAGE_BUDGET // max(1, len(view.images))
+    for img in view.images:
+        png = shrink_png(img.png, budget)
+        if png is None:
+            blocks.append(
+                {
+                    "type": "TextBlock",
+                    "text": img.alt or img.filename,
+                    "isSubtle": True,
+                    "wrap": True,
+                }
+            )
+            continue
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        blocks.append(
+            {"type": "Image", "url": uri, "altText": img.alt or img.filename, "size": "stretch"}
+        )
+    return blocks
+
+
+def fallback_text(view: View) -> str:
+    """The card as one line of plain text: notifications and hosts that cannot render it."""
+    parts = [plain(view.title), plain(view.text.splitlines()[0] if view.text else "")]
+    return " — ".join(p for p in parts if p)[:300] or _("A card from copkit")
+
+
+def render(view: View, *, context: JSON | None = None, heading: str = "", note: str = "") -> JSON:
+    """The Adaptive Card for ``view``. ``context`` is merged into every action's data (private
+    cards carry where they belong); ``heading`` names a new post; ``note`` is a line on top only
+    the person who acted sees (in an invoke response). Kept under Teams' size limit: pictures
+    are dropped first, then long text is cut."""
+    card = _build(view, context, heading, note)
+    if len(json.dumps(card)) <= MAX_CARD_BYTES:
+        return card
+    if view.images:
+        log.warning("card too large; pictures left out")
+        view = View(**{**_view_dict(view), "images": []})
+        card = _build(view, context, heading, note)
+    while len(json.dumps(card)) > MAX_CARD_BYTES and len(view.text) > 40:
+        log.warning("card too large; text shortened")
+        view = View(**{**_view_dict(view), "text": view.text[: len(view.text) // 2] + "\n…"})
+        card = _build(view, context, heading, note)
+    return card
+
+
+def _build(view: View, context: JSON | None, heading: str, note: str) -> JSON:
+    body: list[JSON] = []
+    if note:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": markdown(note),
+                "wrap": True,
+                "color": "accent",
+                "weight": "bolder",
+            }
+        )
+    if heading:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": markdown(heading),
+                "size": "large",
+                "weight": "bolder",
+                "wrap": True,
+            }
+        )
+    if view.title:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": markdown(view.title),
+                "size": "medium",
+                "weight": "bolder",
+                "wrap": True,
+            }
+        )
+    body += _text_blocks(view.text)
+    body += _fields(view.fields)
+    body += _event(view)
+    body += _images(view)
+    if view.poll is not None:
+        body += _poll(view.poll, context)
+    for i, choice in enumerate(view.choices):
+        body += _choice(choice, i, context)
+    if view.buttons:
+        body += _rows([_button(b, context) for b in view.buttons])
+    if view.footer:
+        body += _text_blocks(view.footer, isSubtle=True, size="small")
+    if not body:
+        body.append({"type": "TextBlock", "text": " ", "wrap": True})
+    if view.tone in _TONE:
+        body = [{"type": "Container", "style": _TONE[view.tone], "bleed": True, "items": body}]
+    return {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "body": body,
+        "fallbackText": fallback_text(view),
+        "msteams": {"width": "Full"},
+    }
+
+
+def _view_dict(view: View) -> JSON:
+    return {name: getattr(view, name) for name in view.__dataclass_fields__}
+
+
+def message(card: JSON, view: View) -> JSON:
+    """A message activity carrying ``card``."""
+    return {
+        "type": "message",
+        "summary": fallback_text(view),
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+    }
+
+
+# Coming back ------------------------------------------------------------------------------------
+
+
+def values_from_data(data: JSON, max_value: int = 4000) -> tuple[str, JSON]:
+    """The action id and interaction values from an Action.Execute / Action.Submit payload
+    (the action's ``data`` merged with the card's inputs)."""
+    action_id = str(data.get("copkit") or "")
+    values: JSON = {}
+    if isinstance(data.get("_in"), dict):  # a form: only its inputs, cut to their limits
+        for name, limit in data["_in"].items():
+            raw = data.get(name)
+            text = "" if raw is None else str(raw)
+            values[str(name)] = text[
+                : int(limit) if isinstance(limit, int) and limit > 0 else max_value
+            ]
+    elif isinstance(data.get("_sel"), str):  # a choice set: comma-separated values
+        raw = data.get(data["_sel"])
+        values["selected"] = [v for v in str(raw or "").split(",") if v]
+    elif isinstance(data.get("selected"), list):
+        values["selected"] = [str(v)[:200] for v in data["selected"][:25]]
+    return action_id, values

@@ -1,0 +1,426 @@
+"""The seam around the Bot Framework SDK (botbuilder 4.17): the only module that imports it.
+
+Everything else in the Teams adapter speaks the Bot Framework wire format (activities as plain
+JSON dicts), which the Microsoft 365 Agents SDK shares. Porting to that SDK means rewriting this
+module behind the same small interface: :class:`BotFramework` (authenticate, process, proactive)
+and :class:`Turn` (send, update, new channel post, personal chat, members).
+
+Three things are done here on purpose, beyond calling the SDK:
+- every inbound request is authenticated first, on its own, and *any* failure becomes
+  :class:`AuthFailed` (the SDK raises assorted exceptions for bad tokens);
+- the OpenID metadata and signing keys are fetched with aiohttp instead of the SDK's blocking
+  ``requests.get`` on the event loop, and cached;
+- outgoing credentials are cached per app and their AAD token is acquired in a thread, so MSAL
+  never blocks the event loop and a token is not fetched again for every turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import (
+    Activity,
+    CallerIdConstants,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botframework.connector.auth import (
+    AppCredentials,
+    AuthenticationConstants,
+    ServiceClientCredentialsFactory,
+)
+from botframework.connector.auth.jwt_token_extractor import (
+    JwtTokenExtractor,
+    _OpenIdConfig,
+    _OpenIdMetadata,
+)
+from jwt.algorithms import RSAAlgorithm
+
+from copkit.core.config import TeamsSettings
+
+log = logging.getLogger("copkit.teams.sdk")
+
+JSON = dict[str, Any]
+
+
+class AuthFailed(Exception):
+    """The request does not carry a valid Bot Framework token (answer 401)."""
+
+
+class AuthUnavailable(Exception):
+    """The signing keys cannot be fetched right now (answer 503 so the sender retries)."""
+
+
+class _KeysUnreachable(Exception):
+    pass
+
+
+class BadActivity(Exception):
+    """The body is JSON but not an activity the SDK can read (answer 400)."""
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused or failed a call; ``status`` is its HTTP status (0 if unknown)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AuthOverrides:
+    """Where inbound tokens are checked, and a fixed outbound token: for offline tests only."""
+
+    openid_metadata_url: str | None = None
+    token_issuer: str | None = None
+    emulator_openid_metadata_url: str | None = None
+    outbound_token: str | None = None
+
+
+# Keys and metadata ------------------------------------------------------------------------------
+
+
+class _AsyncOpenIdMetadata(_OpenIdMetadata):
+    """The SDK's key cache, fetched with aiohttp (its own uses blocking ``requests``).
+
+    Keys are refreshed daily; an unknown key id triggers at most one refresh per ``retry`` seconds.
+    """
+
+    def __init__(self, url: str, retry: float = 300.0) -> None:
+        super().__init__(url)
+        self._fetched_at = 0.0
+        self._tried_at = 0.0
+        self._retry = retry
+        self._lock = asyncio.Lock()
+
+    async def get(self, key_id: str) -> _OpenIdConfig:
+        now = time.monotonic()
+        if not self.keys or now - self._fetched_at > 86400:
+            await self._refresh_once(now)
+        key = self._lookup(key_id)
+        if key is None and now - self._tried_at > self._retry:
+            await self._refresh_once(now)
+            key = self._lookup(key_id)
+        if key is None:
+            raise PermissionError("unknown signing key")
+        return key
+
+    async def _refresh_once(self, now: float) -> None:
+        async with self._lock:
+            if self._tried_at >= now:  # another request refreshed meanwhile
+                return
+            self._tried_at = time.monotonic()
+            timeout = aiohttp.ClientTimeout(total=10)
+            try:
+                async with aiohttp.ClientSession(timeout=timeout) as session:
+                    async with session.get(self.url) as resp:
+                        resp.raise_for_status()
+                        jwks_uri = (await resp.json(content_type=None))["jwks_uri"]
+                    async with session.get(jwks_uri) as resp:
+                        resp.raise_for_status()
+                        keys = (await resp.json(content_type=None))["keys"]
+            except (aiohttp.ClientError, TimeoutError, KeyError, ValueError, TypeError) as exc:
+                log.warning(
+                    "cannot fetch the Bot Framework signing keys from %s: %s", self.url, exc
+                )
+                if not self.keys:
+                    raise _KeysUnreachable(str(exc)) from exc
+                return  # keep the keys we have
+            self.keys = keys
+            self._fetched_at = time.monotonic()
+
+    def _lookup(self, key_id: str) -> _OpenIdConfig | None:
+        for key in self.keys or []:
+            if key.get("kid") == key_id:
+                return _OpenIdConfig(
+                    RSAAlgorithm.from_jwk(json.dumps(key)), key.get("endorsements", [])
+                )
+        return None
+
+
+# Outgoing credentials ---------------------------------------------------------------------------
+
+
+class _FixedTokenCredentials(AppCredentials):
+    def __init__(self, app_id: str, token: str) -> None:
+        super().__init__(app_id=app_id)
+        self._token = token
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        return self._token
+
+
+class _FixedTokenFactory(ServiceClientCredentialsFactory):
+    """Accepts exactly ``app_id`` and signs outgoing calls with ``token`` (tests: no Azure AD)."""
+
+    def __init__(self, app_id: str, token: str) -> None:
+        self.app_id = app_id
+        self.token = token
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return app_id == self.app_id
+
+    async def is_authentication_disabled(self) -> bool:
+        return not self.app_id
+
+    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        return _FixedTokenCredentials(app_id, self.token)
+
+
+class _CachingFactory(ServiceClientCredentialsFactory):
+    """Reuses one credentials object (one MSAL cache) per app and scope, and gets its token in a
+    thread so that the SDK's synchronous ``get_access_token`` later finds it in the cache."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory) -> None:
+        self.inner = inner
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return await self.inner.is_valid_app_id(app_id)
+
+    async def is_authentication_disabled(self) -> bool:
+        return await self.inner.is_authentication_disabled()
+
+    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority):
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        creds = self._cache.get(key)
+        if creds is None:
+            creds = await self.inner.create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+            self._cache[key] = creds
+        if app_id and getattr(creds, "microsoft_app_password", None):
+            await asyncio.to_thread(creds.get_access_token)
+        return creds
+
+
+# The turn ---------------------------------------------------------------------------------------
+
+
+def _plain(model: Any) -> JSON:
+    """A botbuilder model as a plain JSON dict, keeping the properties it does not know."""
+    data = model.serialize()
+    data.update(getattr(model, "additional_properties", None) or {})
+    return data
+
+
+def _error_status(exc: BaseException) -> int:
+    response = getattr(exc, "response", None)
+    return int(getattr(response, "status_code", 0) or 0)
+
+
+class Turn:
+    """One turn with the Bot Connector (an inbound request, or a proactive continuation)."""
+
+    def __init__(self, framework: BotFramework, context: TurnContext, activity: JSON) -> None:
+        self.framework = framework
+        self._context = context
+        self.activity = activity
+
+    @property
+    def service_url(self) -> str:
+        return self._context.activity.service_url or ""
+
+    def _client(self) -> Any:
+        return self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+
+    async def send(self, conversation_id: str, activity: JSON, reply_to: str | None = None) -> str:
+        """Post ``activity`` to a conversation (as a reply to ``reply_to`` if given); its id."""
+        outgoing = Activity().deserialize({**activity, "conversation": {"id": conversation_id}})
+        try:
+            if reply_to:
+                res = await self._client().conversations.reply_to_activity(
+                    conversation_id, reply_to, outgoing
+                )
+            else:
+                res = await self._client().conversations.send_to_conversation(
+                    conversation_id, outgoing
+                )
+        except Exception as exc:
+            raise ConnectorError(f"send failed: {exc}", _error_status(exc)) from exc
+        return (res.id if res else "") or ""
+
+    async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
+        """Replace a posted activity (the card changes for everyone)."""
+        outgoing = Activity().deserialize(
+            {**activity, "id": activity_id, "conversation": {"id": conversation_id}}
+        )
+        try:
+            await self._client().conversations.update_activity(
+                conversation_id, activity_id, outgoing
+            )
+        except Exception as exc:
+            raise ConnectorError(f"update failed: {exc}", _error_status(exc)) from exc
+
+    async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
+        """Start a new post (thread) in a Teams channel; returns (conversation id, activity id)."""
+        if not self.framework.app_id:
+            raise ConnectorError("a new channel post needs a Microsoft App ID")
+        try:
+            ref, activity_id = await TeamsInfo.send_message_to_teams_channel(
+                self._context,
+                Activity().deserialize(activity),
+                channel_id,
+                bot_app_id=self.framework.app_id,
+            )
+        except Exception as exc:
+            raise ConnectorError(f"new post failed: {exc}", _error_status(exc)) from exc
+        return ref.conversation.id, activity_id
+
+    async def personal_conversation(self, user_id: str, tenant_id: str, bot_id: str) -> str:
+        """The 1:1 chat between the bot and ``user_id`` (created if needed); its id."""
+        params = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=bot_id) if bot_id else None,
+            members=[ChannelAccount(id=user_id)],
+            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+        )
+        try:
+            res = await self._client().conversations.create_conversation(params)
+        except Exception as exc:
+            raise ConnectorError(f"create conversation failed: {exc}", _error_status(exc)) from exc
+        return res.id
+
+    async def member(self, conversation_id: str, member_id: str) -> JSON | None:
+        """A member of a team or chat (with ``userRole`` in Teams), or None if unknown."""
+        try:
+            account = await self._client().conversations.get_conversation_member(
+                conversation_id, member_id
+            )
+        except Exception as exc:
+            if _error_status(exc) == 404:
+                return None
+            raise ConnectorError(f"member lookup failed: {exc}", _error_status(exc)) from exc
+        return _plain(account) if account else None
+
+    async def members_page(
+        self, conversation_id: str, token: str | None = None, page_size: int = 200
+    ) -> tuple[list[JSON], str | None]:
+        """One page of a team's or chat's roster, and the token for the next page."""
+        try:
+            page = await self._client().conversations.get_teams_conversation_paged_members(
+                conversation_id, page_size, token
+            )
+        except Exception as exc:
+            raise ConnectorError(f"roster failed: {exc}", _error_status(exc)) from exc
+        return [_plain(m) for m in page.members or []], page.continuation_token or None
+
+
+Handler = Callable[[Turn], Awaitable[None]]
+
+
+class BotFramework:
+    """The adapter's view of the SDK: authenticate, run a turn, continue a conversation."""
+
+    def __init__(self, settings: TeamsSettings, overrides: AuthOverrides | None = None) -> None:
+        o = overrides or AuthOverrides()
+        self.app_id = settings.app_id
+        openid = (
+            o.openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+        )
+        emulator = (
+            o.emulator_openid_metadata_url
+            or AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+        )
+        # The same (parameterized) code path in production and in the offline tests: public cloud values.
+        config = SimpleNamespace(
+            APP_ID=settings.app_id,
+            APP_PASSWORD=settings.app_password,
+            APP_TYPE=settings.app_type or "MultiTenant",
+            APP_TENANTID=settings.tenant_id,
+            VALIDATE_AUTHORITY=True,
+            TO_CHANNEL_FROM_BOT_LOGIN_URL=AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX,
+            TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+            TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=o.token_issuer
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+            OAUTH_URL=AuthenticationConstants.OAUTH_URL,
+            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=openid,
+            TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL=emulator,
+            CALLER_ID=CallerIdConstants.public_azure_channel,
+        )
+        if o.outbound_token is not None:
+            factory: ServiceClientCredentialsFactory = _FixedTokenFactory(
+                settings.app_id, o.outbound_token
+            )
+        else:
+            factory = _CachingFactory(ConfigurationServiceClientCredentialFactory(config))
+        self.auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
+        self.adapter = CloudAdapter(self.auth)
+        self.auth_required = settings.has_credentials
+        for url in {openid, emulator}:
+            JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
+
+    async def authenticate(self, body: JSON, auth_header: str | None) -> Any:
+        """Check the request's token against the activity; raises :class:`AuthFailed`."""
+        activity = self.parse(body)
+        if not self.auth_required:
+            auth_header = None  # local emulator mode: no token is checked, none is sent
+        try:
+            return await self.auth.authenticate_request(activity, auth_header)
+        except _KeysUnreachable as exc:
+            raise AuthUnavailable(str(exc)) from exc
+        except Exception as exc:  # the SDK raises PermissionError, KeyError, jwt errors …
+            raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    @staticmethod
+    def parse(body: JSON) -> Activity:
+        try:
+            activity = Activity().deserialize(body)
+        except Exception as exc:
+            raise BadActivity(str(exc)) from exc
+        if not activity.type:
+            raise BadActivity("no activity type")
+        return activity
+
+    async def process(self, authenticated: Any, body: JSON, handler: Handler) -> None:
+        """Run ``handler`` in a turn for an authenticated inbound activity."""
+        activity = self.parse(body)
+
+        async def callback(context: TurnContext) -> None:
+            await handler(Turn(self, context, body))
+
+        await self.adapter.process_activity(authenticated, activity, callback)
+
+    async def proactive(self, reference: JSON, handler: Handler) -> None:
+        """Continue a conversation from a stored reference (timers, other rooms, after a restart)."""
+        ref = ConversationReference().deserialize(reference)
+
+        async def callback(context: TurnContext) -> None:
+            await handler(Turn(self, context, {}))
+
+        await self.adapter.continue_conversation(ref, callback, bot_app_id=self.app_id)
+
+    @staticmethod
+    def reference(body: JSON, conversation_id: str) -> JSON:
+        """The serialized ConversationReference to store for a conversation (JSON-safe, stable:
+        no user and no activity id, so it only changes when the conversation does)."""
+        ref = TurnContext.get_conversation_reference(Activity().deserialize(body)).serialize()
+        ref.pop("user", None)
+        ref.pop("activityId", None)
+        ref.pop("locale", None)
+        conversation = dict(ref.get("conversation") or {})
+        conversation["id"] = conversation_id
+        tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or (
+            (body.get("conversation") or {}).get("tenantId")
+        )
+        if tenant:
+            conversation["tenantId"] = tenant
+        conversation.pop("tenantID", None)
+        ref["conversation"] = conversation
+        return ref

@@ -1,0 +1,1 @@
+"""Fakes of the platforms copkit talks to, for tests over loopback."""
