@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -119,12 +120,19 @@ async def run(url: str, n: int) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    """Each backend runs in its own process: tortoise caches per-model SQL in the dialect it was
+    first initialised with, so one process cannot switch from SQLite to PostgreSQL."""
+    args = sys.argv[1:]
+    if len(args) == 2 and "://" in args[1]:
+        asyncio.run(run(args[1], int(args[0])))
+        return
+    n = args[0] if args else "20000"
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(f"sqlite://{tmp}/bench.db", n))
-    pg = os.environ.get("COPKIT_BENCH_POSTGRES_URL")
-    if pg:
-        asyncio.run(run(pg, n))
+        urls = [f"sqlite://{tmp}/bench.db"]
+        if os.environ.get("COPKIT_BENCH_POSTGRES_URL"):
+            urls.append(os.environ["COPKIT_BENCH_POSTGRES_URL"])
+        for url in urls:
+            subprocess.run([sys.executable, __file__, n, url], check=True)
 
 
 if __name__ == "__main__":
