@@ -44,6 +44,9 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
             )
         else:
             say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
+        if not tasks:
+            say("no chat adapter started; running timers only (Ctrl-C to stop)")
+            await asyncio.Event().wait()
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
             if task.exception():
