@@ -11,7 +11,6 @@ is set; its schema is reset first). Targets: start-up under 3 s, RSS under 200 M
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -132,8 +131,12 @@ def main() -> None:
         for url in urls:
             # One process per backend for seeding: tortoise caches SQL per dialect.
             subprocess.run(
-                [sys.executable, "-c", f"import asyncio,sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                 f"import many_communities as m; asyncio.run(m.seed({url!r}, {n}))"],
+                [
+                    sys.executable,
+                    "-c",
+                    f"import asyncio,sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                    f"import many_communities as m; asyncio.run(m.seed({url!r}, {n}))",
+                ],
                 check=True,
             )
             measure(url)
