@@ -1,0 +1,450 @@
+"""The Messenger for Discord: posts and edits views, answers interactions on time.
+
+Answering rules (Discord wants an answer to every interaction within 3 seconds):
+
+- the first view for the person who asked is the interaction's own response (ephemeral when
+  private); later ones are follow-ups; a view in another room, a thread or a DM is a normal post;
+- an edit of the message whose button was clicked is the response itself (``UPDATE_MESSAGE``);
+- if the core has not answered after ``ack_after`` seconds, the interaction is deferred (an
+  ephemeral "thinking…" for commands, a silent acknowledgement for clicks) and answered later;
+- when the core showed nothing to the person, the adapter closes the interaction itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from copkit.core.i18n import _
+from copkit.core.messenger import MessageRef
+from copkit.core.models import Community
+from copkit.core.views import Private, Reply, ScheduledEvent, Target, ToThread, View
+
+from . import store
+from .render import Rendered, cut, form_to_json, literal, render
+
+if TYPE_CHECKING:
+    from .bot import DiscordAdapter
+
+log = logging.getLogger("copkit.discord")
+
+TOKEN_LIFETIME = 14 * 60  # interaction tokens last 15 minutes; keep a margin
+
+
+@dataclass(eq=False)
+class DiscordRequest:
+    """The Discord event being answered: an interaction, a message mentioning the bot, or a
+    poll vote. Handed to the core as ``request`` and back to the messenger."""
+
+    kind: str  # command | component | modal | message | vote
+    user_id: str
+    channel_id: str
+    interaction: discord.Interaction | None = None
+    message: discord.Message | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started: float = field(default_factory=time.monotonic)
+    thinking: bool = False  # deferred with an ephemeral "thinking…" placeholder
+    placeholder_used: bool = False
+    produced: bool = False  # the requester saw an answer
+    link: str = ""  # where the answer went, when elsewhere (a thread)
+
+    @property
+    def answered(self) -> bool:
+        return self.interaction is not None and self.interaction.response.is_done()
+
+    @property
+    def fresh(self) -> bool:
+        return self.interaction is not None and time.monotonic() - self.started < TOKEN_LIFETIME
+
+    @property
+    def clicked_message_id(self) -> str | None:
+        if self.interaction is not None and self.interaction.message is not None:
+            return str(self.interaction.message.id)
+        return None
+
+
+current_request: contextvars.ContextVar[DiscordRequest | None] = contextvars.ContextVar(
+    "copkit_discord_request", default=None
+)
+
+
+def _sig(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class DiscordMessenger:
+    platform = "discord"
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+        # Ephemeral messages can only be edited through the interaction that made them.
+        self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
+        self._forms: dict[tuple[int, str], str] = {}  # (community, component id) -> stored json sig
+        self._images: dict[str, str] = {}  # message id -> digest of its attachments
+        self._polls_ended: set[str] = set()
+        self._events: dict[tuple[int, str], tuple[str, str]] = {}  # (community, uid) -> (sig, note)
+
+    @property
+    def client(self) -> discord.Client:
+        return self.adapter.client
+
+    # Messenger protocol ---------------------------------------------------------------------
+
+    async def send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef | None:
+        req = request if isinstance(request, DiscordRequest) else None
+        rendered = await self._prepare(community, view)
+        if isinstance(target, Private):
+            return await self._send_private(
+                community, room_id, target.person_id, rendered, req, view
+            )
+        if isinstance(target, ToThread):
+            return await self._send_thread(
+                community, target.room_id or room_id, target.name, rendered, req
+            )
+        if isinstance(target, Reply) and req is not None and req.message is not None:
+            msg = await req.message.reply(**rendered.message_kwargs())
+            return await self._posted(community, msg, rendered, req)
+        return await self._send_room(community, room_id, rendered, req)
+
+    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+        rendered = await self._prepare(community, view)
+        mid = str(ref.get("message_id") or "")
+        if not mid:
+            return
+        files_changed = self._images.get(mid, "") != rendered.image_digest
+        kw = rendered.edit_kwargs(files_changed=files_changed)
+        req = current_request.get()
+        done = False
+        if req is not None and req.clicked_message_id == mid:
+            async with req.lock:
+                if not req.answered:
+                    await req.interaction.response.edit_message(**kw)  # type: ignore[union-attr]
+                    req.produced = True
+                    done = True
+        if not done and ref.get("ephemeral"):
+            done = await self._edit_ephemeral(mid, kw)
+            if not done:
+                log.info("ephemeral message %s can no longer be edited", mid)
+                return
+        if not done:
+            channel = self.client.get_partial_messageable(
+                int(ref["room_id"]),
+                guild_id=int(community.external_id) if community.external_id.isdigit() else None,
+            )
+            await channel.get_partial_message(int(mid)).edit(**kw)
+        self._images[mid] = rendered.image_digest
+        await self._remember_forms(community, rendered, str(ref.get("room_id", "")))
+        await self._update_poll(community, ref, view, rendered)
+
+    # Sending ----------------------------------------------------------------------------------
+
+    async def _prepare(self, community: Community, view: View) -> Rendered:
+        note = ""
+        if view.event is not None:
+            note = await self._sync_event(community, view.event)
+        return render(view, note=note)
+
+    async def _send_room(
+        self, community: Community, room_id: str, rendered: Rendered, req: DiscordRequest | None
+    ) -> MessageRef:
+        msg: discord.Message | None = None
+        if req is not None and req.interaction is not None and req.channel_id == room_id:
+            msg = await self._via_interaction(req, rendered, ephemeral=False)
+        if msg is None:
+            channel = self.client.get_partial_messageable(
+                int(room_id), guild_id=int(community.external_id)
+            )
+            msg = await channel.send(**rendered.message_kwargs())
+        return await self._posted(community, msg, rendered, req)
+
+    async def _send_private(
+        self,
+        community: Community,
+        room_id: str,
+        person_id: str,
+        rendered: Rendered,
+        req: DiscordRequest | None,
+        view: View,
+    ) -> MessageRef | None:
+        if req is not None and req.interaction is not None and req.user_id == person_id:
+            msg = await self._via_interaction(req, rendered, ephemeral=True)
+            if msg is not None:
+                mid = str(msg.id)
+                original = isinstance(msg, discord.InteractionMessage)
+                self._ephemeral[mid] = (req.interaction, original, req.started)
+                self._prune()
+                self._images[mid] = rendered.image_digest
+                await self._remember_forms(community, rendered, room_id)
+                return {"room_id": str(req.channel_id), "message_id": mid, "ephemeral": True}
+        if req is not None and req.kind == "vote" and view.tone not in ("error", "warning"):
+            log.debug("private answer to a poll vote not sent (Discord shows the vote)")
+            return None
+        if rendered.poll is not None:  # a poll in a DM makes no sense; show it as buttons
+            rendered = render(view, native_poll=False)
+        try:
+            user = self.client.get_user(int(person_id)) or await self.client.fetch_user(
+                int(person_id)
+            )
+            msg = await user.send(**rendered.message_kwargs())
+        except (discord.Forbidden, discord.NotFound, ValueError) as exc:
+            log.info("cannot send a direct message to %s: %s", person_id, exc)
+            return None
+        if rendered.components is not None:
+            await store.remember(
+                community, f"dm:{msg.id}", {"dm": str(msg.channel.id)}, str(msg.channel.id)
+            )
+        self._images[str(msg.id)] = rendered.image_digest
+        await self._remember_forms(community, rendered, str(msg.channel.id))
+        return {"room_id": str(msg.channel.id), "message_id": str(msg.id), "dm": True}
+
+    async def _send_thread(
+        self,
+        community: Community,
+        room_id: str,
+        name: str,
+        rendered: Rendered,
+        req: DiscordRequest | None,
+    ) -> MessageRef:
+        channel = self.client.get_channel(int(room_id))
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(int(room_id))
+            except discord.HTTPException:
+                channel = None
+        thread_name = cut(literal(name), 100) or "copkit"
+        msg: discord.Message | None = None
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                made = await channel.create_thread(name=thread_name, **rendered.message_kwargs())
+                msg = made.message
+            elif isinstance(channel, (discord.TextChannel,)):
+                thread = await channel.create_thread(
+                    name=thread_name,
+                    type=discord.ChannelType.public_thread,
+                    auto_archive_duration=1440,
+                )
+                msg = await thread.send(**rendered.message_kwargs())
+        except discord.Forbidden:
+            log.info("no permission to create a thread in %s; posting in the channel", room_id)
+        if msg is None:  # a voice channel's chat, a thread, or no permission: post in the room
+            return await self._send_room(community, room_id, rendered, req)
+        if req is not None and req.interaction is not None:
+            req.link = f"→ <#{msg.channel.id}>"
+        return await self._posted(community, msg, rendered, None)
+
+    async def _via_interaction(
+        self, req: DiscordRequest, rendered: Rendered, *, ephemeral: bool
+    ) -> discord.Message | None:
+        """Answer through the interaction; ``None`` when the caller should post normally."""
+        it = req.interaction
+        assert it is not None
+        async with req.lock:
+            kw = rendered.message_kwargs()
+            if not it.response.is_done():
+                resp = await it.response.send_message(ephemeral=ephemeral, **kw)
+                msg = resp.resource if isinstance(resp.resource, discord.Message) else None
+                if msg is None:
+                    msg = await it.original_response()
+                req.produced = True
+                return msg
+            if not req.fresh:
+                return None
+            if req.thinking and not req.placeholder_used:
+                if not ephemeral:
+                    return None  # the placeholder is ephemeral: post publicly in the channel
+                req.placeholder_used = True
+                kw.pop("files", None)
+                edited = await it.edit_original_response(
+                    content=kw["content"],
+                    embeds=kw["embeds"],
+                    view=kw.get("view"),
+                    attachments=rendered.files(),
+                )
+                req.produced = True
+                return edited
+            if "view" not in kw:
+                kw.pop("view", None)
+            msg = await it.followup.send(ephemeral=ephemeral, wait=True, **kw)
+            req.produced = True
+            return msg
+
+    async def _posted(
+        self,
+        community: Community,
+        msg: discord.Message,
+        rendered: Rendered,
+        req: DiscordRequest | None,
+    ) -> MessageRef:
+        room_id = str(msg.channel.id)
+        ref: MessageRef = {"room_id": room_id, "message_id": str(msg.id)}
+        self._images[str(msg.id)] = rendered.image_digest
+        await self._remember_forms(community, rendered, room_id)
+        if rendered.poll is not None:
+            poll_msg = await self._send_poll(community, room_id, rendered, req)
+            if poll_msg is not None:
+                ref["poll_message_id"] = str(poll_msg.id)
+        return ref
+
+    async def _send_poll(
+        self, community: Community, room_id: str, rendered: Rendered, req: DiscordRequest | None
+    ) -> discord.Message | None:
+        """A native poll goes in its own message: polls cannot be edited, the view above can."""
+        assert rendered.poll is not None
+        kw: dict[str, Any] = {"poll": rendered.poll}
+        msg: discord.Message | None = None
+        if (
+            req is not None
+            and req.interaction is not None
+            and req.fresh
+            and req.channel_id == room_id
+        ):
+            async with req.lock:
+                if req.answered and not (req.thinking and not req.placeholder_used):
+                    msg = await req.interaction.followup.send(wait=True, **kw)
+        if msg is None:
+            channel = self.client.get_partial_messageable(
+                int(room_id), guild_id=int(community.external_id)
+            )
+            msg = await channel.send(**kw)
+        action = rendered.poll_action
+        await store.remember(
+            community,
+            f"poll:{msg.id}",
+            {"poll": action, "channel": room_id, "answers": len(rendered.poll.answers)},
+            room_id,
+        )
+        return msg
+
+    async def _update_poll(
+        self, community: Community, ref: MessageRef, view: View, rendered: Rendered
+    ) -> None:
+        """A view whose poll went away ends the native poll (closing it for everyone)."""
+        poll_mid = ref.get("poll_message_id")
+        if not poll_mid or view.poll is not None or poll_mid in self._polls_ended:
+            return
+        self._polls_ended.add(poll_mid)
+        channel = self.client.get_partial_messageable(int(ref["room_id"]))
+        try:
+            await self.client.http.end_poll(channel.id, int(poll_mid))
+        except discord.HTTPException as exc:
+            log.info("could not end poll %s: %s", poll_mid, exc)
+
+    async def _edit_ephemeral(self, mid: str, kw: dict[str, Any]) -> bool:
+        entry = self._ephemeral.get(mid)
+        if entry is None:
+            return False
+        interaction, original, started = entry
+        if time.monotonic() - started > TOKEN_LIFETIME:
+            self._ephemeral.pop(mid, None)
+            return False
+        files = kw.pop("attachments", None)
+        extra = {"attachments": files} if files is not None else {}
+        if original:
+            await interaction.edit_original_response(**kw, **extra)
+        else:
+            await interaction.followup.edit_message(int(mid), **kw, **extra)
+        return True
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        for mid, (_i, _o, started) in list(self._ephemeral.items()):
+            if now - started > TOKEN_LIFETIME:
+                del self._ephemeral[mid]
+
+    async def _remember_forms(self, community: Community, rendered: Rendered, room_id: str) -> None:
+        for custom_id, form in rendered.forms.items():
+            data = form_to_json(form)
+            sig = _sig(data)
+            key = (community.id, custom_id)
+            if self._forms.get(key) == sig:
+                continue
+            await store.remember(community, f"form:{custom_id}", {"form": data}, room_id)
+            self._forms[key] = sig
+
+    async def form_for(self, community: Community, custom_id: str) -> dict[str, Any] | None:
+        rec = await store.recall(community, f"form:{custom_id}")
+        return rec.get("form") if rec else None
+
+    # Scheduled events ----------------------------------------------------------------------
+
+    async def _sync_event(self, community: Community, ev: ScheduledEvent) -> str:
+        """Create, update or cancel the guild's scheduled event for ``ev``; returns a note to
+        show when that was not possible."""
+        data = {
+            "title": ev.title,
+            "start": str(ev.start),
+            "end": str(ev.end),
+            "location": ev.location,
+            "description": ev.description,
+            "cancelled": ev.cancelled,
+        }
+        sig = _sig(data)
+        cached = self._events.get((community.id, ev.uid))
+        if cached and cached[0] == sig:
+            return cached[1]
+        rec = await store.recall(community, f"event:{ev.uid}") or {}
+        if rec.get("sig") == sig:
+            self._events[(community.id, ev.uid)] = (sig, rec.get("note", ""))
+            return rec.get("note", "")
+        note = ""
+        event_id = rec.get("event_id")
+        guild = self.client.get_guild(int(community.external_id))
+        no_permission = _(
+            "I could not add this to the server's events: give me the Manage Events permission."
+        )
+        if guild is None:
+            note = _("I could not add this to the server's events.")
+        elif guild.me is not None and not (
+            guild.me.guild_permissions.manage_events or guild.me.guild_permissions.create_events
+        ):
+            note = no_permission
+        else:
+            try:
+                if event_id and ev.cancelled:
+                    event = await guild.fetch_scheduled_event(int(event_id))
+                    if event.status in (discord.EventStatus.scheduled,):
+                        await event.cancel()
+                    elif event.status is discord.EventStatus.active:
+                        await event.end()
+                elif event_id:
+                    event = await guild.fetch_scheduled_event(int(event_id))
+                    await event.edit(
+                        name=cut(ev.title, 100),
+                        start_time=ev.start,  # type: ignore[arg-type]
+                        end_time=ev.end,  # type: ignore[arg-type]
+                        location=cut(ev.location or guild.name, 100),
+                        description=cut(ev.description, 1000),
+                        entity_type=discord.EntityType.external,
+                        privacy_level=discord.PrivacyLevel.guild_only,
+                    )
+                elif not ev.cancelled:
+                    event = await guild.create_scheduled_event(
+                        name=cut(ev.title, 100),
+                        start_time=ev.start,  # type: ignore[arg-type]
+                        end_time=ev.end,  # type: ignore[arg-type]
+                        entity_type=discord.EntityType.external,
+                        privacy_level=discord.PrivacyLevel.guild_only,
+                        location=cut(ev.location or guild.name, 100),
+                        description=cut(ev.description, 1000),
+                    )
+                    event_id = str(event.id)
+            except discord.Forbidden:
+                note = no_permission
+            except discord.HTTPException as exc:
+                log.warning("scheduled event %s: %s", ev.uid, exc)
+                note = _("I could not update the server's event.")
+        await store.remember(
+            community, f"event:{ev.uid}", {"event_id": event_id, "sig": sig, "note": note}
+        )
+        self._events[(community.id, ev.uid)] = (sig, note)
+        return note
