@@ -1,0 +1,313 @@
+"""The board: plain data in, a view out; plus a refresher that coalesces bursts of updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from copkit.core.i18n import _
+from copkit.core.views import Button, Choice, Form, FormInput, Option, UserText, View
+
+from . import logic
+from .models import CURRENT, DISCUSSED, DISCUSSING, ENDED, OPEN, PROPOSING, SKIPPED, VOTING
+
+log = logging.getLogger("copkit.leancoffee")
+
+CHOICE_MAX = 25  # options per choice (Discord's limit)
+
+
+@dataclass(slots=True)
+class TopicCard:
+    id: int
+    number: int
+    title: str
+    status: str = OPEN
+    pitch: str = ""
+    author_name: str = ""
+    dots: int = 0
+    carried_over: bool = False
+    similar_to: int | None = None
+    order: int | None = None
+    spent: int = 0
+    extensions_used: int = 0
+
+
+@dataclass(slots=True)
+class BoardState:
+    session_id: int
+    phase: str
+    votes: int
+    timebox: int
+    extensions: list[int]
+    now: datetime
+    tz: tzinfo
+    title: str = ""
+    topics: list[TopicCard] = field(default_factory=list)
+    ends_at: datetime | None = None
+    paused_left: int | None = None
+    thumbs_open: bool = False
+    thumbs_ends_at: datetime | None = None
+
+
+def board_key(session_id: int) -> str:
+    return f"leancoffee:board:{session_id}"
+
+
+def thumbs_key(session_id: int, round_: int) -> str:
+    return f"leancoffee:thumbs:{session_id}:{round_}"
+
+
+def propose_form(session_id: int) -> Form:
+    return Form(
+        f"leancoffee:propose:{session_id}",
+        _("Propose a topic"),
+        (
+            FormInput("title", _("Title"), max_length=logic.TITLE_MAX),
+            FormInput(
+                "pitch", _("Pitch"), max_length=logic.PITCH_MAX, required=False, multiline=True
+            ),
+        ),
+    )
+
+
+def note_form(session_id: int, kind: str) -> Form:
+    titles = {
+        "note": _("Add a note"),
+        "takeaway": _("Add a takeaway"),
+        "action": _("Add an action item"),
+    }
+    inputs = [FormInput("text", _("Text"), max_length=logic.NOTE_MAX, multiline=True)]
+    if kind == "action":
+        inputs += [
+            FormInput("owner", _("Owner"), max_length=100, required=False),
+            FormInput(
+                "due", _("Due date"), max_length=20, required=False, placeholder="2026-02-01"
+            ),
+        ]
+    return Form(f"leancoffee:{kind}:{session_id}", titles[kind], tuple(inputs))
+
+
+def _clock(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%H:%M")
+
+
+def _line(t: TopicCard, *, dots: bool) -> str:
+    parts = [f"**#{t.number}** {UserText(t.title)}"]
+    if dots:
+        parts.append(logic.dots_text(t.dots))
+    if t.carried_over:
+        parts.append(_("↻ carried over"))
+    if t.similar_to:
+        parts.append(_("≈ #{n}").format(n=t.similar_to))
+    line = " · ".join(parts)
+    if t.pitch:
+        pitch = t.pitch if len(t.pitch) <= 80 else t.pitch[:79] + "…"
+        line += f" — *{UserText(pitch)}*"
+    return "- " + line
+
+
+def _timer(s: BoardState) -> str:
+    if s.thumbs_open and s.thumbs_ends_at:
+        return _("✋ thumbs vote until {at}").format(
+            at=s.thumbs_ends_at.astimezone(s.tz).strftime("%H:%M:%S")
+        )
+    if s.paused_left is not None:
+        return _("⏸ paused, {left} left").format(left=logic.minutes_text(s.paused_left))
+    if s.ends_at:
+        return _("⏱ until {at}").format(at=_clock(s.ends_at, s.tz))
+    return ""
+
+
+def _phase_line(s: BoardState) -> str:
+    if s.phase == PROPOSING:
+        return _("**Proposing topics.** Add yours with the button or “leancoffee propose <title>”.")
+    if s.phase == VOTING:
+        return _(
+            "**Voting is open:** {n} dots each, stack them if you like. "
+            "Pick below or type “leancoffee vote <number>”."
+        ).format(n=s.votes)
+    if s.phase == DISCUSSING:
+        return _("**Discussing.** Add notes, takeaways and action items as you go.")
+    return _("**This lean coffee has ended.** Thank you! The minutes are posted below.")
+
+
+def render_board(s: BoardState) -> View:
+    """The whole board. Pure and fast: it only formats what it is given."""
+    dots = s.phase != PROPOSING
+    todo = [t for t in s.topics if t.status == OPEN]
+    if dots:
+        todo = logic.rank(todo, {t.id: t.dots for t in todo})
+    else:
+        todo.sort(key=lambda t: t.number)
+    current = [t for t in s.topics if t.status == CURRENT]
+    done = sorted(
+        (t for t in s.topics if t.status in (DISCUSSED, SKIPPED)),
+        key=lambda t: (t.order or 0, t.number),
+    )
+    lines = [_phase_line(s), ""]
+    lines.append(_("**To discuss** ({n})").format(n=len(todo)))
+    lines += [_line(t, dots=dots) for t in todo] or ["- " + _("nothing yet")]
+    lines.append(_("**Discussing**"))
+    if current:
+        t = current[0]
+        extra = [_timer(s)]
+        if t.extensions_used:
+            extra.append(_("extension {n}").format(n=t.extensions_used))
+        lines.append(_line(t, dots=True) + " · " + " · ".join(x for x in extra if x))
+    else:
+        lines.append("- " + _("nothing yet"))
+    lines.append(_("**Discussed** ({n})").format(n=len(done)))
+    for t in done:
+        what = _("skipped") if t.status == SKIPPED else logic.minutes_text(t.spent)
+        line = f"- **#{t.number}** {UserText(t.title)} · {logic.dots_text(t.dots)} · {what}"
+        if t.extensions_used:
+            line += " · " + (
+                _("extended once")
+                if t.extensions_used == 1
+                else _("extended {n}×").format(n=t.extensions_used)
+            )
+        lines.append(line)
+    if not done:
+        lines.append("- " + _("nothing yet"))
+
+    sid = s.session_id
+    buttons: list[Button] = []
+    choices: list[Choice] = []
+    if s.phase != ENDED:
+        buttons.append(
+            Button(
+                f"leancoffee:propose:{sid}", _("Propose a topic"), "primary", form=propose_form(sid)
+            )
+        )
+    if s.phase == PROPOSING:
+        buttons.append(Button(f"leancoffee:voting:open:{sid}", _("Open voting"), "success"))
+    elif s.phase == VOTING:
+        for i in range(0, min(len(todo), 2 * CHOICE_MAX), CHOICE_MAX):
+            options = tuple(
+                Option(str(t.id), f"#{t.number} {t.title}"[:100], logic.dots_text(t.dots))
+                for t in todo[i : i + CHOICE_MAX]
+            )
+            choices.append(Choice("leancoffee:vote", options, _("Give a dot to…")))
+        voted = [t for t in todo if t.dots][:CHOICE_MAX]
+        if voted:
+            options = tuple(Option(str(t.id), f"#{t.number} {t.title}"[:100]) for t in voted)
+            choices.append(Choice("leancoffee:unvote", options, _("Take a dot back from…")))
+        buttons.append(
+            Button(f"leancoffee:voting:close:{sid}", _("Close voting and start"), "success")
+        )
+    elif s.phase == DISCUSSING:
+        buttons += [
+            Button(f"leancoffee:note:{sid}", _("Note"), form=note_form(sid, "note")),
+            Button(f"leancoffee:takeaway:{sid}", _("Takeaway"), form=note_form(sid, "takeaway")),
+            Button(f"leancoffee:action:{sid}", _("Action item"), form=note_form(sid, "action")),
+            Button(f"leancoffee:next:{sid}", _("Next topic"), "success"),
+            Button(f"leancoffee:extend:{sid}", _("Extend")),
+            Button(f"leancoffee:skip:{sid}", _("Skip")),
+        ]
+        if s.paused_left is not None:
+            buttons.append(Button(f"leancoffee:resume:{sid}", _("Resume")))
+        elif s.ends_at is not None:
+            buttons.append(Button(f"leancoffee:pause:{sid}", _("Pause")))
+    if s.phase != ENDED:
+        buttons.append(Button(f"leancoffee:end:{sid}", _("End"), "danger"))
+
+    ext = ", ".join(logic.minutes_text(e) for e in s.extensions) or _("none")
+    footer = _("{votes} dots each · {timebox} timebox · extensions: {ext}").format(
+        votes=s.votes, timebox=logic.minutes_text(s.timebox), ext=ext
+    )
+    title = _("☕ Lean coffee")
+    if s.title:
+        title += f" — {UserText(s.title)}"
+    return View(
+        title=title,
+        text="\n".join(lines),
+        buttons=buttons,
+        choices=choices,
+        footer=footer,
+        tone="success" if s.phase == ENDED else "info",
+    )
+
+
+def render_thumbs(
+    session_id: int,
+    round_: int,
+    number: int,
+    title: str,
+    count: logic.ThumbsCount,
+    ends_at: datetime,
+    tz: tzinfo,
+    outcome: str | None = None,
+) -> View:
+    """The thumbs vote at the end of a timebox; with ``outcome`` it is closed."""
+    head = _("Keep going on #{n} {title}?").format(n=number, title=UserText(title))
+    if outcome is not None:
+        return View(title=head, text=f"{count} → {outcome}", tone="success")
+    text = _(
+        "👍 keep going · ✋ neutral · 👎 move on. So far: {count}. "
+        "Closes at {at} or when everyone here has voted."
+    ).format(count=count, at=ends_at.astimezone(tz).strftime("%H:%M:%S"))
+    base = f"leancoffee:thumbs:{session_id}:{round_}"
+    return View(
+        title=head,
+        text=text,
+        buttons=[
+            Button(f"{base}:up", _("👍 Keep going"), "success"),
+            Button(f"{base}:neutral", _("✋ Neutral")),
+            Button(f"{base}:down", _("👎 Move on"), "danger"),
+        ],
+        tone="warning",
+    )
+
+
+# Coalescing refreshes -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Flight:
+    requested: int = 0
+    done: int = 0
+    running: bool = False
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+_flights: dict[tuple[int, object], _Flight] = {}
+
+
+async def coalesced(owner: object, key: object, render: Callable[[], Awaitable[None]]) -> None:
+    """Run ``render`` so that it reflects every change stored before this call, without running
+    it once per change: while one render runs, later requests wait for the next render, which
+    then covers all of them. (The messenger also coalesces edits; this saves the database reads.)
+    """
+    fkey = (id(owner), key)
+    f = _flights.get(fkey)
+    if f is None:
+        f = _flights[fkey] = _Flight()
+    f.requested += 1
+    ticket = f.requested
+    while f.running:
+        if f.done >= ticket:
+            return
+        event = f.event
+        await event.wait()
+    if f.done >= ticket:
+        return
+    f.running = True
+    try:
+        while f.done < f.requested:
+            target = f.requested
+            try:
+                await render()
+            except Exception:
+                log.exception("refreshing %s failed", key)
+            f.done = target
+            event, f.event = f.event, asyncio.Event()
+            event.set()
+    finally:
+        f.running = False
+        event, f.event = f.event, asyncio.Event()
+        event.set()
+        if f.done >= f.requested and _flights.get(fkey) is f:
+            del _flights[fkey]

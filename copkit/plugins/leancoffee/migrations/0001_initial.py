@@ -1,0 +1,143 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Session',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('community', fields.ForeignKeyField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='leancoffee_sessions', on_delete=OnDelete.CASCADE)),
+                ('room_id', fields.CharField(max_length=300)),
+                ('running_key', fields.CharField(null=True, unique=True, max_length=320)),
+                ('title', fields.CharField(default='', max_length=200)),
+                ('phase', fields.CharField(default='proposing', max_length=20)),
+                ('step', fields.IntField(default=0)),
+                ('votes', fields.SmallIntField(default=2)),
+                ('timebox', fields.IntField(default=480)),
+                ('extensions', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('current_topic', fields.IntField(null=True)),
+                ('ends_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('paused_left', fields.IntField(null=True)),
+                ('active_since', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('timer_job', fields.IntField(null=True)),
+                ('thumbs_round', fields.IntField(default=0)),
+                ('thumbs_open', fields.BooleanField(default=False)),
+                ('thumbs_ends_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('thumbs_window', fields.IntField(default=60)),
+                ('discussed_count', fields.IntField(default=0)),
+                ('started_by', fields.CharField(default='', max_length=200)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'leancoffee_session', 'app': 'leancoffee', 'indexes': [Index(fields=['community_id', 'room_id', 'phase'])], 'pk_attr': 'id', 'table_description': 'One lean coffee in one room.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Minutes',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.OneToOneField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='minutes', on_delete=OnDelete.CASCADE)),
+                ('community', fields.ForeignKeyField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='leancoffee_minutes', on_delete=OnDelete.CASCADE)),
+                ('day', fields.DateField()),
+                ('data', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('markdown', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'leancoffee_minutes', 'app': 'leancoffee', 'indexes': [Index(fields=['community_id', 'day'])], 'pk_attr': 'id', 'table_description': 'The stored minutes of a session: the data, and its Markdown.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Note',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
+                ('community', fields.ForeignKeyField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='leancoffee_notes', on_delete=OnDelete.CASCADE)),
+                ('topic', fields.IntField(null=True)),
+                ('kind', fields.CharField(max_length=10)),
+                ('text', fields.CharField(max_length=500)),
+                ('author', fields.CharField(max_length=200)),
+                ('author_name', fields.CharField(default='', max_length=200)),
+                ('owner', fields.CharField(null=True, max_length=200)),
+                ('owner_name', fields.CharField(null=True, max_length=200)),
+                ('due', fields.DateField(null=True)),
+                ('done', fields.BooleanField(default=False)),
+                ('done_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('done_by', fields.CharField(null=True, max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'leancoffee_note', 'app': 'leancoffee', 'indexes': [Index(fields=['community_id', 'kind', 'done'])], 'pk_attr': 'id', 'table_description': 'A note, takeaway or action item, optionally about a topic.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Participant',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='participants', on_delete=OnDelete.CASCADE)),
+                ('member', fields.CharField(max_length=200)),
+            ],
+            options={'table': 'leancoffee_participant', 'app': 'leancoffee', 'unique_together': (('session', 'member'),), 'pk_attr': 'id', 'table_description': 'Someone the adapter reported present during a session (voice channel, meeting).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Thumbs',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='thumbs_votes', on_delete=OnDelete.CASCADE)),
+                ('round', fields.IntField()),
+                ('topic', fields.IntField()),
+                ('member', fields.CharField(max_length=200)),
+                ('value', fields.CharField(max_length=10)),
+            ],
+            options={'table': 'leancoffee_thumbs', 'app': 'leancoffee', 'unique_together': (('session', 'round', 'member'),), 'pk_attr': 'id', 'table_description': 'A thumbs vote at the end of a timebox: up (keep going), neutral, down (move on).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Topic',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='topics', on_delete=OnDelete.CASCADE)),
+                ('community', fields.ForeignKeyField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='leancoffee_topics', on_delete=OnDelete.CASCADE)),
+                ('number', fields.IntField()),
+                ('title', fields.CharField(max_length=120)),
+                ('pitch', fields.CharField(default='', max_length=300)),
+                ('author', fields.CharField(max_length=200)),
+                ('author_name', fields.CharField(default='', max_length=200)),
+                ('coauthors', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status', fields.CharField(default='open', max_length=20)),
+                ('carried_over', fields.BooleanField(default=False)),
+                ('origin', fields.IntField(null=True)),
+                ('merged_into', fields.IntField(null=True)),
+                ('similar_to', fields.IntField(null=True)),
+                ('in_backlog', fields.BooleanField(default=False)),
+                ('order', fields.IntField(null=True)),
+                ('started_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('spent', fields.IntField(default=0)),
+                ('extensions_used', fields.SmallIntField(default=0)),
+                ('thumbs', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('final_votes', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'leancoffee_topic', 'app': 'leancoffee', 'unique_together': (('session', 'number'),), 'indexes': [Index(fields=['community_id', 'in_backlog'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Vote',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('session', fields.ForeignKeyField('leancoffee.Session', source_field='session_id', db_constraint=True, to_field='id', related_name='dots', on_delete=OnDelete.CASCADE)),
+                ('topic', fields.ForeignKeyField('leancoffee.Topic', source_field='topic_id', db_constraint=True, to_field='id', related_name='dots', on_delete=OnDelete.CASCADE)),
+                ('member', fields.CharField(max_length=200)),
+                ('dot', fields.SmallIntField()),
+            ],
+            options={'table': 'leancoffee_vote', 'app': 'leancoffee', 'unique_together': (('session', 'member', 'dot'),), 'indexes': [Index(fields=['topic_id'])], 'pk_attr': 'id', 'table_description': 'One dot. ``dot`` is in ``range(session.votes)``: at most that many rows per member.'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,294 @@
+"""Minutes: gathered from the database once, stored as data and as Markdown, shown as a view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from copkit.core.context import Scope
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+from copkit.core.models import Membership
+from copkit.core.views import Button, UserText, View
+
+from . import logic
+from .models import (
+    ACTION,
+    CURRENT,
+    DISCUSSED,
+    ENDED,
+    NOTE,
+    OPEN,
+    SKIPPED,
+    TAKEAWAY,
+    Minutes,
+    Note,
+    Participant,
+    Session,
+    Thumbs,
+    Topic,
+    Vote,
+)
+
+
+async def gather(scope: Scope, s: Session) -> dict[str, Any]:
+    """Everything the minutes say, as JSON-safe data."""
+    from .flow import activity, dot_counts, zone
+
+    tz = zone(scope)
+    topics = await Topic.filter(session_id=s.id, status__in=(OPEN, CURRENT, DISCUSSED, SKIPPED))
+    dots = await dot_counts(s.id)
+    notes = await Note.filter(session_id=s.id).order_by("id")
+    people: set[str] = {s.started_by} if s.started_by else set()
+    for t in topics:
+        people.add(t.author)
+        people.update(p[0] for p in t.coauthors)
+    people.update(await Vote.filter(session_id=s.id).distinct().values_list("member", flat=True))
+    people.update(await Thumbs.filter(session_id=s.id).distinct().values_list("member", flat=True))
+    people.update(await Participant.filter(session_id=s.id).values_list("member", flat=True))
+    people.update(n.author for n in notes)
+    names = (
+        dict(
+            await Membership.filter(
+                community_id=s.community_id, person_id__in=list(people)
+            ).values_list("person_id", "name")
+        )
+        if people
+        else {}
+    )
+
+    def note_data(n: Note) -> dict[str, Any]:
+        return {
+            "id": n.id,
+            "kind": n.kind,
+            "text": n.text,
+            "author": n.author_name or n.author,
+            "owner": n.owner_name,
+            "due": n.due.isoformat() if n.due else None,
+        }
+
+    def topic_data(t: Topic) -> dict[str, Any]:
+        return {
+            "number": t.number,
+            "title": t.title,
+            "pitch": t.pitch,
+            "status": t.status,
+            "authors": [t.author_name or t.author] + [p[1] or p[0] for p in t.coauthors],
+            "dots": dots.get(t.id, 0),
+            "spent": t.spent,
+            "extensions": t.extensions_used,
+            "thumbs": t.thumbs,
+            "carried_over": t.carried_over,
+            "notes": [note_data(n) for n in notes if n.topic == t.id],
+        }
+
+    discussed = sorted(
+        (t for t in topics if t.status in (DISCUSSED, SKIPPED)),
+        key=lambda t: (t.order or 0, t.number),
+    )
+    # Kept in the backlog: topics never reached, then skipped ones (in the order they came up).
+    left = logic.rank([t for t in topics if t.status == OPEN], dots)
+    left += [t for t in discussed if t.status == SKIPPED]
+    known = {t.id for t in topics}
+    started = s.started_at.astimezone(tz)
+    ended = (s.ended_at or scope.now()).astimezone(tz)
+    sections = await scope.runtime.hooks.minutes_sections(activity(scope, s))
+    return {
+        "session": s.id,
+        "title": s.title,
+        "date": started.date().isoformat(),
+        "start": started.strftime("%H:%M"),
+        "end": ended.strftime("%H:%M"),
+        "tz": str(tz),
+        "participants": sorted((names.get(p) or p for p in people), key=str.casefold),
+        "votes": s.votes,
+        "discussed": [topic_data(t) for t in discussed],
+        "undiscussed": [topic_data(t) for t in left],
+        "general": [note_data(n) for n in notes if n.topic not in known],
+        "actions": [note_data(n) for n in notes if n.kind == ACTION],
+        "sections": [{"title": x.title, "text": x.text} for x in sections],
+    }
+
+
+def _heading(data: dict[str, Any]) -> str:
+    title = _("Lean coffee") + (f" — {data['title']}" if data.get("title") else "")
+    return f"{title}, {data['date']}"
+
+
+def _topic_head(t: dict[str, Any]) -> str:
+    bits = [logic.dots_text(t["dots"])]
+    if t["status"] == SKIPPED:
+        bits.append(_("skipped"))
+    else:
+        bits.append(logic.minutes_text(t["spent"]))
+    if t["extensions"]:
+        bits.append(
+            _("extended once")
+            if t["extensions"] == 1
+            else _("extended {n}×").format(n=t["extensions"])
+        )
+    if t.get("carried_over"):
+        bits.append(_("carried over"))
+    return f"#{t['number']} {t['title']} ({', '.join(bits)})"
+
+
+def _note_line(n: dict[str, Any]) -> str:
+    if n["kind"] == ACTION:
+        extra = [f"@{n['owner']}"] if n["owner"] else []
+        if n["due"]:
+            extra.append(_("due {due}").format(due=n["due"]))
+        tail = f" — {', '.join(extra)}" if extra else ""
+        return f"- [ ] {n['text']}{tail} (#{n['id']})"
+    return f"- {n['text']} ({n['author']})"
+
+
+_KIND_TITLES = ((NOTE, "Notes"), (TAKEAWAY, "Takeaways"), (ACTION, "Actions"))
+
+
+def _kind_title(kind: str) -> str:
+    return {NOTE: _("Notes"), TAKEAWAY: _("Takeaways"), ACTION: _("Actions")}[kind]
+
+
+def _thumbs_line(rounds: list[list[int]]) -> str:
+    return "; ".join(f"👍 {u} ✋ {m} 👎 {d}" for u, m, d in rounds)
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    """The minutes as a Markdown document (for export and the archive)."""
+    out = [f"# {_heading(data)}", ""]
+    out.append(
+        _("{start}–{end} ({tz}) · {n} participants: {names}").format(
+            start=data["start"],
+            end=data["end"],
+            tz=data["tz"],
+            n=len(data["participants"]),
+            names=", ".join(data["participants"]) or "—",
+        )
+    )
+    out += ["", f"## {_('Topics discussed')}", ""]
+    if not data["discussed"]:
+        out += [_("None."), ""]
+    for i, t in enumerate(data["discussed"], 1):
+        out += [f"### {i}. {_topic_head(t)}", ""]
+        if t["pitch"]:
+            out += [f"> {t['pitch']}", ""]
+        out.append(_("Proposed by {names}.").format(names=", ".join(t["authors"])))
+        if t["thumbs"]:
+            out.append(_("Thumbs: {votes}.").format(votes=_thumbs_line(t["thumbs"])))
+        out.append("")
+        for kind, _title in _KIND_TITLES:
+            items = [n for n in t["notes"] if n["kind"] == kind]
+            if items:
+                out += [f"**{_kind_title(kind)}**", "", *(_note_line(n) for n in items), ""]
+    if data["undiscussed"]:
+        out += [f"## {_('Not discussed (kept in the backlog)')}", ""]
+        out += [
+            f"- #{t['number']} {t['title']} ({logic.dots_text(t['dots'])})"
+            for t in data["undiscussed"]
+        ]
+        out.append("")
+    if data["general"]:
+        out += [f"## {_('Other notes')}", "", *(_note_line(n) for n in data["general"]), ""]
+    if data["actions"]:
+        out += [f"## {_('Action items')}", "", *(_note_line(n) for n in data["actions"]), ""]
+    for sec in data["sections"]:
+        out += [f"## {sec['title']}", "", sec["text"], ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_view(data: dict[str, Any], session_id: int | None = None) -> View:
+    """The minutes as a chat view (bold headings instead of Markdown headers)."""
+    lines = [
+        _("{start}–{end} · {n} participants: {names}").format(
+            start=data["start"],
+            end=data["end"],
+            n=len(data["participants"]),
+            names=", ".join(UserText(p) for p in data["participants"][:30])
+            + (" …" if len(data["participants"]) > 30 else ""),
+        ),
+        "",
+    ]
+    for i, t in enumerate(data["discussed"], 1):
+        head = _topic_head({**t, "title": UserText(t["title"])})
+        lines.append(f"**{i}. {head}**")
+        if t["thumbs"]:
+            lines.append(_("Thumbs: {votes}.").format(votes=_thumbs_line(t["thumbs"])))
+        for kind, _title in _KIND_TITLES:
+            for n in (n for n in t["notes"] if n["kind"] == kind):
+                label = {NOTE: "📝", TAKEAWAY: "💡", ACTION: "📌"}[kind]
+                lines.append(f"{label} " + _note_line({**n, "text": UserText(n["text"])})[2:])
+    if not data["discussed"]:
+        lines.append(_("No topic was discussed."))
+    if data["undiscussed"]:
+        lines += ["", "**" + _("Not discussed (kept in the backlog)") + "**"]
+        lines += [f"- #{t['number']} {UserText(t['title'])}" for t in data["undiscussed"]]
+    if data["general"]:
+        lines += ["", "**" + _("Other notes") + "**", *(_note_line(n) for n in data["general"])]
+    for sec in data["sections"]:
+        lines += ["", f"**{sec['title']}**", sec["text"]]
+    buttons = [Button(f"leancoffee:minutes:{session_id}", _("Markdown"))] if session_id else []
+    return View(
+        title=_("Minutes: {heading}").format(heading=_heading(data)),
+        text="\n".join(lines),
+        buttons=buttons,
+        tone="success",
+    )
+
+
+def minutes_view(data: dict[str, Any], session_id: int | None = None) -> View:
+    return render_view(data, session_id)
+
+
+def markdown_view(m: Minutes) -> View:
+    return View(
+        title=_("Minutes of {day} (Markdown)").format(day=m.day.isoformat()),
+        text=f"```markdown\n{m.markdown}```",
+    )
+
+
+async def ensure_minutes(scope: Scope, s: Session) -> Minutes:
+    """The stored minutes of an ended session, building them if needed (once)."""
+    existing = await Minutes.get_or_none(session_id=s.id)
+    if existing is not None:
+        return existing
+    data = await gather(scope, s)
+    try:
+        return await Minutes.create(
+            session_id=s.id,
+            community_id=s.community_id,
+            day=date.fromisoformat(data["date"]),
+            data=data,
+            markdown=render_markdown(data),
+            created_at=scope.now(),
+        )
+    except IntegrityError:
+        return await Minutes.get(session_id=s.id)
+
+
+async def find_minutes(scope: Scope, when: str | None) -> Minutes:
+    when = (when or "last").strip().lower()
+    # Sessions that ended while minutes could not be written (a crash) get them now.
+    ended = await Session.filter(community_id=scope.community.id, phase=ENDED).values_list(
+        "id", flat=True
+    )
+    have = set(
+        await Minutes.filter(community_id=scope.community.id).values_list("session_id", flat=True)
+    )
+    for sid in sorted(set(ended) - have)[-5:]:
+        await ensure_minutes(scope, await Session.get(id=sid))
+    q = Minutes.filter(community_id=scope.community.id)
+    if when != "last":
+        try:
+            day = date.fromisoformat(when)
+        except ValueError:
+            raise UserError(_("Say “last” or give a date like 2026-01-05.")) from None
+        found = await q.filter(day=day).order_by("-id").first()
+        if found is None:
+            raise UserError(_("No lean coffee minutes on {day}.").format(day=day.isoformat()))
+        return found
+    found = await q.order_by("-id").first()
+    if found is None:
+        raise UserError(_("No lean coffee has ended here yet."))
+    return found
