@@ -50,7 +50,12 @@ class Scope:
     ) -> MessageRef | None:
         """Post ``view``; with ``key``, update the view posted earlier under that key instead."""
         return await self.runtime.show(
-            self.community, target or ToRoom(self.room_id), view, key=key, request=self.request
+            self.community,
+            target or ToRoom(self.room_id),
+            view,
+            key=key,
+            request=self.request,
+            room_id=self.room_id,
         )
 
     async def send_private(self, person_id: str, view: View) -> None:

@@ -405,6 +405,8 @@ class TeamsActivities:
         activity = self._base(
             who, self.channel_conversation(root, conversation), self.channel_data()
         )
+        if root is None and conversation is None:  # a new post: its thread is named after it
+            activity["conversation"]["id"] = f"{self.channel};messageid={activity['id']}"
         activity.update(
             {"type": "message", "text": f"<at>copkit</at> {body}", "textFormat": "plain"}
         )

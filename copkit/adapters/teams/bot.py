@@ -215,13 +215,13 @@ class TeamsBot:
         if not text:
             return 200, None
         req, community, room = await self._context(turn, activity, "message", None)
+        await self._meeting_presence(req, community, room)
         try:
             await self.runtime.handle_text(
                 community, room, req.person, text, request=req, mentions=mentions
             )
         finally:
             req.done = True
-        await self._meeting_presence(req, community, room)
         return 200, None
 
     async def _on_card_action(self, turn: Turn, activity: JSON) -> tuple[int, Any]:
@@ -238,19 +238,21 @@ class TeamsBot:
         action_id, values = cards.values_from_data(data)
         origin = self.verify(data)
         person = inbound.person(activity)
+        if origin is None and "s" in data:  # a private card whose note was tampered with
+            return self._reply_only(kind, _("That button no longer works."))
         if origin is not None and origin[2] != person.id:
             return self._reply_only(kind, _("This card was meant for someone else."))
         if not action_id:
             return self._reply_only(kind, _("That button no longer works."))
         req, community, room = await self._context(turn, activity, kind, origin)
         interaction = Interaction(action_id, values, message_ref={"message_id": req.card_id})
+        await self._meeting_presence(req, community, room)
         try:
             await self.runtime.handle_interaction(
                 community, room, req.person, interaction, request=req
             )
         finally:
             req.done = True
-        await self._meeting_presence(req, community, room)
         if kind != "invoke":
             return 200, None
         return self._invoke_answer(req)
@@ -572,7 +574,7 @@ class TeamsMessenger:
     ) -> MessageRef:
         activity = cards.message(cards.render(view, heading=heading), view)
         if req is not None and req.origin is not None and (reply or room_id == req.room_id):
-            reply_to = req.activity_id if reply and req.kind == "message" else None
+            reply_to = req.activity_id if req.kind == "message" else None
             msg_id = await req.turn.send(req.origin, activity, reply_to)
             self._remember(msg_id, view, None)
             return {
