@@ -228,10 +228,8 @@ def minutes_text(seconds: float) -> str:
 
 
 def dots_text(n: int) -> str:
+    """``●● 2 dots``; one ● per dot up to ten, then a single ● before the number."""
     if n == 0:
         return _("no dots")
-    return (
-        ("●" * n if n <= 10 else f"●×{n}")
-        + " "
-        + (_("1 dot") if n == 1 else _("{n} dots").format(n=n))
-    )
+    words = _("1 dot") if n == 1 else _("{n} dots").format(n=n)
+    return ("●" * n if n <= 10 else "●") + " " + words
