@@ -29,12 +29,23 @@ RSC = (
 
 
 def _chosen(registry: Registry) -> list[Command]:
-    """Command suggestions: help first, then the shorter commands of each format."""
-    commands = sorted(
-        registry.commands.values(),
-        key=lambda c: (c.path != ("help",), len(c.path), c.format or "", c.name),
-    )
-    return commands[:MAX_COMMANDS]
+    """Command suggestions: ``help``, then each format's commands in turn (as declared, so a
+    format's first command, usually its start, comes first), then the core's own commands."""
+    commands = list(registry.commands.values())
+    chosen = [c for c in commands if c.path == ("help",)]
+    by_format: dict[str, list[Command]] = {}
+    for c in commands:
+        if c.format:
+            by_format.setdefault(c.format, []).append(c)
+    queues = [by_format[f] for f in sorted(by_format)]
+    room = MAX_COMMANDS - 2  # keep two places for the core (formats, roles)
+    for turn in range(max((len(q) for q in queues), default=0)):
+        for q in queues:
+            if turn < len(q) and len(chosen) < room:
+                chosen.append(q[turn])
+    core = [c for c in commands if not c.format and c not in chosen]
+    chosen += sorted(core, key=lambda c: len(c.path))  # stable: declaration order within
+    return chosen[:MAX_COMMANDS]
 
 
 def command_lists(registry: Registry) -> list[dict[str, Any]]:
