@@ -1,0 +1,584 @@
+"""Command, action and timer handlers: parse, check, call the logic, show the views."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+from copkit.core.context import Activity, Context, JobContext, Scope
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+from copkit.core.views import Private, ToRoom, View, notice
+
+from . import charts, deck, logic, pulse, views
+from .logic import Closed
+from .models import OPEN, Dimension, Pulse, Round, RoundDimension
+from .tally import COLOURS, participation
+
+FORMAT = "healthcheck"
+DEFAULT_CLOSES_IN = timedelta(days=3)
+DEFAULT_PULSE = timedelta(days=1)
+
+
+def _tz(scope: Scope) -> str:
+    return scope.community.timezone or "UTC"
+
+
+def _ann_key(r: Round) -> str:
+    return f"healthcheck:round:{r.id}"
+
+
+def _activity(scope: Scope, r: Round) -> Activity:
+    return Activity(
+        scope.community, FORMAT, r.id, _("Health check #{n}").format(n=r.number), r.room_id
+    )
+
+
+async def _round_of(ctx: Context, rid: str) -> Round:
+    try:
+        r = await Round.get_or_none(id=int(rid), community_id=ctx.community.id)
+    except ValueError:
+        r = None
+    if r is None:
+        raise UserError(_("That button no longer works."))
+    return r
+
+
+async def _open_round_of(ctx: Context, rid: str) -> Round:
+    r = await _round_of(ctx, rid)
+    if r.status != OPEN:
+        raise Closed()
+    return r
+
+
+async def _refresh_announcement(scope: Scope, r: Round) -> None:
+    total = await RoundDimension.filter(round_id=r.id).count()
+    n = await logic.respondents(r.id) if r.status == OPEN else r.responses
+    await scope.show(
+        views.announcement(r, total, n, _tz(scope)), key=_ann_key(r), target=ToRoom(r.room_id)
+    )
+
+
+async def grid_picture(scope: Scope) -> bytes | None:
+    g = await logic.grid(scope.community.id)
+    if not any(r.enough for r in g.rounds):
+        return None
+    tz = _tz(scope)
+    cells = views.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
+    return await charts.render(
+        charts.grid_png,
+        [views.round_label(r, tz) for r in g.rounds],
+        [title for _id, title in g.dimensions],
+        cells,
+        title=_("Health checks"),
+    )
+
+
+# Rounds -----------------------------------------------------------------------------------------
+
+
+async def start(ctx: Context, args: dict[str, Any]) -> None:
+    closes_in = args.get("closes-in") or DEFAULT_CLOSES_IN
+    min_responses = args.get("min-responses")
+    min_responses = logic.MIN_RESPONSES if min_responses is None else min_responses
+
+    async def timers(r: Round) -> None:
+        r.close_job_id = await ctx.schedule("healthcheck.close", r.closes_at, {"round": r.id})
+        remind = logic.reminder_at(r.opened_at, r.closes_at)
+        if remind is not None:
+            r.remind_job_id = await ctx.schedule("healthcheck.remind", remind, {"round": r.id})
+        await r.save(update_fields=["close_job_id", "remind_job_id"])
+
+    r = await logic.create_round(
+        ctx.community.id, ctx.room_id, ctx.person.id, ctx.now(), closes_in, min_responses, timers
+    )
+    await ctx.log("healthcheck.started", ref=_ann_key(r), member=ctx.person.id)
+    await _refresh_announcement(ctx, r)
+    await ctx.activity_started(_activity(ctx, r))
+
+
+async def finish(scope: Scope, r: Round) -> None:
+    """Close ``r`` (if still open) and show its results in its room."""
+    closed = await logic.close(r.id, scope.now())
+    if closed is None:
+        return
+    for job in (closed.remind_job_id, closed.close_job_id):
+        if job and not (isinstance(scope, JobContext) and scope.job_id == job):
+            await scope.cancel_job(job)
+    await scope.log(
+        "healthcheck.closed",
+        ref=_ann_key(closed),
+        text=_("{k} of {m} members answered").format(k=closed.responses, m=closed.members),
+    )
+    await _refresh_announcement(scope, closed)
+    await show_results(scope, closed, ToRoom(closed.room_id))
+    await scope.activity_ended(_activity(scope, closed))
+
+
+async def show_results(scope: Scope, r: Round, target: Any) -> None:
+    tz = _tz(scope)
+    if r.status == OPEN:
+        await scope.show(views.still_open(r, tz), target=target)
+        return
+    if not r.enough:
+        await scope.show(views.not_enough(r), target=target)
+        return
+    res = await logic.results(r)
+    view, more = views.results(res, tz, await grid_picture(scope))
+    await scope.show(view, target=target)
+    for extra in more:
+        await scope.show(extra, target=target)
+
+
+async def close(ctx: Context, args: dict[str, Any]) -> None:
+    r = await logic.open_round(ctx.community.id)
+    if r is None:
+        raise UserError(_("No health check is open."))
+    await finish(ctx, r)
+
+
+async def job_close(ctx: JobContext, payload: dict[str, Any]) -> None:
+    r = await Round.get_or_none(id=payload.get("round"))
+    if r is None or r.status != OPEN or r.close_job_id != ctx.job_id:
+        return  # closed already, or a stale timer
+    await finish(ctx, r)
+
+
+async def job_remind(ctx: JobContext, payload: dict[str, Any]) -> None:
+    r = await Round.get_or_none(id=payload.get("round"))
+    if r is None or r.status != OPEN or r.remind_job_id != ctx.job_id:
+        return
+    n = await logic.respondents(r.id)
+    await ctx.show(
+        views.reminder(r, n, _tz(ctx), r.closes_at - ctx.now()), target=ToRoom(r.room_id)
+    )
+
+
+async def status(ctx: Context, args: dict[str, Any]) -> None:
+    r = await logic.open_round(ctx.community.id)
+    if r is None:
+        last = await logic.latest_round(ctx.community.id)
+        text = _("No health check is open.")
+        if last is not None:
+            text += " " + _("The last one was #{n}; see “healthcheck results”.").format(
+                n=last.number
+            )
+        await ctx.reply(notice(text), private=True)
+        return
+    its = await logic.items(r.id)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    mine = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
+    n = await logic.respondents(r.id)
+    await ctx.reply(views.status(r, n, len(its), mine, _tz(ctx), ctx.now()), private=True)
+
+
+async def results(ctx: Context, args: dict[str, Any]) -> None:
+    r = await logic.get_round(ctx.community.id, args.get("round"))
+    await show_results(ctx, r, ToRoom(ctx.room_id))
+
+
+async def history(ctx: Context, args: dict[str, Any]) -> None:
+    rounds = list(
+        reversed(await Round.filter(community_id=ctx.community.id).order_by("-number").limit(20))
+    )
+    tallies = await logic.tallies([r.id for r in rounds if r.enough])
+    tz = _tz(ctx)
+    lines = []
+    for r in rounds:
+        dominant = None
+        if r.enough:
+            shown = [t for t in tallies[r.id].values() if t.answered >= r.min_responses]
+            dominant = {c: sum(1 for t in shown if t.dominant == c) for c in COLOURS}
+        lines.append(views.history_line(r, tz, dominant))
+    await ctx.reply(views.history(lines, await grid_picture(ctx)))
+
+
+async def trend(ctx: Context, args: dict[str, Any]) -> None:
+    words = " ".join(args.get("dimension") or [])
+    if not words:
+        raise UserError(_("Which dimension? For example: healthcheck trend purpose"))
+    dim = await deck.find(ctx.community.id, words)
+    data = [(r, t) for r, t in await logic.dimension_trend(ctx.community.id, dim.id)]
+    tz = _tz(ctx)
+    lines = []
+    shown = []
+    for r, t in data:
+        if t.answered < r.min_responses:
+            lines.append(
+                f"#{r.number} · {views.day(r.opened_at, tz)} · " + _("too few answers to show")
+            )
+            continue
+        shown.append((r, t))
+        lines.append(
+            f"#{r.number} · {views.day(r.opened_at, tz)} · {views.DOT[t.dominant]} · "
+            + " ".join(f"{views.DOT[c]} {getattr(t, c)}" for c in COLOURS)
+            + f" · {_('score')} {t.score}"
+        )
+    png = None
+    if shown:
+        png = await charts.render(
+            charts.trend_png,
+            [views.round_label(r, tz) for r, _t in shown],
+            [t.green for _r, t in shown],
+            [t.amber for _r, t in shown],
+            [t.red for _r, t in shown],
+            [t.score for _r, t in shown],
+            title=dim.title,
+            labels=(_("green"), _("amber"), _("red"), _("score")),
+        )
+    await ctx.reply(views.trend(dim.title, lines, png))
+
+
+# Export (aggregates only) ------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "round",
+    "opened_at",
+    "closed_at",
+    "min_responses",
+    "responses",
+    "members",
+    "participation_pct",
+    "shown",
+    "dimension",
+    "title",
+    "position",
+    "answers",
+    "green",
+    "amber",
+    "red",
+    "better",
+    "same",
+    "worse",
+    "dominant",
+    "score",
+)
+
+
+async def export_data(community_id: int) -> list[dict[str, Any]]:
+    """One record per closed round: counts per dimension, never an individual answer. Counts
+    under the anonymity threshold are left out, as in the results."""
+    rounds = await Round.filter(community_id=community_id, status="closed").order_by("number")
+    tallies = await logic.tallies([r.id for r in rounds if r.enough])
+    keys = dict(await Dimension.filter(community_id=community_id).values_list("id", "key"))
+    out = []
+    for r in rounds:
+        dims = []
+        if r.enough:
+            for it in await logic.items(r.id):
+                t = tallies[r.id].get(it.dimension_id)  # type: ignore[attr-defined]
+                shown = t is not None and t.answered >= r.min_responses
+                entry: dict[str, Any] = {
+                    "dimension": keys.get(it.dimension_id, ""),  # type: ignore[attr-defined]
+                    "title": it.title,
+                    "position": it.position,
+                    "shown": shown,
+                }
+                if shown and t is not None:
+                    entry.update(
+                        answers=t.answered, **t.counts(), dominant=t.dominant, score=t.score
+                    )
+                dims.append(entry)
+        out.append(
+            {
+                "round": r.number,
+                "opened_at": r.opened_at.isoformat(),
+                "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+                "min_responses": r.min_responses,
+                "responses": r.responses,
+                "members": r.members,
+                "participation_pct": participation(r.responses, r.members),
+                "shown": r.enough,
+                "dimensions": dims,
+            }
+        )
+    return out
+
+
+def to_csv(data: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for rnd in data:
+        head = {k: rnd[k] for k in EXPORT_COLUMNS if k in rnd}
+        if not rnd["dimensions"]:
+            w.writerow(head)
+        for d in rnd["dimensions"]:
+            w.writerow({**head, **d})
+    return buf.getvalue()
+
+
+async def export(ctx: Context, args: dict[str, Any]) -> None:
+    fmt = args.get("format") or "csv"
+    data = await export_data(ctx.community.id)
+    if not data:
+        raise UserError(_("Nothing to export yet: no health check has closed."))
+    if fmt == "json":
+        body = json.dumps({"rounds": data}, ensure_ascii=False, indent=1)
+    else:
+        body = to_csv(data)
+    await ctx.reply(
+        View(
+            title=_("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper()),
+            text=f"```{fmt}\n{body}```",
+        ),
+        private=True,
+    )
+
+
+# Answering (private) -----------------------------------------------------------------------------
+
+
+async def _show_private(ctx: Context, view: View) -> None:
+    await ctx.show(view, target=Private(ctx.person.id))
+
+
+async def _show_step(ctx: Context, r: Round, index: int) -> None:
+    """Card ``index`` (1-based); one past the deck is "What did we forget?", then the thanks."""
+    its = await logic.items(r.id)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    tz = _tz(ctx)
+    if 1 <= index <= len(its):
+        view = views.card(r, its[index - 1], index, len(its), sheet, tz)
+    elif index == len(its) + 1:
+        view = views.forget_card(r, len(its), sheet, tz)
+    else:
+        rated = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
+        view = views.thanks(r, rated, len(its), tz)
+    if not view.footer:
+        view.footer = views.private_footer(r, tz)
+    await _show_private(ctx, view)
+
+
+async def take(ctx: Context, args: dict[str, Any]) -> None:
+    r = await _open_round_of(ctx, args["id"])
+    its = await logic.items(r.id)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    first = next((i for i, it in enumerate(its, 1) if not sheet.done(it.id)), len(its) + 1)
+    await _show_step(ctx, r, first)
+
+
+async def step(ctx: Context, args: dict[str, Any]) -> None:
+    rid, _sep, index = args["id"].partition(":")
+    r = await _open_round_of(ctx, rid)
+    try:
+        n = int(index)
+    except ValueError:
+        raise UserError(_("That button no longer works.")) from None
+    await _show_step(ctx, r, max(1, n))
+
+
+async def _answered(ctx: Context, r: Round, new: bool) -> None:
+    if new:  # participation only: the round, never the answer
+        await ctx.contribute("healthcheck.response", _ann_key(r))
+        await _refresh_announcement(ctx, r)
+
+
+def _picked(args: dict[str, Any]) -> str:
+    selected = args.get("selected") or []
+    if isinstance(selected, str):
+        selected = [selected]
+    if len(selected) != 1:
+        raise UserError(_("Pick one."))
+    return str(selected[0])
+
+
+async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
+    rid, _sep, iid = args["id"].partition(":")
+    r = await _open_round_of(ctx, rid)
+    try:
+        it = await logic.item(r.id, int(iid))
+    except ValueError:
+        raise UserError(_("That button no longer works.")) from None
+    value = _picked(args)
+    new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
+    await _answered(ctx, r, new)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    await _show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position)
+
+
+async def pick_colour(ctx: Context, args: dict[str, Any]) -> None:
+    await _pick(ctx, args, "colour")
+
+
+async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
+    await _pick(ctx, args, "trend")
+
+
+async def comment(ctx: Context, args: dict[str, Any]) -> None:
+    rid, _sep, iid = args["id"].partition(":")
+    r = await _open_round_of(ctx, rid)
+    try:
+        it = await logic.item(r.id, int(iid))
+    except ValueError:
+        raise UserError(_("That button no longer works.")) from None
+    new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
+    await _answered(ctx, r, new)
+    await _show_step(ctx, r, it.position)
+
+
+async def forget(ctx: Context, args: dict[str, Any]) -> None:
+    r = await _open_round_of(ctx, args["id"])
+    new = await logic.save(r.id, ctx.person.id, note=str(args.get("text") or ""))
+    await _answered(ctx, r, new)
+    total = await RoundDimension.filter(round_id=r.id).count()
+    await _show_step(ctx, r, total + 2)
+
+
+async def done(ctx: Context, args: dict[str, Any]) -> None:
+    r = await _open_round_of(ctx, args["id"])
+    total = await RoundDimension.filter(round_id=r.id).count()
+    await _show_step(ctx, r, total + 2)
+
+
+# Deck -------------------------------------------------------------------------------------------
+
+
+async def _show_deck(ctx: Context, private: bool = False) -> None:
+    view = views.deck(
+        await deck.active(ctx.community.id),
+        await deck.retired(ctx.community.id),
+        await logic.open_round(ctx.community.id),
+    )
+    await ctx.reply(view, private=private)
+
+
+async def deck_show(ctx: Context, args: dict[str, Any]) -> None:
+    await _show_deck(ctx)
+
+
+async def _deck_changed(ctx: Context, text: str, dim: Dimension | None = None) -> None:
+    await ctx.log(
+        "healthcheck.deck",
+        ref=f"healthcheck:dimension:{dim.key}" if dim else "healthcheck:deck",
+        member=ctx.person.id,
+    )
+    r = await logic.open_round(ctx.community.id)
+    if r is not None:
+        text += " " + _(
+            "Health check #{n} keeps its deck; this applies from the next round."
+        ).format(n=r.number)
+    await ctx.reply(notice(text, "success"))
+
+
+async def deck_add(ctx: Context, args: dict[str, Any]) -> None:
+    dim = await deck.add(
+        ctx.community.id, ctx.person.id, args["title"], args["awesome"], args["crappy"], ctx.now()
+    )
+    await _deck_changed(
+        ctx, _("Added “{title}” to the deck (key {key}).").format(title=dim.title, key=dim.key), dim
+    )
+
+
+async def deck_edit(ctx: Context, args: dict[str, Any]) -> None:
+    dim = await deck.edit(
+        ctx.community.id,
+        ctx.person.id,
+        args["dimension"],
+        ctx.now(),
+        title=args.get("title"),
+        awesome=args.get("awesome"),
+        crappy=args.get("crappy"),
+    )
+    await _deck_changed(ctx, _("Updated “{title}”.").format(title=dim.title), dim)
+
+
+async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
+    dim = await deck.move(
+        ctx.community.id, ctx.person.id, args["dimension"], args["position"], ctx.now()
+    )
+    await _deck_changed(
+        ctx,
+        _("Moved “{title}” to position {pos}.").format(title=dim.title, pos=args["position"]),
+        dim,
+    )
+
+
+async def deck_retire(ctx: Context, args: dict[str, Any]) -> None:
+    dim = await deck.retire(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
+    await _deck_changed(
+        ctx, _("Retired “{title}”; its results stay in the history.").format(title=dim.title), dim
+    )
+
+
+async def deck_restore(ctx: Context, args: dict[str, Any]) -> None:
+    dim = await deck.restore(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
+    await _deck_changed(ctx, _("“{title}” is back in the deck.").format(title=dim.title), dim)
+
+
+async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:
+    await deck.reset(ctx.community.id, ctx.person.id, ctx.now())
+    await _deck_changed(ctx, _("The deck is back to the default; history is kept."))
+
+
+async def deck_history(ctx: Context, args: dict[str, Any]) -> None:
+    changes = await deck.history(ctx.community.id)
+    tz = _tz(ctx)
+    lines = [views.deck_change_line(c, tz) for c in reversed(changes)]
+    await ctx.reply(
+        View(title=_("Deck history"), text="\n".join(lines) or _("The deck has not been changed."))
+    )
+
+
+# Pulse ------------------------------------------------------------------------------------------
+
+
+def _pulse_key(p: Pulse) -> str:
+    return f"healthcheck:pulse:{p.id}"
+
+
+async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
+    closes_in = args.get("closes-in") or DEFAULT_PULSE
+
+    async def timer(p: Pulse) -> None:
+        p.close_job_id = await ctx.schedule("healthcheck.pulse_close", p.closes_at, {"pulse": p.id})
+        await p.save(update_fields=["close_job_id"])
+
+    p = await pulse.create(
+        ctx.community.id,
+        ctx.room_id,
+        ctx.person.id,
+        args["question"],
+        list(args.get("options") or []),
+        ctx.now(),
+        closes_in,
+        timer,
+    )
+    await ctx.log("healthcheck.pulse", ref=_pulse_key(p), member=ctx.person.id)
+    await ctx.show(views.pulse(p, 0, _tz(ctx)), key=_pulse_key(p))
+
+
+async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
+    pid, _sep, index = args["id"].partition(":")
+    try:
+        p = await pulse.get(ctx.community.id, int(pid))
+        option = int(index)
+    except ValueError:
+        raise UserError(_("That poll no longer exists.")) from None
+    votes = await pulse.vote(p.id, ctx.person.id, option)
+    await _show_private(
+        ctx,
+        notice(
+            _("Your vote: {option}. Anonymous; you can change it until {close}.").format(
+                option=p.options[option], close=views.when(p.closes_at, _tz(ctx))
+            ),
+            "success",
+        ),
+    )
+    await ctx.show(views.pulse(p, votes, _tz(ctx)), key=_pulse_key(p), target=ToRoom(p.room_id))
+
+
+async def job_pulse_close(ctx: JobContext, payload: dict[str, Any]) -> None:
+    p = await Pulse.get_or_none(id=payload.get("pulse"))
+    if p is None or p.status != OPEN or p.close_job_id != ctx.job_id:
+        return
+    closed = await pulse.close(p.id, ctx.now())
+    if closed is None:
+        return
+    await ctx.log("healthcheck.pulse_closed", ref=_pulse_key(closed))
+    result = views.pulse_result(closed)
+    await ctx.show(result, key=_pulse_key(closed), target=ToRoom(closed.room_id))
+    await ctx.show(result, target=ToRoom(closed.room_id))

@@ -1,0 +1,406 @@
+"""Rounds, answers, closing and results: the health check's rules, on the database.
+
+Every answer and the close take the round's row lock first (a conditional UPDATE of the open
+round), so on PostgreSQL they are ordered: an answer either lands before the close (and is
+counted) or finds the round closed (and is refused). SQLite serialises transactions anyway.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+from copkit.core.models import Membership
+
+from . import deck
+from .models import (
+    CLOSED,
+    OPEN,
+    Answer,
+    Ballot,
+    Dimension,
+    Note,
+    Respondent,
+    Round,
+    RoundDimension,
+)
+from .tally import COLOURS, TRENDS, Tally, red_twice, tally
+
+MIN_RESPONSES = 3
+MIN_DURATION = timedelta(minutes=10)
+MAX_DURATION = timedelta(days=60)
+COMMENT_MAX = 500
+UNSET: Any = object()
+
+
+class Closed(UserError):
+    def __init__(self) -> None:
+        super().__init__(_("This health check is closed: answers are no longer taken."))
+
+
+def reminder_at(opened_at: datetime, closes_at: datetime) -> datetime | None:
+    """When to remind: a day before the close, or half-way for a round shorter than two days.
+    ``None`` for a round under an hour."""
+    duration = closes_at - opened_at
+    if duration < timedelta(hours=1):
+        return None
+    return closes_at - min(timedelta(days=1), duration / 2)
+
+
+async def open_round(community_id: int) -> Round | None:
+    return await Round.get_or_none(community_id=community_id, status=OPEN)
+
+
+async def latest_round(community_id: int) -> Round | None:
+    return await Round.filter(community_id=community_id).order_by("-number").first()
+
+
+async def get_round(community_id: int, number: int | None = None) -> Round:
+    """Round ``number``, or the open round, or the latest one."""
+    if number is not None:
+        r = await Round.get_or_none(community_id=community_id, number=number)
+        if r is None:
+            raise UserError(_("There is no health check #{n}.").format(n=number))
+        return r
+    r = await open_round(community_id) or await latest_round(community_id)
+    if r is None:
+        raise UserError(
+            _("No health check yet. The leader or core team can run “healthcheck start”.")
+        )
+    return r
+
+
+def check_start(closes_in: timedelta, min_responses: int) -> None:
+    if min_responses < MIN_RESPONSES:
+        raise UserError(
+            _("min-responses must be at least {n}: fewer answers could not stay anonymous.").format(
+                n=MIN_RESPONSES
+            )
+        )
+    if min_responses > 1000:
+        raise UserError(_("min-responses is too large."))
+    if not MIN_DURATION <= closes_in <= MAX_DURATION:
+        raise UserError(_("A round lasts between 10 minutes and 60 days."))
+
+
+async def create_round(
+    community_id: int,
+    room_id: str,
+    member: str,
+    now: datetime,
+    closes_in: timedelta,
+    min_responses: int,
+    then: Callable[[Round], Awaitable[None]] | None = None,
+) -> Round:
+    """Store a new open round with a copy of the deck; ``then(round)`` runs in the same
+    transaction (the caller schedules the round's timers there, so both exist or neither)."""
+    check_start(closes_in, min_responses)
+    existing = await open_round(community_id)
+    if existing is not None:
+        raise UserError(
+            _("Health check #{n} is still open. Close it first with “healthcheck close”.").format(
+                n=existing.number
+            )
+        )
+    cards = await deck.active(community_id)
+    if not cards:
+        raise UserError(_("The deck is empty: add a dimension first."))
+    last = await latest_round(community_id)
+    try:
+        async with in_transaction():
+            r = await Round.create(
+                community_id=community_id,
+                number=(last.number + 1) if last else 1,
+                room_id=room_id,
+                status=OPEN,
+                open_slot=community_id,
+                opened_by=member,
+                opened_at=now,
+                closes_at=now + closes_in,
+                min_responses=min_responses,
+            )
+            await RoundDimension.bulk_create(
+                [
+                    RoundDimension(
+                        round_id=r.id,
+                        dimension_id=d.id,
+                        position=i,
+                        title=d.title,
+                        awesome=d.awesome,
+                        crappy=d.crappy,
+                    )
+                    for i, d in enumerate(cards, 1)
+                ]
+            )
+            if then is not None:
+                await then(r)
+    except IntegrityError:  # someone started a round at the same moment
+        raise UserError(_("A health check was just started by someone else.")) from None
+    return r
+
+
+async def items(round_id: int) -> list[RoundDimension]:
+    return await RoundDimension.filter(round_id=round_id).order_by("position")
+
+
+async def item(round_id: int, item_id: int) -> RoundDimension:
+    it = await RoundDimension.get_or_none(id=item_id, round_id=round_id)
+    if it is None:
+        raise UserError(_("That button no longer works."))
+    return it
+
+
+async def _lock_open(round_id: int) -> None:
+    if not await Round.filter(id=round_id, status=OPEN).update(writes=F("writes") + 1):
+        raise Closed()
+
+
+async def save(
+    round_id: int,
+    member: str,
+    item_id: int | None = None,
+    *,
+    colour: str | None = UNSET,
+    trend: str | None = UNSET,
+    comment: str | None = UNSET,
+    note: str | None = UNSET,
+) -> bool:
+    """Record (or change) ``member``'s answer; returns whether they just became a respondent.
+
+    Only the given fields change: the last write wins, and a member counts once however many
+    times (or however concurrently) they answer.
+    """
+    if colour is not UNSET and colour not in COLOURS:
+        raise UserError(_("Pick green, amber or red."))
+    if trend is not UNSET and trend not in TRENDS:
+        raise UserError(_("Pick better, same or worse."))
+    for text in (comment, note):
+        if text is not UNSET and text is not None and len(text) > COMMENT_MAX:
+            raise UserError(_("Too long: at most {n} characters.").format(n=COMMENT_MAX))
+    if comment is not UNSET:
+        comment = comment.strip() or None if comment else None
+    if note is not UNSET:
+        note = note.strip() or None if note else None
+    async with in_transaction():
+        await _lock_open(round_id)
+        ballot = await Ballot.get_or_none(round_id=round_id, member=member)
+        new = ballot is None
+        if ballot is None:
+            ballot = await Ballot.create(
+                round_id=round_id, member=member, token=secrets.token_urlsafe(32)
+            )
+            await Respondent.create(round_id=round_id, member=member)
+        token = ballot.token
+        if note is not UNSET:
+            if note is None:
+                await Note.filter(round_id=round_id, token=token).delete()
+            elif not await Note.filter(round_id=round_id, token=token).update(text=note):
+                await Note.create(round_id=round_id, token=token, text=note)
+        else:
+            assert item_id is not None
+            values = {
+                k: v
+                for k, v in (("colour", colour), ("trend", trend), ("comment", comment))
+                if v is not UNSET
+            }
+            if not await Answer.filter(round_id=round_id, token=token, item_id=item_id).update(
+                **values
+            ):
+                await Answer.create(round_id=round_id, item_id=item_id, token=token, **values)
+    return new
+
+
+@dataclass
+class Sheet:
+    """One member's own answers while the round is open (shown only to them)."""
+
+    answers: dict[int, Answer] = field(default_factory=dict)
+    note: str | None = None
+
+    def done(self, item_id: int) -> bool:
+        a = self.answers.get(item_id)
+        return bool(a and a.colour and a.trend)
+
+
+async def sheet(round_id: int, member: str) -> Sheet:
+    ballot = await Ballot.get_or_none(round_id=round_id, member=member)
+    if ballot is None:
+        return Sheet()
+    answers = await Answer.filter(round_id=round_id, token=ballot.token)
+    note = await Note.get_or_none(round_id=round_id, token=ballot.token)
+    return Sheet({a.item_id: a for a in answers}, note.text if note else None)  # type: ignore[attr-defined]
+
+
+async def respondents(round_id: int) -> int:
+    return await Respondent.filter(round_id=round_id).count()
+
+
+async def members(community_id: int) -> int:
+    return await Membership.filter(community_id=community_id).count()
+
+
+async def close(round_id: int, now: datetime) -> Round | None:
+    """Close an open round: count, unlink and (under the threshold) discard. Returns the closed
+    round, or ``None`` if it was closed already (by a timer, a command or another process)."""
+    async with in_transaction():
+        if not await Round.filter(id=round_id, status=OPEN).update(
+            status=CLOSED, open_slot=None, closed_at=now, writes=F("writes") + 1
+        ):
+            return None
+        r = await Round.get(id=round_id)
+        responses = await Respondent.filter(round_id=round_id).count()
+        known = await Membership.filter(community_id=r.community_id).count()
+        answers = await Answer.filter(round_id=round_id).values_list(
+            "item_id", "colour", "trend", "comment"
+        )
+        notes = await Note.filter(round_id=round_id).values_list("text", flat=True)
+        # Forget who answered what: the token map goes, and the answers come back in a random
+        # order with no token, so neither a column nor the row order points to a person.
+        await Ballot.filter(round_id=round_id).delete()
+        await Answer.filter(round_id=round_id).delete()
+        await Note.filter(round_id=round_id).delete()
+        enough = responses >= r.min_responses
+        if enough:
+            rng = random.SystemRandom()
+            answers = list(answers)
+            notes = list(notes)
+            rng.shuffle(answers)
+            rng.shuffle(notes)
+            await Answer.bulk_create(
+                [
+                    Answer(round_id=round_id, item_id=i, token=None, colour=c, trend=t, comment=m)
+                    for i, c, t, m in answers
+                ]
+            )
+            await Note.bulk_create([Note(round_id=round_id, token=None, text=n) for n in notes])
+        r.status, r.open_slot, r.closed_at = CLOSED, None, now
+        r.responses, r.members, r.enough = responses, max(known, responses), enough
+        await Round.filter(id=round_id).update(
+            responses=r.responses, members=r.members, enough=r.enough
+        )
+    return r
+
+
+# Results ---------------------------------------------------------------------------------------
+
+
+async def tallies(round_ids: list[int]) -> dict[int, dict[int, Tally]]:
+    """Per round, per dimension id: the tally of its answers."""
+    if not round_ids:
+        return {}
+    dims = dict(
+        await RoundDimension.filter(round_id__in=round_ids).values_list("id", "dimension_id")
+    )
+    rows = (
+        await Answer.filter(round_id__in=round_ids)
+        .order_by("id")
+        .values_list("round_id", "item_id", "colour", "trend", "comment")
+    )
+    out: dict[int, dict[int, Tally]] = {rid: {} for rid in round_ids}
+    for (rid, dim_id), t in tally(
+        ((rid, dims[item_id]), c, tr, m) for rid, item_id, c, tr, m in rows
+    ).items():
+        out[rid][dim_id] = t
+    return out
+
+
+@dataclass
+class Line:
+    """One dimension in a round's results."""
+
+    dimension_id: int
+    title: str
+    tally: Tally
+    previous: Tally | None = None
+    previous_number: int | None = None
+    red_twice: bool = False
+
+
+@dataclass
+class Results:
+    round: Round
+    lines: list[Line]
+    notes: list[str]
+
+
+async def results(r: Round) -> Results:
+    """The results of a closed round with enough answers, with the change since earlier rounds."""
+    its = await items(r.id)
+    earlier = (
+        await Round.filter(
+            community_id=r.community_id, status=CLOSED, enough=True, number__lt=r.number
+        )
+        .order_by("-number")
+        .limit(12)
+    )
+    all_t = await tallies([r.id] + [e.id for e in earlier])
+    now_t = all_t[r.id]
+    lines = []
+    for it in its:
+        t = now_t.get(it.dimension_id, Tally())  # type: ignore[attr-defined]
+        line = Line(it.dimension_id, it.title, t)  # type: ignore[attr-defined]
+        for e in earlier:
+            prev = all_t[e.id].get(it.dimension_id)  # type: ignore[attr-defined]
+            if prev is not None and prev.answered >= e.min_responses:  # shown in its round
+                line.previous, line.previous_number = prev, e.number
+                break
+        line.red_twice = t.answered >= r.min_responses and red_twice(line.previous, t)
+        lines.append(line)
+    notes = list(await Note.filter(round_id=r.id).order_by("id").values_list("text", flat=True))
+    return Results(r, lines, notes)
+
+
+@dataclass
+class Grid:
+    rounds: list[Round]
+    dimensions: list[tuple[int, str]]  # (dimension id, title)
+    tallies: dict[int, dict[int, Tally]]
+    asked: dict[int, set[int]]  # round id -> dimension ids it asked about
+
+
+async def grid(community_id: int, limit: int = 12) -> Grid:
+    """The last ``limit`` closed rounds and every dimension they asked about."""
+    rounds = list(
+        reversed(
+            await Round.filter(community_id=community_id, status=CLOSED)
+            .order_by("-number")
+            .limit(limit)
+        )
+    )
+    ids = [r.id for r in rounds]
+    asked: dict[int, set[int]] = {rid: set() for rid in ids}
+    for rid, dim_id in await RoundDimension.filter(round_id__in=ids).values_list(
+        "round_id", "dimension_id"
+    ):
+        asked[rid].add(dim_id)
+    seen = set().union(*asked.values()) if asked else set()
+    dims = [
+        d
+        for d in await Dimension.filter(community_id=community_id).order_by("position", "id")
+        if d.id in seen
+    ]
+    dims.sort(key=lambda d: (d.retired_at is not None, d.position, d.id))
+    return Grid(
+        rounds,
+        [(d.id, d.title) for d in dims],
+        await tallies([r.id for r in rounds if r.enough]),
+        asked,
+    )
+
+
+async def dimension_trend(community_id: int, dimension_id: int) -> list[tuple[Round, Tally]]:
+    rounds = await Round.filter(
+        community_id=community_id, status=CLOSED, enough=True, items__dimension_id=dimension_id
+    ).order_by("number")
+    t = await tallies([r.id for r in rounds])
+    return [(r, t[r.id].get(dimension_id, Tally())) for r in rounds]

@@ -1,0 +1,191 @@
+"""The health check's tables.
+
+Anonymity is a property of this schema, not a promise of the code around it:
+
+* ``Respondent`` says *who* took part in a round (one row per member: no duplicates, participation);
+* ``Answer`` and ``Note`` say *what* was answered and have **no member column**;
+* ``Ballot`` is the only link between the two (member → random token) and exists only while the
+  round is open, so a member can change their answers. Closing a round deletes every ballot and
+  re-inserts the answers in a random order with no token, so neither a column nor the row order
+  links a person to an answer afterwards. Below the anonymity threshold the answers are deleted.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+OPEN = "open"
+CLOSED = "closed"
+
+
+class Dimension(Model):
+    """One card of a community's deck. Never deleted: a retired dimension keeps its history."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="healthcheck_dimensions")
+    key = fields.CharField(max_length=60)
+    title = fields.CharField(max_length=100)
+    awesome = fields.CharField(max_length=300)
+    crappy = fields.CharField(max_length=300)
+    position = fields.IntField(default=0)
+    default_key = fields.CharField(max_length=60, null=True)  # the default card it came from
+    retired_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "healthcheck_dimension"
+        unique_together = (("community", "key"),)
+
+
+class DeckChange(Model):
+    """The deck's history: who added, edited, moved, retired, restored or reset what, and how."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="healthcheck_deck_changes")
+    dimension = fields.ForeignKeyField("healthcheck.Dimension", related_name="changes", null=True)
+    at = fields.DatetimeField()
+    member = fields.CharField(max_length=200, default="")
+    action = fields.CharField(max_length=20)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+
+    class Meta:
+        table = "healthcheck_deck_change"
+
+
+class Round(Model):
+    """A health-check round. ``open_slot`` holds the community id while open (NULL after), so a
+    unique constraint allows one open round per community."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="healthcheck_rounds")
+    number = fields.IntField()
+    room_id = fields.CharField(max_length=300, default="")
+    status = fields.CharField(max_length=10, default=OPEN)
+    open_slot = fields.IntField(null=True, unique=True)
+    opened_by = fields.CharField(max_length=200, default="")
+    opened_at = fields.DatetimeField()
+    closes_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+    min_responses = fields.IntField(default=3)
+    responses = fields.IntField(default=0)  # respondents, counted at close
+    members = fields.IntField(default=0)  # members of the community at close
+    enough = fields.BooleanField(default=False)  # results may be shown
+    close_job_id = fields.IntField(null=True)
+    remind_job_id = fields.IntField(null=True)
+    writes = fields.IntField(
+        default=0
+    )  # bumped by each answer: the row lock orders answers and close
+
+    class Meta:
+        table = "healthcheck_round"
+        unique_together = (("community", "number"),)
+
+
+class RoundDimension(Model):
+    """The deck as it was when a round started (edits apply from the next round)."""
+
+    id = fields.IntField(primary_key=True)
+    round = fields.ForeignKeyField("healthcheck.Round", related_name="items")
+    dimension = fields.ForeignKeyField("healthcheck.Dimension", related_name="round_items")
+    position = fields.IntField()
+    title = fields.CharField(max_length=100)
+    awesome = fields.CharField(max_length=300)
+    crappy = fields.CharField(max_length=300)
+
+    class Meta:
+        table = "healthcheck_round_dimension"
+        unique_together = (("round", "dimension"),)
+
+
+class Respondent(Model):
+    """Who answered a round (participation, duplicates). Nothing here says what they answered."""
+
+    id = fields.IntField(primary_key=True)
+    round = fields.ForeignKeyField("healthcheck.Round", related_name="respondents")
+    member = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "healthcheck_respondent"
+        unique_together = (("round", "member"),)
+
+
+class Ballot(Model):
+    """While a round is open: member → random token, so they can change their answers.
+    Every row of a round is deleted when it closes."""
+
+    id = fields.IntField(primary_key=True)
+    round = fields.ForeignKeyField("healthcheck.Round", related_name="ballots")
+    member = fields.CharField(max_length=200)
+    token = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "healthcheck_ballot"
+        unique_together = (("round", "member"),)
+
+
+class Answer(Model):
+    """One answer on one dimension. No member column, and ``token`` is NULL once the round closed."""
+
+    id = fields.IntField(primary_key=True)
+    round = fields.ForeignKeyField("healthcheck.Round", related_name="answers")
+    item = fields.ForeignKeyField("healthcheck.RoundDimension", related_name="answers")
+    token = fields.CharField(max_length=64, null=True, db_index=True)
+    colour = fields.CharField(max_length=5, null=True)
+    trend = fields.CharField(max_length=6, null=True)
+    comment = fields.TextField(null=True)
+
+    class Meta:
+        table = "healthcheck_answer"
+        unique_together = (("round", "token", "item"),)
+
+
+class Note(Model):
+    """An answer to "What did we forget?". No member column, ``token`` is NULL once closed."""
+
+    id = fields.IntField(primary_key=True)
+    round = fields.ForeignKeyField("healthcheck.Round", related_name="notes")
+    token = fields.CharField(max_length=64, null=True, db_index=True)
+    text = fields.TextField()
+
+    class Meta:
+        table = "healthcheck_note"
+        unique_together = (("round", "token"),)
+
+
+class Pulse(Model):
+    """A quick one-question anonymous poll. Votes are counted into ``counts`` and deleted at close."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="healthcheck_pulses")
+    room_id = fields.CharField(max_length=300, default="")
+    question = fields.CharField(max_length=300)
+    options = fields.JSONField()
+    status = fields.CharField(max_length=10, default=OPEN)
+    opened_by = fields.CharField(max_length=200, default="")
+    opened_at = fields.DatetimeField()
+    closes_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+    min_responses = fields.IntField(default=3)
+    voters = fields.IntField(default=0)
+    counts = fields.JSONField(null=True)
+    enough = fields.BooleanField(default=False)
+    close_job_id = fields.IntField(null=True)
+    writes = fields.IntField(default=0)
+
+    class Meta:
+        table = "healthcheck_pulse"
+
+
+class PulseVote(Model):
+    """One vote per member while the pulse is open, deleted when it closes."""
+
+    id = fields.IntField(primary_key=True)
+    pulse = fields.ForeignKeyField("healthcheck.Pulse", related_name="votes")
+    member = fields.CharField(max_length=200)
+    option = fields.IntField()
+
+    class Meta:
+        table = "healthcheck_pulse_vote"
+        unique_together = (("pulse", "member"),)

@@ -1,0 +1,111 @@
+"""Pulse checks: one quick anonymous question. One vote per member (changeable) while open; at the
+close the votes are counted into the pulse row and deleted, so nothing links people to options."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+
+from .models import CLOSED, OPEN, Pulse, PulseVote
+
+QUESTION_MAX = 300
+OPTION_MAX = 55  # Discord's limit for a poll answer
+MIN_VOTERS = 3
+
+
+def check(question: str, options: list[str], closes_in: timedelta) -> None:
+    if not question.strip():
+        raise UserError(_("Ask a question."))
+    if len(question) > QUESTION_MAX:
+        raise UserError(
+            _("The question is too long (at most {n} characters).").format(n=QUESTION_MAX)
+        )
+    if not 2 <= len(options) <= 10:
+        raise UserError(_("Give 2 to 10 options."))
+    if any(not o.strip() for o in options):
+        raise UserError(_("An option is empty."))
+    if any(len(o) > OPTION_MAX for o in options):
+        raise UserError(_("An option is too long (at most {n} characters).").format(n=OPTION_MAX))
+    if len({o.strip().lower() for o in options}) != len(options):
+        raise UserError(_("Two options are the same."))
+    if not timedelta(minutes=5) <= closes_in <= timedelta(days=32):
+        raise UserError(_("A pulse lasts between 5 minutes and 32 days."))
+
+
+async def create(
+    community_id: int,
+    room_id: str,
+    member: str,
+    question: str,
+    options: list[str],
+    now: datetime,
+    closes_in: timedelta,
+    then: Callable[[Pulse], Awaitable[None]] | None = None,
+) -> Pulse:
+    """Store a new pulse; ``then(pulse)`` (scheduling its close) runs in the same transaction."""
+    options = [o.strip() for o in options]
+    check(question, options, closes_in)
+    async with in_transaction():
+        p = await Pulse.create(
+            community_id=community_id,
+            room_id=room_id,
+            question=question.strip(),
+            options=options,
+            opened_by=member,
+            opened_at=now,
+            closes_at=now + closes_in,
+            min_responses=MIN_VOTERS,
+        )
+        if then is not None:
+            await then(p)
+    return p
+
+
+async def get(community_id: int, pulse_id: int) -> Pulse:
+    p = await Pulse.get_or_none(id=pulse_id, community_id=community_id)
+    if p is None:
+        raise UserError(_("That poll no longer exists."))
+    return p
+
+
+async def vote(pulse_id: int, member: str, option: int) -> int:
+    """Record ``member``'s vote (last one wins); returns how many have voted."""
+    p = await Pulse.get_or_none(id=pulse_id)
+    if p is None or not 0 <= option < len(p.options):
+        raise UserError(_("That poll no longer exists."))
+    async with in_transaction():
+        if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
+            raise UserError(_("This poll is closed."))
+        if not await PulseVote.filter(pulse_id=pulse_id, member=member).update(option=option):
+            await PulseVote.create(pulse_id=pulse_id, member=member, option=option)
+        return await PulseVote.filter(pulse_id=pulse_id).count()
+
+
+async def voters(pulse_id: int) -> int:
+    return await PulseVote.filter(pulse_id=pulse_id).count()
+
+
+async def close(pulse_id: int, now: datetime) -> Pulse | None:
+    """Count and forget the votes; ``None`` if it was closed already."""
+    async with in_transaction():
+        if not await Pulse.filter(id=pulse_id, status=OPEN).update(
+            status=CLOSED, closed_at=now, writes=F("writes") + 1
+        ):
+            return None
+        p = await Pulse.get(id=pulse_id)
+        chosen = await PulseVote.filter(pulse_id=pulse_id).values_list("option", flat=True)
+        await PulseVote.filter(pulse_id=pulse_id).delete()
+        counts = [0] * len(p.options)
+        for o in chosen:
+            counts[o] += 1
+        p.voters = len(chosen)
+        p.enough = p.voters >= p.min_responses
+        p.counts = counts if p.enough else None
+        await Pulse.filter(id=pulse_id).update(voters=p.voters, enough=p.enough, counts=p.counts)
+    return p

@@ -1,0 +1,582 @@
+"""What the health check shows. Builders only: data in, :class:`View` out, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime, format_timedelta
+
+from copkit.core.i18n import N_, _, current_locale, ngettext
+from copkit.core.views import (
+    Button,
+    Choice,
+    Field,
+    Form,
+    FormInput,
+    Image,
+    Option,
+    Poll,
+    UserText,
+    View,
+)
+
+from .logic import COMMENT_MAX, Line, Results, Sheet
+from .models import Dimension, Pulse, Round, RoundDimension
+from .tally import COLOURS, Tally, participation
+
+DOT = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
+ARROW = {"better": "↗", "same": "→", "worse": "↘"}
+FIELD_MAX = 1000
+
+
+def _locale() -> str:
+    return current_locale().replace("-", "_") or "en"
+
+
+def when(dt: datetime, tz: str) -> str:
+    """``Thu 8 Jan, 09:00`` in the community's time zone and language."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return format_datetime(dt, "EEE d MMM, HH:mm", tzinfo=zone, locale=_locale())
+
+
+def day(dt: datetime, tz: str) -> str:
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return format_datetime(dt, "d MMM", tzinfo=zone, locale=_locale())
+
+
+def span(delta: timedelta) -> str:
+    """``3 days``, ``2 hours``."""
+    return format_timedelta(delta, threshold=1.5, locale=_locale())
+
+
+def colour_name(c: str | None) -> str:
+    return {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(c or "", _("no colour"))
+
+
+def trend_name(t: str | None) -> str:
+    return {"better": _("better"), "same": _("same"), "worse": _("worse")}.get(t or "", "")
+
+
+def quote(text: str) -> str:
+    return "“" + UserText(text.replace("\n", " ")) + "”"
+
+
+# The round's announcement and reminder --------------------------------------------------------
+
+
+def take_button(r: Round) -> Button:
+    return Button(f"healthcheck:take:{r.id}", _("Take the health check"), "primary")
+
+
+def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
+    if r.status != "open":
+        return View(
+            title=_("Health check #{n} is closed").format(n=r.number),
+            text=ngettext("{k} member answered.", "{k} members answered.", r.responses).format(
+                k=r.responses
+            )
+            + " "
+            + (
+                _("The results are below.")
+                if r.enough
+                else _("Not enough answers to stay anonymous.")
+            ),
+            buttons=[Button(f"healthcheck:take:{r.id}", _("Take the health check"), disabled=True)],
+        )
+    return View(
+        title=_("Health check #{n}: how is our community doing?").format(n=r.number),
+        text="\n".join(
+            [
+                ngettext(
+                    "Rate {d} dimension green, amber or red, and say where it is heading.",
+                    "Rate {d} dimensions green, amber or red, and say where each is heading.",
+                    dimensions,
+                ).format(d=dimensions),
+                _("**Anonymous:** nobody, the leader included, can see who answered what."),
+                _("Open until {close}. Results then, if at least {min} members answer.").format(
+                    close=when(r.closes_at, tz), min=r.min_responses
+                ),
+            ]
+        ),
+        fields=[Field(_("Answers so far"), str(responses), inline=True)],
+        buttons=[take_button(r)],
+        footer=_("You can change your answers until the round closes."),
+    )
+
+
+def reminder(r: Round, responses: int, tz: str, left: timedelta) -> View:
+    return View(
+        title=_("⏰ Health check #{n} closes in {left}").format(n=r.number, left=span(left)),
+        text=ngettext(
+            "{k} member has answered so far; results need at least {min}.",
+            "{k} members have answered so far; results need at least {min}.",
+            responses,
+        ).format(k=responses, min=r.min_responses),
+        buttons=[take_button(r)],
+        footer=_("Closes {close}.").format(close=when(r.closes_at, tz)),
+        tone="warning",
+    )
+
+
+# The member's private cards -------------------------------------------------------------------
+
+
+COLOUR_OPTIONS = (
+    ("green", "🟢", N_("Green"), N_("closer to awesome")),
+    ("amber", "🟡", N_("Amber"), N_("somewhere in between")),
+    ("red", "🔴", N_("Red"), N_("closer to crappy")),
+)
+TREND_OPTIONS = (
+    ("better", "↗", N_("Getting better")),
+    ("same", "→", N_("About the same")),
+    ("worse", "↘", N_("Getting worse")),
+)
+
+
+def _your_answer(sheet: Sheet, item_id: int) -> str:
+    a = sheet.answers.get(item_id)
+    if a is None:
+        return ""
+    parts = []
+    if a.colour:
+        parts.append(f"{DOT[a.colour]} {colour_name(a.colour)}")
+    if a.trend:
+        parts.append(f"{ARROW[a.trend]} {trend_name(a.trend)}")
+    if a.comment:
+        parts.append(quote(a.comment))
+    return _("Your answer: {answer}").format(answer=" · ".join(parts)) if parts else ""
+
+
+def private_footer(r: Round, tz: str) -> str:
+    return _("Only you see this. Anonymous; you can change it until {close}.").format(
+        close=when(r.closes_at, tz)
+    )
+
+
+def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz: str) -> View:
+    rid, iid = r.id, it.id
+    answer = sheet.answers.get(iid)
+    lines = [
+        "🟢 " + _("**Awesome:** {text}").format(text=UserText(it.awesome)),
+        "🔴 " + _("**Crappy:** {text}").format(text=UserText(it.crappy)),
+    ]
+    mine = _your_answer(sheet, iid)
+    if mine:
+        lines.append(mine)
+    comment_form = Form(
+        f"healthcheck:comment:{rid}:{iid}",
+        _("Comment on {title}").format(title=it.title)[:45],
+        (
+            FormInput(
+                "comment",
+                _("Your comment (anonymous; empty to remove)"),
+                max_length=COMMENT_MAX,
+                required=False,
+                multiline=True,
+                default=(answer.comment or "") if answer else "",
+            ),
+        ),
+    )
+    buttons = [Button(comment_form.action_id, _("Comment"), form=comment_form)]
+    if index > 1:
+        buttons.append(Button(f"healthcheck:card:{rid}:{index - 1}", _("‹ Back")))
+    done = sheet.done(iid)
+    buttons.append(
+        Button(f"healthcheck:card:{rid}:{index + 1}", _("Next ›") if done else _("Skip ›"))
+    )
+    return View(
+        title=_("Health check #{n} · {i}/{total} · {title}").format(
+            n=r.number, i=index, total=total, title=UserText(it.title)
+        ),
+        text="\n".join(lines),
+        choices=[
+            Choice(
+                f"healthcheck:colour:{rid}:{iid}",
+                tuple(
+                    Option(v, f"{dot} {_(label)}", _(desc))
+                    for v, dot, label, desc in COLOUR_OPTIONS
+                ),
+                placeholder=_("How is it?"),
+            ),
+            Choice(
+                f"healthcheck:trend:{rid}:{iid}",
+                tuple(Option(v, f"{arrow} {_(label)}") for v, arrow, label in TREND_OPTIONS),
+                placeholder=_("Where is it heading?"),
+            ),
+        ],
+        buttons=buttons,
+    )
+
+
+def forget_card(r: Round, total: int, sheet: Sheet, tz: str) -> View:
+    form = Form(
+        f"healthcheck:forget:{r.id}",
+        _("What did we forget?"),
+        (
+            FormInput(
+                "text",
+                _("Your note (anonymous; empty to remove)"),
+                max_length=COMMENT_MAX,
+                required=False,
+                multiline=True,
+                default=sheet.note or "",
+            ),
+        ),
+    )
+    lines = [_("Is something missing from this deck? Tell us (optional, anonymous).")]
+    if sheet.note:
+        lines.append(_("Your note: {note}").format(note=quote(sheet.note)))
+    return View(
+        title=_("Health check #{n} · last one · What did we forget?").format(n=r.number),
+        text="\n".join(lines),
+        buttons=[
+            Button(form.action_id, _("Write"), form=form),
+            Button(f"healthcheck:card:{r.id}:{total}", _("‹ Back")),
+            Button(f"healthcheck:done:{r.id}", _("Done"), "success"),
+        ],
+        footer=private_footer(r, tz),
+    )
+
+
+def thanks(r: Round, answered: int, total: int, tz: str) -> View:
+    return View(
+        title=_("Thank you!"),
+        text="\n".join(
+            [
+                _("You rated {k} of {total} dimensions in health check #{n}.").format(
+                    k=answered, total=total, n=r.number
+                ),
+                _(
+                    "Results come when the round closes ({close}), if at least {min} members answer."
+                ).format(close=when(r.closes_at, tz), min=r.min_responses),
+            ]
+        ),
+        buttons=[Button(f"healthcheck:card:{r.id}:1", _("Review my answers"))],
+        footer=private_footer(r, tz),
+        tone="success",
+    )
+
+
+# Results ----------------------------------------------------------------------------------------
+
+
+def _counts(t: Tally) -> str:
+    return " · ".join(f"{DOT[c]} {getattr(t, c)}" for c in COLOURS)
+
+
+def _trend_votes(t: Tally) -> str:
+    return " · ".join(f"{ARROW[k]} {getattr(t, k)}" for k in ARROW)
+
+
+def _change(line: Line) -> str:
+    prev = line.previous
+    if prev is None or prev.score is None or line.tally.score is None:
+        return _("first time asked") if prev is None else ""
+    delta = line.tally.score - prev.score
+    was = f"{DOT[prev.dominant]} {prev.score}"
+    if delta == 0:
+        return _("unchanged since #{n} (was {was})").format(n=line.previous_number, was=was)
+    arrow = f"▲ +{delta}" if delta > 0 else f"▼ {delta}"
+    return _("{arrow} since #{n} (was {was})").format(arrow=arrow, n=line.previous_number, was=was)
+
+
+def _clip(lines: list[str], limit: int = FIELD_MAX) -> tuple[str, list[str]]:
+    """Join lines up to ``limit`` characters; return the text and the lines left over."""
+    out: list[str] = []
+    size = 0
+    for i, line in enumerate(lines):
+        if size + len(line) + 1 > limit:
+            return "\n".join(out), lines[i:]
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out), []
+
+
+def results(res: Results, tz: str, png: bytes | None) -> tuple[View, list[View]]:
+    """The result view, and follow-up views with any comments that did not fit."""
+    r = res.round
+    pct = participation(r.responses, r.members)
+    dominant = [ln.tally.dominant for ln in res.lines if ln.tally.answered >= r.min_responses]
+    summary = " · ".join(f"{DOT[c]} {dominant.count(c)}" for c in COLOURS)
+    text = [
+        _("{k} of {m} members answered ({pct}%).").format(k=r.responses, m=r.members, pct=pct),
+        _("Dimensions by main colour: {summary}").format(summary=summary),
+    ]
+    flagged = [ln.title for ln in res.lines if ln.red_twice]
+    if flagged:
+        text.append(
+            _("⚠ **Red two rounds running:** {names}").format(
+                names=", ".join(UserText(t) for t in flagged)
+            )
+        )
+    fields: list[Field] = []
+    overflow: list[str] = []
+    for ln in res.lines:
+        t = ln.tally
+        if t.answered < r.min_responses:
+            name = f"{DOT[None]} {UserText(ln.title)}"
+            body = [
+                ngettext(
+                    "Only {k} answer: too few to show and stay anonymous.",
+                    "Only {k} answers: too few to show and stay anonymous.",
+                    t.answered,
+                ).format(k=t.answered)
+            ]
+        else:
+            name = f"{DOT[t.dominant]} {UserText(ln.title)}"
+            if ln.red_twice:
+                name += " — " + _("⚠ red two rounds running")
+            change = _change(ln)
+            body = [
+                _counts(t)
+                + (f" · {_('score')} {t.score}" if t.score is not None else "")
+                + (f" · {change}" if change else ""),
+                _("Heading: {votes}").format(votes=_trend_votes(t)),
+            ]
+        # A hidden dimension hides its comments too.
+        comments = [f"- {quote(c)}" for c in t.comments] if t.answered >= r.min_responses else []
+        value, rest = _clip(body + comments)
+        if rest:
+            overflow += [f"**{UserText(ln.title)}**", *rest]
+            value += "\n" + _("(more comments below)")
+        fields.append(Field(name, value))
+    if res.notes:
+        value, rest = _clip([f"- {quote(n)}" for n in res.notes])
+        if rest:
+            overflow += [f"**{_('What did we forget?')}**", *rest]
+            value += "\n" + _("(more below)")
+        fields.append(Field(_("What did we forget?"), value))
+    view = View(
+        title=_("Health check #{n}: results").format(n=r.number),
+        text="\n".join(text),
+        fields=fields,
+        images=[
+            Image(f"healthcheck-{r.number}.png", png, _("Traffic-light grid of the health checks"))
+        ]
+        if png
+        else [],
+        footer=_("Answers are anonymous: nothing links them to anyone."),
+        tone="info",
+    )
+    extra: list[View] = []
+    while overflow:
+        chunk, overflow = _clip(overflow, 3500)
+        if not chunk:  # a single line longer than the limit
+            chunk, overflow = overflow[0][:3500], overflow[1:]
+        extra.append(
+            View(title=_("Health check #{n}: more comments").format(n=r.number), text=chunk)
+        )
+    return view, extra
+
+
+def not_enough(r: Round) -> View:
+    return View(
+        title=_("Health check #{n}: results").format(n=r.number),
+        text="\n".join(
+            [
+                ngettext(
+                    "Only {k} member answered ({min} needed): not enough answers to stay anonymous.",
+                    "Only {k} members answered ({min} needed): not enough answers to stay anonymous.",
+                    r.responses,
+                ).format(k=r.responses, min=r.min_responses),
+                _("The answers were discarded unread."),
+            ]
+        ),
+        tone="warning",
+    )
+
+
+def still_open(r: Round, tz: str) -> View:
+    return View(
+        text=_("Health check #{n} is still open: results come at the close ({close}).").format(
+            n=r.number, close=when(r.closes_at, tz)
+        )
+    )
+
+
+def grid_cells(
+    rounds: Sequence[Round],
+    dims: Sequence[tuple[int, str]],
+    tallies: dict[int, dict[int, Tally]],
+    asked: dict[int, set[int]],
+) -> list[list[tuple[str | None, str, bool]]]:
+    """The grid's cells: the main colour and score, ``–`` for hidden, blank if not asked."""
+    rows = []
+    for dim_id, _title in dims:
+        row: list[tuple[str | None, str, bool]] = []
+        previous: str | None = None
+        for r in rounds:
+            if dim_id not in asked.get(r.id, set()):
+                row.append((None, "", False))
+                continue
+            t = tallies.get(r.id, {}).get(dim_id)
+            if not r.enough or t is None or t.answered < r.min_responses:
+                row.append((None, "–", False))
+                continue
+            dom = t.dominant
+            row.append((dom, str(t.score), dom == "red" and previous == "red"))
+            previous = dom
+        rows.append(row)
+    return rows
+
+
+def round_label(r: Round, tz: str) -> str:
+    return f"#{r.number}\n{day(r.opened_at, tz)}"
+
+
+def status(r: Round, responses: int, total: int, mine: int, tz: str, now: datetime) -> View:
+    lines = [
+        _("Health check #{n} is open until {close} ({left} left).").format(
+            n=r.number, close=when(r.closes_at, tz), left=span(r.closes_at - now)
+        ),
+        ngettext(
+            "{k} member has answered; results need at least {min}.",
+            "{k} members have answered; results need at least {min}.",
+            responses,
+        ).format(k=responses, min=r.min_responses),
+        _("You have rated {k} of {total} dimensions.").format(k=mine, total=total),
+    ]
+    return View(title=_("Health check"), text="\n".join(lines), buttons=[take_button(r)])
+
+
+def history(rows: list[str], png: bytes | None) -> View:
+    return View(
+        title=_("Health check history"),
+        text="\n".join(rows) or _("No health check yet."),
+        images=[Image("healthcheck-history.png", png, _("Traffic-light grid of the health checks"))]
+        if png
+        else [],
+    )
+
+
+def history_line(r: Round, tz: str, dominant: dict[str, int] | None) -> str:
+    head = f"**#{r.number}** · {day(r.opened_at, tz)}"
+    if r.status == "open":
+        return head + " · " + _("open until {close}").format(close=when(r.closes_at, tz))
+    pct = participation(r.responses, r.members)
+    part = _("{k} of {m} answered ({pct}%)").format(k=r.responses, m=r.members, pct=pct)
+    if not r.enough:
+        return f"{head} · {part} · " + _("not enough answers to stay anonymous")
+    colours = " ".join(f"{DOT[c]} {(dominant or {}).get(c, 0)}" for c in COLOURS)
+    return f"{head} · {part} · {colours}"
+
+
+def trend(title: str, lines: list[str], png: bytes | None) -> View:
+    return View(
+        title=_("Trend: {title}").format(title=UserText(title)),
+        text="\n".join(lines) or _("No results for this dimension yet."),
+        images=[Image("healthcheck-trend.png", png, _("Trend of {title}").format(title=title))]
+        if png
+        else [],
+    )
+
+
+# Deck -------------------------------------------------------------------------------------------
+
+
+def deck(active: list[Dimension], retired: list[Dimension], open_round: Round | None) -> View:
+    lines = []
+    for i, d in enumerate(active, 1):
+        lines.append(f"**{i}. {UserText(d.title)}** (`{d.key}`)")
+        lines.append(f"   🟢 {UserText(d.awesome)}")
+        lines.append(f"   🔴 {UserText(d.crappy)}")
+    lines.append(_("Last, a free question: What did we forget?"))
+    fields = []
+    if retired:
+        fields.append(
+            Field(
+                _("Retired (history kept)"),
+                ", ".join(f"{UserText(d.title)} (`{d.key}`)" for d in retired),
+            )
+        )
+    footer = ""
+    if open_round is not None:
+        footer = _(
+            "Health check #{n} is open with the deck as it was; changes apply next round."
+        ).format(n=open_round.number)
+    return View(
+        title=_("The health-check deck"), text="\n".join(lines), fields=fields, footer=footer
+    )
+
+
+def deck_change_line(c, tz: str) -> str:  # type: ignore[no-untyped-def]
+    after = c.after or {}
+    before = c.before or {}
+    title = UserText(after.get("title") or before.get("title") or "?")
+    words = {
+        "add": _("added {title}"),
+        "edit": _("edited {title}"),
+        "move": _("moved {title} to position {pos}"),
+        "retire": _("retired {title}"),
+        "restore": _("restored {title}"),
+        "reset": _("reset {title} to the default"),
+    }.get(c.action, c.action + " {title}")
+    text = words.format(title=f"“{title}”", pos=after.get("position", "?"))
+    if c.action == "edit":
+        changed = [
+            f"{k}: {quote(str(before.get(k, '')))} → {quote(str(after.get(k, '')))}"
+            for k in ("title", "awesome", "crappy")
+            if before.get(k) != after.get(k)
+        ]
+        if changed:
+            text += " (" + "; ".join(changed) + ")"
+    if c.action == "reset" and after.get("retired") and not before.get("retired"):
+        text = _("retired {title} (reset)").format(title=f"“{title}”")
+    return f"- {when(c.at, tz)} · {UserText(c.member)} {text}"
+
+
+# Pulse ------------------------------------------------------------------------------------------
+
+
+def pulse(p: Pulse, votes: int, tz: str) -> View:
+    if p.status != "open":
+        return pulse_result(p)
+    return View(
+        title=_("Pulse check"),
+        text=_("Anonymous; results when it closes ({close}), if at least {min} vote.").format(
+            close=when(p.closes_at, tz), min=p.min_responses
+        ),
+        poll=Poll(
+            f"healthcheck:pulse:{p.id}",
+            UserText(p.question),
+            tuple(UserText(o) for o in p.options),
+            anonymous=True,
+            hours=max(1, min(768, -(-int((p.closes_at - p.opened_at).total_seconds()) // 3600))),
+        ),
+        fields=[Field(_("Votes so far"), str(votes), inline=True)],
+    )
+
+
+def pulse_result(p: Pulse) -> View:
+    if not p.enough or not p.counts:
+        return View(
+            title=_("Pulse check: {q}").format(q=UserText(p.question)),
+            text=ngettext(
+                "Only {k} vote: not enough answers to stay anonymous.",
+                "Only {k} votes: not enough answers to stay anonymous.",
+                p.voters,
+            ).format(k=p.voters),
+            tone="warning",
+        )
+    lines = []
+    top = max(p.counts)
+    for option, n in zip(p.options, p.counts, strict=True):
+        pct = round(100 * n / p.voters) if p.voters else 0
+        bar = "█" * round(pct / 10)
+        mark = " ◀" if n == top and n else ""
+        lines.append(f"{UserText(option)}: {bar} {n} ({pct}%){mark}")
+    return View(
+        title=_("Pulse check: {q}").format(q=UserText(p.question)),
+        text="\n".join(lines),
+        footer=ngettext("{k} vote, anonymous.", "{k} votes, anonymous.", p.voters).format(
+            k=p.voters
+        ),
+    )
