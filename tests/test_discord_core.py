@@ -7,86 +7,15 @@ from typing import Any
 
 import pytest
 from fakes.discord_bot import BotUnderTest
+from fakes.discord_demo import DemoPlugin
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
 
 from copkit.core.context import Context
 from copkit.core.hookspecs import hookimpl
-from copkit.core.roles import Role
-from copkit.core.specs import Action, Arg, Command, FormatInfo
-from copkit.core.views import Button, Choice, Form, FormInput, Option, UserText, View
+from copkit.core.specs import Command
 
 CORE = ("copkit.plugins.core_commands",)
-
-
-async def board(ctx: Context, args: dict[str, Any]) -> None:
-    topic = UserText(args["topic"])
-    await ctx.show(
-        View(
-            title="Board",
-            text=f"Topic: {topic}",
-            buttons=[
-                Button("demo:vote:1", "Vote", style="primary"),
-                Button(
-                    "demo:add",
-                    "Add",
-                    form=Form("demo:added", "Add a topic", (FormInput("title", "Title"),)),
-                ),
-            ],
-            choices=[Choice("demo:pick", (Option("a", "A"), Option("b", "B")), placeholder="Pick")],
-        ),
-        key="demo:board",
-    )
-
-
-async def secret(ctx: Context, args: dict[str, Any]) -> None:
-    await ctx.reply("only you see this", private=True)
-
-
-async def voted(ctx: Context, args: dict[str, Any]) -> None:
-    await ctx.show(View(title="Board", text=f"Votes: 1 by {ctx.person.name}"), key="demo:board")
-    await ctx.reply(f"vote {args['id']} counted", private=True)
-
-
-async def added(ctx: Context, args: dict[str, Any]) -> None:
-    await ctx.reply(View(text=f"added {UserText(args['title'])}"))
-
-
-async def picked(ctx: Context, args: dict[str, Any]) -> None:
-    await ctx.reply(f"picked {','.join(args['selected'])}", private=True)
-
-
-class DemoPlugin:
-    @hookimpl
-    def copkit_register_formats(self) -> list[FormatInfo]:
-        return [FormatInfo("demo", "Demo", "A format for tests.")]
-
-    @hookimpl
-    def copkit_register_commands(self) -> list[Command]:
-        return [
-            Command(
-                ("demo", "board"),
-                "Show the board.",
-                board,
-                (Arg("topic", "a topic", positional=True, required=True, max_length=100),),
-                format="demo",
-            ),
-            Command(
-                ("demo", "secret"),
-                "Core only.",
-                secret,
-                role=Role.CORE,
-                format="demo",
-                action="see the secret",
-            ),
-        ]
-
-    @hookimpl
-    def copkit_register_actions(self) -> list[Action]:
-        return [
-            Action("demo:vote", voted, format="demo"),
-            Action("demo:added", added, format="demo"),
-            Action("demo:pick", picked, format="demo"),
-        ]
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
 
 
 class World:
@@ -320,3 +249,291 @@ async def test_command_by_mention(fake, world, bot):
     post = await fake.wait_for("POST", rf"/channels/{world.general['id']}/messages", since=mark)
     assert "hello @\u200beveryone" in text_of(post.json)
     assert post.json["allowed_mentions"] == {"parse": []}
+
+
+# Communities and roles -----------------------------------------------------------------------
+
+
+async def test_guild_becomes_a_community_and_its_owner_leads(fake, world, bot):
+    from copkit.core.models import Community, Membership
+
+    assert await Community.filter(platform="discord").count() == 0, "nothing before first use"
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "copkit roles")
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert "Olga" in text_of(callback_body(call)) or world.olga["id"] in text_of(
+        callback_body(call)
+    )
+    row = await Community.get(platform="discord", external_id=world.guild["id"])
+    assert row.name == "Guild CoP"
+    leader = await Membership.get(community_id=row.id, role=2)
+    assert leader.person_id == world.olga["id"]
+
+
+async def test_leader_names_a_core_team_role(fake, db_url):
+    w = World(fake)
+    facilitators = fake.add_role(w.guild, "Facilitators")
+    mods = next(r for r in w.guild["roles"] if r["name"] == "mods")
+    cat, mod = fake.user("cat"), fake.user("mod")
+    fake.add_member(w.guild, cat, roles=[facilitators])
+    fake.add_member(w.guild, mod, roles=[mods])
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[DemoPlugin()]).start()
+    try:
+        for who, expected in ((cat, "Only the leader"), (mod, "only you see this")):
+            mark = fake.mark()
+            await fake.slash(who, w.general, "demo secret")
+            call = await fake.wait_for("POST", CALLBACK, since=mark)
+            assert expected in text_of(callback_body(call)), who["username"]
+        mark = fake.mark()
+        await fake.slash(w.olga, w.general, "copkit roles-corerole", {"role": "@facilitators"})
+        await fake.wait_for("POST", CALLBACK, since=mark)
+        for who, expected in ((cat, "only you see this"), (mod, "Only the leader")):
+            mark = fake.mark()
+            await fake.slash(who, w.general, "demo secret")
+            call = await fake.wait_for("POST", CALLBACK, since=mark)
+            assert expected in text_of(callback_body(call)), who["username"]
+    finally:
+        await b.stop()
+
+
+async def test_core_only_format_needs_manage_server_on_discord_too(fake, db_url):
+    from fakes.discord_demo import AuditPlugin
+    from fakes.discord_server import Hidden
+
+    w = World(fake)
+    mod = fake.user("mod")
+    fake.add_member(w.guild, mod, roles=[r for r in w.guild["roles"] if r["name"] == "mods"])
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[AuditPlugin()]).start()
+    try:
+        synced = {c["name"]: c for c in fake.commands}
+        assert int(synced["audit"]["default_member_permissions"]) == 1 << 5  # Manage Server
+        assert synced["copkit"]["default_member_permissions"] is None
+        with pytest.raises(Hidden):
+            await fake.slash(w.ann, w.general, "audit run")
+        mark = fake.mark()
+        await fake.slash(mod, w.general, "audit stop")  # Discord lets mods in; the core says no
+        call = await fake.wait_for("POST", CALLBACK, since=mark)
+        assert "Only the leader" in text_of(callback_body(call))
+    finally:
+        await b.stop()
+
+
+async def test_what_discord_cannot_take_is_reported_and_the_rest_synced(fake, db_url):
+    from fakes.discord_demo import UnmappablePlugin
+
+    w = World(fake)
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[UnmappablePlugin()]).start()
+    try:
+        synced = {c["name"]: c for c in fake.commands}
+        assert sorted(synced) == ["copkit", "wide"]
+        assert len(synced["wide"]["options"]) == 25
+        problems = [line for line in b.said if "not offered" in line]
+        assert len(problems) == 5 + 1 + 1 + 1, problems
+        assert any("/wide c29: /wide already has 25 subcommands" in p for p in problems)
+        assert any("“bad.name” is not a valid Discord command name" in p for p in problems)
+        assert any("argument name 'Two Words' is not valid" in p for p in problems)
+        assert any("buttons of action wide:xxx" in p and "125 characters" in p for p in problems)
+        mark = fake.mark()
+        await fake.slash(w.ann, w.general, "wide c03")
+        call = await fake.wait_for("POST", CALLBACK, since=mark)
+        assert "only you see this" in text_of(callback_body(call))
+    finally:
+        await b.stop()
+
+
+async def test_autocomplete_offers_a_plugins_many_choices(fake, world, bot):
+    fruit = next(o for o in fake.commands[1]["options"] if o["name"] == "fruit")
+    kind = fruit["options"][0]
+    assert kind["autocomplete"] is True and "choices" not in kind
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo fruit", {"kind": "-2"}, focus="kind")
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert call.json["type"] == 8
+    assert [c["value"] for c in call.json["data"]["choices"]] == [
+        f"fruit-{n}" for n in range(20, 30)
+    ]
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo fruit", {"kind": "fruit-27"})
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert callback_body(call)["content"] == "fruit fruit-27"
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo fruit", {"kind": "banana"})
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert "kind must be one of" in text_of(callback_body(call))
+    assert callback_body(call)["flags"] & EPHEMERAL
+
+
+# Views -----------------------------------------------------------------------------------------
+
+
+async def test_burst_of_clicks_is_coalesced_and_ends_on_the_latest_state(fake, db_url):
+    w = World(fake)
+    b = await BotUnderTest(
+        fake, db_url, plugins=CORE, extra=[DemoPlugin()], coalesce_interval=0.4
+    ).start()
+    try:
+        await fake.slash(w.ann, w.general, "demo counter")
+        call = await fake.wait_for("POST", CALLBACK)
+        msg = fake.message_of(call)
+        mark = fake.mark()
+        people = [fake.user(f"p{n}") for n in range(6)]
+        for p in people:
+            fake.add_member(w.guild, p)
+            await fake.click(p, msg, "+1")
+        await fake.wait_for("POST", CALLBACK, since=mark, count=6)
+        await fake.quiet(0.6)
+        updates = [c for c in fake.calls[mark:] if c.path.endswith("/callback")]
+        updates = [c for c in updates if c.json["type"] == 7]
+        patches = fake.find("PATCH", rf"/channels/{w.general['id']}/messages/{msg['id']}", mark)
+        assert 1 <= len(updates) + len(patches) < 6, "edits were coalesced"
+        assert all(c.json["type"] in (6, 7) for c in fake.find("POST", CALLBACK, mark))
+        assert text_of(fake.messages[int(msg["id"])]).endswith("6 votes")
+    finally:
+        await b.stop()
+
+
+async def test_native_poll_with_a_vote_event(fake, world, bot):
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo lunch")
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    view_msg = fake.message_of(call)
+    poll_call = await fake.wait_for("POST", rf"/webhooks/{fake.app_id}/[^/]+", since=mark)
+    poll = poll_call.json["poll"]
+    assert poll["question"]["text"] == "Lunch?" and poll["duration"] == 2
+    assert [a["poll_media"]["text"] for a in poll["answers"]] == ["Pizza", "Sushi"]
+    poll_msg = next(m for m in fake.messages.values() if m.get("poll"))
+    mark = fake.mark()
+    await fake.vote(world.bob, poll_msg, 2)
+    patch = await fake.wait_for("PATCH", rf"/channels/\d+/messages/{view_msg['id']}", since=mark)
+    assert "1 vote(s), last for Sushi" in text_of(patch.json)
+    await fake.quiet(0.1)
+    assert not fake.find("POST", r"/users/@me/channels", mark), "Discord shows the vote itself"
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo close")
+    await fake.wait_for("POST", rf"/channels/\d+/polls/{poll_msg['id']}/expire", since=mark)
+
+
+async def test_anonymous_poll_is_buttons_not_a_native_poll(fake, world, bot):
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo lunch", {"anonymous": True})
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    await fake.quiet(0.1)
+    assert not any(c.json and c.json.get("poll") for c in fake.calls[mark:])
+    msg = fake.message_of(call)
+    assert labels_of(msg) == ["1. Pizza", "2. Sushi"]
+    mark = fake.mark()
+    await fake.click(world.bob, msg, "2. Sushi")
+    update = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert update.json["type"] == 7 and "last for Sushi" in text_of(callback_body(update))
+    private = await fake.wait_for("POST", rf"/webhooks/{fake.app_id}/[^/]+", since=mark)
+    assert private.json["flags"] & EPHEMERAL and private.json["content"] == "you chose Sushi"
+
+
+async def test_scheduled_event_is_created_updated_and_cancelled(fake, world, bot):
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust"})
+    created = await fake.wait_for(
+        "POST", rf"/guilds/{world.guild['id']}/scheduled-events", since=mark
+    )
+    assert created.json["name"] == "Rust" and created.json["entity_type"] == 3
+    assert created.json["entity_metadata"] == {"location": "Room 1"}
+    assert created.json["scheduled_start_time"].startswith("2026-01-07T09:00:00")
+    (event_id,) = fake.events
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2"})
+    edit = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)
+    assert edit.json["name"] == "Rust 2"
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2", "cancel": True})
+    cancel = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)
+    assert cancel.json["status"] == 4
+    assert len(fake.events) == 1, "one event, never a duplicate"
+
+
+async def test_scheduled_event_without_permission_gives_a_clear_note(fake, db_url):
+    from fakes.discord_server import BASIC_PERMISSIONS
+
+    olga = fake.user("olga")
+    guild = fake.add_guild("No events", owner=olga, bot_permissions=BASIC_PERMISSIONS)
+    general = fake.add_channel(guild, "general")
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[DemoPlugin()]).start()
+    try:
+        mark = fake.mark()
+        await fake.slash(olga, general, "demo talk")
+        call = await fake.wait_for("POST", CALLBACK, since=mark)
+        assert "give me the Manage Events permission" in text_of(callback_body(call))
+        assert not fake.find("POST", r"/guilds/\d+/scheduled-events", mark)
+    finally:
+        await b.stop()
+
+
+async def test_signups_open_a_thread(fake, world, bot):
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo signup")
+    made = await fake.wait_for("POST", rf"/channels/{world.general['id']}/threads", since=mark)
+    assert made.json["name"] == "Lightning @\u200beveryone talks" and made.json["type"] == 11
+    thread = next(c for c in fake.channels.values() if c.get("parent_id") == world.general["id"])
+    post = await fake.wait_for("POST", rf"/channels/{thread['id']}/messages", since=mark)
+    assert "Signups" in text_of(post.json) and labels_of(post.json) == ["Sign up"]
+    answer = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert callback_body(answer)["content"] == f"→ <#{thread['id']}>"
+    assert callback_body(answer)["flags"] & EPHEMERAL
+
+
+async def test_images_are_attachments(fake, world, bot):
+    mark = fake.mark()
+    await fake.slash(world.ann, world.general, "demo chart")
+    call = await fake.wait_for("POST", CALLBACK, since=mark)
+    assert [name for name, _png in call.files] == ["health_chart.png"]
+    assert call.files[0][1].startswith(b"\x89PNG")
+    embed = callback_body(call)["embeds"][0]
+    assert embed["image"]["url"] == "attachment://health_chart.png"
+
+
+async def test_timer_posts_in_the_room_and_sends_a_direct_message(fake, world, bot):
+    await fake.slash(world.ann, world.general, "demo remind")
+    await fake.wait_for("POST", CALLBACK)
+    await bot.restart()  # the timer is a row in the database
+    mark = fake.mark()
+    assert await bot.advance(minutes=5) == 1
+    post = await fake.wait_for("POST", rf"/channels/{world.general['id']}/messages", since=mark)
+    assert post.json["content"] == "Time is up"
+    dm = await fake.wait_for("POST", r"/users/@me/channels", since=mark)
+    assert str(dm.json["recipient_id"]) == world.ann["id"]
+    dm_post = fake.find("POST", r"/channels/\d+/messages", mark)[-1]
+    assert dm_post.json["content"] == "Your reminder"
+
+
+async def test_voice_states_are_the_rooms_presence(fake, db_url):
+    w = World(fake)
+    voice = fake.add_channel(w.guild, "Lean coffee", voice=True)
+    demo = DemoPlugin()
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[demo]).start()
+    try:
+        for user in (w.olga, w.ann, w.bob):
+            await fake.voice(w.guild, voice, user)
+        await fake.voice(w.guild, None, w.bob)
+        ids = sorted([w.olga["id"], w.ann["id"]])
+        await until(lambda: demo.presence and demo.presence[-1] == (voice["id"], ids))
+        mark = fake.mark()
+        await fake.slash(w.ann, voice, "demo who")
+        call = await fake.wait_for("POST", CALLBACK, since=mark)
+        assert text_of(callback_body(call)) == f"present: {','.join(ids)}"
+        await b.restart()  # who is in voice comes back with the guild
+        mark = fake.mark()
+        await fake.slash(w.ann, voice, "demo who")
+        call = await fake.wait_for("POST", CALLBACK, since=mark)
+        assert text_of(callback_body(call)) == f"present: {','.join(ids)}"
+    finally:
+        await b.stop()
+
+
+async def until(predicate, timeout: float = 3.0) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)

@@ -19,12 +19,14 @@ class CommunityRef:
 @dataclass(frozen=True, slots=True)
 class Person:
     """A member as the platform knows them. ``is_admin`` means the platform grants them management
-    rights (Manage Server, team owner); the core counts them as core team."""
+    rights (Manage Server, team owner); the core counts them as core team unless the leader named
+    a platform role for that. ``roles`` are the platform roles they hold (names and ids)."""
 
     id: str
     name: str = ""
     is_admin: bool = False
     is_owner: bool = False
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

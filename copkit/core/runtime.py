@@ -164,9 +164,18 @@ class Copkit:
         return (await self._load(row)).row
 
     def role_of(self, state: CommunityState, person: Person) -> Role:
+        """A stored role; else core team for holders of the named platform role (or, when none
+        is named, for platform admins); else member."""
         role = state.roles.get(person.id, Role.MEMBER)
-        if role < Role.CORE and person.is_admin and not state.row.core_role:
-            role = Role.CORE
+        if role >= Role.CORE:
+            return role
+        named = state.row.core_role
+        if named:
+            wanted = named.strip().removeprefix("@").lower()
+            if any(r.removeprefix("@").lower() == wanted for r in person.roles):
+                return Role.CORE
+        elif person.is_admin:
+            return Role.CORE
         return role
 
     def permitted(

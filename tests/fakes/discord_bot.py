@@ -28,6 +28,7 @@ class BotUnderTest:
         settings: DiscordSettings | None = None,
         ack_after: float = 2.0,
         clock: FakeClock | None = None,
+        coalesce_interval: float = 0,
     ) -> None:
         self.fake = fake
         self.url = database_url
@@ -35,6 +36,7 @@ class BotUnderTest:
         self.extra = list(extra)
         self.settings = settings or DiscordSettings(token="fake-token")
         self.ack_after = ack_after
+        self.coalesce_interval = coalesce_interval
         self.clock = clock or FakeClock()
         self.said: list[str] = []
         self.runtime: Copkit | None = None
@@ -43,7 +45,9 @@ class BotUnderTest:
 
     async def start(self) -> BotUnderTest:
         pm = make_plugin_manager(self.plugins, extra=self.extra, entry_points_group=None)
-        self.runtime = Copkit(self.url, pm=pm, clock=self.clock, coalesce_interval=0)
+        self.runtime = Copkit(
+            self.url, pm=pm, clock=self.clock, coalesce_interval=self.coalesce_interval
+        )
         await self.runtime.open()
         self.adapter = DiscordAdapter(
             self.runtime,

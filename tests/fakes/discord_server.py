@@ -43,6 +43,10 @@ BASIC_PERMISSIONS = (
 )
 
 
+class Hidden(AssertionError):
+    """Discord would not let this user run that command (default member permissions)."""
+
+
 @dataclass
 class Call:
     """One REST request the bot made."""
@@ -217,6 +221,46 @@ class FakeDiscord:
         for m in admins:
             self._add_member(guild, m, roles=[str(admin_role)])
         return guild
+
+    def add_role(self, guild: dict[str, Any], name: str, permissions: int = 0) -> dict[str, Any]:
+        """A role in ``guild`` (add it before the bot connects: GUILD_CREATE carries it)."""
+        role = {
+            "id": str(self.snowflake()),
+            "name": name,
+            "permissions": str(permissions),
+            "position": len(guild["roles"]),
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": True,
+            "flags": 0,
+        }
+        guild["roles"].append(role)
+        return role
+
+    def add_member(
+        self,
+        guild: dict[str, Any],
+        user: dict[str, Any],
+        roles: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    ) -> None:
+        self._add_member(guild, user, roles=[r["id"] for r in roles])
+
+    def member_of(self, guild: dict[str, Any], user: dict[str, Any]) -> dict[str, Any] | None:
+        return next((m for m in guild["members"] if m["user"]["id"] == user["id"]), None)
+
+    def permissions_of(self, guild: dict[str, Any], user: dict[str, Any]) -> int:
+        """What Discord computes for ``user`` in ``guild``: owner has all, else @everyone's
+        permissions plus those of their roles."""
+        if user["id"] == guild["owner_id"]:
+            return ALL_PERMISSIONS
+        member = self.member_of(guild, user)
+        held = {guild["id"], *(member["roles"] if member else [])}
+        perms = 0
+        for role in guild["roles"]:
+            if role["id"] in held:
+                perms |= int(role["permissions"])
+        return perms
 
     def _add_member(
         self, guild: dict[str, Any], user: dict[str, Any], roles: list[str] = ()
@@ -754,13 +798,9 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         iid = self.snowflake()
         token = "tok" + secrets.token_hex(12)
+        member = self.member_of(guild, user)
         if permissions is None:
-            permissions = BASIC_PERMISSIONS
-            if user["id"] == guild["owner_id"]:
-                permissions = ALL_PERMISSIONS
-            member = next((m for m in guild["members"] if m["user"]["id"] == user["id"]), None)
-            if member and guild["_admin_role"] in member["roles"]:
-                permissions |= MANAGE_GUILD
+            permissions = self.permissions_of(guild, user)
         payload: dict[str, Any] = {
             "id": str(iid),
             "application_id": str(self.app_id),
@@ -769,10 +809,13 @@ class FakeDiscord:
             "guild_id": guild["id"],
             "channel_id": channel["id"],
             "channel": {k: v for k, v in channel.items()},
-            "member": {**self.member_payload(user), "permissions": str(permissions)},
+            "member": {
+                **self.member_payload(user, roles=member["roles"] if member else []),
+                "permissions": str(permissions),
+            },
             "token": token,
             "version": 1,
-            "app_permissions": str(BASIC_PERMISSIONS),
+            "app_permissions": str(self.permissions_of(guild, self.bot)),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
@@ -801,9 +844,12 @@ class FakeDiscord:
         options: dict[str, Any] | None = None,
         *,
         permissions: int | None = None,
+        focus: str | None = None,
     ) -> str:
         """``user`` runs ``/command`` (words as Discord shows them) in ``channel``; returns the
-        interaction token. Options are checked against the synced command like Discord would."""
+        interaction token. Options are checked against the synced command like Discord would,
+        and a command whose default member permissions the user lacks is refused (:class:`Hidden`).
+        With ``focus``, ``user`` is typing that option instead: an autocomplete request."""
         words = command.split()
         root = next((c for c in self.commands if c["name"] == words[0]), None)
         if root is None:
@@ -823,6 +869,10 @@ class FakeDiscord:
         if any(o["type"] in (1, 2) for o in node.get("options") or []):
             raise AssertionError(f"/{command} is a group, not a command")
         guild = self.guilds[int(channel["guild_id"])]
+        needed = int(root.get("default_member_permissions") or 0)
+        perms = self.permissions_of(guild, user) if permissions is None else permissions
+        if needed and perms & needed != needed:
+            raise Hidden(f"Discord does not offer /{words[0]} to {user['username']}")
         resolved: dict[str, Any] = {}
         leaf_options = []
         declared = {o["name"]: o for o in node.get("options") or []}
@@ -841,9 +891,12 @@ class FakeDiscord:
                 c["value"] for c in declared[name]["choices"]
             ]:
                 raise AssertionError(f"/{command} {name}: {value!r} is not one of the choices")
-            leaf_options.append({"name": name, "type": otype, "value": value})
+            option = {"name": name, "type": otype, "value": value}
+            if name == focus:
+                option["focused"] = True
+            leaf_options.append(option)
         for name, o in declared.items():
-            if o.get("required") and name not in (options or {}):
+            if focus is None and o.get("required") and name not in (options or {}):
                 raise AssertionError(f"/{command}: required option {name!r} missing")
         opts: list[dict[str, Any]] = leaf_options
         for n in reversed(path_nodes):
@@ -851,7 +904,8 @@ class FakeDiscord:
         data: dict[str, Any] = {"id": root["id"], "name": root["name"], "type": 1, "options": opts}
         if resolved:
             data["resolved"] = resolved
-        payload = self._interaction(2, guild, channel, user, data, permissions=permissions)
+        itype = 2 if focus is None else 4
+        payload = self._interaction(itype, guild, channel, user, data, permissions=permissions)
         await self.dispatch("INTERACTION_CREATE", payload, guild["id"])
         return payload["token"]
 

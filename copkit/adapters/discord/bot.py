@@ -31,6 +31,8 @@ log = logging.getLogger("copkit.discord")
 
 Say = Callable[[str], None]
 
+POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
+
 VOICE_TYPES = (discord.ChannelType.voice, discord.ChannelType.stage_voice)
 THREAD_TYPES = (
     discord.ChannelType.public_thread,
@@ -77,8 +79,14 @@ def room_of(channel: Any, channel_id: int | None = None) -> RoomRef:
 def person_of(
     user: discord.abc.User, guild: Any = None, permissions: discord.Permissions | None = None
 ) -> Person:
-    if permissions is None and isinstance(user, discord.Member):
-        permissions = user.guild_permissions
+    """The person behind a Discord user: Manage Server (or Administrator) makes them a platform
+    admin, and their roles (names, ids and mentions) let a leader name a core-team role."""
+    roles: tuple[str, ...] = ()
+    if isinstance(user, discord.Member):
+        if permissions is None:
+            permissions = user.guild_permissions
+        held = [r for r in user.roles if not r.is_default()]
+        roles = tuple(x for r in held for x in (r.name, str(r.id), r.mention))
     is_admin = bool(permissions and (permissions.manage_guild or permissions.administrator))
     owner_id = getattr(guild, "owner_id", None)
     is_owner = owner_id is not None and owner_id == user.id
@@ -87,6 +95,7 @@ def person_of(
         getattr(user, "display_name", None) or user.name,
         is_admin or is_owner,
         is_owner,
+        roles,
     )
 
 
@@ -509,7 +518,7 @@ class DiscordAdapter:
         )
         try:
             state = await self.runtime.community(community)
-            rec = await store.recall(state.row, f"poll:{payload.message_id}")
+            rec = await self._poll_record(state.row, payload.message_id)
         except Exception as exc:
             log.warning("poll vote not recorded: %s", exc)
             return
@@ -531,6 +540,17 @@ class DiscordAdapter:
             )
 
         await self._run(req, call)
+
+    async def _poll_record(self, community: Any, message_id: int) -> dict[str, Any] | None:
+        """Which core poll a native poll carries. A vote can arrive before the process that
+        posted a fresh poll has stored that: wait a little for polls under a minute old."""
+        for _attempt in range(POLL_RECORD_TRIES):
+            rec = await store.recall(community, f"poll:{message_id}")
+            age = discord.utils.utcnow() - discord.utils.snowflake_time(message_id)
+            if rec is not None or age.total_seconds() > 60:
+                return rec
+            await asyncio.sleep(POLL_RECORD_WAIT)
+        return None
 
     async def report_presence(self, channel: discord.VoiceChannel | discord.StageChannel) -> None:
         """Tell the core who is in a voice channel now."""

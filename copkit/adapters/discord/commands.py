@@ -35,6 +35,7 @@ DESCRIPTION_MAX = 100
 STRING_MAX = 6000
 COMMAND_CHARS_MAX = 8000
 INT_LIMIT = 10**9 - 1
+CUSTOM_ID_MAX = 100
 
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -358,7 +359,20 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                 del plan.by_name[name]
             continue
         plan.roots.append(group)
+    _check_actions(registry, plan)
     return plan
+
+
+def _check_actions(registry: Registry, plan: CommandPlan) -> None:
+    """Buttons carry the action id as their custom id (at most 100 characters): a prefix that
+    leaves no room for the rest of the id can never be clicked."""
+    for prefix in sorted(registry.actions):
+        if len(prefix) >= CUSTOM_ID_MAX:
+            owner = registry.actions[prefix].format or "core"
+            plan.problems.append(
+                f"buttons of action {prefix[:30]}… ({owner}): the id is {len(prefix)} characters,"
+                f" Discord allows {CUSTOM_ID_MAX}"
+            )
 
 
 def cut_words(text: str) -> str:
