@@ -17,6 +17,7 @@ from fakes.bot_connector import (
     OUTBOUND_TOKEN,
     TEAM,
     TENANT,
+    FakeBotConnector,
     action,
     actions_of,
     card_text,
@@ -122,6 +123,23 @@ async def test_the_leader_can_hand_over(env: TeamsEnv):
     await env.post(env.a.mention(OWNER, "roles leader {0}", mentions=[ALICE]))
     await env.post(env.a.mention(ALICE, "tdemo whoami"))
     assert "Alice Smith is leader" in last_text(env)
+
+
+async def test_installing_in_a_team_sets_it_up_and_says_hello(env: TeamsEnv):
+    status, _ = await env.post(env.a.installed(ALICE))
+    assert status == 200
+    hello = env.connector.posts()[-1]
+    assert hello.conversation == TEAM and "Mention me with “help”" in env.connector.texts(hello)
+    community = await Community.get(platform="teams", external_id=f"{TENANT}/{TEAM}")
+    leader = await Membership.get(community=community, role=Role.LEADER)
+    assert leader.person_id == OWNER["id"]  # the team owner, not whoever installed it
+    status, _ = await env.post(env.a.installed(BOB, personal=True))
+    assert "Type “help”" in last_text(env)
+    assert env.connector.posts()[-1].conversation == f"a:1on1-{BOB['id']}"
+    # other members joining is no event for copkit
+    joined = {**env.a.installed(ALICE), "membersAdded": [{"id": CAROL["id"]}]}
+    before = len(env.connector.posts())
+    assert (await env.post(joined))[0] == 200 and len(env.connector.posts()) == before
 
 
 async def test_group_chat_is_a_community_and_its_first_user_leads(env: TeamsEnv):
@@ -293,6 +311,42 @@ async def test_timer_reaches_the_channel_after_a_restart(env: TeamsEnv):
     assert ring.conversation == CHANNEL and ring.kind == "send"
     assert "Time is up: stand up" in env.connector.texts(ring)
     assert ring.auth == f"Bearer {OUTBOUND_TOKEN}"
+
+
+async def test_a_moved_service_url_is_used_for_later_proactive_messages(env: TeamsEnv):
+    second = FakeBotConnector()
+    await second.start()
+    try:
+        await env.post(env.a.mention(ALICE, "tdemo where"))
+        moved = env.a.mention(ALICE, "tdemo later 5m moved")
+        moved["serviceUrl"] = second.url  # Teams may move a conversation to another region
+        assert (await env.post(moved))[0] == 200
+        assert "scheduled" in second.texts(second.posts()[-1])
+        await env.run_timers(minutes=6)  # same process: its cached reference follows the move
+        assert "Time is up: moved" in second.texts(second.posts()[-1])
+        await env.post(
+            env.a.mention(
+                ALICE,
+                "tdemo later 5m again",
+            )
+        )
+        await env.post({**env.a.mention(ALICE, "tdemo where"), "serviceUrl": second.url})
+        await env.restart()  # a new process reads the moved reference from the database
+        await env.run_timers(minutes=6)
+        assert "Time is up: again" in second.texts(second.posts()[-1])
+    finally:
+        await second.stop()
+
+
+async def test_timers_work_in_local_emulator_mode_after_a_restart(db_url):
+    TOPICS.clear()
+    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as env:
+        await env.post(env.a.personal(ALICE, "tdemo later 1m tea"))
+        await env.restart()
+        await env.run_timers(minutes=2)
+        ring = env.connector.posts()[-1]
+        assert ring.conversation == f"a:1on1-{ALICE['id']}" and ring.auth == ""
+        assert "Time is up: tea" in env.connector.texts(ring)
 
 
 async def test_card_updates_work_after_a_restart(env: TeamsEnv):

@@ -530,6 +530,28 @@ class TeamsActivities:
         )
         return activity
 
+    def installed(self, who: dict[str, str], *, personal: bool = False) -> dict[str, Any]:
+        """copkit is added to the team (its General channel) or to ``who``'s personal chat."""
+        if personal:
+            conv = {
+                "conversationType": "personal",
+                "tenantId": self.tenant,
+                "id": f"a:1on1-{who['id']}",
+            }
+            data: dict[str, Any] = {"tenant": {"id": self.tenant}}
+        else:
+            conv = {
+                "isGroup": True,
+                "conversationType": "channel",
+                "tenantId": self.tenant,
+                "id": self.team,
+            }
+            data = {**self.channel_data(), "eventType": "teamMemberAdded"}
+            data["channel"] = {"id": self.team, "name": "General"}
+        activity = self._base(who, conv, data)
+        activity.update({"type": "conversationUpdate", "membersAdded": [{"id": BOT_ID}]})
+        return activity
+
     def meeting_event(
         self, name: str, people: list[dict[str, str]], chat: str = "19:meeting_ZmFrZQ@thread.v2"
     ) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from tortoise.exceptions import OperationalError
 
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
-from copkit.core.i18n import _
+from copkit.core.i18n import _, use_locale
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community, Room
 from copkit.core.runtime import Copkit
@@ -114,8 +114,7 @@ class TeamsBot:
         self._key = hashlib.sha256(b"copkit-teams-card:" + secret.encode()).digest()
         self._known_communities: set[str] = set()
         self._owners: _LRU = _LRU(5000)  # (team, person) -> (is owner, checked at)
-        self._refs_passed: _LRU = _LRU(5000)  # (community, room) -> reference passed to the core
-        self._refs: _LRU = _LRU(5000)  # (community row id, room) -> reference
+        self._refs: _LRU = _LRU(5000)  # (community external id, room) -> reference
         self._threads: set[str] = set()
         self._not_threads: _LRU = _LRU(5000)
         self._personal: _LRU = _LRU(5000)  # (service url, person) -> 1:1 conversation id
@@ -203,7 +202,33 @@ class TeamsBot:
             inbound.MEETING_END,
         ):
             await self._on_meeting(turn, activity)
+        if kind == "conversationUpdate" and inbound.bot_added(activity):
+            await self._on_installed(turn, activity)
         return 200, None
+
+    async def _on_installed(self, turn: Turn, activity: JSON) -> None:
+        """copkit was added to a team, a chat or a personal chat: the community is set up (a
+        team's owner leads it) and copkit says how to start."""
+        w = inbound.where(activity)
+        person = inbound.person(activity)
+        try:
+            owner = await self._new_community_owner(w, turn, person)
+            state = await self.runtime.community(
+                CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=owner)
+            )
+        except _DB_DOWN as exc:
+            raise Unavailable(str(exc)) from exc
+        with use_locale(state.row.locale):
+            if w.conversation_type == "personal":
+                text = _("Hi! I'm copkit. Type “help” to see what I can do.")
+            else:
+                text = _("Hi! I'm copkit. Mention me with “help” to see what I can do.")
+            view = notice(text)
+            activity_out = cards.message(cards.render(view), view)
+        try:
+            await turn.send(w.conversation_id, activity_out)
+        except ConnectorError as exc:
+            log.info("could not say hello in %s: %s", w.conversation_id, exc)
 
     # Messages and card actions ----------------------------------------------------------------
 
@@ -321,9 +346,9 @@ class TeamsBot:
             kind_word = "thread"
         reference = self.sdk.reference(activity, room_id)
         data = None
-        if self._refs_passed.get((w.community_id, room_id)) != reference:
-            data = reference
-            self._refs_passed.put((w.community_id, room_id), reference)
+        if self._refs.get((w.community_id, room_id)) != reference:
+            data = reference  # new or changed (e.g. another serviceUrl): the core stores it
+            self._refs.put((w.community_id, room_id), reference)
         room = RoomRef(room_id, w.room_name[:200], kind_word, data)
         req = TeamsRequest(turn, activity, w, person, room_id, kind, origin=w.conversation_id)
         _current.set(req)
@@ -446,7 +471,7 @@ class TeamsBot:
         self, community: Community, room_id: str, req: TeamsRequest | None
     ) -> JSON | None:
         """The stored conversation reference of a room (or one built from a sibling room)."""
-        key = (community.id, room_id)
+        key = (community.external_id, room_id)
         ref = self._refs.get(key)
         if ref is not None:
             return ref
@@ -470,9 +495,7 @@ class TeamsBot:
                 if base is None or not base.get("serviceUrl"):
                     return None
                 conv = dict(inbound.obj(base, "conversation"))
-                if (
-                    conv.get("id") != room_id
-                ):  # another room of the community: same tenant and Bot Connector
+                if conv.get("id") != room_id:  # another room: same tenant and Bot Connector
                     conv = {k: v for k, v in conv.items() if k in ("tenantId", "isGroup")}
                     conv["id"] = room_id
                 ref = {**base, "conversation": conv}
@@ -508,7 +531,7 @@ class TeamsBot:
         self, community: Community, conversation_id: str, name: str, reference: JSON
     ) -> None:
         self._threads.add(conversation_id)
-        self._refs.put((community.id, conversation_id), reference)
+        self._refs.put((community.external_id, conversation_id), reference)
         row, created = await Room.get_or_create(
             community_id=community.id,
             external_id=conversation_id,

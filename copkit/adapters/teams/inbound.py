@@ -174,6 +174,16 @@ def card_action(activity: JSON) -> tuple[JSON, str] | None:
     return None
 
 
+def bot_added(activity: JSON) -> bool:
+    """A conversation update saying copkit itself joined (installed in a team or chat)."""
+    bot_id = text_of(obj(activity, "recipient"), "id")
+    added = activity.get("membersAdded")
+    return bool(bot_id) and any(
+        isinstance(m, dict) and m.get("id") == bot_id
+        for m in (added if isinstance(added, list) else [])
+    )
+
+
 def refresh_trigger(activity: JSON) -> bool:
     """An automatic refresh (the card asking for a fresh copy), not a click."""
     return text_of(obj(activity, "value"), "trigger") == "automatic"
