@@ -7,7 +7,8 @@ Anonymity is a property of this schema, not a promise of the code around it:
 * ``Ballot`` is the only link between the two (member → random token) and exists only while the
   round is open, so a member can change their answers. Closing a round deletes every ballot and
   re-inserts the answers in a random order with no token, so neither a column nor the row order
-  links a person to an answer afterwards. Below the anonymity threshold the answers are deleted.
+  links a person to an answer afterwards (on SQLite with ``secure_delete``, so the deleted bytes
+  are zeroed in the file too). Below the anonymity threshold the answers are deleted.
 """
 
 from __future__ import annotations

@@ -1,0 +1,207 @@
+"""Anonymity: nothing links a person to an answer, for anyone, the leader included.
+
+Five members answer with answers that are theirs alone: a secret word in each comment and note,
+and one dimension each that only they rate red and "worse". Then the leader and a member walk
+every health-check command (the test fails if a command is added and not walked), every export
+and the community log, while the round is open and after it closed. Every piece of output, every
+Python log record and, after the close, every row of every table is checked:
+
+* a piece that holds someone's answer (a secret, or a colour) names nobody;
+* a piece that names a member holds no answer;
+* a private piece holds only its reader's own answers;
+* the member → answer link (the ballot tokens) is nowhere once the round closed, not even in the
+  bytes of the SQLite file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from test_healthcheck_helpers import PLUGINS, item_ids, text_of
+
+from copkit.core.plugins import build_registry, make_plugin_manager
+from copkit.plugins.healthcheck.models import Answer, Ballot, Note, Respondent
+from copkit.testing import Harness
+
+LEADER = "u-lead"
+MEMBERS = ("u-ann", "u-bob", "u-cid", "u-dan", "u-eve")
+IDLE = "u-zed"  # a member who never answers
+SECRETS = {m: f"zq{n}x{n * 7}w" for n, m in enumerate(MEMBERS, 1)}  # comment words
+NOTES = {m: f"nv{n}k{n * 3}j" for n, m in enumerate(MEMBERS, 1)}  # "What did we forget?" words
+ANSWER_WORDS = re.compile(r"\b(green|amber|red|better|worse)\b|🟢|🟡|🔴|↗|↘", re.IGNORECASE)
+PEOPLE = (LEADER, *MEMBERS, IDLE)
+
+
+def _names(text: str) -> set[str]:
+    return {p for p in PEOPLE if p in text}
+
+
+def _secrets(text: str) -> set[str]:
+    return {m for m in MEMBERS if SECRETS[m] in text or NOTES[m] in text}
+
+
+def check_piece(text: str, where: str, reader: str | None = None, tokens: tuple[str, ...] = ()):
+    """One piece of output (a message, a log line, a row) must not link a person to an answer."""
+    owners = _secrets(text)
+    names = _names(text)
+    if owners:
+        assert not names, f"{where}: answers of {owners} next to {names}: {text[:300]!r}"
+    if names - {LEADER}:  # members named (participation) - then no answer content at all
+        assert not ANSWER_WORDS.search(text), f"{where}: answer words next to {names}: {text!r}"
+    if reader is not None:
+        assert owners <= {reader}, f"{where}: {reader} sees answers of {owners - {reader}}"
+    if "Your answer" in text or "Your note" in text:
+        assert reader is not None, f"{where}: someone's own answer shown in public"
+    for token in tokens:
+        assert token not in text, f"{where}: a ballot token"
+
+
+# Every health-check command, as typed, before and after the close.
+def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
+    return {
+        ("healthcheck", "status"): ["healthcheck status"],
+        ("healthcheck", "results"): ["healthcheck results", "healthcheck results 1"],
+        ("healthcheck", "history"): ["healthcheck history"],
+        ("healthcheck", "trend"): [f"healthcheck trend {dimension}", "healthcheck trend 1"],
+        ("healthcheck", "export"): ["healthcheck export", "healthcheck export --format json"],
+        ("healthcheck", "deck"): ["healthcheck deck"],
+        ("healthcheck", "deck", "history"): ["healthcheck deck history"],
+        ("healthcheck", "start"): ["healthcheck start"],  # refused while open
+        ("healthcheck", "close"): [],  # run once, by the leader, below
+        ("healthcheck", "pulse"): ['healthcheck pulse "Enough coffee?" yes no'],
+        ("healthcheck", "deck", "add"): [
+            'healthcheck deck add "Tooling" --awesome "Tools help" --crappy "Tools hinder"'
+        ],
+        ("healthcheck", "deck", "edit"): ['healthcheck deck edit tooling --title "Our tools"'],
+        ("healthcheck", "deck", "move"): ["healthcheck deck move tooling 2"],
+        ("healthcheck", "deck", "retire"): ["healthcheck deck retire tooling"],
+        ("healthcheck", "deck", "restore"): ["healthcheck deck restore tooling"],
+        ("healthcheck", "deck", "reset"): ["healthcheck deck reset"],
+    }
+
+
+@pytest.fixture
+async def h(db_url):
+    async with Harness(db_url, plugins=PLUGINS, leader=LEADER) as h:
+        yield h
+
+
+async def _all_rows(h: Harness) -> list[tuple[str, str]]:
+    """Every row of every table, as text."""
+    from tortoise import Tortoise
+
+    conn = Tortoise.get_connection("default")
+    out = []
+    for app in Tortoise.apps.values():
+        for model in app.values():
+            table = model._meta.db_table
+            for row in await conn.execute_query_dict(f'SELECT * FROM "{table}"'):
+                out.append((table, " | ".join(str(v) for v in row.values())))
+    return out
+
+
+async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
+    caplog.set_level(logging.INFO)  # everything from INFO (this sets the handler level too)
+    caplog.set_level(logging.DEBUG, logger="copkit")  # copkit's own loggers from DEBUG
+    reg = build_registry(make_plugin_manager(list(PLUGINS), entry_points_group=None))
+    hc_commands = {p for p, c in reg.commands.items() if c.format == "healthcheck"}
+    assert set(walk("x")) == hc_commands, "walk every health-check command"
+
+    await h.say(LEADER, "healthcheck start --closes-in 2d")
+    rid = int(h.last().buttons[0].action_id.rsplit(":", 1)[1])
+    ids = await item_ids(rid)
+    clicked: set[str] = set()
+
+    async def click(who: str, action: str, values: dict | None = None) -> None:
+        clicked.add(":".join(action.split(":")[:2]))
+        await h.click(who, action, values)
+
+    for n, who in enumerate(MEMBERS):
+        await click(who, f"healthcheck:take:{rid}")
+        for i, iid in enumerate(ids):
+            colour, trend = ("red", "worse") if i == n else ("green", "same")
+            await click(who, f"healthcheck:colour:{rid}:{iid}", {"selected": [colour]})
+            await click(who, f"healthcheck:trend:{rid}:{iid}", {"selected": [trend]})
+        await click(who, f"healthcheck:comment:{rid}:{ids[n]}", {"comment": f"so {SECRETS[who]}"})
+        await click(who, f"healthcheck:forget:{rid}", {"text": f"we forgot {NOTES[who]}"})
+        await click(who, f"healthcheck:card:{rid}:{n + 1}")  # review, change nothing
+        await click(who, f"healthcheck:done:{rid}")
+    # u-ann changes her mind on her red dimension: still red, now "better" (not an answer word
+    # pattern anyone else has).
+    await click("u-ann", f"healthcheck:trend:{rid}:{ids[0]}", {"selected": ["better"]})
+    tokens = tuple(await Ballot.filter(round_id=rid).values_list("token", flat=True))
+    assert len(tokens) == 5
+
+    async def walk_all() -> None:
+        for who in (LEADER, "u-ann", IDLE):
+            for lines in walk("purpose").values():
+                for line in lines:
+                    await h.say(who, line)
+            await h.say(who, "log")
+            await h.say(who, "log --last 200")
+
+    await walk_all()
+    if db_url.startswith("sqlite://"):  # as on SQLite builds without SECURE_DELETE by default
+        from tortoise import Tortoise
+
+        await Tortoise.get_connection("default").execute_query("PRAGMA secure_delete = OFF")
+    pulse_id = next(
+        m.view.poll.action_id for m in reversed(h.messenger.log) if m.view.poll is not None
+    )
+    for n, who in enumerate(MEMBERS):
+        await click(who, f"{pulse_id}:{n % 2}")
+    await h.say(LEADER, "healthcheck close")
+    await h.advance(days=3)  # the pulse and any leftover timer
+    await walk_all()
+    await h.say(LEADER, "healthcheck start --min-responses 3")  # a second round, open
+    await walk_all()
+
+    actions = {a for a in reg.actions if a.startswith("healthcheck")}
+    assert actions <= clicked, f"walk every action: {actions - clicked}"
+
+    # Every message (and every earlier version of an edited one), public or private.
+    shown = 0
+    for msg in h.messenger.log:
+        for version in msg.history:
+            check_piece(text_of(version), f"message {msg.id}", msg.private_to, tokens)
+            shown += 1
+    assert shown > 150
+    # The results did come out, unattributed.
+    results = [
+        m.view
+        for m in h.messenger.log
+        if m.view.title == "Health check #1: results" and m.view.fields
+    ]
+    assert results and all(
+        SECRETS[m] in text_of(results[0]) and NOTES[m] in text_of(results[0]) for m in MEMBERS
+    )
+    # Python log records.
+    for rec in caplog.records:
+        text = rec.getMessage() + (rec.exc_text or "")
+        check_piece(text, f"log record {rec.name}", None, tokens)
+    # The store: who responded is kept, the link is gone.
+    assert await Ballot.all().count() == 0
+    assert await Answer.filter(token__not_isnull=True).count() == 0
+    assert await Note.filter(token__not_isnull=True).count() == 0
+    assert sorted(await Respondent.filter(round_id=rid).values_list("member", flat=True)) == sorted(
+        MEMBERS
+    )
+    rows = await _all_rows(h)
+    assert any(t == "healthcheck_answer" for t, _r in rows)
+    for table, row in rows:
+        check_piece(row, f"table {table}", None, tokens)
+    # The row order does not give the answering order away.
+    answered = [(iid, "red" if i == n else "green") for n in range(5) for i, iid in enumerate(ids)]
+    stored = await Answer.filter(round_id=rid).order_by("id").values_list("item_id", "colour")
+    assert sorted(stored) == sorted(answered) and list(stored) != answered
+
+    if db_url.startswith("sqlite://"):
+        from tortoise import Tortoise
+
+        await Tortoise.get_connection("default").execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = Path(db_url.removeprefix("sqlite://")).read_bytes()
+        assert not [t for t in tokens if t.encode() in raw], "ballot tokens left in the file"
+        assert b"u-ann" in raw  # the scan does see the file's text (who responded is kept)
