@@ -26,8 +26,8 @@ HELP = """Console commands:
   /as NAME              act as NAME (the first person is the leader)
   /room NAME            move to room NAME (threads are rooms too)
   /presence A B C       who is in this room now (like a voice channel)
-  /press N              press button N (a form asks for each field)
-  /choose N 1,3         pick options 1 and 3 of choice N
+  /press N              press button N (a form asks for each field); N may be a label
+  /choose N 1,3         pick options 1 and 3 of choice N (or of the choice labelled N)
   /vote N K             vote for option K in poll N
   /wait 8m              let time pass (timers fire)
   /restart              stop and start copkit again on the same database
@@ -75,6 +75,21 @@ class ConsoleMessenger:
             return n
 
         return give
+
+    def find(self, token: str) -> object | None:
+        """The item with handle ``token`` (a number), or the latest one whose label, placeholder
+        or question starts with ``token`` (so scripts need not count buttons)."""
+        if token.isdigit():
+            found = self.handles.get(int(token))
+            return found[0] if found else None
+        want = token.casefold().rstrip("…")
+        for n in sorted(self.handles, reverse=True):
+            item = self.handles[n][0]
+            label = getattr(item, "label", None) or getattr(item, "placeholder", None)
+            label = label or getattr(item, "question", "")
+            if want and str(label).casefold().startswith(want):
+                return item
+        return None
 
     def flush(self) -> None:
         for mid in self._new + self._edited:
@@ -222,11 +237,11 @@ class ConsoleSession:
 
     async def _press(self, cmd: str, rest: list[str]) -> None:
         assert self.runtime
-        try:
-            item, _mid = self.messenger.handles[int(rest[0])]
-        except (ValueError, KeyError):
+        found = self.messenger.find(rest[0])
+        if found is None:
             self.out(_("There is no button {n} on screen.").format(n=rest[0]))
             return
+        item = found
         values: dict[str, Any] = {}
         if isinstance(item, Button):
             action = item.action_id

@@ -223,15 +223,17 @@ async def refresh_board(scope: Scope, session_id: int) -> None:
 
 
 async def refresh_thumbs(
-    scope: Scope, session_id: int, round_: int, outcome: str | None = None
+    scope: Scope, session_id: int, round_: int, topic_id: int | None, outcome: str | None = None
 ) -> None:
+    """Show the thumbs vote of ``round_`` (about topic ``topic_id``) as stored now."""
+
     async def render() -> None:
         s = await Session.get(id=session_id)
+        if outcome is None and not (s.thumbs_open and s.thumbs_round == round_):
+            return  # closed meanwhile: the closing render shows the outcome
         votes = await Thumbs.filter(session_id=session_id, round=round_)
         count = logic.count_thumbs(v.value for v in votes)
-        topic = await Topic.get_or_none(id=votes[0].topic) if votes else None
-        if topic is None:
-            topic = await Topic.get_or_none(id=s.current_topic or 0)
+        topic = await Topic.get_or_none(id=topic_id or 0)
         number, title = (topic.number, topic.title) if topic else (0, "")
         ends = s.thumbs_ends_at or scope.now()
         view = render_thumbs(session_id, round_, number, title, count, ends, zone(scope), outcome)
@@ -717,7 +719,7 @@ async def advance(
         )
     await scope.cancel_job(old_job)
     if s.thumbs_round and thumbs is not None:
-        await refresh_thumbs(scope, s.id, s.thumbs_round, _("moving on"))
+        await refresh_thumbs(scope, s.id, s.thumbs_round, old_topic, _("moving on"))
     n = dots.get(nxt.id, 0)
     await announce(
         scope,
@@ -807,7 +809,7 @@ async def extend(ctx: Context, s: Session, seconds: int | None) -> None:
                 thumbs_open=False,
                 thumbs_ends_at=None,
             )
-            await refresh_thumbs(ctx, s.id, round_, _("extended by the facilitator"))
+            await refresh_thumbs(ctx, s.id, round_, t.id, _("extended by the facilitator"))
         elif s.paused_left is not None:
             await _retime(
                 ctx, s, None, topic=t, topic_changes=topic_changes, paused_left=s.paused_left + ext
@@ -951,7 +953,7 @@ async def time_up(scope: Scope, s: Session) -> None:
     except Stale:
         return
     await scope.cancel_job(old_job)
-    await refresh_thumbs(scope, s.id, round_)
+    await refresh_thumbs(scope, s.id, round_, t.id)
     await refresh_board(scope, s.id)
 
 
@@ -976,7 +978,7 @@ async def thumbs_vote(ctx: Context, s: Session, round_: int, value: str) -> None
     if logic.everyone_voted(await ctx.room_members(s.room_id), voters):
         await resolve_thumbs(ctx, s, round_)
     else:
-        await refresh_thumbs(ctx, s.id, round_)
+        await refresh_thumbs(ctx, s.id, round_, s.current_topic)
 
 
 async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
@@ -1005,7 +1007,7 @@ async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
         except Stale:
             return
         outcome = _("{time} more").format(time=logic.minutes_text(ext))
-        await refresh_thumbs(scope, s.id, round_, outcome)
+        await refresh_thumbs(scope, s.id, round_, t.id, outcome)
         await announce(
             scope,
             s,
@@ -1192,7 +1194,7 @@ async def end(
         return False
     await scope.cancel_job(old_job)
     if round_open:
-        await refresh_thumbs(scope, s.id, round_open, _("the session ended"))
+        await refresh_thumbs(scope, s.id, round_open, old_topic, _("the session ended"))
     await scope.log("leancoffee.ended", ref=f"leancoffee:session:{s.id}")
     minutes = await ensure_minutes(scope, s)
     if reason:
