@@ -12,7 +12,9 @@ from copkit.core.config import DiscordSettings
 from copkit.core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from copkit.core.runtime import Copkit
 
-from .discord_server import FakeDiscord
+from .discord_server import Call, FakeDiscord
+
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
 
 
 class BotUnderTest:
@@ -84,6 +86,59 @@ class BotUnderTest:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until no request is in flight and no coalesced edit is pending."""
+        assert self.adapter is not None and self.runtime is not None
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            await asyncio.sleep(0.02)
+            busy = self.adapter._busy
+            pending = [st for st in self.runtime.coalescer._state.values() if st.task is not None]
+            if not busy and not pending:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"still busy after {timeout}s: {busy} {pending}")
+
+    # Acting as people: each returns Discord's interaction callback once the bot is done --------
+
+    async def slash(
+        self,
+        who: dict[str, Any],
+        channel: dict[str, Any],
+        command: str,
+        options: dict[str, Any] | None = None,
+    ) -> Call:
+        mark = self.fake.mark()
+        await self.fake.slash(who, channel, command, options)
+        return await self._answered(mark)
+
+    async def press(
+        self,
+        who: dict[str, Any],
+        message: dict[str, Any],
+        label: str,
+        values: list[str] | None = None,
+    ) -> Call:
+        mark = self.fake.mark()
+        await self.fake.click(who, message, label, values=values)
+        return await self._answered(mark)
+
+    async def submit(
+        self,
+        who: dict[str, Any],
+        modal: dict[str, Any],
+        values: dict[str, str],
+        message: dict[str, Any] | None = None,
+    ) -> Call:
+        mark = self.fake.mark()
+        await self.fake.submit(who, modal, values, message=message)
+        return await self._answered(mark)
+
+    async def _answered(self, mark: int) -> Call:
+        call = await self.fake.wait_for("POST", CALLBACK, since=mark)
+        await self.settle()
+        return call
 
     async def advance(self, delta: timedelta | None = None, **kwargs: float) -> int:
         """Move the fake clock and run the timers that fell due."""

@@ -177,6 +177,10 @@ class DiscordMessenger:
         view: View,
     ) -> MessageRef | None:
         if req is not None and req.interaction is not None and req.user_id == person_id:
+            if view.tone not in ("error", "warning"):
+                ref = await self._replace_clicked_ephemeral(community, req, rendered, room_id)
+                if ref is not None:
+                    return ref
             msg = await self._via_interaction(req, rendered, ephemeral=True)
             if msg is not None:
                 mid = str(msg.id)
@@ -206,6 +210,26 @@ class DiscordMessenger:
         self._images[str(msg.id)] = rendered.image_digest
         await self._remember_forms(community, rendered, str(msg.channel.id))
         return {"room_id": str(msg.channel.id), "message_id": str(msg.id), "dm": True}
+
+    async def _replace_clicked_ephemeral(
+        self, community: Community, req: DiscordRequest, rendered: Rendered, room_id: str
+    ) -> MessageRef | None:
+        """A private step answering a click on a private message replaces that message (a
+        walk through cards stays one message); errors still come as a new message."""
+        it = req.interaction
+        clicked = it.message if it is not None else None
+        if it is None or clicked is None or not clicked.flags.ephemeral:
+            return None
+        async with req.lock:
+            if it.response.is_done():
+                return None
+            await it.response.edit_message(**rendered.edit_kwargs(files_changed=True))
+            req.produced = True
+        mid = str(clicked.id)
+        self._ephemeral[mid] = (it, True, req.started)
+        self._images[mid] = rendered.image_digest
+        await self._remember_forms(community, rendered, room_id)
+        return {"room_id": str(req.channel_id), "message_id": mid, "ephemeral": True}
 
     async def _send_thread(
         self,

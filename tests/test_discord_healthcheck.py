@@ -1,0 +1,109 @@
+"""A health check on Discord: a round answered privately (ephemeral cards walked through in one
+message), results with the grid picture as an attachment, and an anonymous pulse that is never a
+native Discord poll (those show who voted)."""
+
+from __future__ import annotations
+
+import pytest
+from fakes.discord_bot import BotUnderTest
+from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
+
+from copkit.plugins.healthcheck.models import Answer, Respondent, Round
+
+PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    f = FakeDiscord()
+    await f.start()
+    f.install(monkeypatch)
+    yield f
+    await f.close()
+
+
+@pytest.fixture
+async def world(fake, db_url):
+    olga = fake.user("olga")
+    people = [fake.user(n) for n in ("ann", "bob", "cid")]
+    guild = fake.add_guild("CoP", owner=olga, members=people)
+    general = fake.add_channel(guild, "general")
+    bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
+    yield bot, olga, people, general
+    await bot.stop()
+
+
+def body(call) -> dict:
+    return call.json.get("data") or {}
+
+
+async def test_round_answered_privately_then_results_with_a_picture(fake, world):
+    bot, olga, people, general = world
+    start = await bot.slash(olga, general, "healthcheck start", {"min-responses": 3})
+    assert start.json["type"] == 4 and not body(start).get("flags", 0) & EPHEMERAL
+    announcement = fake.message_of(start)
+    assert labels_of(announcement) == ["Take the health check"]
+    rid = (await Round.get()).id
+
+    for n, who in enumerate(people):
+        colour = ("green", "green", "red")[n]
+        first = await bot.press(who, announcement, "Take the health check")
+        assert first.json["type"] == 4 and body(first)["flags"] & EPHEMERAL
+        card = fake.message_of(first)
+        assert "1/11" in text_of(card)
+        assert labels_of(card)[:2] == ["How is it?", "Where is it heading?"]
+        step = await bot.press(who, card, "How is it?", values=[colour])
+        assert step.json["type"] == 7, "the private card is updated in place"
+        step = await bot.press(who, card, "Where is it heading?", values=["same"])
+        assert step.json["type"] == 7 and "2/11" in text_of(body(step))
+        for _ in range(10):
+            step = await bot.press(who, card, "Skip ›")
+            assert step.json["type"] == 7
+        assert "What did we forget?" in text_of(body(step))
+        done = await bot.press(who, card, "Done")
+        assert done.json["type"] == 7 and "Thank you!" in text_of(body(done))
+
+    assert await Respondent.filter(round_id=rid).count() == 3
+    assert await Answer.filter(round_id=rid, colour="red").count() == 1
+    # nobody's answer ever left their private messages
+    for c in fake.calls:
+        if c.method == "POST" and c.path.endswith("/callback") and c.json["type"] == 4:
+            public = not body(c).get("flags", 0) & EPHEMERAL
+        elif c.method in ("POST", "PATCH") and c.path.startswith("/channels/"):
+            public = True
+        else:
+            continue
+        assert not public or "Your answer" not in text_of(c.json.get("data", c.json)), c
+    announcement = fake.messages[int(announcement["id"])]
+    assert "3" in [f["value"] for e in announcement["embeds"] for f in e.get("fields", [])]
+
+    closed = await bot.slash(olga, general, "healthcheck close")
+    results = [
+        c for c in fake.calls[fake.calls.index(closed) :] if c.files or (c.json or {}).get("data")
+    ]
+    with_picture = [c for c in results if c.files]
+    assert with_picture, "the results carry the grid picture as an attachment"
+    picture = with_picture[0]
+    name, png = picture.files[0]
+    assert name == "healthcheck-1.png" and png.startswith(b"\x89PNG")
+    shown = picture.json.get("data", picture.json)
+    assert "Health check #1: results" in text_of(shown)
+    assert shown["embeds"][0]["image"]["url"] == f"attachment://{name}"
+    assert "🟢 2 · 🟡 0 · 🔴 1" in text_of(shown)
+
+
+async def test_anonymous_pulse_uses_buttons_never_a_native_poll(fake, world):
+    bot, olga, people, general = world
+    start = await bot.slash(
+        olga, general, "healthcheck pulse", {"question": "Fridays ok?", "options": "yes no maybe"}
+    )
+    pulse = fake.message_of(start)
+    assert labels_of(pulse) == ["1. yes", "2. no", "3. maybe"]
+    for who in people:
+        vote = await bot.press(who, pulse, "2. no")
+        assert body(vote)["flags"] & EPHEMERAL and "Your vote: no" in text_of(body(vote))
+    pulse = fake.messages[int(pulse["id"])]
+    assert "3" in [f["value"] for e in pulse["embeds"] for f in e.get("fields", [])]
+    bodies = [c.json for c in fake.calls if isinstance(c.json, dict)]
+    assert not any(b.get("poll") or (b.get("data") or {}).get("poll") for b in bodies)
+    assert all(p["username"] not in text_of(pulse) for p in people)
