@@ -48,9 +48,11 @@ def grid_png(
     cells: Sequence[Sequence[tuple[str | None, str, bool]]],
     *,
     title: str = "",
+    note: str = "",
 ) -> bytes:
     """``cells[d][r]`` is ``(dominant colour or None, text, highlighted)`` for dimension ``d`` in
-    round ``r``; a highlighted cell (red two rounds running) gets a thick dark frame."""
+    round ``r``; a highlighted cell (red two rounds running) gets a thick dark frame. ``note``
+    is a one-line key under the grid."""
     from matplotlib.patches import Rectangle
 
     width, height = grid_size(len(rounds), len(dimensions))
@@ -61,6 +63,8 @@ def grid_png(
     ax.axis("off")
     if title:
         ax.text(10, 22, title, fontsize=12, fontweight="bold", va="center")
+    if note:
+        ax.text(10, height - FOOT_H / 2, note, fontsize=7, color="#555555", va="center")
     for r, label in enumerate(rounds):
         x = LABEL_W + r * COL_W + COL_W / 2
         ax.text(x, HEAD_H - 14, label, ha="center", va="bottom", fontsize=8, linespacing=1.1)

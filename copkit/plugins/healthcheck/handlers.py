@@ -74,6 +74,9 @@ async def grid_picture(scope: Scope) -> bytes | None:
         [title for _id, title in g.dimensions],
         cells,
         title=_("Health checks"),
+        note=_(
+            "Main colour and score (0–100) · framed: red two rounds running · –: too few answers"
+        ),
     )
 
 
