@@ -69,6 +69,8 @@ class TeamsRequest:
     kind: str  # message | invoke | event
     origin: str | None  # the conversation to answer the room in (None: the room's own)
     notices: list[View] = field(default_factory=list)
+    private_card: bool = False  # the click came from a card only this person sees
+    replaced: bool = False  # a private view already took the clicked card's place
     card_view: View | None = None
     card_context: JSON | None = None
     sent: int = 0
@@ -329,6 +331,7 @@ class TeamsBot:
                 community = CommunityRef(PLATFORM, origin[0])
                 room = RoomRef(origin[1])
                 req = TeamsRequest(turn, activity, w, person, origin[1], kind, origin=None)
+                req.private_card = True
                 _current.set(req)
                 return req, community, room
             owner = await self._new_community_owner(w, turn, person)
@@ -640,7 +643,14 @@ class TeamsMessenger:
             return {"room_id": room_id, "message_id": ""}
         context = self.bot.sign(community.external_id, room_id, person_id)
         activity = cards.message(cards.render(view, context=context), view)
-        if mine and req.where.conversation_type == "personal":
+        if mine and req.private_card and req.card_id and not req.replaced:
+            # the next step of a private card (a wizard): it takes the clicked card's place
+            req.replaced = True
+            conv, service_url, msg_id = req.where.conversation_id, req.service_url, req.card_id
+            if req.kind == "invoke":
+                req.card_view, req.card_context = view, context
+            await req.turn.update(conv, msg_id, activity)
+        elif mine and req.where.conversation_type == "personal":
             conv, service_url = req.where.conversation_id, req.service_url
             msg_id = await req.turn.send(conv, activity)
         else:
@@ -667,6 +677,8 @@ class TeamsMessenger:
                 if mine and req.kind == "invoke":
                     req.notices.append(notice(cards.fallback_text(view)))
                 return {"room_id": room_id, "message_id": ""}
+            if mine and req.kind == "invoke":
+                req.notices.append(notice(_("I sent it to you in our private chat.")))
         self._remember(msg_id, view, context)
         return {
             "room_id": conv,
