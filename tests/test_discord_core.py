@@ -537,3 +537,24 @@ async def until(predicate, timeout: float = 3.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+def test_every_builtin_format_fits_discord():
+    """The shipped formats map to slash commands with nothing left out (one group each)."""
+    from copkit.adapters.discord.commands import plan_commands
+    from copkit.core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
+
+    registry = build_registry(make_plugin_manager(DEFAULT_PLUGINS, entry_points_group=None))
+
+    async def never(*args: Any) -> None:
+        raise AssertionError
+
+    plan = plan_commands(registry, never)
+    assert plan.problems == []
+    assert len(plan.by_name) == len(registry.commands), "every command is offered"
+    tops = {root.name for root in plan.roots}
+    assert "copkit" in tops
+    for cmd in registry.commands.values():
+        if cmd.format is not None:
+            assert cmd.path[0] in tops, cmd.name
+    assert all(len(getattr(root, "commands", [])) <= 25 for root in plan.roots)

@@ -56,6 +56,7 @@ class Call:
     query: dict[str, str]
     json: Any = None
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    auth: str = ""  # the Authorization header
     at: float = field(default_factory=time.monotonic)
 
     def __repr__(self) -> str:  # short, for assertion messages
@@ -107,6 +108,14 @@ class FakeDiscord:
     def snowflake(self) -> int:
         return next(self._ids)
 
+    def snowflake_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh id whose guild would live on ``shard_id`` ((id >> 22) % count)."""
+        while True:
+            sid = self.snowflake()
+            if (sid >> 22) % shard_count == shard_id:
+                return sid
+            self._ids = itertools.count(((sid >> 22) + 1) << 22)
+
     def user(self, name: str, *, bot: bool = False) -> dict[str, Any]:
         uid = self.snowflake()
         user = {
@@ -129,8 +138,12 @@ class FakeDiscord:
         members: list[dict[str, Any]] = (),  # type: ignore[assignment]
         bot_permissions: int = BASIC_PERMISSIONS | MANAGE_EVENTS,
         admins: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        shard: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
+        """A guild; with ``shard=(id, count)`` its id falls on that shard."""
         gid = self.snowflake()
+        if shard is not None:
+            gid = self.snowflake_on_shard(*shard)
         bot_role = self.snowflake()
         admin_role = self.snowflake()
         guild: dict[str, Any] = {
@@ -480,7 +493,14 @@ class FakeDiscord:
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 else:
                     files.append((part.filename or "", bytes(await part.read())))  # type: ignore[union-attr]
-        call = Call(request.method, path, dict(request.query), body, files)
+        call = Call(
+            request.method,
+            path,
+            dict(request.query),
+            body,
+            files,
+            auth=request.headers.get("Authorization", ""),
+        )
         await self._record(call)
         for (method, rx), (status, payload) in self.fail.items():
             if method == request.method and re.fullmatch(rx, path):
@@ -531,7 +551,7 @@ class FakeDiscord:
                     "total": 1000,
                     "remaining": 999,
                     "reset_after": 0,
-                    "max_concurrency": 1,
+                    "max_concurrency": 16,
                 },
             }
         if (m, p) == ("GET", "/gateway"):

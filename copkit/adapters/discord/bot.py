@@ -172,6 +172,8 @@ class DiscordAdapter:
             if settings.shard_ids:
                 options["shard_ids"] = list(settings.shard_ids)
         options.update(client_options or {})
+        # copkit reads voice states but never joins voice audio: no PyNaCl/davey warnings.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         self.client = CopkitClient(self, **options)
         self.messenger = DiscordMessenger(self)
         self.plan: CommandPlan | None = None
