@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,35 @@ async def test_with_credentials_it_listens_on_every_interface(tmp_path):
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await rt.close()
+
+
+def test_bad_credentials_settings_are_one_clear_line():
+    from copkit.adapters.teams.app import checked
+    from copkit.core.errors import StartupError
+
+    base = TeamsSettings(app_id=BOT_APP_ID, app_password="x")
+    assert checked(base).app_type == "MultiTenant"
+    assert checked(replace(base, app_type="singletenant", tenant_id=TENANT)).app_type == (
+        "SingleTenant"
+    )
+    with pytest.raises(StartupError, match="MicrosoftAppTenantId"):
+        checked(replace(base, app_type="SingleTenant"))
+    with pytest.raises(StartupError, match="MicrosoftAppType must be"):
+        checked(replace(base, app_type="Bogus"))
+
+
+async def test_a_busy_port_is_a_clear_startup_error(tmp_path):
+    from copkit.core.errors import StartupError
+    from copkit.core.runtime import Copkit
+
+    rt = Copkit(
+        f"sqlite://{tmp_path / 'c.db'}", pm=make_plugin_manager(PLUGINS, entry_points_group=None)
+    )
+    await rt.open()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(StartupError, match=f"cannot listen on 127.0.0.1:{port}"):
+            await serve_teams(rt, TeamsSettings(port=port), print)
+    await rt.close()

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -21,7 +22,14 @@ from copkit.core.runtime import Copkit
 
 from . import inbound
 from .bot import TeamsBot
-from .sdk import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, BotFramework
+from .sdk import (
+    AuthFailed,
+    AuthOverrides,
+    AuthUnavailable,
+    BadActivity,
+    BotFramework,
+    ConnectorError,
+)
 
 log = logging.getLogger("copkit.teams")
 
@@ -65,6 +73,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         status, payload = await bot.dispatch(authenticated, body)
     except BadActivity as exc:
         return _error(400, f"not an activity: {exc}")
+    except ConnectorError as exc:
+        log.warning("the Bot Connector failed while handling a %s: %s", body.get("type"), exc)
+        return _error(502, "the Bot Connector failed")
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -107,16 +118,35 @@ def make_app(
     return app
 
 
+APP_TYPES = {t.lower(): t for t in ("MultiTenant", "SingleTenant", "UserAssignedMSI")}
+
+
+def checked(settings: TeamsSettings) -> TeamsSettings:
+    """The settings with the app type spelled as the SDK wants it; a clear error otherwise."""
+    from copkit.core.errors import StartupError
+
+    app_type = APP_TYPES.get((settings.app_type or "MultiTenant").lower())
+    if app_type is None:
+        raise StartupError(
+            f"Teams: MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, "
+            f"not {settings.app_type!r}"
+        )
+    if settings.has_credentials and app_type != "MultiTenant" and not settings.tenant_id:
+        raise StartupError(f"Teams: a {app_type} bot needs MicrosoftAppTenantId (its tenant's id)")
+    return replace(settings, app_type=app_type)
+
+
 async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[str], None]) -> None:
     """Serve the messaging endpoint until cancelled. Without credentials: local emulator mode on
     127.0.0.1 only."""
     from copkit.core.errors import StartupError
 
+    settings = checked(settings)
     local = not settings.has_credentials
     host = "127.0.0.1" if local else (settings.host or "0.0.0.0")
     try:
         app = make_app(runtime, settings)
-    except Exception as exc:  # e.g. SingleTenant without a tenant id
+    except Exception as exc:  # the SDK refusing its configuration
         raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -129,13 +159,19 @@ async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[s
             f"Teams: cannot listen on {host}:{settings.port}: {exc.strerror or exc}"
         ) from exc
     if local:
+        missing = (
+            "MicrosoftAppPassword" if settings.app_id else "MicrosoftAppId/MicrosoftAppPassword"
+        )
         say(
-            f"Teams: local mode for the Bot Framework Emulator at http://127.0.0.1:{settings.port}/api/messages "
-            "(no MicrosoftAppId/MicrosoftAppPassword: tokens are not checked, only this machine can connect)"
+            f"Teams: local mode for the Bot Framework Emulator at "
+            f"http://127.0.0.1:{settings.port}/api/messages (no {missing}: tokens are not "
+            "checked, so only this machine can connect)"
         )
     else:
         say(
-            f"Teams: messaging endpoint listening on http://{host}:{settings.port}/api/messages (app {settings.app_id})"
+            f"Teams: messaging endpoint on http://{host}:{settings.port}/api/messages "
+            f"(app {settings.app_id}, {settings.app_type}); put it behind HTTPS as "
+            "https://<your-domain>/api/messages"
         )
     try:
         await asyncio.Event().wait()

@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -57,6 +57,7 @@ from copkit.core.config import TeamsSettings
 log = logging.getLogger("copkit.teams.sdk")
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 
 class AuthFailed(Exception):
@@ -225,6 +226,42 @@ def _error_status(exc: BaseException) -> int:
     return int(getattr(response, "status_code", 0) or 0)
 
 
+async def _call(what: str, call: Awaitable[T]) -> T:
+    """Await a Bot Connector call; any failure becomes a :class:`ConnectorError` that carries
+    no exception chain (a network error in the chain would read as a database outage)."""
+    try:
+        return await call
+    except Exception as exc:
+        error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc))
+    raise error
+
+
+async def _in_turn(
+    what: str,
+    run: Callable[[Callable[[TurnContext], Awaitable[None]]], Awaitable[Any]],
+    body: Callable[[TurnContext], Awaitable[None]],
+) -> None:
+    """Run ``body`` inside the SDK's turn. What ``body`` raises passes through unchanged; a
+    failure of the SDK around it (credentials, Azure AD) becomes a :class:`ConnectorError`."""
+    raised: list[BaseException] = []
+
+    async def callback(context: TurnContext) -> None:
+        try:
+            await body(context)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    try:
+        await run(callback)
+        return
+    except Exception as exc:
+        if raised and exc is raised[0]:
+            raise
+        error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc))
+    raise error
+
+
 class Turn:
     """One turn with the Bot Connector (an inbound request, or a proactive continuation)."""
 
@@ -237,23 +274,19 @@ class Turn:
     def service_url(self) -> str:
         return self._context.activity.service_url or ""
 
-    def _client(self) -> Any:
-        return self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+    def _conversations(self) -> Any:
+        client = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        return client.conversations
 
     async def send(self, conversation_id: str, activity: JSON, reply_to: str | None = None) -> str:
         """Post ``activity`` to a conversation (as a reply to ``reply_to`` if given); its id."""
         outgoing = Activity().deserialize({**activity, "conversation": {"id": conversation_id}})
-        try:
-            if reply_to:
-                res = await self._client().conversations.reply_to_activity(
-                    conversation_id, reply_to, outgoing
-                )
-            else:
-                res = await self._client().conversations.send_to_conversation(
-                    conversation_id, outgoing
-                )
-        except Exception as exc:
-            raise ConnectorError(f"send failed: {exc}", _error_status(exc)) from exc
+        ops = self._conversations()
+        if reply_to:
+            call = ops.reply_to_activity(conversation_id, reply_to, outgoing)
+        else:
+            call = ops.send_to_conversation(conversation_id, outgoing)
+        res = await _call("send", call)
         return (res.id if res else "") or ""
 
     async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
@@ -261,26 +294,22 @@ class Turn:
         outgoing = Activity().deserialize(
             {**activity, "id": activity_id, "conversation": {"id": conversation_id}}
         )
-        try:
-            await self._client().conversations.update_activity(
-                conversation_id, activity_id, outgoing
-            )
-        except Exception as exc:
-            raise ConnectorError(f"update failed: {exc}", _error_status(exc)) from exc
+        ops = self._conversations()
+        await _call("update", ops.update_activity(conversation_id, activity_id, outgoing))
 
     async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
         """Start a new post (thread) in a Teams channel; returns (conversation id, activity id)."""
         if not self.framework.app_id:
             raise ConnectorError("a new channel post needs a Microsoft App ID")
-        try:
-            ref, activity_id = await TeamsInfo.send_message_to_teams_channel(
+        ref, activity_id = await _call(
+            "new post",
+            TeamsInfo.send_message_to_teams_channel(
                 self._context,
                 Activity().deserialize(activity),
                 channel_id,
                 bot_app_id=self.framework.app_id,
-            )
-        except Exception as exc:
-            raise ConnectorError(f"new post failed: {exc}", _error_status(exc)) from exc
+            ),
+        )
         return ref.conversation.id, activity_id
 
     async def personal_conversation(self, user_id: str, tenant_id: str, bot_id: str) -> str:
@@ -291,34 +320,32 @@ class Turn:
             members=[ChannelAccount(id=user_id)],
             channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
         )
-        try:
-            res = await self._client().conversations.create_conversation(params)
-        except Exception as exc:
-            raise ConnectorError(f"create conversation failed: {exc}", _error_status(exc)) from exc
+        ops = self._conversations()
+        res = await _call("create conversation", ops.create_conversation(params))
         return res.id
 
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
         """A member of a team or chat (with ``userRole`` in Teams), or None if unknown."""
+        ops = self._conversations()
         try:
-            account = await self._client().conversations.get_conversation_member(
-                conversation_id, member_id
+            account = await _call(
+                "member lookup", ops.get_conversation_member(conversation_id, member_id)
             )
-        except Exception as exc:
-            if _error_status(exc) == 404:
+        except ConnectorError as exc:
+            if exc.status == 404:
                 return None
-            raise ConnectorError(f"member lookup failed: {exc}", _error_status(exc)) from exc
+            raise
         return _plain(account) if account else None
 
     async def members_page(
         self, conversation_id: str, token: str | None = None, page_size: int = 200
     ) -> tuple[list[JSON], str | None]:
         """One page of a team's or chat's roster, and the token for the next page."""
-        try:
-            page = await self._client().conversations.get_teams_conversation_paged_members(
-                conversation_id, page_size, token
-            )
-        except Exception as exc:
-            raise ConnectorError(f"roster failed: {exc}", _error_status(exc)) from exc
+        ops = self._conversations()
+        page = await _call(
+            "roster",
+            ops.get_teams_conversation_paged_members(conversation_id, page_size, token),
+        )
         return [_plain(m) for m in page.members or []], page.continuation_token or None
 
 
@@ -391,20 +418,20 @@ class BotFramework:
     async def process(self, authenticated: Any, body: JSON, handler: Handler) -> None:
         """Run ``handler`` in a turn for an authenticated inbound activity."""
         activity = self.parse(body)
-
-        async def callback(context: TurnContext) -> None:
-            await handler(Turn(self, context, body))
-
-        await self.adapter.process_activity(authenticated, activity, callback)
+        await _in_turn(
+            "turn",
+            lambda cb: self.adapter.process_activity(authenticated, activity, cb),
+            lambda context: handler(Turn(self, context, body)),
+        )
 
     async def proactive(self, reference: JSON, handler: Handler) -> None:
         """Continue a conversation from a stored reference (timers, other rooms, after a restart)."""
         ref = ConversationReference().deserialize(reference)
-
-        async def callback(context: TurnContext) -> None:
-            await handler(Turn(self, context, {}))
-
-        await self.adapter.continue_conversation(ref, callback, bot_app_id=self.app_id)
+        await _in_turn(
+            "proactive turn",
+            lambda cb: self.adapter.continue_conversation(ref, cb, bot_app_id=self.app_id),
+            lambda context: handler(Turn(self, context, {})),
+        )
 
     @staticmethod
     def reference(body: JSON, conversation_id: str) -> JSON:
