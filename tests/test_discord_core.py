@@ -558,3 +558,62 @@ def test_every_builtin_format_fits_discord():
         if cmd.format is not None:
             assert cmd.path[0] in tops, cmd.name
     assert all(len(getattr(root, "commands", [])) <= 25 for root in plan.roots)
+
+
+# Start-up: what copkit asks of Discord -------------------------------------------------------
+
+
+async def test_start_up_says_the_invite_link_and_missing_permissions(fake, db_url):
+    from fakes.discord_server import BASIC_PERMISSIONS
+
+    from copkit.adapters.discord.access import PERMISSIONS
+
+    olga = fake.user("olga")
+    fake.add_guild("Fine", owner=olga)
+    fake.add_guild("Strict", owner=olga, bot_permissions=BASIC_PERMISSIONS)
+    b = await BotUnderTest(fake, db_url, plugins=CORE).start()
+    try:
+        invite = next(line for line in b.said if "invite link" in line)
+        assert f"client_id={fake.app_id}" in invite
+        assert "scope=bot+applications.commands" in invite
+        assert f"permissions={PERMISSIONS.value}" in invite
+        lacks = [line for line in b.said if "I lack" in line]
+        assert lacks == ["Discord: in “Strict” I lack: Send Polls, Create Events"]
+    finally:
+        await b.stop()
+
+
+async def test_privileged_intent_only_when_asked_and_refusal_is_clear(fake, db_url):
+    from copkit.core.config import DiscordSettings
+    from copkit.core.errors import StartupError
+
+    World(fake)
+    settings = DiscordSettings(token="t", members_intent=True)
+    b = BotUnderTest(fake, db_url, plugins=CORE, settings=settings)
+    try:
+        with pytest.raises(StartupError, match="Server Members intent"):
+            await b.start()
+    finally:
+        await b.stop()
+    fake.privileged_allowed = 1 << 1  # the operator ticks it in the Developer Portal
+    b = await BotUnderTest(fake, db_url, plugins=CORE, settings=settings).start()
+    try:
+        assert fake.identified[-1]["intents"] & (1 << 1)
+    finally:
+        await b.stop()
+
+
+def test_docs_list_what_the_code_asks_for():
+    from pathlib import Path
+
+    from copkit.adapters.discord.access import NEEDS, PERMISSIONS, SCOPES
+
+    doc = (Path(__file__).parent.parent / "docs" / "discord.md").read_text(encoding="utf-8")
+    assert str(PERMISSIONS.value) in doc
+    for name in NEEDS:
+        assert name.replace("_", " ").title() in doc, name
+    for scope in SCOPES:
+        assert f"`{scope}`" in doc
+    for intent in ("Server Members", "Message Content", "Presence"):
+        assert intent in doc
+    assert "DISCORD_TOKEN" in doc and "copkit run" in doc and "--shard-count" in doc

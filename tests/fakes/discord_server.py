@@ -38,6 +38,8 @@ ALL_PERMISSIONS = (1 << 51) - 1
 MANAGE_GUILD = 1 << 5
 MANAGE_EVENTS = 1 << 33
 CREATE_EVENTS = 1 << 44
+SEND_POLLS = 1 << 49
+PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 BASIC_PERMISSIONS = (
     (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38) | (1 << 15) | (1 << 6)
 )
@@ -92,6 +94,7 @@ class FakeDiscord:
         self.interactions: dict[str, dict[str, Any]] = {}  # token -> interaction info
         self.events: dict[int, dict[str, Any]] = {}  # scheduled events
         self.identified: list[dict[str, Any]] = []
+        self.privileged_allowed = 0  # privileged intents enabled in the "Developer Portal"
         self.sockets: list[
             tuple[web.WebSocketResponse, int, int]
         ] = []  # (ws, shard id, shard count)
@@ -136,7 +139,7 @@ class FakeDiscord:
         *,
         owner: dict[str, Any],
         members: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        bot_permissions: int = BASIC_PERMISSIONS | MANAGE_EVENTS,
+        bot_permissions: int = BASIC_PERMISSIONS | MANAGE_EVENTS | SEND_POLLS,
         admins: list[dict[str, Any]] = (),  # type: ignore[assignment]
         shard: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
@@ -743,6 +746,9 @@ class FakeDiscord:
                     await ws.send_json({"op": 11})
                 elif op == 2:
                     d = data["d"]
+                    if int(d.get("intents", 0)) & PRIVILEGED & ~self.privileged_allowed:
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     self.identified.append(d)
                     shard_id, shard_count = d.get("shard") or [0, 1]
                     entry = (ws, shard_id, shard_count)

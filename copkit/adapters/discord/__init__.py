@@ -8,7 +8,8 @@ from collections.abc import Callable
 from copkit.core.config import DiscordSettings
 from copkit.core.runtime import Copkit
 
-from .bot import DiscordAdapter, intents_for
+from .access import intents_for
+from .bot import DiscordAdapter
 
 __all__ = ["DiscordAdapter", "intents_for", "serve_discord"]
 

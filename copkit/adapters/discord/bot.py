@@ -23,6 +23,7 @@ from copkit.core.runtime import Copkit
 from copkit.core.specs import Command
 
 from . import store
+from .access import intents_for, invite_url, missing
 from .commands import CommandPlan, plan_commands
 from .messenger import DiscordMessenger, DiscordRequest, current_request
 from .render import ActionItem, form_from_json, modal_for, modal_values, strip_duplicate_suffix
@@ -32,6 +33,7 @@ log = logging.getLogger("copkit.discord")
 Say = Callable[[str], None]
 
 POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
+MISSING_REPORTED = 10  # servers whose missing permissions are listed at start-up
 
 VOICE_TYPES = (discord.ChannelType.voice, discord.ChannelType.stage_voice)
 THREAD_TYPES = (
@@ -39,18 +41,6 @@ THREAD_TYPES = (
     discord.ChannelType.private_thread,
     discord.ChannelType.news_thread,
 )
-
-
-def intents_for(settings: DiscordSettings) -> discord.Intents:
-    """Guilds, guild messages (commands by mention), voice states (presence) and polls (votes);
-    the privileged members intent only when configured."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.voice_states = True
-    intents.guild_polls = True
-    intents.members = settings.members_intent
-    return intents
 
 
 def community_of(guild: discord.Guild | Any) -> CommunityRef:
@@ -213,6 +203,12 @@ class DiscordAdapter:
             f"Discord: connected as {user} to {len(self.client.guilds)} server(s)"
             f" (shards {','.join(map(str, shards))} of {self.client.shard_count})"
         )
+        if self.client.application_id:
+            self.say(f"Discord: invite link: {invite_url(self.client.application_id)}")
+        for guild in self.client.guilds[:MISSING_REPORTED]:
+            lacking = missing(guild)
+            if lacking:
+                self.say(f"Discord: in “{guild.name}” I lack: {', '.join(lacking)}")
         self.ready.set()
 
     async def start(self) -> None:
