@@ -282,8 +282,9 @@ def test_bad_credentials_settings_are_one_clear_line():
     )
     with pytest.raises(StartupError, match="MicrosoftAppTenantId"):
         checked(replace(base, app_type="SingleTenant"))
-    with pytest.raises(StartupError, match="MicrosoftAppType must be"):
-        checked(replace(base, app_type="Bogus"))
+    for bad in ("Bogus", "UserAssignedMSI"):
+        with pytest.raises(StartupError, match="MicrosoftAppType must be"):
+            checked(replace(base, app_type=bad))
 
 
 async def test_a_busy_port_is_a_clear_startup_error(tmp_path):

@@ -118,7 +118,7 @@ def make_app(
     return app
 
 
-APP_TYPES = {t.lower(): t for t in ("MultiTenant", "SingleTenant", "UserAssignedMSI")}
+APP_TYPES = {t.lower(): t for t in ("MultiTenant", "SingleTenant")}
 
 
 def checked(settings: TeamsSettings) -> TeamsSettings:
@@ -128,7 +128,7 @@ def checked(settings: TeamsSettings) -> TeamsSettings:
     app_type = APP_TYPES.get((settings.app_type or "MultiTenant").lower())
     if app_type is None:
         raise StartupError(
-            f"Teams: MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, "
+            f"Teams: MicrosoftAppType must be SingleTenant or MultiTenant (with a client secret), "
             f"not {settings.app_type!r}"
         )
     if settings.has_credentials and app_type != "MultiTenant" and not settings.tenant_id:
