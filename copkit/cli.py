@@ -67,11 +67,14 @@ def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
 
         with tempfile.TemporaryDirectory() as tmp:
             config = tortoise_config(f"sqlite://{tmp}/mk.db", reg.models)
-            apps = {k: v for k, v in config["apps"].items() if not args.app or k in args.app}
             await Tortoise.init(config=config)
             try:
-                detector = MigrationAutodetector(Tortoise.apps, apps)
-                writers = await detector.changes()
+                # Detect over every app, so a migration depends on the apps it refers to
+                # (e.g. core.Community); then write only the apps asked for.
+                detector = MigrationAutodetector(Tortoise.apps, config["apps"])
+                writers = [
+                    w for w in await detector.changes() if not args.app or w.app_label in args.app
+                ]
                 for w in writers:
                     print(f"created {w.app_label}.{w.name} at {w.write()}")
                 if not writers:
