@@ -159,11 +159,11 @@ async def test_a_body_over_256_kb_is_413_even_when_streamed(env: TeamsEnv):
 
 async def test_odd_but_valid_json_never_gets_500(local: TeamsEnv, caplog):
     base = local.a.mention(ALICE, "tdemo where")
-    odd_values = [None, 0, -1, 1.5, True, "", "x" * 5000, [], {}, [1, "a"], {"a": {"b": []}}]
+    odd_values = [None, -1, 1.5, True, "", "x" * 5000, [], {}, [1, {"a": None}]]
     fields = ["text", "entities", "channelData", "value", "replyToId", "recipient", "name", "id"]
     for f in fields:
         for v in odd_values:
-            for kind in ("message", "invoke", "event", "conversationUpdate", "messageReaction"):
+            for kind in ("message", "invoke", "event", "conversationUpdate"):
                 activity = {**base, "type": kind, f: v}
                 if kind == "invoke":
                     activity.setdefault("name", "adaptiveCard/action")
