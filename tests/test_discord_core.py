@@ -154,7 +154,7 @@ async def test_button_click_after_restart(fake, world, bot):
     assert [c["custom_id"] for row in board_msg["components"] for c in row["components"]] == [
         "demo:pick",
         "demo:vote:1",
-        "demo:add",
+        "demo:add~f",  # opens a form
     ]
     await bot.restart()
     assert len(fake.find("PUT", rf"/applications/{fake.app_id}/commands")) == 2
@@ -617,3 +617,28 @@ def test_docs_list_what_the_code_asks_for():
     for intent in ("Server Members", "Message Content", "Presence"):
         assert intent in doc
     assert "DISCORD_TOKEN" in doc and "copkit run" in doc and "--shard-count" in doc
+
+
+async def test_a_private_form_is_prefilled_for_its_owner_only(fake, world, bot):
+    cards = {}
+    for who in (world.ann, world.bob):  # both cards exist before anyone opens the form
+        call = await bot.slash(who, world.general, "demo note")
+        assert callback_body(call)["flags"] & EPHEMERAL
+        cards[who["id"]] = fake.message_of(call)
+    for who in (world.ann, world.bob):
+        opened = await bot.press(who, cards[who["id"]], "Edit note")
+        assert opened.json["type"] == 9
+        (row,) = opened.json["data"]["components"]
+        assert row["components"][0]["value"] == who["id"], "never someone else's text"
+
+
+async def test_a_form_whose_message_is_unknown_is_refused_politely(fake, world, bot):
+    from copkit.core.models import ShownView
+
+    call = await bot.slash(world.ann, world.general, "demo board", {"topic": "x"})
+    board = fake.message_of(call)
+    await ShownView.filter(key__startswith="discord:form:").delete()
+    bot.adapter.messenger._forms.clear()
+    answer = await bot.press(world.bob, board, "Add")
+    assert answer.json["type"] == 4 and callback_body(answer)["flags"] & EPHEMERAL
+    assert "That form is not available" in callback_body(answer)["content"]

@@ -156,6 +156,13 @@ async def who(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(f"present: {','.join(sorted(present)) or 'nobody'}")
 
 
+async def note(ctx: Context, args: dict[str, Any]) -> None:
+    """A private card whose form is prefilled with this person's own text."""
+    form = Form("demo:noted", "Your note", (FormInput("text", "Note", default=f"{ctx.person.id}"),))
+    view = View(title="Your card", buttons=[Button("demo:note", "Edit note", form=form)])
+    await ctx.reply(view, private=True)
+
+
 async def fruit(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(f"fruit {args['kind']}", private=True)
 
@@ -203,6 +210,7 @@ class DemoPlugin:
             Command(("demo", "chart"), "A chart.", chart, format="demo"),
             Command(("demo", "remind"), "Remind me.", remind, format="demo"),
             Command(("demo", "who"), "Who is here.", who, format="demo"),
+            Command(("demo", "note"), "Your private card.", note, format="demo"),
             Command(
                 ("demo", "fruit"),
                 "Pick a fruit.",

@@ -26,13 +26,21 @@ from . import store
 from .access import intents_for, invite_url, missing
 from .commands import CommandPlan, plan_commands
 from .messenger import DiscordMessenger, DiscordRequest, current_request
-from .render import ActionItem, form_from_json, modal_for, modal_values, strip_duplicate_suffix
+from .render import (
+    ActionItem,
+    form_from_json,
+    modal_for,
+    modal_values,
+    opens_form,
+    strip_duplicate_suffix,
+)
 
 log = logging.getLogger("copkit.discord")
 
 Say = Callable[[str], None]
 
 POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
+FORM_TRIES, FORM_WAIT = 5, 0.2  # at most ~1 s of Discord's 3 for a form stored just now
 MISSING_REPORTED = 10  # servers whose missing permissions are listed at start-up
 
 VOICE_TYPES = (discord.ChannelType.voice, discord.ChannelType.stage_voice)
@@ -401,9 +409,8 @@ class DiscordAdapter:
             await self._tell(req, _("That button no longer works."))
             return
         community, room, person = where
-        if isinstance(item, discord.ui.Button) and await self._open_form(
-            interaction, community, custom_id, item
-        ):
+        if isinstance(item, discord.ui.Button) and opens_form(custom_id):
+            await self._open_form(interaction, community, custom_id)
             return
         ref = None
         if interaction.message is not None:
@@ -420,23 +427,27 @@ class DiscordAdapter:
         await self._run(req, call)
 
     async def _open_form(
-        self,
-        interaction: discord.Interaction,
-        community: CommunityRef,
-        custom_id: str,
-        item: discord.ui.Button,  # type: ignore[type-arg]
-    ) -> bool:
-        """If the button opens a form, answer with its modal (it must be the first response)."""
-        try:
-            state = await self.runtime.community(community)
-            data = await self.messenger.form_for(state.row, custom_id)
-        except Exception as exc:
-            log.warning("cannot look up a form: %s", exc)
-            return False
-        if data is None:
-            return False
-        await interaction.response.send_modal(modal_for(form_from_json(data)))
-        return True
+        self, interaction: discord.Interaction, community: CommunityRef, custom_id: str
+    ) -> None:
+        """Answer a form button with its modal (it must be the first response, so the form was
+        stored with the message). A click right after posting may beat the storing: wait a bit."""
+        data = None
+        message_id = str(interaction.message.id) if interaction.message is not None else ""
+        with self._working():
+            try:
+                state = await self.runtime.community(community)
+                for _attempt in range(FORM_TRIES):
+                    data = await self.messenger.form_for(state.row, message_id, custom_id)
+                    if data is not None:
+                        break
+                    await asyncio.sleep(FORM_WAIT)
+            except Exception as exc:
+                log.warning("cannot look up a form: %s", exc)
+            if data is None:
+                req = self._request(interaction, "component")
+                await self._tell(req, _("That form is not available. Try the latest message."))
+                return
+            await interaction.response.send_modal(modal_for(form_from_json(data)))
 
     async def on_modal(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]

@@ -87,7 +87,8 @@ class DiscordMessenger:
         self.adapter = adapter
         # Ephemeral messages can only be edited through the interaction that made them.
         self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
-        self._forms: dict[tuple[int, str], str] = {}  # (community, component id) -> stored json sig
+        # (community, message id, component id) -> signature of the form stored for that button
+        self._forms: dict[tuple[int, str, str], str] = {}
         self._images: dict[str, str] = {}  # message id -> digest of its attachments
         self._polls_ended: set[str] = set()
         self._events: dict[tuple[int, str], tuple[str, str]] = {}  # (community, uid) -> (sig, note)
@@ -143,7 +144,7 @@ class DiscordMessenger:
             )
             await channel.get_partial_message(int(mid)).edit(**kw)
         self._images[mid] = rendered.image_digest
-        await self._remember_forms(community, rendered, str(ref.get("room_id", "")))
+        await self._remember_forms(community, rendered, str(ref.get("room_id", "")), mid)
         await self._update_poll(community, ref, view, rendered)
 
     # Sending ----------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ class DiscordMessenger:
                 self._ephemeral[mid] = (req.interaction, original, req.started)
                 self._prune()
                 self._images[mid] = rendered.image_digest
-                await self._remember_forms(community, rendered, room_id)
+                await self._remember_forms(community, rendered, room_id, mid)
                 return {"room_id": str(req.channel_id), "message_id": mid, "ephemeral": True}
         if req is not None and req.kind == "vote" and view.tone not in ("error", "warning"):
             log.debug("private answer to a poll vote not sent (Discord shows the vote)")
@@ -208,7 +209,7 @@ class DiscordMessenger:
                 community, f"dm:{msg.id}", {"dm": str(msg.channel.id)}, str(msg.channel.id)
             )
         self._images[str(msg.id)] = rendered.image_digest
-        await self._remember_forms(community, rendered, str(msg.channel.id))
+        await self._remember_forms(community, rendered, str(msg.channel.id), str(msg.id))
         return {"room_id": str(msg.channel.id), "message_id": str(msg.id), "dm": True}
 
     async def _replace_clicked_ephemeral(
@@ -228,7 +229,7 @@ class DiscordMessenger:
         mid = str(clicked.id)
         self._ephemeral[mid] = (it, True, req.started)
         self._images[mid] = rendered.image_digest
-        await self._remember_forms(community, rendered, room_id)
+        await self._remember_forms(community, rendered, room_id, mid)
         return {"room_id": str(req.channel_id), "message_id": mid, "ephemeral": True}
 
     async def _send_thread(
@@ -312,7 +313,7 @@ class DiscordMessenger:
         room_id = str(msg.channel.id)
         ref: MessageRef = {"room_id": room_id, "message_id": str(msg.id)}
         self._images[str(msg.id)] = rendered.image_digest
-        await self._remember_forms(community, rendered, room_id)
+        await self._remember_forms(community, rendered, room_id, str(msg.id))
         if rendered.poll is not None:
             poll_msg = await self._send_poll(community, room_id, rendered, req)
             if poll_msg is not None:
@@ -385,18 +386,26 @@ class DiscordMessenger:
             if now - started > TOKEN_LIFETIME:
                 del self._ephemeral[mid]
 
-    async def _remember_forms(self, community: Community, rendered: Rendered, room_id: str) -> None:
+    async def _remember_forms(
+        self, community: Community, rendered: Rendered, room_id: str, message_id: str
+    ) -> None:
+        """Store the forms a message's buttons open, per message: the same button can open a
+        form prefilled differently for each person (their own answer), never someone else's."""
         for custom_id, form in rendered.forms.items():
             data = form_to_json(form)
             sig = _sig(data)
-            key = (community.id, custom_id)
+            key = (community.id, message_id, custom_id)
             if self._forms.get(key) == sig:
                 continue
-            await store.remember(community, f"form:{custom_id}", {"form": data}, room_id)
+            await store.remember(
+                community, f"form:{message_id}:{custom_id}", {"form": data}, room_id
+            )
             self._forms[key] = sig
 
-    async def form_for(self, community: Community, custom_id: str) -> dict[str, Any] | None:
-        rec = await store.recall(community, f"form:{custom_id}")
+    async def form_for(
+        self, community: Community, message_id: str, custom_id: str
+    ) -> dict[str, Any] | None:
+        rec = await store.recall(community, f"form:{message_id}:{custom_id}")
         return rec.get("form") if rec else None
 
     # Scheduled events ----------------------------------------------------------------------

@@ -57,7 +57,8 @@ STYLES = {
 }
 
 _MASS_MENTION = re.compile(r"@(everyone|here)")
-_DUPLICATE = re.compile(r"~\d+$")
+FORM_MARK = "~f"  # ends the id of a button that opens a form
+_DUPLICATE = re.compile(r"(~\d+)?(~f)?$")
 
 
 def cut(text: str, limit: int) -> str:
@@ -72,8 +73,13 @@ def literal(text: str) -> str:
 
 
 def strip_duplicate_suffix(custom_id: str) -> str:
-    """The action id behind a component id (a repeated id in one message gets ``~2``, ``~3``)."""
+    """The action id behind a component id (a repeated id in one message gets ``~2``, ``~3``;
+    a button that opens a form ends in ``~f``)."""
     return _DUPLICATE.sub("", custom_id)
+
+
+def opens_form(custom_id: str) -> bool:
+    return custom_id.endswith(FORM_MARK)
 
 
 def native_poll_ok(poll: Poll) -> bool:
@@ -303,7 +309,7 @@ def _components(
         row += 1
     in_row = 0
     for b in buttons:
-        custom_id = _unique(b.action_id, seen)
+        custom_id = _unique(b.action_id, seen) + (FORM_MARK if b.form is not None else "")
         if len(custom_id) > CUSTOM_ID_MAX:
             out.dropped.append(f"button {b.label!r} (id over {CUSTOM_ID_MAX} characters)")
             continue
