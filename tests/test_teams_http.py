@@ -434,3 +434,25 @@ async def test_outgoing_calls_are_signed_with_the_bot_token(env: TeamsEnv):
     calls = [c for c in env.connector.calls if not c.path.startswith("/openid")]
     assert calls and all(c.auth == f"Bearer {OUTBOUND_TOKEN}" for c in calls)
     assert BOT_APP_ID
+
+
+async def test_a_locked_database_is_503_so_teams_retries(tmp_path):
+    import sqlite3
+
+    TOPICS.clear()
+    path = tmp_path / "locked.db"
+    async with TeamsEnv(f"sqlite://{path}", plugins=PLUGINS, extra=[TeamsDemo()]) as env:
+        await env.post(env.a.mention(ALICE, "tdemo where"))
+        lock = sqlite3.connect(path, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        try:
+            activity = env.a.mention(ALICE, "tdemo later 5m tea")
+            status, _ = await env.post(activity)
+            assert status == 503
+            assert "can't reach my database" in last_text(env)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        status, _ = await env.post(activity)  # Teams delivers it again: now it works, once
+        assert status == 200 and "scheduled" in last_text(env)
+        assert await Job.filter(done_at=None).count() == 1
