@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 from .errors import StartupError
@@ -52,7 +54,8 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
     config = tortoise_config(url, models)
     try:
         if upgrade:
-            await migrate(config=config)
+            async with _migration_lock(url):
+                await migrate(config=config)
         await Tortoise.init(config=config)
         conn = Tortoise.get_connection("default")
         await conn.execute_query("SELECT 1")
@@ -67,6 +70,27 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
         ) from exc
 
 
+MIGRATION_LOCK = 0x636F706B  # "copk": the advisory lock id held while migrating
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, one process migrates at a time: several processes started together on an
+    empty database would otherwise all create the same tables. (SQLite locks the file itself.)"""
+    if not is_postgres(url):
+        yield
+        return
+    import asyncpg
+
+    dsn = re.sub(r"^[a-z]+://", "postgresql://", url).split("?", 1)[0]
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
+    finally:
+        await conn.close()  # releases the lock
+
+
 async def upgrade_database(url: str, models: Sequence[Models]) -> None:
     """Apply every pending migration (``copkit db upgrade``)."""
     await open_database(url, models, upgrade=True)
@@ -78,3 +102,6 @@ async def close_database() -> None:
         await Tortoise.close_connections()
     except Exception:  # closing twice or after a failed init
         log.debug("close_connections failed", exc_info=True)
+    # tortoise caches each model's SQL per connection name, not per dialect: forget it, so that
+    # the next database opened in this process (SQLite after PostgreSQL, say) gets its own.
+    EXECUTOR_CACHE.clear()
