@@ -502,6 +502,9 @@ async def test_timer_posts_in_the_room_and_sends_a_direct_message(fake, world, b
     assert str(dm.json["recipient_id"]) == world.ann["id"]
     dm_post = fake.find("POST", r"/channels/\d+/messages", mark)[-1]
     assert dm_post.json["content"] == "Your reminder"
+    await bot.restart()  # a button in a direct message knows its server from the database
+    answer = await bot.press(world.ann, fake.message_of(dm_post), "Got it")
+    assert callback_body(answer)["content"] == "acknowledged in Guild CoP"
 
 
 async def test_voice_states_are_the_rooms_presence(fake, db_url):

@@ -30,13 +30,14 @@ async def fake(monkeypatch):
 
 async def test_lean_coffee_in_a_voice_channel(fake: FakeDiscord, db_url: str):
     olga, ann, bob = fake.user("olga"), fake.user("ann"), fake.user("bob")
-    guild = fake.add_guild("CoP", owner=olga, members=[ann, bob])
+    crowd = [fake.user(f"p{n}") for n in range(10)]
+    guild = fake.add_guild("CoP", owner=olga, members=[ann, bob, *crowd])
     fake.add_channel(guild, "general")
     voice = fake.add_channel(guild, "Lean coffee", voice=True)
     bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
     BOT[:] = [bot]
     try:
-        await run_scenario(fake, bot, guild, voice, olga, ann, bob)
+        await run_scenario(fake, bot, guild, voice, olga, ann, bob, crowd)
     finally:
         await bot.stop()
 
@@ -55,7 +56,7 @@ async def press(fake: FakeDiscord, who: dict, message: dict, label: str, **kw) -
     return call
 
 
-async def run_scenario(fake, bot, guild, voice, olga, ann, bob) -> None:
+async def run_scenario(fake, bot, guild, voice, olga, ann, bob, crowd) -> None:
     # three people join the voice channel: they are the room's presence
     for user in (olga, ann, bob):
         await fake.voice(guild, voice, user)
@@ -126,12 +127,22 @@ async def run_scenario(fake, bot, guild, voice, olga, ann, bob) -> None:
     assert await Vote.filter(session_id=s.id).count() == 5
     assert "3 dots" in text_of(await board_of(fake, s.id))
 
+    # ten people pick at the same moment: each dot counted once, the board ends on the total
+    board = await board_of(fake, s.id)
+    mark = fake.mark()
+    for who in crowd:
+        await fake.click(who, board, "Give a dot to…", values=[str(topics[0].id)])
+    await fake.wait_for("POST", CALLBACK, since=mark, count=len(crowd))
+    await bot.settle()
+    assert await Vote.filter(session_id=s.id, topic_id=topics[0].id).count() == 11
+    assert "11 dots" in text_of(await board_of(fake, s.id))
+
     # close voting: the top topic starts
     mark = fake.mark()
     await press(fake, olga, await board_of(fake, s.id), "Close voting and start")
     await bot.settle()
     said = [text_of(b) for b in fake.posted(mark)]
-    assert any("Now discussing #2 Pairing" in t for t in said), said
+    assert any("Now discussing #1 @\u200beveryone free nitro" in t for t in said), said
 
     # the process restarts; the timebox ends: the thumbs vote reaches the voice chat by itself
     await bot.restart()
@@ -140,7 +151,7 @@ async def run_scenario(fake, bot, guild, voice, olga, ann, bob) -> None:
     thumbs_post = next(
         c
         for c in fake.find("POST", rf"/channels/{voice['id']}/messages", mark)
-        if "Keep going on #2 Pairing?" in text_of(c.json)
+        if "Keep going on #1 @\u200beveryone free nitro?" in text_of(c.json)
     )
     thumbs = fake.message_of(thumbs_post)
     assert labels_of(thumbs) == ["👍 Keep going", "✋ Neutral", "👎 Move on"]
@@ -154,7 +165,7 @@ async def run_scenario(fake, bot, guild, voice, olga, ann, bob) -> None:
     mark = fake.mark()
     await press(fake, olga, thumbs, "👍 Keep going")
     await bot.settle()
-    assert any("keeps going on #2" in text_of(b) for b in fake.posted(mark))
+    assert any("keeps going on #1" in text_of(b) for b in fake.posted(mark))
 
     # a takeaway through its modal, an action item by slash command, then the end and minutes
     opened = await press(fake, ann, await board_of(fake, s.id), "Takeaway")

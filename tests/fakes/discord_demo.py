@@ -148,7 +148,12 @@ async def remind(ctx: Context, args: dict[str, Any]) -> None:
 
 async def reminded(ctx: JobContext, payload: dict[str, Any]) -> None:
     await ctx.show(View(text="Time is up"))
-    await ctx.send_private(payload["who"], View(text="Your reminder"))
+    view = View(text="Your reminder", buttons=[Button("demo:ack", "Got it")])
+    await ctx.send_private(payload["who"], view)
+
+
+async def ack(ctx: Context, args: dict[str, Any]) -> None:
+    await ctx.reply(f"acknowledged in {ctx.community.name}", private=True)
 
 
 async def who(ctx: Context, args: dict[str, Any]) -> None:
@@ -228,6 +233,7 @@ class DemoPlugin:
             Action("demo:pick", picked, format="demo"),
             Action("demo:count", count, format="demo"),
             Action("demo:lunch", lunch_vote, format="demo"),
+            Action("demo:ack", ack, format="demo"),
         ]
 
     @hookimpl

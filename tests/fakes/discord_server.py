@@ -814,7 +814,7 @@ class FakeDiscord:
     def _interaction(
         self,
         itype: int,
-        guild: dict[str, Any],
+        guild: dict[str, Any] | None,
         channel: dict[str, Any],
         user: dict[str, Any],
         data: dict[str, Any],
@@ -824,6 +824,12 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         iid = self.snowflake()
         token = "tok" + secrets.token_hex(12)
+        if guild is None:  # a direct message with the bot
+            payload = self._dm_interaction(itype, iid, token, channel, user, data)
+            if message is not None:
+                payload["message"] = message
+            self._remember_interaction(iid, itype, token, channel, user, message)
+            return payload
         member = self.member_of(guild, user)
         if permissions is None:
             permissions = self.permissions_of(guild, user)
@@ -852,6 +858,18 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
+        self._remember_interaction(iid, itype, token, channel, user, message)
+        return payload
+
+    def _remember_interaction(
+        self,
+        iid: int,
+        itype: int,
+        token: str,
+        channel: dict[str, Any],
+        user: dict[str, Any],
+        message: dict[str, Any] | None,
+    ) -> None:
         self.interactions[token] = {
             "id": str(iid),
             "type": itype,
@@ -860,7 +878,33 @@ class FakeDiscord:
             "message_id": int(message["id"]) if message else None,
             "user": user,
         }
-        return payload
+
+    def _dm_interaction(
+        self,
+        itype: int,
+        iid: int,
+        token: str,
+        channel: dict[str, Any],
+        user: dict[str, Any],
+        data: dict[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "type": itype,
+            "data": data,
+            "channel_id": channel["id"],
+            "channel": {k: v for k, v in channel.items()},
+            "user": user,
+            "token": token,
+            "version": 1,
+            "app_permissions": str(BASIC_PERMISSIONS),
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
 
     async def slash(
         self,
@@ -948,6 +992,10 @@ class FakeDiscord:
             f"no component {label_or_id!r} in message {message['id']}: {message.get('components')}"
         )
 
+    def _guild_of(self, channel: dict[str, Any], message: dict[str, Any]) -> dict[str, Any] | None:
+        gid = channel.get("guild_id") or message.get("guild_id")
+        return self.guilds[int(gid)] if gid else None  # None: a direct message
+
     async def click(
         self,
         user: dict[str, Any],
@@ -960,12 +1008,12 @@ class FakeDiscord:
         message = self.messages.get(int(message["id"]), message)
         comp = self.component(message, label_or_id)
         channel = self.channels[int(message["channel_id"])]
-        guild = self.guilds[int(channel.get("guild_id") or message["guild_id"])]
+        guild = self._guild_of(channel, message)
         data: dict[str, Any] = {"custom_id": comp["custom_id"], "component_type": comp["type"]}
         if comp["type"] == 3:
             data["values"] = values or []
         payload = self._interaction(3, guild, channel, user, data, message=message)
-        await self.dispatch("INTERACTION_CREATE", payload, guild["id"])
+        await self.dispatch("INTERACTION_CREATE", payload, guild["id"] if guild else 0)
         return payload["token"]
 
     async def submit(
@@ -998,10 +1046,10 @@ class FakeDiscord:
             message = self.messages.get(int(message["id"]), message)
             channel = self.channels[int(message["channel_id"])]
         assert channel is not None
-        guild = self.guilds[int(channel["guild_id"])]
+        guild = self._guild_of(channel, message or {})
         data = {"custom_id": modal["custom_id"], "components": rows}
         payload = self._interaction(5, guild, channel, user, data, message=message)
-        await self.dispatch("INTERACTION_CREATE", payload, guild["id"])
+        await self.dispatch("INTERACTION_CREATE", payload, guild["id"] if guild else 0)
         return payload["token"]
 
     async def voice(
