@@ -338,7 +338,7 @@ class TeamsBot:
             community = CommunityRef(
                 PLATFORM, w.community_id, w.community_name[:200], owner_id=owner
             )
-            room_id = await self._room_of(w)
+            room_id = await self._room_of(w, inbound.text_of(activity, "id"))
             is_owner = await self._is_team_owner(w, turn, person)
         except _DB_DOWN as exc:
             raise Unavailable(str(exc)) from exc
@@ -357,13 +357,13 @@ class TeamsBot:
         _current.set(req)
         return req, community, room
 
-    async def _room_of(self, w: Where) -> str:
+    async def _room_of(self, w: Where, activity_id: str) -> str:
         """The core room of a conversation: a thread copkit started is a room of its own; any
         other channel post belongs to its channel."""
         conv = w.conversation_id
         base = inbound.base_conversation(conv)
-        if conv == base:
-            return conv
+        if conv == base or conv == f"{base};messageid={activity_id}":
+            return base  # a channel, or a new post someone just made
         if conv in self._threads:
             return conv
         if conv in self._not_threads:

@@ -51,6 +51,7 @@ from botframework.connector.auth.jwt_token_extractor import (
     _OpenIdMetadata,
 )
 from jwt.algorithms import RSAAlgorithm
+from msrest.universal_http.requests import ClientRetryPolicy
 
 from copkit.core.config import TeamsSettings
 
@@ -92,6 +93,19 @@ class AuthOverrides:
     token_issuer: str | None = None
     emulator_openid_metadata_url: str | None = None
     outbound_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """An inbound activity whose token checked out (the SDK's result and parsed activity)."""
+
+    result: Any
+    activity: Activity
+
+
+# msrest builds its retry policy with a list lookup per status code (about 13 ms, twice per
+# turn); the same codes from a set. Same policy, a fraction of the time.
+ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
 
 
 # Keys and metadata ------------------------------------------------------------------------------
@@ -393,17 +407,18 @@ class BotFramework:
         for url in {openid, emulator}:
             JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
 
-    async def authenticate(self, body: JSON, auth_header: str | None) -> Any:
+    async def authenticate(self, body: JSON, auth_header: str | None) -> Authenticated:
         """Check the request's token against the activity; raises :class:`AuthFailed`."""
         activity = self.parse(body)
         if not self.auth_required:
             auth_header = None  # local emulator mode: no token is checked, none is sent
         try:
-            return await self.auth.authenticate_request(activity, auth_header)
+            result = await self.auth.authenticate_request(activity, auth_header)
         except _KeysUnreachable as exc:
             raise AuthUnavailable(str(exc)) from exc
         except Exception as exc:  # the SDK raises PermissionError, KeyError, jwt errors …
             raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
+        return Authenticated(result, activity)
 
     @staticmethod
     def parse(body: JSON) -> Activity:
@@ -415,12 +430,13 @@ class BotFramework:
             raise BadActivity("no activity type")
         return activity
 
-    async def process(self, authenticated: Any, body: JSON, handler: Handler) -> None:
+    async def process(self, authenticated: Authenticated, body: JSON, handler: Handler) -> None:
         """Run ``handler`` in a turn for an authenticated inbound activity."""
-        activity = self.parse(body)
         await _in_turn(
             "turn",
-            lambda cb: self.adapter.process_activity(authenticated, activity, cb),
+            lambda cb: self.adapter.process_activity(
+                authenticated.result, authenticated.activity, cb
+            ),
             lambda context: handler(Turn(self, context, body)),
         )
 
