@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -27,12 +28,12 @@ class TopicCard:
     status: str = OPEN
     pitch: str = ""
     author_name: str = ""
-    dots: int = 0
     carried_over: bool = False
     similar_to: int | None = None
     order: int | None = None
     spent: int = 0
     extensions_used: int = 0
+    dots: int = 0
 
 
 @dataclass(slots=True)
@@ -311,3 +312,53 @@ async def coalesced(owner: object, key: object, render: Callable[[], Awaitable[N
         event.set()
         if f.done >= f.requested and _flights.get(fkey) is f:
             del _flights[fkey]
+
+
+@dataclass(slots=True)
+class _Trailing:
+    last: float = float("-inf")
+    dirty: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+_trailing: dict[tuple[int, object], _Trailing] = {}
+
+
+def soon(
+    owner: object, key: object, render: Callable[[], Awaitable[None]], interval: float
+) -> None:
+    """Ask for ``render`` within ``interval`` seconds, without waiting for it: the first request
+    renders at once, later ones at most once per ``interval``, and the last render always comes
+    after the last request. For high-rate changes (dots) whose views the messenger would only
+    update once per interval anyway; the renders themselves go through :func:`coalesced`."""
+    tkey = (id(owner), key)
+    st = _trailing.get(tkey)
+    if st is None:
+        st = _trailing[tkey] = _Trailing()
+    st.dirty = True
+    if st.task is None:
+        st.task = asyncio.create_task(_trail(tkey, st, owner, key, render, interval))
+
+
+async def _trail(
+    tkey: tuple[int, object],
+    st: _Trailing,
+    owner: object,
+    key: object,
+    render: Callable[[], Awaitable[None]],
+    interval: float,
+) -> None:
+    try:
+        while True:
+            wait = st.last + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if not st.dirty:
+                break
+            st.dirty = False
+            st.last = time.monotonic()
+            await coalesced(owner, key, render)
+    finally:
+        st.task = None
+        if not st.dirty and _trailing.get(tkey) is st:
+            del _trailing[tkey]

@@ -33,6 +33,7 @@ from .board import (
     coalesced,
     render_board,
     render_thumbs,
+    soon,
     thumbs_key,
 )
 from .models import (
@@ -175,9 +176,19 @@ def facilitator(ctx: Context, command: str, words: str) -> None:
 # Views --------------------------------------------------------------------------------------
 
 
+# TopicCard's fields in order, but for the dots (last), which are counted separately.
+_CARD_FIELDS = tuple(TopicCard.__dataclass_fields__)[:-1]
+
+
 async def board_state(scope: Scope, s: Session) -> BoardState:
-    topics = await Topic.filter(session_id=s.id, status__in=ON_BOARD).order_by("number")
+    # Plain values, not model objects: the board is read after every burst of changes.
+    rows = (
+        await Topic.filter(session_id=s.id, status__in=ON_BOARD)
+        .order_by("number")
+        .values_list(*_CARD_FIELDS)
+    )
     dots = await dot_counts(s.id)
+    cards = [TopicCard(*row, dots=dots.get(row[0], 0)) for row in rows]
     return BoardState(
         session_id=s.id,
         phase=s.phase,
@@ -187,23 +198,7 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
         now=scope.now(),
         tz=zone(scope),
         title=s.title,
-        topics=[
-            TopicCard(
-                id=t.id,
-                number=t.number,
-                title=t.title,
-                status=t.status,
-                pitch=t.pitch,
-                author_name=t.author_name,
-                dots=dots.get(t.id, 0),
-                carried_over=t.carried_over,
-                similar_to=t.similar_to,
-                order=t.order,
-                spent=t.spent,
-                extensions_used=t.extensions_used,
-            )
-            for t in topics
-        ],
+        topics=cards,
         ends_at=s.ends_at,
         paused_left=s.paused_left,
         thumbs_open=s.thumbs_open,
@@ -211,15 +206,27 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
     )
 
 
-async def refresh_board(scope: Scope, session_id: int) -> None:
-    """Show the board as stored now (coalesced: a burst of changes costs a render or two)."""
+async def refresh_board(scope: Scope, session_id: int, *, wait: bool = True) -> None:
+    """Show the board as stored now (coalesced: a burst of changes costs a render or two).
 
+    With ``wait=False`` (dots, which come in bursts) the caller does not wait for the render when
+    the messenger coalesces edits anyway: the board follows within that interval."""
+    interval = scope.runtime.coalescer.interval
+    if not wait and interval > 0:
+        # A render without the request: it may run after the request was answered.
+        bare = Scope(scope.runtime, scope.community, scope.room_id)
+        soon(scope.runtime, ("board", session_id), _board_renderer(bare, session_id), interval)
+        return
+    await coalesced(scope.runtime, ("board", session_id), _board_renderer(scope, session_id))
+
+
+def _board_renderer(scope: Scope, session_id: int):
     async def render() -> None:
         s = await Session.get(id=session_id)
         view = render_board(await board_state(scope, s))
         await scope.show(view, key=board_key(session_id), target=ToRoom(s.room_id))
 
-    await coalesced(scope.runtime, ("board", session_id), render)
+    return render
 
 
 async def refresh_thumbs(
@@ -520,7 +527,13 @@ AND NOT EXISTS (
 )
 ORDER BY d.dot
 LIMIT 1{{lock}}
-RETURNING dot
+ON CONFLICT DO NOTHING
+RETURNING session_id, dot,
+    (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
+    (SELECT s2.votes FROM leancoffee_session s2 WHERE s2.id = session_id) AS votes,
+    (SELECT COUNT(*) FROM leancoffee_vote v2
+     WHERE v2.session_id = leancoffee_vote.session_id AND v2.member = leancoffee_vote.member
+    ){{new_row}} AS used
 """
 _TAKE_DOT = """
 DELETE FROM leancoffee_vote WHERE id = (
@@ -531,19 +544,15 @@ DELETE FROM leancoffee_vote WHERE id = (
 )
 RETURNING dot
 """
-_MY_DOTS = """
-SELECT t.session_id, t.number, s.votes,
-    (SELECT COUNT(*) FROM leancoffee_vote v WHERE v.session_id = t.session_id AND v.member = ?) AS used
-FROM leancoffee_topic t JOIN leancoffee_session s ON s.id = t.session_id
-WHERE t.id = ?
-"""
 
 
 def _dialect(query: str, conn: Any) -> str:
+    # SQLite writes one at a time anyway, and its RETURNING subqueries see the new row;
+    # PostgreSQL's see the table as it was before the statement.
     if conn.capabilities.dialect == "sqlite":
-        return query.replace("{lock}", "")  # SQLite writes one at a time anyway
+        return query.replace("{lock}", "").replace("{new_row}", "")
     n = itertools.count(1)
-    query = query.replace("{lock}", " FOR SHARE OF s")
+    query = query.replace("{lock}", " FOR SHARE OF s").replace("{new_row}", " + 1")
     return re.sub(r"\?", lambda _m: f"${next(n)}", query)
 
 
@@ -553,15 +562,16 @@ async def _rows(query: str, values: list[Any]) -> list[dict[str, Any]]:
     return await conn.execute_query_dict(_dialect(query, conn), values)
 
 
-async def place_dot(community_id: int, topic_id: int, member: str) -> bool:
-    """Store one dot of ``member`` on the topic; False when no dot could be placed."""
-    for _attempt in range(MAX_DOTS + 2):
-        try:
-            placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member])
-        except IntegrityError:  # the same member's other click took that dot first
-            continue
-        return bool(placed)
-    return False
+async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, Any] | None:
+    """Store one dot of ``member`` on the topic. Returns the session id, the topic's number, the
+    budget and the dots the member now uses; ``None`` when no dot could be placed."""
+    for _attempt in range(3):
+        placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member])
+        if placed:
+            return placed[0]
+        # Nothing placed: refused, or the same member's other click took that dot at the same
+        # moment (the unique constraint said no); a second look tells them apart.
+    return None
 
 
 async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError:
@@ -587,10 +597,12 @@ async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError
 
 async def vote(ctx: Context, topic_id: int) -> None:
     member = ctx.person.id
-    if not await place_dot(ctx.community.id, topic_id, member):
+    async with in_transaction():  # the dot and its log line: one commit
+        row = await place_dot(ctx.community.id, topic_id, member)
+        if row is not None:
+            await ctx.contribute("vote", f"leancoffee:topic:{topic_id}")
+    if row is None:
         raise await why_no_dot(ctx.community.id, topic_id, member)
-    row = (await _rows(_MY_DOTS, [member, topic_id]))[0]
-    await ctx.contribute("vote", f"leancoffee:topic:{topic_id}")
     left = row["votes"] - row["used"]
     text = (
         _("● Dot on #{n}.").format(n=row["number"])
@@ -604,7 +616,7 @@ async def vote(ctx: Context, topic_id: int) -> None:
         )
     )
     await ctx.reply(notice(text, "success"), private=True)
-    await refresh_board(ctx, row["session_id"])
+    await refresh_board(ctx, row["session_id"], wait=False)
 
 
 async def unvote(ctx: Context, topic_id: int) -> None:
@@ -621,7 +633,7 @@ async def unvote(ctx: Context, topic_id: int) -> None:
     await ctx.reply(
         notice(_("Dot taken back from #{n}.").format(n=t.number), "success"), private=True
     )
-    await refresh_board(ctx, t.session_id)
+    await refresh_board(ctx, t.session_id, wait=False)
 
 
 async def topic_id_in_room(ctx: Context, raw: Any) -> int:
