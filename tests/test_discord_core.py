@@ -645,3 +645,34 @@ async def test_a_form_whose_message_is_unknown_is_refused_politely(fake, world, 
     answer = await bot.press(world.bob, board, "Add")
     assert answer.json["type"] == 4 and callback_body(answer)["flags"] & EPHEMERAL
     assert "That form is not available" in callback_body(answer)["content"]
+
+
+async def test_a_channel_copkit_may_not_post_in_is_named_privately(fake, world, db_url):
+    async def slow(ctx: Context, args: dict[str, Any]) -> None:
+        import asyncio
+
+        await asyncio.sleep(0.3)  # deferred: the public answer becomes a channel post
+        await ctx.reply("public result")
+
+    class Slow:
+        @hookimpl
+        def copkit_register_commands(self) -> list[Command]:
+            return [Command(("slow",), "Slow.", slow)]
+
+    fake.fail[("POST", rf"/channels/{world.general['id']}/messages")] = (
+        403,
+        {"message": "Missing Permissions", "code": 50013},
+    )
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[Slow()], ack_after=0.1).start()
+    try:
+        mark = fake.mark()
+        await fake.slash(world.ann, world.general, "copkit slow")
+        edit = await fake.wait_for(
+            "PATCH", rf"/webhooks/{fake.app_id}/[^/]+/messages/@original", since=mark
+        )
+        assert edit.json["content"] == (
+            f"I'm not allowed to post in <#{world.general['id']}>: give me View Channel, "
+            "Send Messages and Embed Links there."
+        )
+    finally:
+        await b.stop()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
@@ -76,6 +77,18 @@ current_request: contextvars.ContextVar[DiscordRequest | None] = contextvars.Con
 )
 
 
+def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
+    """Discord refused a post or an edit: say which channel and what to grant."""
+    log.info("Discord refused access to channel %s: %s", room_id, exc)
+    where = f"<#{room_id}>" if room_id.isdigit() else _("this channel")
+    return UserError(
+        _(
+            "I'm not allowed to post in {channel}: give me View Channel, Send Messages and "
+            "Embed Links there."
+        ).format(channel=where)
+    )
+
+
 def _sig(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -102,6 +115,20 @@ class DiscordMessenger:
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef | None:
+        try:
+            return await self._send(community, room_id, target, view, request)
+        except discord.Forbidden as exc:
+            raise no_access(room_id, exc) from exc
+
+    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+        try:
+            await self._edit(community, ref, view)
+        except discord.Forbidden as exc:
+            raise no_access(str(ref.get("room_id", "")), exc) from exc
+
+    async def _send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef | None:
         req = request if isinstance(request, DiscordRequest) else None
         rendered = await self._prepare(community, view)
         if isinstance(target, Private):
@@ -117,7 +144,7 @@ class DiscordMessenger:
             return await self._posted(community, msg, rendered, req)
         return await self._send_room(community, room_id, rendered, req)
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def _edit(self, community: Community, ref: MessageRef, view: View) -> None:
         rendered = await self._prepare(community, view)
         mid = str(ref.get("message_id") or "")
         if not mid:
