@@ -359,3 +359,22 @@ async def test_session_ends_by_itself_when_no_topics_remain(db_url):
         s = await Session.get(id=await session_id())
         assert s.phase == "ended" and s.running_key is None
         assert await Minutes.exists(session_id=s.id)
+
+
+async def test_who_facilitates_is_configurable_per_community(db_url):
+    async with harness(db_url) as h:
+        out = await h.say("ann", "leancoffee start")
+        assert "Only the leader or core team can start a lean coffee." in said(out)
+        await h.say(LEAD, "roles require member leancoffee start")
+        await h.say(LEAD, "roles require member leancoffee voting open")
+        out = await h.say("ann", "leancoffee start")
+        assert "Proposing topics" in await board(h)
+        sid = await session_id()
+        await h.say("bob", "leancoffee propose Something")
+        out = await h.click("bob", f"leancoffee:voting:open:{sid}")  # the board's button too
+        assert "Voting is open" in said(out)
+        out = await h.click("bob", f"leancoffee:voting:close:{sid}")
+        assert "Only the leader or core team can close voting." in said(out)
+        await h.say(LEAD, "roles core add @bob")
+        out = await h.click("bob", f"leancoffee:voting:close:{sid}")
+        assert "Now discussing #1 Something" in said(out)

@@ -18,6 +18,7 @@ from .models import CURRENT, DISCUSSED, DISCUSSING, ENDED, OPEN, PROPOSING, SKIP
 log = logging.getLogger("copkit.leancoffee")
 
 CHOICE_MAX = 25  # options per choice (Discord's limit)
+TEXT_MAX = 3800  # characters of board text, below the platforms' limits
 
 
 @dataclass(slots=True)
@@ -95,7 +96,7 @@ def _clock(at: datetime, tz: tzinfo) -> str:
     return at.astimezone(tz).strftime("%H:%M")
 
 
-def _line(t: TopicCard, *, dots: bool) -> str:
+def _line(t: TopicCard, *, dots: bool, pitch: bool = True) -> str:
     parts = [f"**#{t.number}** {UserText(t.title)}"]
     if dots:
         parts.append(logic.dots_text(t.dots))
@@ -104,10 +105,22 @@ def _line(t: TopicCard, *, dots: bool) -> str:
     if t.similar_to:
         parts.append(_("≈ #{n}").format(n=t.similar_to))
     line = " · ".join(parts)
-    if t.pitch:
-        pitch = t.pitch if len(t.pitch) <= 80 else t.pitch[:79] + "…"
-        line += f" — *{UserText(pitch)}*"
+    if t.pitch and pitch:
+        short = t.pitch if len(t.pitch) <= 80 else t.pitch[:79] + "…"
+        line += f" — *{UserText(short)}*"
     return "- " + line
+
+
+def _fit(lines: list[str], budget: int) -> list[str]:
+    """As many of ``lines`` as fit in ``budget`` characters, and a line saying how many not."""
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            return out + ["- " + _("… and {n} more").format(n=len(lines) - i)]
+        out.append(line)
+        used += len(line) + 1
+    return out
 
 
 def _timer(s: BoardState) -> str:
@@ -148,19 +161,14 @@ def render_board(s: BoardState) -> View:
         (t for t in s.topics if t.status in (DISCUSSED, SKIPPED)),
         key=lambda t: (t.order or 0, t.number),
     )
-    lines = [_phase_line(s), ""]
-    lines.append(_("**To discuss** ({n})").format(n=len(todo)))
-    lines += [_line(t, dots=dots) for t in todo] or ["- " + _("nothing yet")]
-    lines.append(_("**Discussing**"))
+    now_lines = []
     if current:
         t = current[0]
         extra = [_timer(s)]
         if t.extensions_used:
             extra.append(_("extension {n}").format(n=t.extensions_used))
-        lines.append(_line(t, dots=True) + " · " + " · ".join(x for x in extra if x))
-    else:
-        lines.append("- " + _("nothing yet"))
-    lines.append(_("**Discussed** ({n})").format(n=len(done)))
+        now_lines.append(_line(t, dots=True) + " · " + " · ".join(x for x in extra if x))
+    done_lines = []
     for t in done:
         what = _("skipped") if t.status == SKIPPED else logic.minutes_text(t.spent)
         line = f"- **#{t.number}** {UserText(t.title)} · {logic.dots_text(t.dots)} · {what}"
@@ -170,9 +178,27 @@ def render_board(s: BoardState) -> View:
                 if t.extensions_used == 1
                 else _("extended {n}×").format(n=t.extensions_used)
             )
-        lines.append(line)
-    if not done:
-        lines.append("- " + _("nothing yet"))
+        done_lines.append(line)
+    todo_lines = [_line(t, dots=dots) for t in todo]
+    # Chat platforms cut long messages (Discord at 4,096 characters): drop the pitches, then
+    # the tail of the lists, so the three columns always show.
+    fixed = sum(len(x) + 1 for x in now_lines) + 400
+    if fixed + sum(len(x) + 1 for x in todo_lines + done_lines) > TEXT_MAX:
+        todo_lines = [_line(t, dots=dots, pitch=False) for t in todo]
+    room = TEXT_MAX - fixed
+    done_lines = done_lines[::-1]  # the latest discussed first when it must be cut
+    if sum(len(x) + 1 for x in todo_lines + done_lines) > room:
+        todo_lines = _fit(todo_lines, max(room // 2, room - sum(len(x) + 1 for x in done_lines)))
+        done_lines = _fit(done_lines, room - sum(len(x) + 1 for x in todo_lines))
+    done_lines = done_lines[::-1]
+    nothing = ["- " + _("nothing yet")]
+    lines = [_phase_line(s), ""]
+    lines.append(_("**To discuss** ({n})").format(n=len(todo)))
+    lines += todo_lines or nothing
+    lines.append(_("**Discussing**"))
+    lines += now_lines or nothing
+    lines.append(_("**Discussed** ({n})").format(n=len(done)))
+    lines += done_lines or nothing
 
     sid = s.session_id
     buttons: list[Button] = []
