@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, field, field_name, start, text_of
 
+from copkit.core.events import Person
 from copkit.core.models import Job
 from copkit.plugins.healthcheck import logic
 from copkit.plugins.healthcheck.models import Answer, Ballot, Note, PulseVote, Respondent, Round
@@ -208,6 +209,7 @@ async def test_history_and_export_are_aggregates(h):
 
 
 async def test_deck_editing_keeps_history(h):
+    await h.say(Person("leader", "Lea"), "healthcheck deck")  # the leader's display name
     deck = (await h.say("ann", "healthcheck deck"))[-1].view
     assert "1. Purpose" in deck.text and "11. Sustainable leadership" in deck.text
     assert "What did we forget?" in deck.text
@@ -263,12 +265,12 @@ async def test_deck_editing_keeps_history(h):
 
     hist = (await h.say("ann", "healthcheck deck history"))[-1].view.text
     for part in (
-        "leader added “Tooling”",
-        "leader edited “Tooling” (crappy: “Tools fight us” → “Tools get in the way”)",
-        "leader moved “Tooling” to position 1",
-        "leader retired “Energy”",
-        "leader restored “Energy”",
-        "leader retired “Tooling” (reset)",
+        "Lea added “Tooling”",
+        "Lea edited “Tooling” (crappy: “Tools fight us” → “Tools get in the way”)",
+        "Lea moved “Tooling” to position 1",
+        "Lea retired “Energy”",
+        "Lea restored “Energy”",
+        "Lea retired “Tooling” (reset)",
     ):
         assert part in hist, part
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from test_healthcheck_helpers import PLUGINS
-
-from copkit.adapters.console import ConsoleSession
-from copkit.cli import DEMOS, demo_script
-from copkit.core.clock import FakeClock
+from copkit.cli import DEMOS, main
 
 KEY_LINES = [
     # the deck, adapted; the threshold refused below 3; the round opens
@@ -82,30 +75,12 @@ def check(out: str) -> None:
             assert "bob" not in line
 
 
-async def test_healthcheck_demo_transcript(tmp_path):
-    lines: list[str] = []
-    session = ConsoleSession(
-        f"sqlite://{tmp_path / 'demo.db'}",
-        clock=FakeClock(),
-        out=lines.append,
-        plugins=list(PLUGINS),
-    )
-    await session.start()
-    try:
-        await session.run_script(demo_script("healthcheck"))
-    finally:
-        await session.stop()
-    check("\n".join(lines))
-
-
-def test_copkit_console_demo_healthcheck(tmp_path):
+def test_copkit_console_demo_healthcheck(tmp_path, monkeypatch, capsys):
+    """``copkit console --demo healthcheck``, in this process (the CLI path, minus a fork)."""
     assert "healthcheck" in DEMOS  # so --demo all plays it too
-    done = subprocess.run(
-        [sys.executable, "-m", "copkit", "console", "--demo", "healthcheck"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    check(done.stdout)
+    monkeypatch.chdir(tmp_path)  # no copkit.toml: the default plugins, a temporary database
+    monkeypatch.delenv("COPKIT_CONFIG", raising=False)
+    assert main(["console", "--demo", "healthcheck"]) == 0
+    captured = capsys.readouterr()
+    assert "copkit:" not in captured.err, captured.err
+    check(captured.out)

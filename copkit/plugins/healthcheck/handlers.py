@@ -11,6 +11,7 @@ from typing import Any
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.models import Membership
 from copkit.core.views import Private, ToRoom, View, notice
 
 from . import charts, deck, logic, pulse, views
@@ -339,10 +340,11 @@ async def _show_private(ctx: Context, view: View) -> None:
     await ctx.show(view, target=Private(ctx.person.id))
 
 
-async def _show_step(ctx: Context, r: Round, index: int) -> None:
+async def _show_step(ctx: Context, r: Round, index: int, sheet: logic.Sheet | None = None) -> None:
     """Card ``index`` (1-based); one past the deck is "What did we forget?", then the thanks."""
     its = await logic.items(r.id)
-    sheet = await logic.sheet(r.id, ctx.person.id)
+    if sheet is None:
+        sheet = await logic.sheet(r.id, ctx.person.id)
     tz = _tz(ctx)
     if 1 <= index <= len(its):
         view = views.card(r, its[index - 1], index, len(its), sheet, tz)
@@ -361,7 +363,7 @@ async def take(ctx: Context, args: dict[str, Any]) -> None:
     its = await logic.items(r.id)
     sheet = await logic.sheet(r.id, ctx.person.id)
     first = next((i for i, it in enumerate(its, 1) if not sheet.done(it.id)), len(its) + 1)
-    await _show_step(ctx, r, first)
+    await _show_step(ctx, r, first, sheet)
 
 
 async def step(ctx: Context, args: dict[str, Any]) -> None:
@@ -400,7 +402,7 @@ async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
     new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
     await _answered(ctx, r, new)
     sheet = await logic.sheet(r.id, ctx.person.id)
-    await _show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position)
+    await _show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet)
 
 
 async def pick_colour(ctx: Context, args: dict[str, Any]) -> None:
@@ -520,7 +522,15 @@ async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:
 async def deck_history(ctx: Context, args: dict[str, Any]) -> None:
     changes = await deck.history(ctx.community.id)
     tz = _tz(ctx)
-    lines = [views.deck_change_line(c, tz) for c in reversed(changes)]
+    ids = {c.member for c in changes}
+    names = dict(
+        await Membership.filter(community_id=ctx.community.id, person_id__in=ids).values_list(
+            "person_id", "name"
+        )
+    )
+    lines = [
+        views.deck_change_line(c, tz, names.get(c.member) or c.member) for c in reversed(changes)
+    ]
     await ctx.reply(
         View(title=_("Deck history"), text="\n".join(lines) or _("The deck has not been changed."))
     )

@@ -507,7 +507,8 @@ def deck(active: list[Dimension], retired: list[Dimension], open_round: Round | 
     )
 
 
-def deck_change_line(c, tz: str) -> str:  # type: ignore[no-untyped-def]
+def deck_change_line(c, tz: str, who: str = "") -> str:  # type: ignore[no-untyped-def]
+    """One deck change; ``who`` is the member's display name."""
     after = c.after or {}
     before = c.before or {}
     title = UserText(after.get("title") or before.get("title") or "?")
@@ -530,7 +531,7 @@ def deck_change_line(c, tz: str) -> str:  # type: ignore[no-untyped-def]
             text += " (" + "; ".join(changed) + ")"
     if c.action == "reset" and after.get("retired") and not before.get("retired"):
         text = _("retired {title} (reset)").format(title=f"“{title}”")
-    return f"- {when(c.at, tz)} · {UserText(c.member)} {text}"
+    return f"- {when(c.at, tz)} · {UserText(who or c.member)} {text}"
 
 
 # Pulse ------------------------------------------------------------------------------------------
