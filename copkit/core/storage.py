@@ -55,6 +55,10 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
     try:
         if upgrade:
             async with _migration_lock(url):
+                # Core first: tortoise plans each app from its leaf migrations, and a plugin's
+                # migration that depends on core's latest one hides that leaf, so a plugin
+                # without a declared dependency could otherwise run before core's tables exist.
+                await migrate(config=config, app_labels=["core"])
                 await migrate(config=config)
         await Tortoise.init(config=config)
         conn = Tortoise.get_connection("default")
