@@ -51,7 +51,9 @@ def event_of(cal: Calendar):
 
 async def schedule(h: Harness, at: str = "2026-01-08 12:30", **opts: str) -> Session:
     extra = " ".join(f'--{k} "{v}"' for k, v in opts.items())
-    await h.say("leader", f'brownbag schedule "Property testing" --speaker @bob --at "{at}" {extra}')
+    await h.say(
+        "leader", f'brownbag schedule "Property testing" --speaker @bob --at "{at}" {extra}'
+    )
     return await Session.filter().order_by("-id").first()
 
 
