@@ -84,8 +84,20 @@ def test_form_values_are_cut_to_their_limits_and_extra_fields_dropped():
     form = Form("f:send", "F", (FormInput("title", "T", max_length=5), FormInput("n", "N")))
     card = cards.render(View(buttons=[Button("f", "Open", form=form)]))
     send = next(a for a in actions_of(card) if a["title"] == "Send")
-    data = {**send["data"], "title": "abcdefgh", "evil": "x", "n": None}
+    ids = [b["id"] for b in _walk(card) if b.get("type") == "Input.Text"]
+    assert ids == ["f0.title", "f0.n"]
+    data = {**send["data"], "f0.title": "abcdefgh", "evil": "x", "f0.n": None, "title": "no"}
     assert cards.values_from_data(data) == ("f:send", {"title": "abcde", "n": ""})
+
+
+def test_input_ids_are_unique_across_a_cards_forms():
+    forms = [Form(f"x:{k}", k, (FormInput("text", "Text"),)) for k in ("note", "takeaway")]
+    card = cards.render(View(buttons=[Button(f.action_id, f.title, form=f) for f in forms]))
+    ids = [b["id"] for b in _walk(card) if str(b.get("type", "")).startswith("Input.")]
+    assert ids == ["f0.text", "f1.text"]
+    sends = [a for a in actions_of(card) if a["title"] == "Send"]
+    got = [cards.values_from_data({**a["data"], "f0.text": "A", "f1.text": "B"}) for a in sends]
+    assert got == [("x:note", {"text": "A"}), ("x:takeaway", {"text": "B"})]
 
 
 def test_values_from_garbage_never_raise():

@@ -194,7 +194,7 @@ async def test_form_and_votes_through_action_execute_update_the_card_in_place(en
     assert show["type"] == "Action.ShowCard"
     form = show["card"]
     (field,) = [b for b in form["body"] if b["type"] == "Input.Text"]
-    assert field["id"] == "title" and field["maxLength"] == 40 and field["isRequired"]
+    assert field["id"] == "f0.title" and field["maxLength"] == 40 and field["isRequired"]
     send = action(form, "Send")
     assert send["type"] == "Action.Execute" and send["fallback"]["type"] == "Action.Submit"
     assert send["fallback"]["data"] == send["data"]

@@ -61,7 +61,7 @@ async def test_lean_coffee_in_a_channel(env: TeamsEnv):
     form = action(board(env, board_id), "Propose a topic")
     assert form["type"] == "Action.ShowCard"
     inputs = [b["id"] for b in form["card"]["body"] if b["type"].startswith("Input.")]
-    assert inputs == ["title", "pitch"]
+    assert inputs == ["f0.title", "f0.pitch"]  # unique in the card
     answer = await press(env, ALICE, board_id, "Send", title="Testing in prod", pitch="ever ok?")
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Added #1 Testing in prod." in text(answer["value"])  # Alice's own note

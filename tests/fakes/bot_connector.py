@@ -321,6 +321,17 @@ def card_text(activity: dict[str, Any] | None) -> str:
 # Activities as Teams sends them -------------------------------------------------------------------
 
 
+def typed(data: dict[str, Any], inputs: dict[str, Any] | None) -> dict[str, Any]:
+    """What a client sends for values typed into a form: each under its input's id in the card
+    (found from the form's field names, as a person finds a field by its label)."""
+    fields = data.get("_in") if isinstance(data.get("_in"), dict) else {}
+    out: dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        spec = fields.get(name)
+        out[spec[0] if isinstance(spec, list) and spec else name] = value
+    return out
+
+
 def user(n: str, name: str | None = None) -> dict[str, str]:
     return {
         "id": f"29:1{n}-user",
@@ -504,7 +515,7 @@ class TeamsActivities:
                     "action": {
                         "type": "Action.Execute",
                         "verb": data.get("copkit", ""),
-                        "data": {**data, **(inputs or {})},
+                        "data": {**data, **typed(data, inputs)},
                     },
                     "trigger": "manual",
                 },
@@ -526,7 +537,7 @@ class TeamsActivities:
             who, self.channel_conversation(conversation=conversation), self.channel_data()
         )
         activity.update(
-            {"type": "message", "replyToId": card_message, "value": {**data, **(inputs or {})}}
+            {"type": "message", "replyToId": card_message, "value": {**data, **typed(data, inputs)}}
         )
         return activity
 

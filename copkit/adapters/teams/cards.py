@@ -86,12 +86,17 @@ def _rows(actions: list[JSON]) -> list[JSON]:
     ]
 
 
-def _form_card(form: Form, context: JSON | None) -> JSON:
+def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
+    """The inputs of a form in a card shown by its button. Input ids are unique in the whole
+    card (``f<index>.<name>``: Teams gathers every input of a card); ``_in`` maps them back."""
     body: list[JSON] = [{"type": "TextBlock", "text": form.title, "weight": "bolder", "wrap": True}]
+    names: JSON = {}
     for inp in form.inputs[:5]:
+        input_id = f"f{index}.{inp.name}"
+        names[inp.name] = [input_id, inp.max_length]
         field: JSON = {
             "type": "Input.Text",
-            "id": inp.name,
+            "id": input_id,
             "label": inp.label,
             "maxLength": inp.max_length,
             "isRequired": inp.required,
@@ -104,14 +109,14 @@ def _form_card(form: Form, context: JSON | None) -> JSON:
         if inp.default:
             field["value"] = inp.default
         body.append(field)
-    limits = {inp.name: inp.max_length for inp in form.inputs[:5]}
-    submit = _execute(_("Send"), _data(form.action_id, context, _in=limits), style="primary")
+    submit = _execute(_("Send"), _data(form.action_id, context, _in=names), style="primary")
     return {"type": "AdaptiveCard", "body": body, "actions": [submit]}
 
 
-def _button(b: Button, context: JSON | None) -> JSON:
+def _button(b: Button, index: int, context: JSON | None) -> JSON:
     if b.form is not None and not b.disabled:
-        return {"type": "Action.ShowCard", "title": b.label, "card": _form_card(b.form, context)}
+        card = _form_card(b.form, index, context)
+        return {"type": "Action.ShowCard", "title": b.label, "card": card}
     return _execute(b.label, _data(b.action_id, context), style=b.style, enabled=not b.disabled)
 
 
@@ -321,7 +326,7 @@ def _build(view: View, context: JSON | None, heading: str, note: str) -> JSON:
     for i, choice in enumerate(view.choices):
         body += _choice(choice, i, context)
     if view.buttons:
-        body += _rows([_button(b, context) for b in view.buttons])
+        body += _rows([_button(b, i, context) for i, b in enumerate(view.buttons)])
     if view.footer:
         body += _text_blocks(view.footer, isSubtle=True, size="small")
     if not body:
@@ -360,12 +365,12 @@ def values_from_data(data: JSON, max_value: int = 4000) -> tuple[str, JSON]:
     action_id = str(data.get("copkit") or "")
     values: JSON = {}
     if isinstance(data.get("_in"), dict):  # a form: only its inputs, cut to their limits
-        for name, limit in data["_in"].items():
-            raw = data.get(name)
+        for name, spec in data["_in"].items():
+            input_id, limit = spec if isinstance(spec, list) and len(spec) == 2 else (name, 0)
+            raw = data.get(str(input_id))
             text = "" if raw is None else str(raw)
-            values[str(name)] = text[
-                : int(limit) if isinstance(limit, int) and limit > 0 else max_value
-            ]
+            cut = limit if isinstance(limit, int) and 0 < limit <= max_value else max_value
+            values[str(name)] = text[:cut]
     elif isinstance(data.get("_sel"), str):  # a choice set: comma-separated values
         raw = data.get(data["_sel"])
         values["selected"] = [v for v in str(raw or "").split(",") if v]
