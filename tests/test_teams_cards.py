@@ -205,3 +205,19 @@ def test_check_rejects_what_every_activity_has():
             continue
         raise AssertionError(broken)
     inbound.check({"type": "typing"})  # not ours: nothing to check
+
+
+def test_event_times_use_teams_date_functions_in_text_blocks():
+    from datetime import UTC, datetime
+
+    from copkit.core.views import ScheduledEvent
+
+    start = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
+    ev = ScheduledEvent("u1", "Brown bag", start, start.replace(hour=13), location="Room 4")
+    blocks = [b for b in _walk(cards.render(View(event=ev))) if b.get("type") == "TextBlock"]
+    texts = [b["text"] for b in blocks]
+    assert (
+        "**When:** {{DATE(2026-03-05T12:00:00Z, SHORT)}} {{TIME(2026-03-05T12:00:00Z)}} – "
+        in (texts[1])
+    )
+    assert texts[2] == "**Where:** Room 4"

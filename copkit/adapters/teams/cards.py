@@ -200,15 +200,20 @@ def _when(moment: object) -> str:
 
 
 def _event(view: View) -> list[JSON]:
+    """An event's title, time and place. The time is a TextBlock with Teams' DATE/TIME
+    functions (each reader sees it in their own time zone; FactSets do not format dates)."""
     ev = view.event
     if ev is None:
         return []
-    facts = [{"title": _("When"), "value": f"{_when(ev.start)} – {_when(ev.end)}"}]
-    if ev.location:
-        facts.append({"title": _("Where"), "value": ev.location})
     title = markdown(ev.title) + (" " + _("(cancelled)") if ev.cancelled else "")
-    blocks: list[JSON] = [{"type": "TextBlock", "text": title, "weight": "bolder", "wrap": True}]
-    blocks.append({"type": "FactSet", "facts": facts})
+    when = _("**When:** {start} – {end}").format(start=_when(ev.start), end=_when(ev.end))
+    blocks: list[JSON] = [
+        {"type": "TextBlock", "text": title, "weight": "bolder", "wrap": True},
+        {"type": "TextBlock", "text": when, "wrap": True, "spacing": "none"},
+    ]
+    if ev.location:
+        where = _("**Where:** {place}").format(place=markdown(ev.location))
+        blocks.append({"type": "TextBlock", "text": where, "wrap": True, "spacing": "none"})
     return blocks
 
 
