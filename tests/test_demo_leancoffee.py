@@ -63,7 +63,7 @@ KEY_LINES = [
     "┌ (#general) Open action items from earlier sessions",
     "│ - #3 Write a pairing guide · @ann · due 2026-01-19 · from 2026-01-05",
     "│ ✅ Action #3 done: Write a pairing guide",
-    "┌ (#general) Minutes: Lean coffee, 2026-01-12",
+    "│ 10:23–10:23 · 2 participants: cat, you",
 ]
 
 
