@@ -46,9 +46,15 @@ class Scope:
         return self.runtime.clock.now()
 
     async def show(
-        self, view: View, *, key: str | None = None, target: Target | None = None
+        self,
+        view: View,
+        *,
+        key: str | None = None,
+        target: Target | None = None,
+        coalesce: bool = True,
     ) -> MessageRef | None:
-        """Post ``view``; with ``key``, update the view posted earlier under that key instead."""
+        """Post ``view``; with ``key``, update the view posted earlier under that key instead
+        (``coalesce=False``: edit now, for views rendered under ``runtime.view_lock``)."""
         return await self.runtime.show(
             self.community,
             target or ToRoom(self.room_id),
@@ -56,6 +62,7 @@ class Scope:
             key=key,
             request=self.request,
             room_id=self.room_id,
+            coalesce=coalesce,
         )
 
     async def send_private(self, person_id: str, view: View) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from . import parsing
 from .cachebus import CacheBus
@@ -75,6 +79,8 @@ class Copkit:
         self._by_id: dict[int, tuple[str, str]] = {}
         self._rooms_seen: set[tuple[int, str]] = set()
         self._people_seen: set[tuple[int, str]] = set()
+        self._view_locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._view_last: dict[tuple[int, str], float] = {}
 
     # Life cycle -------------------------------------------------------------------------------
 
@@ -457,8 +463,12 @@ class Copkit:
         key: str | None = None,
         request: Any = None,
         room_id: str | None = None,
+        coalesce: bool = True,
     ) -> MessageRef | None:
-        """Post a view, or update the one posted under ``key``; remember where it went."""
+        """Post a view, or update the one posted under ``key``; remember where it went.
+
+        Updates are coalesced (see :class:`EditCoalescer`) unless ``coalesce`` is False, which
+        sends the edit now: for a view rendered under :meth:`view_lock`."""
         messenger = self.messengers.get(community.platform)
         if messenger is None:
             log.warning(
@@ -470,7 +480,11 @@ class Copkit:
         if key is not None:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
             if shown is not None:
-                await self.coalescer.edit(messenger, community, shown.ref, view)
+                if coalesce:
+                    await self.coalescer.edit(messenger, community, shown.ref, view)
+                else:
+                    self.coalescer.edits += 1
+                    await messenger.edit(community, shown.ref, view)
                 return shown.ref
         where = (
             target.room_id
@@ -488,6 +502,41 @@ class Copkit:
                 await self.coalescer.edit(messenger, community, shown.ref, view)
                 return shown.ref
         return ref
+
+    @contextlib.asynccontextmanager
+    async def view_lock(self, community_id: int, key: str) -> AsyncIterator[None]:
+        """Hold this while reading what a keyed view shows and showing it (``coalesce=False``).
+
+        Several processes may refresh the same view: without it, one that read the database
+        earlier can send its edit last, and the view stays behind. Under the lock processes take
+        turns per view (a PostgreSQL advisory lock, in a transaction that also holds the reads),
+        so the last edit sent is the last one read. Within one process an asyncio lock does it."""
+        lkey = (community_id, key)
+        lock = self._view_locks.setdefault(lkey, asyncio.Lock())
+        try:
+            async with lock:
+                # At most one edit per coalescing interval per view and process, as the
+                # coalescer would allow (paced before the lock, so nothing is held meanwhile).
+                wait = self._view_last.get(lkey, 0.0) + self.coalescer.interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    if not is_postgres(self.database_url):
+                        yield
+                        return
+                    async with in_transaction():
+                        await connections.get("default").execute_query(
+                            "SELECT pg_advisory_xact_lock(hashtext($1))", [f"copkit:view:{lkey}"]
+                        )
+                        yield
+                finally:
+                    self._view_last[lkey] = time.monotonic()
+        finally:
+            if not lock.locked() and self._view_locks.get(lkey) is lock:
+                del self._view_locks[lkey]
+            if len(self._view_last) > 1000:  # forget views not edited for a while
+                old = time.monotonic() - max(self.coalescer.interval, 1.0)
+                self._view_last = {k: t for k, t in self._view_last.items() if t > old}
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

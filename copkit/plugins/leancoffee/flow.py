@@ -222,9 +222,12 @@ async def refresh_board(scope: Scope, session_id: int, *, wait: bool = True) -> 
 
 def _board_renderer(scope: Scope, session_id: int):
     async def render() -> None:
-        s = await Session.get(id=session_id)
-        view = render_board(await board_state(scope, s))
-        await scope.show(view, key=board_key(session_id), target=ToRoom(s.room_id))
+        key = board_key(session_id)
+        # Read and edit under the view lock: with several processes, the last edit is the latest.
+        async with scope.runtime.view_lock(scope.community.id, key):
+            s = await Session.get(id=session_id)
+            view = render_board(await board_state(scope, s))
+            await scope.show(view, key=key, target=ToRoom(s.room_id), coalesce=False)
 
     return render
 
@@ -235,6 +238,11 @@ async def refresh_thumbs(
     """Show the thumbs vote of ``round_`` (about topic ``topic_id``) as stored now."""
 
     async def render() -> None:
+        key = thumbs_key(session_id, round_)
+        async with scope.runtime.view_lock(scope.community.id, key):  # (see _board_renderer)
+            await render_locked(key)
+
+    async def render_locked(key: str) -> None:
         s = await Session.get(id=session_id)
         if outcome is None and not (s.thumbs_open and s.thumbs_round == round_):
             return  # closed meanwhile: the closing render shows the outcome
@@ -244,7 +252,7 @@ async def refresh_thumbs(
         number, title = (topic.number, topic.title) if topic else (0, "")
         ends = s.thumbs_ends_at or scope.now()
         view = render_thumbs(session_id, round_, number, title, count, ends, zone(scope), outcome)
-        await scope.show(view, key=thumbs_key(session_id, round_), target=ToRoom(s.room_id))
+        await scope.show(view, key=key, target=ToRoom(s.room_id), coalesce=False)
 
     await coalesced(scope.runtime, ("thumbs", session_id, round_, outcome), render)
 
