@@ -73,6 +73,8 @@ async def test_copkit_run_connects_two_of_four_shards(fake, db_url, tmp_path):
         assert "to 2 server(s) (shards 0,1 of 4)" in out
         assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 4), (1, 4)]
         assert all(i["token"] == "T0K" for i in fake.identified)
+        first, second = sorted(i["_at"] for i in fake.identified)
+        assert second - first < 4, "max_concurrency 16: no 5-second wait between the shards"
         assert fake.calls and all(c.auth == "Bot T0K" for c in fake.calls)
         assert len(fake.find("PUT", rf"/applications/{fake.app_id}/commands")) == 1
 

@@ -749,7 +749,7 @@ class FakeDiscord:
                     if int(d.get("intents", 0)) & PRIVILEGED & ~self.privileged_allowed:
                         await ws.close(code=4014, message=b"Disallowed intent(s).")
                         break
-                    self.identified.append(d)
+                    self.identified.append({**d, "_at": time.monotonic()})
                     shard_id, shard_count = d.get("shard") or [0, 1]
                     entry = (ws, shard_id, shard_count)
                     self.sockets.append(entry)

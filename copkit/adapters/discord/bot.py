@@ -41,7 +41,8 @@ Say = Callable[[str], None]
 
 POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
 FORM_TRIES, FORM_WAIT = 5, 0.2  # at most ~1 s of Discord's 3 for a form stored just now
-MISSING_REPORTED = 10  # servers whose missing permissions are listed at start-up
+MISSING_REPORTED = 10
+IDENTIFY_WINDOW = 5.0  # seconds between IDENTIFYs of one bucket  # servers whose missing permissions are listed at start-up
 
 VOICE_TYPES = (discord.ChannelType.voice, discord.ChannelType.stage_voice)
 THREAD_TYPES = (
@@ -107,6 +108,19 @@ class CopkitClient(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         await self.adapter.setup()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows one IDENTIFY per 5 seconds in each of ``max_concurrency`` buckets
+        (``shard_id % max_concurrency``); discord.py waits 5 s before every shard but the first
+        whatever the bucket. Wait only as long as the shard's bucket needs."""
+        loop = asyncio.get_running_loop()
+        bucket = (shard_id or 0) % max(1, self.adapter.max_concurrency)
+        last = self.adapter.identified_at.get(bucket)
+        if last is None and not initial and self.adapter.max_concurrency <= 1:
+            last = loop.time()  # a reconnect of a lone shard: as discord.py does
+        if last is not None:
+            await asyncio.sleep(max(0.0, last + IDENTIFY_WINDOW - loop.time()))
+        self.adapter.identified_at[bucket] = loop.time()
 
     async def copkit_component(
         self, interaction: discord.Interaction, item: discord.ui.Item
@@ -178,6 +192,8 @@ class DiscordAdapter:
         self.synced: list[Any] = []
         self.ready = asyncio.Event()
         self.closing = False
+        self.max_concurrency = 1  # shards that may IDENTIFY together (from Discord at start)
+        self.identified_at: dict[int, float] = {}  # bucket -> when a shard last identified
         self._busy: set[asyncio.Future[Any]] = set()
         runtime.add_messenger(self.messenger)
 
@@ -190,6 +206,11 @@ class DiscordAdapter:
         return not ids or 0 in ids
 
     async def setup(self) -> None:
+        try:
+            limits = await self.client.fetch_session_start_limits()
+            self.max_concurrency = max(1, limits.max_concurrency)
+        except discord.HTTPException as exc:
+            log.info("session start limits unknown (%s): one shard per 5 seconds", exc)
         self.plan = plan_commands(self.runtime.registry, self.on_command)
         for root in self.plan.roots:
             self.client.tree.add_command(root)
