@@ -1,4 +1,4 @@
-"""The Teams adapter proper: activities → core calls, core views → cards in the right conversation.
+"""The Teams adapter proper: activities → core calls (who, where, which community).
 
 Rooms are conversations: a channel (its id without ``;messageid=``), a post made by copkit as a
 thread (the channel id with ``;messageid=``), a group chat, a meeting chat or a personal chat. A
@@ -13,14 +13,11 @@ chat carry a signed note of the community and room they belong to, so their butt
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hashlib
 import hmac
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.exceptions import OperationalError
@@ -28,81 +25,21 @@ from tortoise.exceptions import OperationalError
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.i18n import _, use_locale
-from copkit.core.messenger import MessageRef
 from copkit.core.models import Community, Room
 from copkit.core.runtime import Copkit
-from copkit.core.views import Private, Reply, Target, ToThread, View, notice
+from copkit.core.views import notice
 
 from . import cards, inbound
 from .inbound import Where
+from .messenger import PLATFORM, TeamsMessenger
+from .request import LRU, TeamsRequest, current
 from .sdk import JSON, BotFramework, ConnectorError, Turn
 
 log = logging.getLogger("copkit.teams")
 
-PLATFORM = "teams"
 _DB_DOWN = (OperationalError, ConnectionError, OSError)
 OWNER_TTL = 600.0
 UNAVAILABLE = "I can't reach my database. Try again in a moment."
-
-
-class _LRU(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-
-
-@dataclass
-class TeamsRequest:
-    """The inbound activity being answered: what a messenger call needs to answer in place."""
-
-    turn: Turn
-    activity: JSON
-    where: Where
-    person: Person
-    room_id: str
-    kind: str  # message | invoke | event
-    origin: str | None  # the conversation to answer the room in (None: the room's own)
-    notices: list[View] = field(default_factory=list)
-    private_card: bool = False  # the click came from a card only this person sees
-    replaced: bool = False  # a private view already took the clicked card's place
-    card_view: View | None = None
-    card_context: JSON | None = None
-    sent: int = 0
-    done: bool = False
-
-    @property
-    def service_url(self) -> str:
-        return inbound.text_of(self.activity, "serviceUrl")
-
-    @property
-    def activity_id(self) -> str:
-        return inbound.text_of(self.activity, "id")
-
-    @property
-    def card_id(self) -> str:
-        return inbound.text_of(self.activity, "replyToId")
-
-
-_current: contextvars.ContextVar[TeamsRequest | None] = contextvars.ContextVar(
-    "copkit_teams_request", default=None
-)
-
-
-def _is_notice(view: View) -> bool:
-    return not (view.buttons or view.choices or view.poll or view.images or view.event)
-
-
-def _is_channel(room_id: str, reference: JSON | None) -> bool:
-    kind = inbound.text_of(inbound.obj(reference or {}, "conversation"), "conversationType")
-    if kind:
-        return kind == "channel"
-    return inbound.base_conversation(room_id).endswith(("@thread.tacv2", "@thread.skype"))
 
 
 class TeamsBot:
@@ -115,15 +52,15 @@ class TeamsBot:
         self.sdk = framework
         self._key = hashlib.sha256(b"copkit-teams-card:" + secret.encode()).digest()
         self._known_communities: set[str] = set()
-        self._owners: _LRU = _LRU(5000)  # (team, person) -> (is owner, checked at)
-        self._refs: _LRU = _LRU(5000)  # (community external id, room) -> reference
+        self._owners: LRU = LRU(5000)  # (team, person) -> (is owner, checked at)
+        self._refs: LRU = LRU(5000)  # (community external id, room) -> reference
         self._threads: set[str] = set()
-        self._not_threads: _LRU = _LRU(5000)
-        self._personal: _LRU = _LRU(5000)  # (service url, person) -> 1:1 conversation id
-        self._cards: _LRU = _LRU(1000)  # message id -> (view, context)
+        self._not_threads: LRU = LRU(5000)
+        self.personal_chats: LRU = LRU(5000)  # (service url, person) -> 1:1 conversation id
+        self.shown_cards: LRU = LRU(1000)  # message id -> (view, context)
         self._presence: dict[tuple[str, str], dict[str, Person]] = {}
         self._inflight: dict[str, asyncio.Future[tuple[int, Any]]] = {}
-        self._answered: _LRU = _LRU(2000)
+        self._answered: LRU = LRU(2000)
         self.messenger = TeamsMessenger(self)
         runtime.add_messenger(self.messenger)
 
@@ -255,7 +192,7 @@ class TeamsBot:
         action = inbound.card_action(activity)
         assert action is not None
         if inbound.refresh_trigger(activity):  # no card of ours asks for refreshes; answer kindly
-            cached = self._cards.get(inbound.text_of(activity, "replyToId"))
+            cached = self.shown_cards.get(inbound.text_of(activity, "replyToId"))
             if cached:
                 return _invoke_card(cards.render(cached[0], context=cached[1]))
             return _invoke_message("")
@@ -294,7 +231,7 @@ class TeamsBot:
             return _invoke_card(cards.render(req.card_view, context=req.card_context, note=note))
         if note:
             return _invoke_message(cards.plain(note))
-        cached = self._cards.get(req.card_id)
+        cached = self.shown_cards.get(req.card_id)
         if cached:
             return _invoke_card(cards.render(cached[0], context=cached[1]))
         return _invoke_message(_("Done."))
@@ -309,7 +246,7 @@ class TeamsBot:
                 "type": "application/vnd.microsoft.error",
                 "value": {"code": "ServiceUnavailable", "message": text},
             }
-        req = _current.get()
+        req = current.get()
         if activity.get("type") == "message" and not (req is not None and req.sent):
             try:
                 view = notice(text, "warning")
@@ -332,7 +269,7 @@ class TeamsBot:
                 room = RoomRef(origin[1])
                 req = TeamsRequest(turn, activity, w, person, origin[1], kind, origin=None)
                 req.private_card = True
-                _current.set(req)
+                current.set(req)
                 return req, community, room
             owner = await self._new_community_owner(w, turn, person)
             community = CommunityRef(
@@ -354,7 +291,7 @@ class TeamsBot:
             self._refs.put((w.community_id, room_id), reference)
         room = RoomRef(room_id, w.room_name[:200], kind_word, data)
         req = TeamsRequest(turn, activity, w, person, room_id, kind, origin=w.conversation_id)
-        _current.set(req)
+        current.set(req)
         return req, community, room
 
     async def _room_of(self, w: Where, activity_id: str) -> str:
@@ -556,195 +493,3 @@ def _invoke_message(text: str) -> tuple[int, Any]:
         "type": "application/vnd.microsoft.activity.message",
         "value": text,
     }
-
-
-class TeamsMessenger:
-    """The core's Messenger for Teams: posts and updates cards."""
-
-    platform = PLATFORM
-
-    def __init__(self, bot: TeamsBot) -> None:
-        self.bot = bot
-
-    def _request(self, request: Any) -> TeamsRequest | None:
-        req = request if isinstance(request, TeamsRequest) else None
-        return req if req is not None and not req.done else None
-
-    def _remember(self, message_id: str, view: View, context: JSON | None) -> None:
-        if message_id:
-            self.bot._cards.put(message_id, (view, context))
-
-    async def send(
-        self, community: Community, room_id: str, target: Target, view: View, request: Any
-    ) -> MessageRef:
-        req = self._request(request)
-        if isinstance(target, Private):
-            ref = await self._private(community, room_id, target.person_id, view, req)
-        elif isinstance(target, ToThread):
-            ref = await self._thread(community, target.room_id or room_id, target.name, view, req)
-        else:
-            ref = await self._room(community, room_id, view, req, reply=isinstance(target, Reply))
-        if req is not None and ref.get("message_id"):
-            req.sent += 1
-        return ref
-
-    async def _room(
-        self,
-        community: Community,
-        room_id: str,
-        view: View,
-        req: TeamsRequest | None,
-        *,
-        reply: bool = False,
-        heading: str = "",
-    ) -> MessageRef:
-        activity = cards.message(cards.render(view, heading=heading), view)
-        if req is not None and req.origin is not None and (reply or room_id == req.room_id):
-            reply_to = req.activity_id if req.kind == "message" else None
-            msg_id = await req.turn.send(req.origin, activity, reply_to)
-            self._remember(msg_id, view, None)
-            return {
-                "room_id": room_id,
-                "message_id": msg_id,
-                "conversation_id": req.origin,
-                "service_url": req.service_url,
-            }
-        reference = await self.bot.reference(community, room_id, req)
-        if reference is None:
-            log.warning(
-                "no conversation reference for room %s; view not shown: %s",
-                room_id,
-                view.title or view.text[:60],
-            )
-            return {"room_id": room_id, "message_id": ""}
-        service_url = reference["serviceUrl"]
-        msg_id = await self.bot.with_turn(
-            service_url, reference, req, lambda t: t.send(room_id, activity)
-        )
-        self._remember(msg_id, view, None)
-        return {
-            "room_id": room_id,
-            "message_id": msg_id,
-            "conversation_id": room_id,
-            "service_url": service_url,
-        }
-
-    async def _private(
-        self,
-        community: Community,
-        room_id: str,
-        person_id: str,
-        view: View,
-        req: TeamsRequest | None,
-    ) -> MessageRef:
-        mine = req is not None and req.person.id == person_id
-        if mine and req.kind == "invoke" and _is_notice(view):
-            req.notices.append(view)
-            return {"room_id": room_id, "message_id": ""}
-        context = self.bot.sign(community.external_id, room_id, person_id)
-        activity = cards.message(cards.render(view, context=context), view)
-        if mine and req.private_card and req.card_id and not req.replaced:
-            # the next step of a private card (a wizard): it takes the clicked card's place
-            req.replaced = True
-            conv, service_url, msg_id = req.where.conversation_id, req.service_url, req.card_id
-            if req.kind == "invoke":
-                req.card_view, req.card_context = view, context
-            await req.turn.update(conv, msg_id, activity)
-        elif mine and req.where.conversation_type == "personal":
-            conv, service_url = req.where.conversation_id, req.service_url
-            msg_id = await req.turn.send(conv, activity)
-        else:
-            reference = await self.bot.reference(community, room_id, req)
-            if reference is None:
-                log.warning("no conversation reference to reach %s privately", person_id)
-                return {"room_id": room_id, "message_id": ""}
-            service_url = reference["serviceUrl"]
-            tenant = inbound.text_of(inbound.obj(reference, "conversation"), "tenantId")
-            bot_id = inbound.text_of(inbound.obj(reference, "bot"), "id")
-
-            async def deliver(turn: Turn) -> tuple[str, str]:
-                key = (service_url, person_id)
-                conv = self.bot._personal.get(key)
-                if conv is None:
-                    conv = await turn.personal_conversation(person_id, tenant, bot_id)
-                    self.bot._personal.put(key, conv)
-                return conv, await turn.send(conv, activity)
-
-            try:
-                conv, msg_id = await self.bot.with_turn(service_url, reference, req, deliver)
-            except ConnectorError as exc:
-                log.warning("cannot message %s privately: %s", person_id, exc)
-                if mine and req.kind == "invoke":
-                    req.notices.append(notice(cards.fallback_text(view)))
-                return {"room_id": room_id, "message_id": ""}
-            if mine and req.kind == "invoke":
-                req.notices.append(notice(_("I sent it to you in our private chat.")))
-        self._remember(msg_id, view, context)
-        return {
-            "room_id": conv,
-            "message_id": msg_id,
-            "conversation_id": conv,
-            "service_url": service_url,
-            "private": person_id,
-            "c": community.external_id,
-            "r": room_id,
-        }
-
-    async def _thread(
-        self, community: Community, room_id: str, name: str, view: View, req: TeamsRequest | None
-    ) -> MessageRef:
-        channel = inbound.base_conversation(room_id)
-        reference = await self.bot.reference(community, channel, req)
-        if reference is None:
-            log.warning("no conversation reference for room %s; thread not started", room_id)
-            return {"room_id": room_id, "message_id": ""}
-        if not _is_channel(channel, reference) or not self.bot.sdk.app_id:
-            return await self._room(
-                community, room_id, view, req, heading=name
-            )  # chats have no threads
-        activity = cards.message(cards.render(view, heading=name), view)
-        service_url = reference["serviceUrl"]
-        conv, msg_id = await self.bot.with_turn(
-            service_url, reference, req, lambda t: t.new_channel_post(channel, activity)
-        )
-        thread_ref = {
-            **reference,
-            "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
-        }
-        await self.bot.register_thread(community, conv, name, thread_ref)
-        self._remember(msg_id, view, None)
-        return {
-            "room_id": conv,
-            "message_id": msg_id,
-            "conversation_id": conv,
-            "service_url": service_url,
-        }
-
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
-        msg_id = ref.get("message_id")
-        if not msg_id:
-            return
-        context = self.bot.sign(ref["c"], ref["r"], ref["private"]) if ref.get("private") else None
-        req = self._request(_current.get())
-        if req is not None and req.kind == "invoke" and req.card_id == msg_id:
-            req.card_view, req.card_context = view, context
-        activity = cards.message(cards.render(view, context=context), view)
-        conv = ref.get("conversation_id") or ref.get("room_id", "")
-        service_url = ref.get("service_url", "")
-        reference = None
-        if not service_url:
-            reference = await self.bot.reference(community, ref.get("room_id", ""), req)
-            if reference is None:
-                log.warning("cannot update message %s: no conversation reference", msg_id)
-                return
-            service_url = reference["serviceUrl"]
-        if reference is None:
-            reference = {
-                "serviceUrl": service_url,
-                "channelId": "msteams",
-                "conversation": {"id": conv},
-            }
-        await self.bot.with_turn(
-            service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
-        )
-        self._remember(msg_id, view, context)

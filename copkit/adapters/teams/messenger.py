@@ -1,0 +1,227 @@
+"""Core views to Teams messages: post in a room or a new channel post, privately to a
+person's 1:1 chat, and update in place. Answers in the request's own turn when it can, else
+in a proactive turn from the room's stored conversation reference."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from copkit.core.i18n import _
+from copkit.core.messenger import MessageRef
+from copkit.core.models import Community
+from copkit.core.views import Private, Reply, Target, ToThread, View, notice
+
+from . import cards, inbound
+from .request import TeamsRequest, current
+from .sdk import JSON, ConnectorError, Turn
+
+if TYPE_CHECKING:
+    from .bot import TeamsBot
+
+log = logging.getLogger("copkit.teams")
+
+PLATFORM = "teams"
+
+
+def _is_notice(view: View) -> bool:
+    return not (view.buttons or view.choices or view.poll or view.images or view.event)
+
+
+def _is_channel(room_id: str, reference: JSON | None) -> bool:
+    kind = inbound.text_of(inbound.obj(reference or {}, "conversation"), "conversationType")
+    if kind:
+        return kind == "channel"
+    return inbound.base_conversation(room_id).endswith(("@thread.tacv2", "@thread.skype"))
+
+
+class TeamsMessenger:
+    """The core's Messenger for Teams: posts and updates cards."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: TeamsBot) -> None:
+        self.bot = bot
+
+    def _request(self, request: Any) -> TeamsRequest | None:
+        req = request if isinstance(request, TeamsRequest) else None
+        return req if req is not None and not req.done else None
+
+    def _remember(self, message_id: str, view: View, context: JSON | None) -> None:
+        if message_id:
+            self.bot.shown_cards.put(message_id, (view, context))
+
+    async def send(
+        self, community: Community, room_id: str, target: Target, view: View, request: Any
+    ) -> MessageRef:
+        req = self._request(request)
+        if isinstance(target, Private):
+            ref = await self._private(community, room_id, target.person_id, view, req)
+        elif isinstance(target, ToThread):
+            ref = await self._thread(community, target.room_id or room_id, target.name, view, req)
+        else:
+            ref = await self._room(community, room_id, view, req, reply=isinstance(target, Reply))
+        if req is not None and ref.get("message_id"):
+            req.sent += 1
+        return ref
+
+    async def _room(
+        self,
+        community: Community,
+        room_id: str,
+        view: View,
+        req: TeamsRequest | None,
+        *,
+        reply: bool = False,
+        heading: str = "",
+    ) -> MessageRef:
+        activity = cards.message(cards.render(view, heading=heading), view)
+        if req is not None and req.origin is not None and (reply or room_id == req.room_id):
+            reply_to = req.activity_id if req.kind == "message" else None
+            msg_id = await req.turn.send(req.origin, activity, reply_to)
+            self._remember(msg_id, view, None)
+            return {
+                "room_id": room_id,
+                "message_id": msg_id,
+                "conversation_id": req.origin,
+                "service_url": req.service_url,
+            }
+        reference = await self.bot.reference(community, room_id, req)
+        if reference is None:
+            log.warning(
+                "no conversation reference for room %s; view not shown: %s",
+                room_id,
+                view.title or view.text[:60],
+            )
+            return {"room_id": room_id, "message_id": ""}
+        service_url = reference["serviceUrl"]
+        msg_id = await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.send(room_id, activity)
+        )
+        self._remember(msg_id, view, None)
+        return {
+            "room_id": room_id,
+            "message_id": msg_id,
+            "conversation_id": room_id,
+            "service_url": service_url,
+        }
+
+    async def _private(
+        self,
+        community: Community,
+        room_id: str,
+        person_id: str,
+        view: View,
+        req: TeamsRequest | None,
+    ) -> MessageRef:
+        mine = req is not None and req.person.id == person_id
+        if mine and req.kind == "invoke" and _is_notice(view):
+            req.notices.append(view)
+            return {"room_id": room_id, "message_id": ""}
+        context = self.bot.sign(community.external_id, room_id, person_id)
+        activity = cards.message(cards.render(view, context=context), view)
+        if mine and req.private_card and req.card_id and not req.replaced:
+            # the next step of a private card (a wizard): it takes the clicked card's place
+            req.replaced = True
+            conv, service_url, msg_id = req.where.conversation_id, req.service_url, req.card_id
+            if req.kind == "invoke":
+                req.card_view, req.card_context = view, context
+            await req.turn.update(conv, msg_id, activity)
+        elif mine and req.where.conversation_type == "personal":
+            conv, service_url = req.where.conversation_id, req.service_url
+            msg_id = await req.turn.send(conv, activity)
+        else:
+            reference = await self.bot.reference(community, room_id, req)
+            if reference is None:
+                log.warning("no conversation reference to reach %s privately", person_id)
+                return {"room_id": room_id, "message_id": ""}
+            service_url = reference["serviceUrl"]
+            tenant = inbound.text_of(inbound.obj(reference, "conversation"), "tenantId")
+            bot_id = inbound.text_of(inbound.obj(reference, "bot"), "id")
+
+            async def deliver(turn: Turn) -> tuple[str, str]:
+                key = (service_url, person_id)
+                conv = self.bot.personal_chats.get(key)
+                if conv is None:
+                    conv = await turn.personal_conversation(person_id, tenant, bot_id)
+                    self.bot.personal_chats.put(key, conv)
+                return conv, await turn.send(conv, activity)
+
+            try:
+                conv, msg_id = await self.bot.with_turn(service_url, reference, req, deliver)
+            except ConnectorError as exc:
+                log.warning("cannot message %s privately: %s", person_id, exc)
+                if mine and req.kind == "invoke":
+                    req.notices.append(notice(cards.fallback_text(view)))
+                return {"room_id": room_id, "message_id": ""}
+            if mine and req.kind == "invoke":
+                req.notices.append(notice(_("I sent it to you in our private chat.")))
+        self._remember(msg_id, view, context)
+        return {
+            "room_id": conv,
+            "message_id": msg_id,
+            "conversation_id": conv,
+            "service_url": service_url,
+            "private": person_id,
+            "c": community.external_id,
+            "r": room_id,
+        }
+
+    async def _thread(
+        self, community: Community, room_id: str, name: str, view: View, req: TeamsRequest | None
+    ) -> MessageRef:
+        channel = inbound.base_conversation(room_id)
+        reference = await self.bot.reference(community, channel, req)
+        if reference is None:
+            log.warning("no conversation reference for room %s; thread not started", room_id)
+            return {"room_id": room_id, "message_id": ""}
+        if not _is_channel(channel, reference) or not self.bot.sdk.app_id:
+            return await self._room(
+                community, room_id, view, req, heading=name
+            )  # chats have no threads
+        activity = cards.message(cards.render(view, heading=name), view)
+        service_url = reference["serviceUrl"]
+        conv, msg_id = await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.new_channel_post(channel, activity)
+        )
+        thread_ref = {
+            **reference,
+            "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
+        }
+        await self.bot.register_thread(community, conv, name, thread_ref)
+        self._remember(msg_id, view, None)
+        return {
+            "room_id": conv,
+            "message_id": msg_id,
+            "conversation_id": conv,
+            "service_url": service_url,
+        }
+
+    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+        msg_id = ref.get("message_id")
+        if not msg_id:
+            return
+        context = self.bot.sign(ref["c"], ref["r"], ref["private"]) if ref.get("private") else None
+        req = self._request(current.get())
+        if req is not None and req.kind == "invoke" and req.card_id == msg_id:
+            req.card_view, req.card_context = view, context
+        activity = cards.message(cards.render(view, context=context), view)
+        conv = ref.get("conversation_id") or ref.get("room_id", "")
+        service_url = ref.get("service_url", "")
+        reference = None
+        if not service_url:
+            reference = await self.bot.reference(community, ref.get("room_id", ""), req)
+            if reference is None:
+                log.warning("cannot update message %s: no conversation reference", msg_id)
+                return
+            service_url = reference["serviceUrl"]
+        if reference is None:
+            reference = {
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "conversation": {"id": conv},
+            }
+        await self.bot.with_turn(
+            service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
+        )
+        self._remember(msg_id, view, context)
