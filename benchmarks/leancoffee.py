@@ -80,10 +80,22 @@ async def one_round(url: str, participants: int, label: str, *, burst: bool) -> 
     lead = Person("lead", "Lead")
     try:
         await rt.handle_text(community, room, lead, "leancoffee start")
-        for i in range(50):
-            await rt.handle_text(community, room, lead, f"leancoffee propose Topic number {i}")
-        await rt.handle_text(community, room, lead, "leancoffee voting open")
         s = await Session.get(room_id="coffee")
+        # 50 topics stored directly (proposing them is not what is measured)
+        await Topic.bulk_create(
+            Topic(
+                session_id=s.id,
+                community_id=s.community_id,
+                number=i + 1,
+                title=f"Topic number {i + 1}: a title of a realistic length",
+                pitch="A sentence or two about why this matters to us." if i % 2 else "",
+                author=f"u{i}",
+                author_name=f"User {i}",
+                created_at=clock.now(),
+            )
+            for i in range(50)
+        )
+        await rt.handle_text(community, room, lead, "leancoffee voting open")
         topics = await Topic.filter(session_id=s.id).order_by("number").values_list("id", flat=True)
         people = [Person(f"u{i}", f"User {i}") for i in range(participants)]
         latencies: list[float] = []
