@@ -676,3 +676,21 @@ async def test_a_channel_copkit_may_not_post_in_is_named_privately(fake, world, 
         )
     finally:
         await b.stop()
+
+
+async def test_private_answer_to_a_mention_goes_by_dm_or_says_how(fake, world, bot):
+    mark = fake.mark()
+    await fake.say(world.ann, world.general, f"<@{fake.bot['id']}> demo secret")
+    dm = await fake.wait_for("POST", r"/users/@me/channels", since=mark)
+    assert str(dm.json["recipient_id"]) == world.ann["id"]
+    await bot.settle()
+    assert "Only the leader or core team" in text_of(fake.posted(mark)[-1])
+    fake.fail[("POST", r"/users/@me/channels")] = (
+        403,
+        {"message": "Cannot send messages to this user", "code": 50007},
+    )
+    mark = fake.mark()
+    await fake.say(world.bob, world.general, f"<@{fake.bot['id']}> demo secret")
+    reply = await fake.wait_for("POST", rf"/channels/{world.general['id']}/messages", since=mark)
+    assert "I can't send you a private message" in reply.json["content"]
+    assert reply.json["message_reference"]["message_id"]

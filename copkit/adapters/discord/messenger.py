@@ -230,6 +230,13 @@ class DiscordMessenger:
             msg = await user.send(**rendered.message_kwargs())
         except (discord.Forbidden, discord.NotFound, ValueError) as exc:
             log.info("cannot send a direct message to %s: %s", person_id, exc)
+            if req is not None and req.message is not None and req.user_id == person_id:
+                await req.message.reply(
+                    _(
+                        "I can't send you a private message. Use the slash command instead: "
+                        "only you will see the answer."
+                    )
+                )
             return None
         if rendered.components is not None:
             await store.remember(
