@@ -165,6 +165,12 @@ async def test_personal_chat_uses_the_same_grammar(env: TeamsEnv):
     assert "is not a duration" in last_text(env)  # the same answer as everywhere
 
 
+async def test_a_bare_mention_gets_a_hint(env: TeamsEnv):
+    activity = env.a.mention(ALICE, "")
+    assert (await env.post(activity))[0] == 200
+    assert "Type “help”" in last_text(env)
+
+
 async def test_unknown_command_is_answered_briefly(env: TeamsEnv):
     await env.post(env.a.mention(ALICE, "tdemo frobnicate"))
     text = last_text(env)

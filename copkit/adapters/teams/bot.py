@@ -175,9 +175,7 @@ class TeamsBot:
         action = inbound.card_action(activity)
         if action is not None:
             return await self._interact(turn, activity, action[0], "message")
-        text, mentions = inbound.command_text(activity)
-        if not text:
-            return 200, None
+        text, mentions = inbound.command_text(activity)  # empty: the core says to try "help"
         req, community, room = await self._context(turn, activity, "message", None)
         await self._meeting_presence(req, community, room)
         try:
