@@ -13,7 +13,7 @@ from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, field, field_name
 
 from copkit.core.events import Person
 from copkit.core.models import Job
-from copkit.plugins.healthcheck import logic
+from copkit.plugins.healthcheck import handlers, logic
 from copkit.plugins.healthcheck.models import Answer, Ballot, Note, PulseVote, Respondent, Round
 from copkit.testing import Harness
 
@@ -27,6 +27,11 @@ async def h(db_url):
 def _export_body(view) -> str:
     body = view.text.split("\n", 1)[1]
     return body.rsplit("```", 1)[0]
+
+
+def _export(out) -> str:
+    """The whole export, joined from its parts."""
+    return "".join(_export_body(m.view) for m in out)
 
 
 async def test_round_with_five_members_results_only_after_close(h):
@@ -172,7 +177,7 @@ async def test_change_since_previous_round_and_red_two_rounds_running(h):
     assert trend.images and trend.images[0].png.startswith(b"\x89PNG")
 
 
-async def test_history_and_export_are_aggregates(h):
+async def test_history_and_export_are_aggregates(h, monkeypatch):
     out = await h.say("ann", "healthcheck export")
     assert "Nothing to export yet" in out[-1].view.text
     for colour in ("green", "red"):
@@ -189,7 +194,7 @@ async def test_history_and_export_are_aggregates(h):
 
     out = await h.say("bob", "healthcheck export --format csv")
     assert out[-1].private_to == "bob"
-    rows = list(csv.DictReader(io.StringIO(_export_body(out[-1].view))))
+    rows = list(csv.DictReader(io.StringIO(_export(out))))
     assert len(rows) == 22
     purpose2 = next(r for r in rows if r["round"] == "2" and r["dimension"] == "purpose")
     assert purpose2["red"] == "4" and purpose2["dominant"] == "red" and purpose2["score"] == "0"
@@ -200,10 +205,16 @@ async def test_history_and_export_are_aggregates(h):
     )
 
     out = await h.say("bob", "healthcheck export --format json")
-    data = json.loads(_export_body(out[-1].view))
+    data = json.loads(_export(out))
     assert [r["round"] for r in data["rounds"]] == [1, 2]
     assert data["rounds"][0]["dimensions"][0]["green"] == 4
-    assert "says" not in out[-1].view.text  # comments are not exported
+    assert not any("says" in m.view.text for m in out)  # comments are not exported
+    # A long export comes in parts that join back into the whole.
+    monkeypatch.setattr(handlers, "EXPORT_CHUNK", 700)
+    out = await h.say("bob", "healthcheck export")
+    assert len(out) > 3 and all(len(m.view.text) < 720 for m in out)
+    assert out[0].view.footer == f"Part 1 of {len(out)}: join the parts in order."
+    assert list(csv.DictReader(io.StringIO(_export(out)))) == rows
     out = await h.say("bob", "healthcheck export --format xml")
     assert "csv" in out[-1].view.text and not out[-1].view.title
 
@@ -248,9 +259,7 @@ async def test_deck_editing_keeps_history(h):
         await answer(h, who, rid, "green")
     await h.say("leader", "healthcheck close")
     assert "Energy" not in [f.name for f in h.last().fields]
-    export = json.loads(
-        _export_body((await h.say("ann", "healthcheck export --format json"))[-1].view)
-    )
+    export = json.loads(_export(await h.say("ann", "healthcheck export --format json")))
     assert "energy" in [d["dimension"] for d in export["rounds"][0]["dimensions"]]
     assert "energy" not in [d["dimension"] for d in export["rounds"][1]["dimensions"]]
 
@@ -295,6 +304,13 @@ async def test_deck_bad_input(h):
         await h.say("leader", "healthcheck deck retire 1")
     out = await h.say("leader", "healthcheck deck retire 1")
     assert "at least one dimension" in out[-1].view.text
+    for n in range(19):
+        out = await h.say("leader", f'healthcheck deck add "Extra {n}" --awesome yes --crappy no')
+    assert "Added “Extra 18”" in out[-1].view.text
+    out = await h.say("leader", 'healthcheck deck add "One more" --awesome yes --crappy no')
+    assert "The deck is full (20 dimensions): retire one first." in out[-1].view.text
+    out = await h.say("leader", "healthcheck deck restore purpose")
+    assert "The deck is full" in out[-1].view.text
 
 
 async def test_reminder_and_close_run_on_persisted_timers_across_a_restart(h):

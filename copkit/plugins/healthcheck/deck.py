@@ -23,6 +23,7 @@ from .models import DeckChange, Dimension
 
 TITLE_MAX = 100
 STATEMENT_MAX = 300
+DECK_MAX = 20  # a round stays answerable, and its results fit one message on every platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,13 @@ def _check_text(title: str | None, awesome: str | None, crappy: str | None) -> N
             )
 
 
+def _check_room(deck: list[Dimension]) -> None:
+    if len(deck) >= DECK_MAX:
+        raise UserError(
+            _("The deck is full ({n} dimensions): retire one first.").format(n=DECK_MAX)
+        )
+
+
 async def ensure_deck(community_id: int) -> None:
     """Give a community the default deck the first time it needs one (safe to race)."""
     if await Dimension.filter(community_id=community_id).exists():
@@ -226,6 +234,7 @@ async def add(
     title, awesome, crappy = title.strip(), awesome.strip(), crappy.strip()
     _check_text(title, awesome, crappy)
     deck = await active(community_id)
+    _check_room(deck)
     if any(d.title.lower() == title.lower() for d in deck):
         raise UserError(_("The deck already has “{title}”.").format(title=title))
     for d in await retired(community_id):
@@ -322,6 +331,7 @@ async def restore(community_id: int, member: str, ref: str, now: datetime) -> Di
     if dim.retired_at is None:
         raise UserError(_("“{title}” is in the deck already.").format(title=dim.title))
     deck = await active(community_id)
+    _check_room(deck)
     before = snapshot(dim)
     async with in_transaction():
         n = await Dimension.filter(id=dim.id, retired_at__not_isnull=True).update(

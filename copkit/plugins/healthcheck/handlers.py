@@ -315,6 +315,29 @@ def to_csv(data: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+EXPORT_CHUNK = 3500  # characters per message: within every platform's limit
+
+
+def chunks(body: str, size: int = EXPORT_CHUNK) -> list[str]:
+    """``body`` cut at line ends into pieces of at most ``size`` characters (a longer line is cut)."""
+    out: list[str] = []
+    piece = ""
+    for line in body.splitlines(keepends=True):
+        while len(line) > size:
+            if piece:
+                out.append(piece)
+                piece = ""
+            out.append(line[:size])
+            line = line[size:]
+        if len(piece) + len(line) > size:
+            out.append(piece)
+            piece = ""
+        piece += line
+    if piece:
+        out.append(piece)
+    return out
+
+
 async def export(ctx: Context, args: dict[str, Any]) -> None:
     fmt = args.get("format") or "csv"
     data = await export_data(ctx.community.id)
@@ -324,13 +347,13 @@ async def export(ctx: Context, args: dict[str, Any]) -> None:
         body = json.dumps({"rounds": data}, ensure_ascii=False, indent=1)
     else:
         body = to_csv(data)
-    await ctx.reply(
-        View(
-            title=_("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper()),
-            text=f"```{fmt}\n{body}```",
-        ),
-        private=True,
-    )
+    parts = chunks(body, EXPORT_CHUNK)
+    title = _("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper())
+    for i, part in enumerate(parts, 1):
+        view = View(title=title, text=f"```{fmt}\n{part.rstrip(chr(10))}\n```")
+        if len(parts) > 1:
+            view.footer = _("Part {i} of {n}: join the parts in order.").format(i=i, n=len(parts))
+        await ctx.reply(view, private=True)
 
 
 # Answering (private) -----------------------------------------------------------------------------
