@@ -301,3 +301,28 @@ async def test_a_burst_of_votes_is_a_few_edits_of_the_board_ending_on_the_latest
         edits = msg.edits - edits_before
         assert 1 <= edits <= 4, edits
         assert "#1** Alpha · ● 200 dots" in msg.view.text
+
+
+async def test_votes_racing_the_close_of_voting_are_in_before_the_ranking_or_refused(db_url):
+    async with harness(db_url) as h:
+        s = await setup_voting(h, *(f"Topic {i}" for i in range(5)))
+        topics = await m.Topic.filter(session_id=s).order_by("number").values_list("id", flat=True)
+        room = RoomRef("general", "general")
+        for i in range(20):  # a head start for topic 2
+            await h.click(f"early{i}", f"leancoffee:vote:{topics[1]}")
+        # 120 dots on topic 5 race the close: topic 5 starts only if they counted before it
+        votes = [
+            h.rt.handle_interaction(
+                h.community_ref, room, Person(f"r{i}"), Interaction(f"leancoffee:vote:{topics[4]}")
+            )
+            for i in range(120)
+        ]
+        before = len(h.messenger.log)
+        await asyncio.gather(*votes[:60], h.say(LEAD, "leancoffee voting close"), *votes[60:])
+        answers = [x.view.text for x in h.messenger.log[before:] if x.private_to]
+        placed = sum(t.startswith("● Dot on") for t in answers)
+        assert placed + sum("Voting is closed." in t for t in answers) == 120
+        assert await m.Vote.filter(topic_id=topics[4]).count() == placed
+        current = await m.Topic.get(session_id=s, status="discussing")
+        assert current.id == (topics[4] if placed > 20 else topics[1])
+        assert f"Now discussing #{current.number}" in "\n".join(h.texts())
