@@ -296,6 +296,21 @@ async def test_a_thread_is_a_new_channel_post_and_replies_go_there(env: TeamsEnv
     # a user's own post is not a room of its own: it belongs to the channel
     await env.post(env.a.mention(BOB, "tdemo where"))
     assert f"room {CHANNEL}\n" in last_text(env) + "\n"
+    # a timer set in the thread rings in the thread, after a restart too
+    await env.post(env.a.mention(BOB, "tdemo later 2m doors open", conversation=thread))
+    await env.restart()
+    await env.run_timers(minutes=3)
+    ring = env.connector.posts()[-1]
+    assert ring.conversation == thread and "Time is up: doors open" in env.connector.texts(ring)
+
+
+async def test_a_channel_outside_a_team_is_its_own_community(env: TeamsEnv):
+    activity = env.a.mention(CAROL, "tdemo whoami")
+    del activity["channelData"]["team"]
+    del activity["channelData"]["teamsTeamId"]
+    assert (await env.post(activity))[0] == 200
+    assert "Carol is leader" in last_text(env)  # no roster to ask: the first person leads
+    assert await Community.exists(platform="teams", external_id=f"{TENANT}/{CHANNEL}")
 
 
 async def test_thread_needs_app_id_so_local_mode_posts_in_the_room(db_url):
