@@ -296,6 +296,16 @@ async def test_a_thread_is_a_new_channel_post_and_replies_go_there(env: TeamsEnv
     # a user's own post is not a room of its own: it belongs to the channel
     await env.post(env.a.mention(BOB, "tdemo where"))
     assert f"room {CHANNEL}\n" in last_text(env) + "\n"
+    # signing up by a reply in the thread, and with the post's button: the post changes in place
+    post_id = (await ShownView.get(key="tdemo:thread")).ref["message_id"]
+    await env.post(env.a.mention(ALICE, "tdemo signup", conversation=thread))
+    assert f"Alice Smith is in (room {thread})" in last_text(env)
+    button = action(env.connector.messages[post_id].card, "Sign me up")
+    status, _ = await env.post(env.a.execute(CAROL, post_id, button["data"], conversation=thread))
+    assert status == 200
+    update = env.connector.of_kind("update")[-1]
+    assert update.conversation == thread and update.activity_id == post_id
+    assert "Signed up: Alice Smith, Carol" in env.connector.texts(update)
     # a timer set in the thread rings in the thread, after a restart too
     await env.post(env.a.mention(BOB, "tdemo later 2m doors open", conversation=thread))
     await env.restart()

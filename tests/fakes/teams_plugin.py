@@ -59,12 +59,27 @@ async def secret(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.show(view, key=f"tdemo:dm:{ctx.person.id}")
 
 
-async def thread(ctx: Context, args: dict[str, Any]) -> None:
-    await ctx.show(
-        View(title="Signup", text="Reply in this thread."),
-        target=ToThread(args["name"]),
-        key="tdemo:thread",
+SIGNUPS: list[str] = []
+
+
+def signup_view() -> View:
+    names = ", ".join(UserText(n) for n in SIGNUPS) or "nobody yet"
+    return View(
+        title="Signup",
+        text=f"Reply in this thread. Signed up: {names}",
+        buttons=[Button("tdemo:signup", "Sign me up")],
     )
+
+
+async def thread(ctx: Context, args: dict[str, Any]) -> None:
+    SIGNUPS.clear()
+    await ctx.show(signup_view(), target=ToThread(args["name"]), key="tdemo:thread")
+
+
+async def signup(ctx: Context, args: dict[str, Any]) -> None:
+    SIGNUPS.append(ctx.person.name)
+    await ctx.show(signup_view(), key="tdemo:thread")
+    await ctx.reply(f"{ctx.person.name} is in (room {ctx.room_id})")
 
 
 async def where(ctx: Context, args: dict[str, Any]) -> None:
@@ -129,6 +144,7 @@ class TeamsDemo:
                 format="tdemo",
             ),
             Command(("tdemo", "where"), "Which room.", where, format="tdemo"),
+            Command(("tdemo", "signup"), "Sign up in a thread.", signup, format="tdemo"),
             Command(
                 ("tdemo", "later"),
                 "Ring later.",
@@ -162,6 +178,7 @@ class TeamsDemo:
             Action("tdemo:vote", vote, format="tdemo"),
             Action("tdemo:secret", secret, format="tdemo"),
             Action("tdemo:poll", voted, format="tdemo"),
+            Action("tdemo:signup", signup, format="tdemo"),
         ]
 
     @hookimpl
