@@ -450,6 +450,15 @@ async def test_scheduled_event_is_created_updated_and_cancelled(fake, world, bot
     assert len(fake.events) == 1, "one event, never a duplicate"
 
 
+async def test_a_server_event_deleted_by_hand_is_made_again(fake, world, bot):
+    await bot.slash(world.ann, world.general, "demo talk", {"title": "Rust"})
+    fake.events.clear()  # a moderator deleted it in Discord
+    mark = fake.mark()
+    await bot.slash(world.ann, world.general, "demo talk", {"title": "Rust, again"})
+    (made,) = fake.find("POST", rf"/guilds/{world.guild['id']}/scheduled-events", mark)
+    assert made.json["name"] == "Rust, again" and len(fake.events) == 1
+
+
 async def test_scheduled_event_without_permission_gives_a_clear_note(fake, db_url):
     from fakes.discord_server import BASIC_PERMISSIONS
 

@@ -27,9 +27,10 @@ from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
-from copkit.core.views import Private, Reply, ScheduledEvent, Target, ToThread, View
+from copkit.core.views import Private, Reply, Target, ToThread, View
 
 from . import store
+from .calendar import ServerEvents
 from .render import Rendered, cut, form_to_json, literal, render
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class DiscordMessenger:
         self._forms: dict[tuple[int, str, str], str] = {}
         self._images: dict[str, str] = {}  # message id -> digest of its attachments
         self._polls_ended: set[str] = set()
-        self._events: dict[tuple[int, str], tuple[str, str]] = {}  # (community, uid) -> (sig, note)
+        self.events = ServerEvents(lambda: self.client)
 
     @property
     def client(self) -> discord.Client:
@@ -179,7 +180,7 @@ class DiscordMessenger:
     async def _prepare(self, community: Community, view: View) -> Rendered:
         note = ""
         if view.event is not None:
-            note = await self._sync_event(community, view.event)
+            note = await self.events.sync(community, view.event)
         return render(view, note=note)
 
     async def _send_room(
@@ -441,77 +442,3 @@ class DiscordMessenger:
     ) -> dict[str, Any] | None:
         rec = await store.recall(community, f"form:{message_id}:{custom_id}")
         return rec.get("form") if rec else None
-
-    # Scheduled events ----------------------------------------------------------------------
-
-    async def _sync_event(self, community: Community, ev: ScheduledEvent) -> str:
-        """Create, update or cancel the guild's scheduled event for ``ev``; returns a note to
-        show when that was not possible."""
-        data = {
-            "title": ev.title,
-            "start": str(ev.start),
-            "end": str(ev.end),
-            "location": ev.location,
-            "description": ev.description,
-            "cancelled": ev.cancelled,
-        }
-        sig = _sig(data)
-        cached = self._events.get((community.id, ev.uid))
-        if cached and cached[0] == sig:
-            return cached[1]
-        rec = await store.recall(community, f"event:{ev.uid}") or {}
-        if rec.get("sig") == sig:
-            self._events[(community.id, ev.uid)] = (sig, rec.get("note", ""))
-            return rec.get("note", "")
-        note = ""
-        event_id = rec.get("event_id")
-        guild = self.client.get_guild(int(community.external_id))
-        no_permission = _(
-            "I could not add this to the server's events: give me the Manage Events permission."
-        )
-        if guild is None:
-            note = _("I could not add this to the server's events.")
-        elif guild.me is not None and not (
-            guild.me.guild_permissions.manage_events or guild.me.guild_permissions.create_events
-        ):
-            note = no_permission
-        else:
-            try:
-                if event_id and ev.cancelled:
-                    event = await guild.fetch_scheduled_event(int(event_id))
-                    if event.status in (discord.EventStatus.scheduled,):
-                        await event.cancel()
-                    elif event.status is discord.EventStatus.active:
-                        await event.end()
-                elif event_id:
-                    event = await guild.fetch_scheduled_event(int(event_id))
-                    await event.edit(
-                        name=cut(ev.title, 100),
-                        start_time=ev.start,  # type: ignore[arg-type]
-                        end_time=ev.end,  # type: ignore[arg-type]
-                        location=cut(ev.location or guild.name, 100),
-                        description=cut(ev.description, 1000),
-                        entity_type=discord.EntityType.external,
-                        privacy_level=discord.PrivacyLevel.guild_only,
-                    )
-                elif not ev.cancelled:
-                    event = await guild.create_scheduled_event(
-                        name=cut(ev.title, 100),
-                        start_time=ev.start,  # type: ignore[arg-type]
-                        end_time=ev.end,  # type: ignore[arg-type]
-                        entity_type=discord.EntityType.external,
-                        privacy_level=discord.PrivacyLevel.guild_only,
-                        location=cut(ev.location or guild.name, 100),
-                        description=cut(ev.description, 1000),
-                    )
-                    event_id = str(event.id)
-            except discord.Forbidden:
-                note = no_permission
-            except discord.HTTPException as exc:
-                log.warning("scheduled event %s: %s", ev.uid, exc)
-                note = _("I could not update the server's event.")
-        await store.remember(
-            community, f"event:{ev.uid}", {"event_id": event_id, "sig": sig, "note": note}
-        )
-        self._events[(community.id, ev.uid)] = (sig, note)
-        return note
