@@ -21,6 +21,7 @@ from fakes.bot_connector import (
     action,
     actions_of,
     card_text,
+    user,
 )
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 from fakes.teams_plugin import TOPICS, TeamsDemo
@@ -271,13 +272,26 @@ async def test_private_card_reaches_the_person_and_acts_in_its_room(env: TeamsEn
     reveal = action(env.connector.messages[msg_id].card, "Reveal")
     status, answer = await env.post(env.a.execute(ALICE, msg_id, reveal["data"], personal=True))
     assert status == 200
-    assert f"The secret, in room {CHANNEL}" in str(answer)  # the room the card belongs to
+    assert f"The secret, in room {CHANNEL}, for member" in str(answer)  # where the card belongs
     # someone else cannot use Alice's card, nor forge its room
     status, answer = await env.post(env.a.execute(BOB, msg_id, reveal["data"], personal=True))
     assert "meant for someone else" in str(answer)
     forged = {**reveal["data"], "r": "19:other@thread.tacv2"}
     status, answer = await env.post(env.a.execute(ALICE, msg_id, forged, personal=True))
     assert "The secret" not in str(answer) and "no longer works" in str(answer)
+
+
+async def test_a_team_owner_keeps_their_role_on_private_cards(env: TeamsEnv):
+    env.connector.rosters[TEAM].append({**user("otto", "Otto"), "userRole": "owner"})
+    await env.post(env.a.mention(OWNER, "tdemo whoami"))  # Olivia leads the team
+    otto = user("otto", "Otto")
+    await env.post(env.a.mention(otto, "tdemo dm"))
+    msg_id = max(
+        i for i, m in env.connector.messages.items() if m.conversation.endswith("otto-user")
+    )
+    reveal = action(env.connector.messages[msg_id].card, "Reveal")
+    _, answer = await env.post(env.a.execute(otto, msg_id, reveal["data"], personal=True))
+    assert "for core" in str(answer)  # another owner: core team, in the personal chat too
 
 
 async def test_a_thread_is_a_new_channel_post_and_replies_go_there(env: TeamsEnv):

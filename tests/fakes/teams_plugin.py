@@ -55,7 +55,8 @@ async def dm(ctx: Context, args: dict[str, Any]) -> None:
 
 
 async def secret(ctx: Context, args: dict[str, Any]) -> None:
-    view = View(title="Just for you", text=f"The secret, in room {ctx.room_id}")
+    role = ctx.role.name.lower()
+    view = View(title="Just for you", text=f"The secret, in room {ctx.room_id}, for {role}")
     await ctx.show(view, key=f"tdemo:dm:{ctx.person.id}")
 
 

@@ -263,6 +263,9 @@ class TeamsBot:
         person = inbound.person(activity)
         try:
             if origin is not None:  # a click on a private card: act where the card belongs
+                team = inbound.team_of_community(origin[0])
+                if team and await self._is_team_owner(team, turn, person):
+                    person = Person(person.id, person.name, is_admin=True, is_owner=True)
                 community = CommunityRef(PLATFORM, origin[0])
                 room = RoomRef(origin[1])
                 req = TeamsRequest(turn, activity, w, person, origin[1], kind, origin=None)
@@ -274,7 +277,7 @@ class TeamsBot:
                 PLATFORM, w.community_id, w.community_name[:200], owner_id=owner
             )
             room_id = await self._room_of(w, inbound.text_of(activity, "id"))
-            is_owner = await self._is_team_owner(w, turn, person)
+            is_owner = bool(w.team_id) and await self._is_team_owner(w.team_id, turn, person)
         except _DB_DOWN as exc:
             raise Unavailable(str(exc)) from exc
         if is_owner:
@@ -344,18 +347,17 @@ class TeamsBot:
             return person.id
         return owners[0]
 
-    async def _is_team_owner(self, w: Where, turn: Turn, person: Person) -> bool:
-        if not w.team_id:
-            return False
-        key = (w.team_id, person.id)
+    async def _is_team_owner(self, team_id: str, turn: Turn, person: Person) -> bool:
+        """Whether ``person`` owns the team (from its roster; cached for a few minutes)."""
+        key = (team_id, person.id)
         cached = self._owners.get(key)
         if cached and time.monotonic() - cached[1] < OWNER_TTL:
             return cached[0]
         try:
-            member = await turn.member(w.team_id, person.id)
+            member = await turn.member(team_id, person.id)
             owner = bool(member) and str(member.get("userRole", "")).lower() == "owner"
         except ConnectorError as exc:
-            log.info("cannot read member %s of team %s: %s", person.id, w.team_id, exc)
+            log.info("cannot read member %s of team %s: %s", person.id, team_id, exc)
             owner = bool(cached and cached[0])
         self._owners.put(key, (owner, time.monotonic()))
         return owner

@@ -114,6 +114,12 @@ def where(activity: JSON) -> Where:
     return Where(community, name, team_id, conv_id, kind, room_name, tenant)
 
 
+def team_of_community(community_id: str) -> str:
+    """The team (or channel) id in a community id ``tenant/19:…@thread.tacv2``; "" for chats."""
+    conv = community_id.split("/", 1)[-1]
+    return conv if conv.endswith(("@thread.tacv2", "@thread.skype")) else ""
+
+
 def person(activity: JSON) -> Person:
     sender = obj(activity, "from")
     return Person(id=text_of(sender, "id"), name=text_of(sender, "name")[:200])
