@@ -703,3 +703,22 @@ async def test_private_answer_to_a_mention_goes_by_dm_or_says_how(fake, world, b
     reply = await fake.wait_for("POST", rf"/channels/{world.general['id']}/messages", since=mark)
     assert "I can't send you a private message" in reply.json["content"]
     assert reply.json["message_reference"]["message_id"]
+
+
+async def test_forms_of_old_messages_are_forgotten_at_start_up(fake, world, bot):
+    from datetime import timedelta
+
+    from copkit.core.models import ShownView
+
+    call = await bot.slash(world.ann, world.general, "demo board", {"topic": "x"})
+    board = fake.message_of(call)
+    forms = ShownView.filter(key__startswith="discord:form:")
+    assert await forms.count() == 1
+    await bot.restart()
+    assert await forms.count() == 1, "a recent form is kept"
+    old = bot.clock.now() - timedelta(days=91)
+    await ShownView.filter(key__startswith="discord:form:").update(created_at=old)
+    await bot.restart()
+    assert await forms.count() == 0
+    answer = await bot.press(world.bob, board, "Add")
+    assert "That form is not available" in callback_body(answer)["content"]

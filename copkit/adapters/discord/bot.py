@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -42,7 +43,10 @@ Say = Callable[[str], None]
 POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
 FORM_TRIES, FORM_WAIT = 5, 0.2  # at most ~1 s of Discord's 3 for a form stored just now
 MISSING_REPORTED = 10
-IDENTIFY_WINDOW = 5.0  # seconds between IDENTIFYs of one bucket  # servers whose missing permissions are listed at start-up
+IDENTIFY_WINDOW = 5.0
+FORMS_KEPT = timedelta(
+    days=90
+)  # a form button older than this answers "not available"  # seconds between IDENTIFYs of one bucket  # servers whose missing permissions are listed at start-up
 
 VOICE_TYPES = (discord.ChannelType.voice, discord.ChannelType.stage_voice)
 THREAD_TYPES = (
@@ -211,6 +215,12 @@ class DiscordAdapter:
             self.max_concurrency = max(1, limits.max_concurrency)
         except discord.HTTPException as exc:
             log.info("session start limits unknown (%s): one shard per 5 seconds", exc)
+        try:
+            gone = await store.prune("form:", self.runtime.clock.now() - FORMS_KEPT)
+            if gone:
+                log.info("forgot %s forms of messages older than %s", gone, FORMS_KEPT)
+        except Exception as exc:  # the database is down: try at the next start
+            log.warning("old forms not pruned: %s", exc)
         self.plan = plan_commands(self.runtime.registry, self.on_command)
         for root in self.plan.roots:
             self.client.tree.add_command(root)

@@ -13,6 +13,7 @@ never carry ``message_id``, so ``Copkit.find_view`` does not confuse them with v
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -47,3 +48,9 @@ async def community_of(key: str) -> Community | None:
     if row is None:
         return None
     return await Community.get_or_none(id=row.community_id)  # type: ignore[attr-defined]
+
+
+async def prune(prefix: str, before: datetime) -> int:
+    """Forget the adapter's records under ``prefix`` stored before ``before`` (e.g. the forms of
+    messages nobody can still be using); returns how many went."""
+    return await ShownView.filter(key__startswith=PREFIX + prefix, created_at__lt=before).delete()
