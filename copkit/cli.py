@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Never log SQL with its values, even with -v: they would hold anonymous answers.
+    for name in ("tortoise.db_client", "asyncpg", "aiosqlite"):
+        logging.getLogger(name).setLevel(logging.INFO)
     if not getattr(args, "fn", None):
         parser.print_help()
         return 0 if args.command is None else 2
