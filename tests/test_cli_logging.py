@@ -8,7 +8,17 @@ from copkit.cli import main
 
 
 def test_verbose_keeps_sql_out_of_the_log(capsys):
-    logging.getLogger().setLevel(logging.DEBUG)
-    assert main(["-v", "version"]) == 0
-    for name in ("tortoise.db_client", "asyncpg", "aiosqlite"):
-        assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+    root = logging.getLogger()
+    saved = (
+        root.level,
+        {n: logging.getLogger(n).level for n in ("tortoise.db_client", "asyncpg", "aiosqlite")},
+    )
+    root.setLevel(logging.DEBUG)
+    try:
+        assert main(["-v", "version"]) == 0
+        for name in saved[1]:
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+    finally:
+        root.setLevel(saved[0])
+        for name, level in saved[1].items():
+            logging.getLogger(name).setLevel(level)
