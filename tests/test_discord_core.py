@@ -650,7 +650,6 @@ async def test_a_form_whose_message_is_unknown_is_refused_politely(fake, world, 
     call = await bot.slash(world.ann, world.general, "demo board", {"topic": "x"})
     board = fake.message_of(call)
     await ShownView.filter(key__startswith="discord:form:").delete()
-    bot.adapter.messenger._forms.clear()
     answer = await bot.press(world.bob, board, "Add")
     assert answer.json["type"] == 4 and callback_body(answer)["flags"] & EPHEMERAL
     assert "That form is not available" in callback_body(answer)["content"]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -90,10 +88,6 @@ def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
     )
 
 
-def _sig(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
 class DiscordMessenger:
     platform = "discord"
 
@@ -101,8 +95,6 @@ class DiscordMessenger:
         self.adapter = adapter
         # Ephemeral messages can only be edited through the interaction that made them.
         self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
-        # (community, message id, component id) -> signature of the form stored for that button
-        self._forms: dict[tuple[int, str, str], str] = {}
         self._images: dict[str, str] = {}  # message id -> digest of its attachments
         self._polls_ended: set[str] = set()
         self.events = ServerEvents(lambda: self.client)
@@ -425,17 +417,15 @@ class DiscordMessenger:
         self, community: Community, rendered: Rendered, room_id: str, message_id: str
     ) -> None:
         """Store the forms a message's buttons open, per message: the same button can open a
-        form prefilled differently for each person (their own answer), never someone else's."""
+        form prefilled differently for each person (their own answer), never someone else's.
+        Always written (one statement): another process may have shown this message since."""
         for custom_id, form in rendered.forms.items():
-            data = form_to_json(form)
-            sig = _sig(data)
-            key = (community.id, message_id, custom_id)
-            if self._forms.get(key) == sig:
-                continue
             await store.remember(
-                community, f"form:{message_id}:{custom_id}", {"form": data}, room_id
+                community,
+                f"form:{message_id}:{custom_id}",
+                {"form": form_to_json(form)},
+                room_id,
             )
-            self._forms[key] = sig
 
     async def form_for(
         self, community: Community, message_id: str, custom_id: str
