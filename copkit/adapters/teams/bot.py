@@ -57,10 +57,10 @@ class TeamsBot:
         self._threads: set[str] = set()
         self._not_threads: LRU = LRU(5000)
         self.personal_chats: LRU = LRU(5000)  # (service url, person) -> 1:1 conversation id
-        self.shown_cards: LRU = LRU(1000)  # message id -> (view, context)
+        self.shown_cards: LRU = LRU(1000)  # message id -> the card JSON last posted there
         self._presence: dict[tuple[str, str], dict[str, Person]] = {}
         self._inflight: dict[str, asyncio.Future[tuple[int, Any]]] = {}
-        self._answered: LRU = LRU(2000)
+        self._answered: LRU = LRU(500)
         self.messenger = TeamsMessenger(self)
         runtime.add_messenger(self.messenger)
 
@@ -192,7 +192,7 @@ class TeamsBot:
         if inbound.refresh_trigger(activity):  # no card of ours asks for refreshes; answer kindly
             cached = self.shown_cards.get(inbound.text_of(activity, "replyToId"))
             if cached:
-                return _invoke_card(cards.render(cached[0], context=cached[1]))
+                return _invoke_card(cached)
             return _invoke_message("")
         return await self._interact(turn, activity, action[0], "invoke")
 
@@ -231,7 +231,7 @@ class TeamsBot:
             return _invoke_message(cards.plain(note))
         cached = self.shown_cards.get(req.card_id)
         if cached:
-            return _invoke_card(cards.render(cached[0], context=cached[1]))
+            return _invoke_card(cached)
         return _invoke_message(_("Done."))
 
     async def _unavailable(self, turn: Turn) -> tuple[int, Any]:

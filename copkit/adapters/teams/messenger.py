@@ -47,9 +47,10 @@ class TeamsMessenger:
         req = request if isinstance(request, TeamsRequest) else None
         return req if req is not None and not req.done else None
 
-    def _remember(self, message_id: str, view: View, context: JSON | None) -> None:
+    def _remember(self, message_id: str, activity: JSON) -> None:
+        """Keep the card last posted as ``message_id`` (rendered: pictures are already cut)."""
         if message_id:
-            self.bot.shown_cards.put(message_id, (view, context))
+            self.bot.shown_cards.put(message_id, activity["attachments"][0]["content"])
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -79,7 +80,7 @@ class TeamsMessenger:
         if req is not None and req.origin is not None and (reply or room_id == req.room_id):
             reply_to = req.activity_id if req.kind == "message" else None
             msg_id = await req.turn.send(req.origin, activity, reply_to)
-            self._remember(msg_id, view, None)
+            self._remember(msg_id, activity)
             return {
                 "room_id": room_id,
                 "message_id": msg_id,
@@ -98,7 +99,7 @@ class TeamsMessenger:
         msg_id = await self.bot.with_turn(
             service_url, reference, req, lambda t: t.send(room_id, activity)
         )
-        self._remember(msg_id, view, None)
+        self._remember(msg_id, activity)
         return {
             "room_id": room_id,
             "message_id": msg_id,
@@ -156,7 +157,7 @@ class TeamsMessenger:
                 return {"room_id": room_id, "message_id": ""}
             if mine and req.kind == "invoke":
                 req.notices.append(notice(_("I sent it to you in our private chat.")))
-        self._remember(msg_id, view, context)
+        self._remember(msg_id, activity)
         return {
             "room_id": conv,
             "message_id": msg_id,
@@ -189,7 +190,7 @@ class TeamsMessenger:
             "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
         }
         await self.bot.register_thread(community, conv, name, thread_ref)
-        self._remember(msg_id, view, None)
+        self._remember(msg_id, activity)
         return {
             "room_id": conv,
             "message_id": msg_id,
@@ -224,4 +225,4 @@ class TeamsMessenger:
         await self.bot.with_turn(
             service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
         )
-        self._remember(msg_id, view, context)
+        self._remember(msg_id, activity)
