@@ -151,13 +151,13 @@ async def test_voting_dots_stack_move_and_budget_with_merge_during_voting(db_url
         text = await board(h)
         assert "Voting is open" in text and "2 dots each" in text
         v = await h.view(board_key(sid))
-        assert v.choices and v.choices[0].action_id == "leancoffee:vote"
+        assert v.choices and v.choices[0].action_id == "leancoffee:vote:page1"
 
         # stacked dots, by command and by the board's choice
         out = await h.say("ann", "leancoffee vote 2")
         assert "Dot on #2. 1 dot left." in said(out)
         t2 = await Topic.get(session_id=sid, number=2)
-        out = await h.click("ann", "leancoffee:vote", {"selected": [str(t2.id)]})
+        out = await h.click("ann", v.choices[0].action_id, {"selected": [str(t2.id)]})
         assert "That was your last dot." in said(out)
         assert "#2** Beta · ●● 2 dots" in await board(h)
         # the budget holds

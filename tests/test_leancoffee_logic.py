@@ -138,7 +138,7 @@ def test_board_ranks_by_dots_with_ties_to_the_earlier_topic_and_offers_choices()
     todo = view.text.split("**To discuss** (6)")[1].split("**Discussing**")[0]
     order = [line.split("**")[1] for line in todo.strip().splitlines()]
     assert order == ["#4", "#3", "#2", "#6", "#1", "#5"]  # 3, 2, 1, 1, 0, 0 dots
-    assert [c.action_id for c in view.choices] == ["leancoffee:vote", "leancoffee:unvote"]
+    assert [c.action_id for c in view.choices] == ["leancoffee:vote:page1", "leancoffee:unvote"]
     proposing = render_board(_state(6, phase="proposing"))
     assert "no dots" not in proposing.text and not proposing.choices
 
@@ -156,7 +156,9 @@ def test_a_board_of_50_long_topics_fits_a_chat_message_and_renders_fast():
     assert len(view.title) + len(view.text) <= 4096
     assert "**Discussing**" in view.text and "**Discussed** (10)" in view.text
     assert "… and" in view.text and "#1** " in view.text and "#50** " in view.text
-    assert sum(len(c.options) for c in view.choices if c.action_id == "leancoffee:vote") == 39
+    pages = [c for c in view.choices if c.action_id.startswith("leancoffee:vote:")]
+    assert [len(c.options) for c in pages] == [25, 14]
+    assert len({c.action_id for c in view.choices}) == len(view.choices)  # ids unique
     timings = []
     for _ in range(50):
         t0 = time.perf_counter()

@@ -217,7 +217,9 @@ def render_board(s: BoardState) -> View:
                 Option(str(t.id), f"#{t.number} {t.title}"[:100], logic.dots_text(t.dots))
                 for t in todo[i : i + CHOICE_MAX]
             )
-            choices.append(Choice("leancoffee:vote", options, _("Give a dot to…")))
+            # Every component of a message needs its own id (Discord): one per page of 25.
+            page = f"leancoffee:vote:page{i // CHOICE_MAX + 1}"
+            choices.append(Choice(page, options, _("Give a dot to…")))
         voted = [t for t in todo if t.dots][:CHOICE_MAX]
         if voted:
             options = tuple(Option(str(t.id), f"#{t.number} {t.title}"[:100]) for t in voted)

@@ -367,8 +367,12 @@ def commands() -> list[Command]:
 
 
 def _picked(args: dict[str, Any]) -> int:
-    """The topic id of a per-topic button (``leancoffee:vote:<id>``) or of a choice."""
-    raw = args.get("id") or (args.get("selected") or [None])[0]
+    """The topic picked in a choice (``leancoffee:vote:page1``), or of a per-topic button
+    (``leancoffee:vote:<id>``)."""
+    if "selected" in args:
+        raw = (args.get("selected") or [None])[0]
+    else:
+        raw = args.get("id")
     try:
         return int(raw)
     except (TypeError, ValueError):
