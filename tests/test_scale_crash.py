@@ -91,6 +91,7 @@ async def test_kill_during_votes_and_during_a_timebox(tmp_path):
         assert timers["late_max"] <= POLL + 1.0, timers["late"]
         print(f"timebox ended {first_end - closed:.2f} s after it started (60 clock s = 2 s)")
         assert len(announcements(drv.connector, "Time's up")) == TOPICS
+        await connector.wait_for(lambda: announcements(connector, "This lean coffee has ended"))
         assert len(announcements(drv.connector, "This lean coffee has ended")) == 1
     finally:
         await close_reader()

@@ -24,8 +24,8 @@ pytestmark = requires_postgres
 
 SPEED = 30.0  # clock seconds per real second: a one-minute timebox lasts 2 s
 POLL = 0.5  # the workers' timer poll interval (real seconds)
-PARTICIPANTS = 45
-TOPICS = 3
+PARTICIPANTS = 40
+TOPICS = 2
 
 
 async def one_session(n: int, tmp_path) -> tuple[dict, dict, LeanCoffeeDriver]:

@@ -174,13 +174,16 @@ class Fleet:
             if w.alive:
                 assert w.proc is not None
                 w.proc.terminate()
+        # Wait without blocking the event loop: a PgProxy in this process must keep serving
+        # while the workers close their database connections.
+        deadline = time.monotonic() + 10
+        while any(w.alive for w in self.workers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         for w in self.workers:
-            if w.proc is not None:
-                try:
-                    w.proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    w.proc.kill()
-                    w.proc.wait(5)
+            if w.alive:
+                assert w.proc is not None
+                w.proc.kill()
+                w.proc.wait(5)
 
     @property
     def urls(self) -> list[str]:
@@ -303,9 +306,13 @@ class PgProxy:
             asyncio.ensure_future(pipe(up_r, writer)),
         ]
         self._tasks.update(tasks)
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.difference_update(tasks)
-        self._conns.difference_update((writer, up_w))
+        try:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self._tasks.difference_update(tasks)
+            self._conns.difference_update((writer, up_w))
 
     async def cut(self) -> None:
         """The database goes away: refuse new connections, reset the open ones."""
