@@ -200,6 +200,19 @@ async def test_reminders_follow_a_reschedule_and_stop_on_cancel(h):
     assert await Job.filter(done_at=None).count() == 0
 
 
+async def test_a_backlog_talk_is_scheduled_once_even_when_two_leaders_try_at_once(h):
+    await h.say("leader", "roles core add @ann")
+    await h.say("bob", "brownbag propose Property testing --speaker me")
+    line = 'brownbag schedule --talk 1 --speaker me --at "2026-01-08 12:30"'
+    answers = await asyncio.gather(h.say("leader", line), h.say("ann", line))
+    assert await Session.all().count() == 1
+    s = await Session.get(id=1)
+    assert s.speaker_id in ("leader", "ann") and s.talk_id == 1
+    refused = {m.id: m for m in answers[0] + answers[1] if "already scheduled" in m.view.text}
+    assert len(refused) == 1
+    assert await Job.filter(done_at=None).count() == 3  # two reminders and the end, once
+
+
 # Calendar --------------------------------------------------------------------------------------
 
 

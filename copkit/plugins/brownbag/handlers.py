@@ -9,9 +9,11 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
+from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.models import Community
 from copkit.core.roles import Role
@@ -137,20 +139,21 @@ async def backlog_items(community_id: int) -> list[v.BacklogItem]:
     return [v.BacklogItem(t.id, t.title, votes.get(t.id, 0), speakers.get(t.id, [])) for t in talks]
 
 
+async def person_or_me(ctx: Context, raw: object) -> Person:
+    """``me`` or a mention, as a person known to the community."""
+    token = str(raw).strip()
+    if token.lower() in ("me", "myself"):
+        return ctx.person
+    return await ctx.runtime.resolve_person(ctx, token)
+
+
 async def propose(ctx: Context, args: dict[str, Any]) -> None:
     title = words(args["title"])
     if not title:
         raise UserError(_("Give the talk a title."))
     if len(title) > 200:
         raise UserError(_("A title has at most 200 characters."))
-    speaker = None
-    if args.get("speaker"):
-        raw = str(args["speaker"])
-        speaker = (
-            ctx.person
-            if raw.lower() in ("me", "myself")
-            else await ctx.runtime.resolve_person(ctx, raw)
-        )
+    speaker = await person_or_me(ctx, args["speaker"]) if args.get("speaker") else None
     talk = await Talk.create(community_id=ctx.community.id, title=title, proposer_id=ctx.person.id)
     if speaker is not None:
         await Volunteer.create(talk=talk, member_id=speaker.id, name=speaker.name or speaker.id)
@@ -263,24 +266,15 @@ async def schedule(ctx: Context, args: dict[str, Any]) -> None:
         raise UserError(_("Give the session a title, or --talk with a backlog number."))
     if len(title) > 200:
         raise UserError(_("A title has at most 200 characters."))
-    speaker = await ctx.runtime.resolve_person(ctx, str(args["speaker"]))
+    speaker = await person_or_me(ctx, args["speaker"])
     where = " ".join(str(args.get("where") or "").split())[:500]
-    s = await Session.create(
-        community_id=ctx.community.id,
-        uid=f"brownbag-{uuid.uuid4().hex}@copkit",
-        talk=talk,
-        title=title,
-        speaker_id=speaker.id,
-        speaker_name=speaker.name or speaker.id,
-        starts_at=starts,
-        minutes=minutes,
-        where=where,
-        room_id=ctx.room_id,
-        created_by=ctx.person.id,
-    )
-    if talk is not None:
-        await Talk.filter(id=talk.id).update(status="scheduled")
-    await plan_jobs(ctx, s)
+    async with in_transaction():
+        if talk is not None and not await Talk.filter(id=talk.id, status="open").update(
+            status="scheduled"
+        ):
+            raise UserError(_("Talk #{id} is already scheduled.").format(id=talk.id))
+        s = await create_session(ctx, talk, title, speaker, starts, minutes, where)
+        await plan_jobs(ctx, s)
     await ctx.log(
         "brownbag.scheduled", ref=f"brownbag:session:{s.id}", text=title, member=ctx.person.id
     )
@@ -295,6 +289,30 @@ async def schedule(ctx: Context, args: dict[str, Any]) -> None:
                 ),
             ),
         )
+
+
+async def create_session(
+    ctx: Context,
+    talk: Talk | None,
+    title: str,
+    speaker: Person,
+    starts: datetime,
+    minutes: int,
+    where: str,
+) -> Session:
+    return await Session.create(
+        community_id=ctx.community.id,
+        uid=f"brownbag-{uuid.uuid4().hex}@copkit",
+        talk=talk,
+        title=title,
+        speaker_id=speaker.id,
+        speaker_name=speaker.name or speaker.id,
+        starts_at=starts,
+        minutes=minutes,
+        where=where,
+        room_id=ctx.room_id,
+        created_by=ctx.person.id,
+    )
 
 
 async def upcoming(ctx: Context, args: dict[str, Any]) -> None:

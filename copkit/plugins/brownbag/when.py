@@ -66,7 +66,9 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     except ValueError:
         raise _unreadable(raw) from None
     if len(raw) <= 10:  # a date without a time
-        raise UserError(_("Please give a time as well, in quotes: \"{value} 12:30\".").format(value=raw))
+        raise UserError(
+            _('Please give a time as well, in quotes: "{value} 12:30".').format(value=raw)
+        )
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     return _localize(parsed, tz)
