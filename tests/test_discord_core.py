@@ -77,6 +77,13 @@ async def test_login_sync_payload_and_intents(fake, world, bot):
     assert subs["log"]["options"][0]["type"] == 4  # int
     demo = {o["name"]: o for o in by_name["demo"]["options"]}
     assert demo["board"]["options"][0]["max_length"] == 100
+    formats = subs["formats"]
+    assert formats["description"] == "List formats and whether they are enabled."
+    assert formats["description_localizations"]["de"] == (
+        "Zeigt die Formate und ob sie eingeschaltet sind."
+    )
+    assert "fr" not in formats["description_localizations"]  # no French catalogue: English
+    assert not formats.get("name_localizations"), "names stay as they are"
     names = [json_names(c) for c in puts[0].json]
     assert all(len(n) == len(set(n)) for n in names), "no duplicate names"
     assert any("slash commands synced" in line for line in bot.said)

@@ -35,6 +35,7 @@ from .render import (
     opens_form,
     strip_duplicate_suffix,
 )
+from .translate import CatalogueTranslator
 
 log = logging.getLogger("copkit.discord")
 
@@ -221,6 +222,7 @@ class DiscordAdapter:
                 log.info("forgot %s forms of messages older than %s", gone, FORMS_KEPT)
         except Exception as exc:  # the database is down: try at the next start
             log.warning("old forms not pruned: %s", exc)
+        await self.client.tree.set_translator(CatalogueTranslator())
         self.plan = plan_commands(self.runtime.registry, self.on_command)
         for root in self.plan.roots:
             self.client.tree.add_command(root)

@@ -65,14 +65,33 @@ class _PayloadTree:
     allowed_installs = app_commands.AppInstallationType()
 
 
-def _description(text: str, what: str, plan: CommandPlan) -> str:
-    text = " ".join(_(text).split()) if text else ""
+def fit_description(text: str) -> str:
+    """One line of at most 100 characters (Discord's limit for descriptions)."""
+    text = " ".join(text.split())
     if not text:
         return "…"
-    if len(text) > DESCRIPTION_MAX:
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "…"
+
+
+def _description(build: Callable[[], str], what: str, plan: CommandPlan) -> app_commands.locale_str:
+    """A description in English, carrying ``build`` so that the translator can render it in
+    every language copkit has a catalogue for (``build`` calls ``_()`` in the active locale)."""
+    text = build()
+    if len(" ".join(text.split())) > DESCRIPTION_MAX:
         plan.notes.append(f"{what}: description shortened to {DESCRIPTION_MAX} characters")
-        return text[: DESCRIPTION_MAX - 1] + "…"
-    return text
+    return app_commands.locale_str(fit_description(text), build=build)
+
+
+def _translated(msgid: str) -> Callable[[], str]:
+    return lambda: _(msgid) if msgid else ""
+
+
+def _arg_text(arg: Arg) -> Callable[[], str]:
+    def build() -> str:
+        hint = _hint(arg)
+        return _(arg.help) + (f" ({hint})" if hint else "")
+
+    return build
 
 
 def _valid_name(name: str) -> bool:
@@ -128,9 +147,7 @@ def _make_callback(
             )
             return None
         renames[ident] = name
-        hint = _hint(arg)
-        desc = _(arg.help) + (f" ({hint})" if hint else "")
-        descriptions[ident] = _description(desc, f"{where} {name}", plan)
+        descriptions[ident] = _description(_arg_text(arg), f"{where} {name}", plan)
         by_ident[ident] = arg
         required = arg.required and arg.type != "flag"
         params.append(
@@ -264,7 +281,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
             try:
                 root: Any = app_commands.Command(
                     name=top,
-                    description=_description(cmd.help, f"/{top}", plan),
+                    description=_description(_translated(cmd.help), f"/{top}", plan),
                     callback=callback,
                     allowed_contexts=contexts,
                 )
@@ -283,7 +300,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
         needs_core = all(c.role >= Role.CORE for _r, c in entries)
         group = app_commands.Group(
             name=top,
-            description=_description(group_help, f"/{top}", plan),
+            description=_description(_translated(group_help), f"/{top}", plan),
             guild_only=True,
             allowed_contexts=contexts,
             default_permissions=discord.Permissions(manage_guild=True) if needs_core else None,
@@ -335,7 +352,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                 try:
                     sub = app_commands.Command(
                         name=name,
-                        description=_description(cmd.help, where, plan),
+                        description=_description(_translated(cmd.help), where, plan),
                         callback=callback,
                         parent=parent,
                     )
