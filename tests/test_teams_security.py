@@ -58,6 +58,12 @@ def _tokens(env: TeamsEnv, service_url: str) -> dict[str, str | None]:
         "serviceUrl claim does not match": keys.token("https://smba.trafficmanager.net/emea/"),
         "no serviceUrl claim": keys.token(service_url, serviceurl=None),
         "HS256 with the public key": _hs256(env),
+        "emulator issuer, another app": keys.token(
+            service_url,
+            iss="https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+            appid="00000000-1111-2222-3333-444444444444",
+            ver="1.0",
+        ),
     }
 
 
