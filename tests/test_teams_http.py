@@ -474,6 +474,14 @@ async def test_a_connector_failure_is_logged_not_a_500(env: TeamsEnv):
     assert status == 200 and "room " in last_text(env)
 
 
+async def test_a_throttled_send_is_tried_again(env: TeamsEnv):
+    env.connector.fail["send"] = 429
+    status, _ = await env.post(env.a.mention(ALICE, "tdemo where"))
+    assert status == 200
+    sends = [c for c in env.connector.calls if c.kind in ("send", "reply")]
+    assert len(sends) == 2 and f"room {CHANNEL}" in env.connector.texts(sends[-1])
+
+
 async def test_outgoing_calls_are_signed_with_the_bot_token(env: TeamsEnv):
     await env.post(env.a.mention(ALICE, "tdemo dm"))
     calls = [c for c in env.connector.calls if not c.path.startswith("/openid")]

@@ -214,6 +214,10 @@ class FakeBotConnector:
 
     def _failure(self, kind: str) -> web.Response | None:
         status = self.fail.pop(kind, None)
+        if status == 429:  # Teams throttling
+            return web.json_response(
+                {"error": {"code": "TooManyRequests"}}, status=429, headers={"Retry-After": "0"}
+            )
         if status:
             return web.json_response(
                 {"error": {"code": "Forbidden", "message": "no"}}, status=status

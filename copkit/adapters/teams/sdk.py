@@ -243,13 +243,34 @@ def _error_status(exc: BaseException) -> int:
     return int(getattr(response, "status_code", 0) or 0)
 
 
-async def _call(what: str, call: Awaitable[T]) -> T:
-    """Await a Bot Connector call; any failure becomes a :class:`ConnectorError` that carries
-    no exception chain (a network error in the chain would read as a database outage)."""
+THROTTLE_DELAYS = (1.0, 2.0, 4.0)  # waits after a 429 without Retry-After
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
     try:
-        return await call
-    except Exception as exc:
-        error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc))
+        return min(max(float(headers.get("Retry-After", "")), 0.0), 10.0)
+    except (TypeError, ValueError):
+        return None
+
+
+async def _call(what: str, make: Callable[[], Awaitable[T]]) -> T:
+    """Make a Bot Connector call; a throttled one (429) is tried again after Retry-After (or a
+    short backoff). Any failure becomes a :class:`ConnectorError` that carries no exception
+    chain (a network error in the chain would read as a database outage)."""
+    for attempt in range(len(THROTTLE_DELAYS) + 1):
+        try:
+            return await make()
+        except Exception as exc:
+            status = _error_status(exc)
+            if status == 429 and attempt < len(THROTTLE_DELAYS):
+                delay = _retry_after(exc)
+                wait = THROTTLE_DELAYS[attempt] if delay is None else delay
+            else:
+                error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", status)
+                break
+        log.info("%s throttled by the Bot Connector; trying again in %.1f s", what, wait)
+        await asyncio.sleep(wait)
     raise error
 
 
@@ -300,10 +321,11 @@ class Turn:
         outgoing = Activity().deserialize({**activity, "conversation": {"id": conversation_id}})
         ops = self._conversations()
         if reply_to:
-            call = ops.reply_to_activity(conversation_id, reply_to, outgoing)
+            res = await _call(
+                "send", lambda: ops.reply_to_activity(conversation_id, reply_to, outgoing)
+            )
         else:
-            call = ops.send_to_conversation(conversation_id, outgoing)
-        res = await _call("send", call)
+            res = await _call("send", lambda: ops.send_to_conversation(conversation_id, outgoing))
         return (res.id if res else "") or ""
 
     async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
@@ -312,7 +334,7 @@ class Turn:
             {**activity, "id": activity_id, "conversation": {"id": conversation_id}}
         )
         ops = self._conversations()
-        await _call("update", ops.update_activity(conversation_id, activity_id, outgoing))
+        await _call("update", lambda: ops.update_activity(conversation_id, activity_id, outgoing))
 
     async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
         """Start a new post (thread) in a Teams channel; returns (conversation id, activity id)."""
@@ -320,7 +342,7 @@ class Turn:
             raise ConnectorError("a new channel post needs a Microsoft App ID")
         ref, activity_id = await _call(
             "new post",
-            TeamsInfo.send_message_to_teams_channel(
+            lambda: TeamsInfo.send_message_to_teams_channel(
                 self._context,
                 Activity().deserialize(activity),
                 channel_id,
@@ -338,7 +360,7 @@ class Turn:
             channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
         )
         ops = self._conversations()
-        res = await _call("create conversation", ops.create_conversation(params))
+        res = await _call("create conversation", lambda: ops.create_conversation(params))
         return res.id
 
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
@@ -346,7 +368,7 @@ class Turn:
         ops = self._conversations()
         try:
             account = await _call(
-                "member lookup", ops.get_conversation_member(conversation_id, member_id)
+                "member lookup", lambda: ops.get_conversation_member(conversation_id, member_id)
             )
         except ConnectorError as exc:
             if exc.status == 404:
@@ -361,7 +383,7 @@ class Turn:
         ops = self._conversations()
         page = await _call(
             "roster",
-            ops.get_teams_conversation_paged_members(conversation_id, page_size, token),
+            lambda: ops.get_teams_conversation_paged_members(conversation_id, page_size, token),
         )
         return [_plain(m) for m in page.members or []], page.continuation_token or None
 
