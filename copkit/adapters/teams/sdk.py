@@ -12,8 +12,9 @@ Done here on purpose, beyond calling the SDK:
   ``requests.get`` on the event loop, and cached;
 - outgoing credentials are cached per app and their AAD token is acquired in a thread, so MSAL
   never blocks the event loop and a token is not fetched again for every turn;
-- a failing Bot Connector call becomes :class:`ConnectorError` without the network error in its
-  chain (the core would read that as a database outage);
+- a throttled Bot Connector call (429) is tried again; a failing one becomes
+  :class:`ConnectorError` without the network error in its chain (the core would read that as
+  a database outage);
 - msrest's retry policy, built twice per turn, is built from a set (13 ms → microseconds).
 """
 
