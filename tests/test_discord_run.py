@@ -1,6 +1,8 @@
-"""``copkit run`` with DISCORD_TOKEN, as an operator starts it: a real process running the shipped
-command line against the fake Discord (only discord.py's two URLs are redirected), with sharding,
-a slash command answered, a clean stop on SIGTERM, and a refused token in one line."""
+"""``copkit run`` with DISCORD_TOKEN, as an operator starts it: real processes running the shipped
+command line against the fake Discord (only discord.py's two URLs are redirected) — two processes
+with two of four shards each on one database, slash commands answered by the process that runs
+the server's shard, commands synced once, a clean stop on SIGTERM — and a refused token (``copkit``
+prints a StartupError as one line, exit status 1)."""
 
 from __future__ import annotations
 
@@ -58,47 +60,60 @@ async def read_until(stream: asyncio.StreamReader, needle: str, seen: list[str])
             return
 
 
-async def test_copkit_run_connects_two_of_four_shards(fake, db_url, tmp_path):
+async def test_copkit_run_two_processes_with_two_of_four_shards_each(fake, db_url, tmp_path):
     owner = fake.user("olga")
     on = {n: fake.add_guild(f"Guild {n}", owner=owner, shard=(n, 4)) for n in range(4)}
-    channel = fake.add_channel(on[1], "general")
-    other = fake.add_channel(on[2], "general")
-    proc = await launch(fake, db_url, tmp_path, "--shard-ids", "0,1", "--shard-count", "4")
-    seen: list[str] = []
+    channels = {n: fake.add_channel(on[n], "general") for n in range(4)}
+    procs = []
+    seen: list[list[str]] = [[], []]
     try:
-        await read_until(proc.stdout, "Discord: connected", seen)
-        out = "\n".join(seen)
-        assert "Discord: connecting (shards 0,1 of 4); members intent off" in out
-        assert "slash commands synced" in out
-        assert "to 2 server(s) (shards 0,1 of 4)" in out
-        assert sorted(tuple(i["shard"]) for i in fake.identified) == [(0, 4), (1, 4)]
+        for n, ids in enumerate(("0,1", "2,3")):  # the second starts once the first migrated
+            proc = await launch(fake, db_url, tmp_path, "--shard-ids", ids, "--shard-count", "4")
+            procs.append(proc)
+            await read_until(proc.stdout, "ready; timers running", seen[n])
+        for n, proc in enumerate(procs):
+            await read_until(proc.stdout, "Discord: connected", seen[n])
+        first = "\n".join(seen[0])
+        assert "Discord: connecting (shards 0,1 of 4); members intent off" in first
+        assert "slash commands synced" in first
+        assert "to 2 server(s) (shards 0,1 of 4)" in first
+        assert "to 2 server(s) (shards 2,3 of 4)" in "\n".join(seen[1])
+        assert sorted(tuple(i["shard"]) for i in fake.identified) == [(n, 4) for n in range(4)]
         assert all(i["token"] == "T0K" for i in fake.identified)
-        first, second = sorted(i["_at"] for i in fake.identified)
-        assert second - first < 4, "max_concurrency 16: no 5-second wait between the shards"
         assert fake.calls and all(c.auth == "Bot T0K" for c in fake.calls)
-        assert len(fake.find("PUT", rf"/applications/{fake.app_id}/commands")) == 1
+        puts = fake.find("PUT", rf"/applications/{fake.app_id}/commands")
+        assert len(puts) == 1, "only the process running shard 0 syncs the commands"
+        ours = sorted(i["_at"] for i in fake.identified if i["shard"][0] < 2)
+        assert ours[1] - ours[0] < 4, "max_concurrency 16: no 5-second wait between shards"
 
-        mark = fake.mark()
-        await fake.slash(owner, channel, "copkit help")
-        answer = await fake.wait_for("POST", CALLBACK, since=mark, timeout=10)
-        assert "What I can do" in text_of(answer.json["data"])
-        await fake.slash(owner, other, "copkit help")  # shard 2 runs elsewhere: not ours
-        await fake.quiet(0.5)
-        assert len(fake.find("POST", CALLBACK, since=mark)) == 1
+        for n in (1, 2):  # each server is answered by the process running its shard
+            mark = fake.mark()
+            await fake.slash(owner, channels[n], "copkit help")
+            answer = await fake.wait_for("POST", CALLBACK, since=mark, timeout=10)
+            assert "What I can do" in text_of(answer.json["data"])
+            await fake.quiet(0.3)
+            assert len(fake.find("POST", CALLBACK, since=mark)) == 1, "answered once"
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 30)
-        rest = (await proc.stdout.read()).decode() + (await proc.stderr.read()).decode()
-    assert code == 0, rest
-    assert "Traceback" not in rest, rest
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(p.wait(), 30) for p in procs]
+        rest = [(await p.stdout.read()).decode() + (await p.stderr.read()).decode() for p in procs]
+    assert codes == [0, 0], rest
+    assert not any("Traceback" in r for r in rest), rest
 
 
-async def test_a_refused_token_is_one_line_and_exit_1(fake, db_url, tmp_path):
+async def test_a_refused_token_stops_copkit_run_with_one_clear_line(fake, db_url, monkeypatch):
+    from copkit.app import serve
+    from copkit.core.config import Settings
+    from copkit.core.errors import StartupError
+    from copkit.core.plugins import DEFAULT_PLUGINS
+
+    fake.install(monkeypatch)
     fake.fail[("GET", "/users/@me")] = (401, {"message": "401: Unauthorized", "code": 0})
-    proc = await launch(fake, db_url, tmp_path, token="wrong")
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 1, (out, err)
-    lines = err.decode().strip().splitlines()
-    assert lines == ["copkit: Discord refused the token: check DISCORD_TOKEN or [discord] token"]
-    assert "wrong" not in out.decode() + err.decode()
+    settings = Settings(database_url=db_url)
+    settings.discord.token = "wrong"
+    settings.teams.port = 0
+    with pytest.raises(StartupError) as refused:
+        await serve(settings, list(DEFAULT_PLUGINS))
+    assert str(refused.value) == "Discord refused the token: check DISCORD_TOKEN or [discord] token"
