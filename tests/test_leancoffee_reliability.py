@@ -326,3 +326,13 @@ async def test_votes_racing_the_close_of_voting_are_in_before_the_ranking_or_ref
         current = await m.Topic.get(session_id=s, status="discussing")
         assert current.id == (topics[4] if placed > 20 else topics[1])
         assert f"Now discussing #{current.number}" in "\n".join(h.texts())
+
+
+async def test_a_deferred_board_update_still_goes_out_when_copkit_stops(db_url):
+    async with harness(db_url, coalesce_interval=1.0) as h:
+        s = await setup_voting(h, "Alpha", "Beta")
+        t2 = (await m.Topic.get(session_id=s, number=2)).id
+        for who in ("ann", "bob", "cat"):  # the board follows these within a second
+            await h.click(who, f"leancoffee:vote:{t2}")
+        await h.restart()  # at once: stopping waits for the deferred render
+        assert "#2** Beta · ●●● 3 dots" in (await h.view(board_key(s))).text

@@ -81,6 +81,7 @@ class Copkit:
         self._people_seen: set[tuple[int, str]] = set()
         self._view_locks: dict[tuple[int, str], asyncio.Lock] = {}
         self._view_last: dict[tuple[int, str], float] = {}
+        self._background: set[asyncio.Task[Any]] = set()
 
     # Life cycle -------------------------------------------------------------------------------
 
@@ -94,10 +95,20 @@ class Copkit:
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        if self._background:  # e.g. a view refresh a plugin deferred: let it finish
+            await asyncio.wait(list(self._background), timeout=5)
         if self.bus is not None:
             await self.bus.stop()
         await self.coalescer.drain()
         await close_database()
+
+    def spawn(self, coro: Any, *, name: str | None = None) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, owned by this process: :meth:`close` waits for it
+        (up to 5 seconds) before closing the database."""
+        task = asyncio.create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     def add_messenger(self, messenger: Messenger) -> None:
         self.messengers[messenger.platform] = messenger

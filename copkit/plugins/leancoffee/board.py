@@ -365,7 +365,9 @@ def soon(
         st = _trailing[tkey] = _Trailing()
     st.dirty = True
     if st.task is None:
-        st.task = asyncio.create_task(_trail(tkey, st, owner, key, render, interval))
+        trail = _trail(tkey, st, owner, key, render, interval)
+        spawn = getattr(owner, "spawn", None)  # the runtime waits for it when it closes
+        st.task = spawn(trail) if spawn else asyncio.create_task(trail)
 
 
 async def _trail(
