@@ -75,12 +75,22 @@ class Scheduler:
         stale = now - timedelta(seconds=self.lease)
         return Q(claimed_by=None) | Q(claimed_at__lt=stale)
 
+    def _served(self) -> Q:
+        """Jobs of communities on a platform this process has an adapter for: with Teams
+        workers and Discord shards in separate processes, a Teams-only process leaves Discord's
+        timers to a process that can post there. (No adapter at all: every job, as before.)"""
+        platforms = list(self.runtime.messengers)
+        if not platforms:
+            return Q()
+        return Q(community_id=None) | Q(community__platform__in=platforms)
+
     async def run_due(self, limit: int = 50) -> int:
         """Claim and run every job due now; returns how many this worker ran."""
         now = self.clock.now()
         candidates = (
             await Job.filter(done_at=None, cancelled=False, due_at__lte=now)
             .filter(self._claimable(now))
+            .filter(self._served())
             .order_by("due_at", "id")
             .limit(limit)
             .values_list("id", flat=True)

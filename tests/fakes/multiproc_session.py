@@ -62,6 +62,7 @@ class Run:
     sent: Counter[tuple[str, int]] = field(default_factory=Counter)
     outcomes: list[Outcome] = field(default_factory=list)
     vote_seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds per vote, as the sender saw
 
     def comparable(self) -> dict[str, Any]:
         return {
@@ -98,7 +99,7 @@ class LeanCoffeeDriver:
         self.run = Run()
         self.board_id = ""
         self.topic_ids: list[int] = []
-        self._vote_data: dict[str, Any] | None = None
+        self._card: dict[str, Any] = {}
 
     async def say(self, who: dict[str, str], text: str, *, to: int | None = None) -> Outcome:
         out = await self.spreader.post(self.a.mention(who, text), to=to)
@@ -122,21 +123,18 @@ class LeanCoffeeDriver:
         shown = await ShownView.get(key=board_key(s.id))
         self.board_id = shown.ref["message_id"]
         await self.connector.wait_for(lambda: self.board_id in self.connector.messages)
-        card = self.connector.messages[self.board_id].card
-        ok = [a for a in actions_of(card) if a.get("title") == "OK"]
-        self._vote_data = ok[0]["data"] if ok else None
+        self._card = self.connector.messages[self.board_id].card
 
     def vote_activity(self, who: dict[str, str], topic_id: int) -> dict[str, Any]:
-        if self._vote_data is not None:  # the board's "Give a dot to…" choice and its OK
-            field_name = self._vote_data["_sel"]
-            return self.a.execute(
-                who, self.board_id, self._vote_data, inputs={field_name: str(topic_id)}
-            )
-        return self.a.execute(who, self.board_id, {"copkit": f"leancoffee:vote:{topic_id}"})
+        """A click giving a dot to the topic, as the board card offers it."""
+        data, inputs = vote_click(self._card, topic_id)
+        return self.a.execute(who, self.board_id, data, inputs=inputs)
 
     async def vote(self, who: dict[str, str], topic_id: int) -> Outcome:
         self.run.sent[(who["id"], topic_id)] += 1
+        t0 = time.perf_counter()
         out = await self.spreader.post(self.vote_activity(who, topic_id))
+        self.run.latencies.append(time.perf_counter() - t0)
         self.run.outcomes.append(out)
         value = (out.body or {}).get("value") if isinstance(out.body, dict) else None
         said = value if isinstance(value, str) else card_text({"attachments": [{"content": value}]})
@@ -244,6 +242,20 @@ async def timer_report(session_id: int, speed: float) -> dict[str, Any]:
         "late": late,
         "workers": Counter(j.claimed_by.split("-")[1] if j.claimed_by else "" for j in fired),
     }
+
+
+def vote_click(card: dict[str, Any], topic_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data (and inputs) of the board's click that gives a dot to ``topic_id``: a button
+    per topic (``selected``), or a choice set and its OK button (``_sel``)."""
+    for act in actions_of(card):
+        data = act.get("data") or {}
+        if not str(data.get("copkit", "")).startswith("leancoffee:vote"):
+            continue
+        if data.get("selected") == [str(topic_id)]:
+            return data, {}
+        if isinstance(data.get("_sel"), str):
+            return data, {data["_sel"]: str(topic_id)}
+    return {"copkit": f"leancoffee:vote:{topic_id}"}, {}
 
 
 def announcements(connector: TimedConnector, needle: str) -> list[str]:

@@ -1,0 +1,336 @@
+"""Load on the Teams endpoint: copkit with one, two and three processes, and a bare echo bot.
+
+N concurrent clients (default 32) post realistic activities for 30 s (after a 3 s warm-up) to
+``copkit run`` processes sharing one PostgreSQL, round-robin, during a lean coffee's dot vote:
+four in five are clicks on the board (Action.Execute invokes, a dot given or taken back), one in
+five is an @mention typed in the channel (``leancoffee vote 2`` / ``unvote 2``, answered
+privately). Replies go to a loopback fake Bot Connector. The same activities then go to a bare
+botbuilder echo bot (written below: it echoes messages and answers invokes), measured the same
+way on the same machine. Prints activities/s, p50/p99 latency and errors per run, and copkit's
+single-process throughput as a share of the echo bot's (target: at least 70 %, no errors).
+
+    COPKIT_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test_h \\
+        python benchmarks/teams_load.py [--clients 32] [--seconds 30] [--processes 1,2,3]
+
+The database's public schema is dropped and recreated before each copkit run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fakes.bot_connector import (  # noqa: E402
+    TEAM,
+    FakeBotConnector,
+    TeamsActivities,
+    actions_of,
+    user,
+)
+from fakes.multiproc import Fleet, free_port  # noqa: E402
+from fakes.multiproc_session import vote_click  # noqa: E402
+
+OWNER = user("olivia", "Olivia Owner")
+TOPICS = 5
+
+
+# The echo bot ------------------------------------------------------------------------------------
+
+
+def echo_bot(port: int, patched: bool) -> None:
+    """A bare botbuilder bot: echoes each message into its conversation, answers each invoke.
+
+    The invoke path goes through ``adapter.process_activity`` (``CloudAdapter.process`` answers
+    every invoke with 500 in botbuilder 4.17); the rest is the SDK's own sample shape."""
+    from aiohttp import web
+    from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+    from botbuilder.integration.aiohttp import (
+        CloudAdapter,
+        ConfigurationBotFrameworkAuthentication,
+    )
+    from botbuilder.schema import Activity
+
+    if patched:  # the same msrest fix copkit's adapter applies (copkit/adapters/teams/sdk.py)
+        from msrest.universal_http.requests import ClientRetryPolicy
+
+        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+
+    class Config:
+        APP_ID = ""
+        APP_PASSWORD = ""
+        APP_TYPE = "MultiTenant"
+        APP_TENANTID = ""
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Config()))
+
+    class Echo(ActivityHandler):
+        async def on_message_activity(self, turn_context: TurnContext) -> None:
+            await turn_context.send_activity(f"Echo: {turn_context.activity.text}")
+
+        async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+            return InvokeResponse(
+                status=200,
+                body={
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": "Got it.",
+                },
+            )
+
+    bot = Echo()
+
+    async def messages(request: web.Request) -> web.Response:
+        activity = Activity().deserialize(await request.json())
+        auth = request.headers.get("Authorization", "")
+        response = await adapter.process_activity(auth, activity, bot.on_turn)
+        if response is not None:
+            return web.json_response(response.body, status=response.status)
+        return web.Response(status=200)
+
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", health)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+# Load ----------------------------------------------------------------------------------------
+
+
+class Load:
+    """Makes the activities: client ``k`` is one person toggling one dot on topic ``k % 5``,
+    by clicking the board (four times in five) or by typing the command."""
+
+    def __init__(self, a: TeamsActivities, board_id: str, card: dict, topic_ids: list[int]):
+        self.a = a
+        self.board_id = board_id
+        self.clicks = [vote_click(card, t) for t in topic_ids]
+        self.numbers = list(range(1, len(topic_ids) + 1))
+
+    def activity(self, k: int, i: int) -> dict[str, Any]:
+        who = user(f"load{k:03d}", f"Load {k}")
+        t = k % len(self.clicks)
+        give = i % 2 == 0
+        if i % 5 == 4:  # typed in the channel
+            word = "vote" if give else "unvote"
+            return self.a.mention(who, f"leancoffee {word} {self.numbers[t]}")
+        data, inputs = self.clicks[t]
+        if not give:  # "Take a dot back from…" sends the same with its own action id
+            data = {**data, "copkit": data["copkit"].replace(":vote", ":unvote", 1)}
+        return self.a.execute(who, self.board_id, data, inputs=inputs)
+
+
+async def drive(
+    urls: list[str], make: Any, clients: int, seconds: float, warmup: float = 3.0
+) -> dict[str, Any]:
+    """``clients`` loops posting ``make(k, i)`` round-robin to ``urls``; counts the window
+    after ``warmup``."""
+    rr = itertools.count()
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    done = 0
+    start = time.monotonic()
+    window = (start + warmup, start + warmup + seconds)
+    conn = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(
+        connector=conn, timeout=aiohttp.ClientTimeout(total=30)
+    ) as http:
+
+        async def client(k: int) -> None:
+            nonlocal done
+            i = 0
+            while time.monotonic() < window[1]:
+                body = json.dumps(make(k, i)).encode()
+                i += 1
+                url = urls[next(rr) % len(urls)]
+                t0 = time.perf_counter()
+                try:
+                    async with http.post(
+                        url, data=body, headers={"Content-Type": "application/json"}
+                    ) as resp:
+                        await resp.read()
+                        status = str(resp.status)
+                except Exception as exc:  # noqa: BLE001 - counted as an error
+                    status = type(exc).__name__
+                took = time.perf_counter() - t0
+                now = time.monotonic()
+                if window[0] <= now <= window[1]:
+                    if status == "200":
+                        done += 1
+                        latencies.append(took)
+                    else:
+                        errors[status] = errors.get(status, 0) + 1
+
+        await asyncio.gather(*(client(k) for k in range(clients)))
+    latencies.sort()
+    return {
+        "rate": done / seconds,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000 if latencies else float("nan"),
+        "errors": errors,
+        "n": done,
+    }
+
+
+async def reset(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+async def post(http: aiohttp.ClientSession, url: str, activity: dict) -> Any:
+    async with http.post(url, json=activity) as resp:
+        assert resp.status == 200, (resp.status, await resp.text())
+        return await resp.text()
+
+
+async def prepare(connector: FakeBotConnector, url: str) -> Load:
+    """A lean coffee with five topics, voting open; returns the activity maker."""
+    a = TeamsActivities(connector.url)
+    a._ids = itertools.count(int(time.time() * 1000) * 1000)
+    connector.rosters[TEAM] = [{**OWNER, "userRole": "owner"}]
+    async with aiohttp.ClientSession() as http:
+        await post(http, url, a.mention(OWNER, "leancoffee start --title Load"))
+        for k in range(TOPICS):
+            await post(http, url, a.mention(user(f"author{k}"), f"leancoffee propose Topic {k}"))
+        await post(http, url, a.mention(OWNER, "leancoffee voting open"))
+    await asyncio.sleep(1.5)  # the board's last edit
+    for msg in connector.messages.values():
+        card = msg.activity.get("attachments", [{}])[0].get("content", {})
+        if "Voting is open" not in json.dumps(card, ensure_ascii=False):
+            continue
+        ids = sorted(
+            {int(v) for x in actions_of(card) for v in (x.get("data") or {}).get("selected", [])}
+        ) or [int(c["value"]) for c in _choices(card)]
+        return Load(a, msg.id, card, ids[:TOPICS])
+    raise SystemExit("no board with open voting was posted")
+
+
+def _choices(card: Any) -> list[dict]:
+    found: list[dict] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Input.ChoiceSet":
+                found.extend(node.get("choices", []))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(card)
+    return found
+
+
+def line(name: str, r: dict[str, Any]) -> str:
+    errors = sum(r["errors"].values())
+    detail = f" {r['errors']}" if errors else ""
+    return f"{name:28} {r['rate']:8.1f} {r['p50']:9.1f} {r['p99']:9.1f} {errors:7d}{detail}"
+
+
+async def run_copkit(url: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    await reset(url)
+    connector = FakeBotConnector()
+    await connector.start()
+    fleet = Fleet(url, n=n, command="copkit", logdir=Path(args.logdir) if args.logdir else None)
+    try:
+        await fleet.start(timeout=60)
+        load = await prepare(connector, fleet.urls[0])
+        return await drive(fleet.urls, load.activity, args.clients, args.seconds)
+    finally:
+        await fleet.stop()
+        await connector.stop()
+
+
+async def run_echo(patched: bool, args: argparse.Namespace) -> dict[str, Any]:
+    connector = FakeBotConnector()
+    await connector.start()
+    port = free_port()
+    argv = [sys.executable, __file__, "--echo", str(port)] + (["--patched"] if patched else [])
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/messages"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(400):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                        if r.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.05)
+        a = TeamsActivities(connector.url)
+        card = {
+            "actions": [
+                {
+                    "type": "Action.Execute",
+                    "data": {"copkit": "leancoffee:vote:page1", "selected": [str(k + 1)]},
+                }
+                for k in range(TOPICS)
+            ]
+        }
+        load = Load(a, "1700000000000", card, list(range(1, TOPICS + 1)))
+        return await drive([url], load.activity, args.clients, args.seconds)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        await connector.stop()
+
+
+async def main(args: argparse.Namespace) -> None:
+    url = os.environ.get("COPKIT_BENCH_POSTGRES_URL")
+    if not url:
+        raise SystemExit("set COPKIT_BENCH_POSTGRES_URL (several processes need PostgreSQL)")
+    counts = [int(x) for x in args.processes.split(",")]
+    print(
+        f"Teams endpoint load: {args.clients} clients, {args.seconds:.0f} s per run, "
+        f"{os.cpu_count()} CPUs, PostgreSQL; 4/5 card clicks, 1/5 typed commands"
+    )
+    print(f"{'':28} {'act/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    results: dict[str, dict[str, Any]] = {}
+    for n in counts:
+        results[f"copkit {n}"] = r = await run_copkit(url, n, args)
+        print(line(f"copkit, {n} process{'es' if n > 1 else ''}", r), flush=True)
+    results["echo"] = r = await run_echo(False, args)
+    print(line("botbuilder echo bot", r), flush=True)
+    results["echo patched"] = r = await run_echo(True, args)
+    print(line("echo bot + copkit's msrest fix", r), flush=True)
+    if "copkit 1" in results:
+        one = results["copkit 1"]
+        for name in ("echo", "echo patched"):
+            share = one["rate"] / results[name]["rate"] * 100
+            print(f"copkit (1 process) / {name}: {share:.0f} % (target ≥ 70 %, zero errors)")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--processes", default="1,2,3")
+    p.add_argument("--logdir", default="")
+    p.add_argument("--echo", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--patched", action="store_true", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.echo:
+        echo_bot(a.echo, a.patched)
+    else:
+        asyncio.run(main(a))
