@@ -325,6 +325,7 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(h):
         ("leader", "brownbag speaker 1 @bob", "already the speaker"),
         ("leader", "brownbag speaker 1 @zed", "I don't know zed"),
         ("leader", 'brownbag schedule Talk --speaker @bob --at "yesterday"', "I can't read"),
+        ("leader", 'brownbag schedule Talk --speaker @bob --at "in a while"', "not a duration"),
         ("leader", 'brownbag schedule --speaker @bob --at "2026-02-01 12:00"', "title"),
         ("ann", "brownbag done 1", "Only"),
         ("bob", "brownbag done 1", "has not started yet"),
@@ -434,5 +435,7 @@ def test_parse_when_forms():
         assert parse_when(text, paris, now) == expected, text
     assert parse_when("tomorrow 12:30", paris, now) == datetime(2026, 1, 6, 11, 30, tzinfo=UTC)
     assert parse_when("today 23:00", paris, now) == datetime(2026, 1, 5, 22, 0, tzinfo=UTC)
+    assert parse_when("in 2h", paris, now) == datetime(2026, 1, 5, 11, 0, tzinfo=UTC)
+    assert parse_when("in 1d 30m", paris, now) == datetime(2026, 1, 6, 9, 30, tzinfo=UTC)
     # Summer time in Paris.
     assert parse_when("2026-07-01 12:30", paris, now) == datetime(2026, 7, 1, 10, 30, tzinfo=UTC)

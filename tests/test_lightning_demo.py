@@ -20,8 +20,8 @@ def test_copkit_console_demo_lightning(tmp_path, monkeypatch, capsys):
     order = shuffled(["ann", "cat", "dan"], 2026)  # the line-up in sign-up order, seed 2026
     story = [
         "┌ (#general) Lightning talks: CoP lightning",
-        "│ When: Tue 6 Jan 2026, 17:00 (Europe/Paris)",
-        "│ Sign-ups close Tue 6 Jan 2026, 12:00 (Europe/Paris).",
+        "│ When: Mon 5 Jan 2026, 13:00 (Europe/Paris)",
+        "│ Sign-ups close Mon 5 Jan 2026, 12:00 (Europe/Paris).",
         "┌ (new thread «Lightning talks: CoP lightning») Line-up: CoP lightning",
         "│ You're in the line-up of “CoP lightning” with “Property tests in five minutes”.",
         "│ w1. dan — “Why we write ADRs”\n│ w2. eve — “A tour of our CI”",
@@ -32,7 +32,7 @@ def test_copkit_console_demo_lightning(tmp_path, monkeypatch, capsys):
         "│ Sign-ups for these lightning talks are closed.",
         f"│ Order drawn with seed 2026: {', '.join(order)}.",
         f"│ Now (1/3): {order[0]} — ",
-        "│ Time: 5 min, until 17:05",
+        "│ Time: 5 min, until 13:05",
         "  … copkit restarted",
         f"│ One minute left, {order[0]}.",
         f"│ Time! Thank you, {order[0]}.",

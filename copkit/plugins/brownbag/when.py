@@ -2,7 +2,7 @@
 
 Times are typed in the community's zone (``Community.timezone``) unless the text names another
 one: ``2026-12-03 12:30``, ``2026-12-03T12:30``, ``2026-12-03 12:30 Europe/Paris``,
-``2026-12-03 12:30+01:00``, ``tomorrow 12:30``. Stored times are aware UTC datetimes.
+``2026-12-03 12:30+01:00``, ``tomorrow 12:30``, ``in 2h``. Stored times are aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from babel.dates import format_datetime
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, current_locale
+from copkit.core.parsing import parse_duration
 
 _RELATIVE = re.compile(r"^(today|tomorrow)\s+(\d{1,2}):(\d{2})$", re.I)
+_IN = re.compile(r"^in\s+(\S.*)$", re.I)
 _ZONE_TAIL = re.compile(r"^(.*\d)\s+([A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)$")
 
 
@@ -46,6 +48,9 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     raw = " ".join((text or "").split())
     if not raw:
         raise _unreadable(text or "")
+    m = _IN.match(raw)
+    if m:  # "in 2h", "in 1d 30m"
+        return (now + parse_duration(m.group(1).replace(" ", ""))).astimezone(UTC)
     m = _RELATIVE.match(raw)
     if m:
         day: date = now.astimezone(tz).date()
