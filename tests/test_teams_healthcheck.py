@@ -63,10 +63,13 @@ async def answer_everything(env: TeamsEnv, who: dict, announcement: str) -> str:
 
 
 async def test_health_check_round_on_private_cards(env: TeamsEnv):
+    for n in range(11, 4, -1):  # a shorter deck: four dimensions
+        await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
     announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
     assert "Anonymous" in text(env.connector.messages[announcement].card)
+    assert "Rate 4 dimensions" in text(env.connector.messages[announcement].card)
 
     cards = {}
     for who in (ALICE, BOB, CAROL):

@@ -166,13 +166,22 @@ async def test_a_body_over_256_kb_is_413_even_when_streamed(env: TeamsEnv):
 async def test_odd_but_valid_json_never_gets_500(local: TeamsEnv, caplog):
     base = local.a.mention(ALICE, "tdemo where")
     odd_values = [None, -1, 1.5, True, "", "x" * 5000, [], {}, [1, {"a": None}]]
-    fields = ["text", "entities", "channelData", "value", "replyToId", "recipient", "name", "id"]
-    for f in fields:
-        for v in odd_values:
-            for kind in ("message", "invoke", "event", "conversationUpdate"):
+    fields = {  # the fields each kind of activity is read for
+        "message": ["text", "entities", "channelData", "value", "replyToId", "recipient", "id"],
+        "invoke": ["name", "value", "replyToId", "channelData"],
+        "event": ["name", "value", "channelData"],
+        "conversationUpdate": ["membersAdded", "recipient", "channelData"],
+    }
+    names = {
+        "invoke": "adaptiveCard/action",
+        "event": "application/vnd.microsoft.meetingParticipantJoin",
+    }
+    for kind, read in fields.items():
+        for f in read:
+            for v in odd_values:
                 activity = {**base, "type": kind, f: v}
-                if kind == "invoke":
-                    activity.setdefault("name", "adaptiveCard/action")
+                if kind in names and f != "name":
+                    activity["name"] = names[kind]
                 status, body = await local.post(activity)
                 assert status < 500, (f, v, kind, status, body)
     # shapes inside a card action

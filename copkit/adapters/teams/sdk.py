@@ -501,11 +501,11 @@ class BotFramework:
             if isinstance(body.get(key), str):
                 ref[key] = body[key]
         conversation["id"] = conversation_id
-        tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or (
-            (body.get("conversation") or {}).get("tenantId")
-        )
-        if tenant:
-            conversation["tenantId"] = tenant
+        data = body.get("channelData")
+        tenant = _fields(data.get("tenant") if isinstance(data, dict) else None, ("id",))
+        tenant_id = tenant.get("id") or conversation.get("tenantId")
+        if isinstance(tenant_id, str) and tenant_id:
+            conversation["tenantId"] = tenant_id
         conversation.pop("tenantID", None)
         ref["conversation"] = conversation
         return ref
