@@ -156,7 +156,14 @@ def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
     app_id = args.app_id or settings.teams.app_id
     if not app_id:
         raise StartupError("give --app-id (the Azure Bot's Microsoft App ID) or set MicrosoftAppId")
-    path = write_package(reg, app_id=app_id, out=Path(args.out), name=args.name, domain=args.domain)
+    path = write_package(
+        reg,
+        app_id=app_id,
+        out=Path(args.out),
+        name=args.name,
+        domain=args.domain,
+        version=args.app_version,
+    )
     print(f"wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app)")
     return 0
 
@@ -205,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--name", default="copkit", help="the app's short name")
     s.add_argument("--domain", default="", help="your bot's domain, for validDomains")
+    s.add_argument(
+        "--app-version",
+        help="the package version (default: copkit's); raise it to update an uploaded app",
+    )
     s.set_defaults(fn=cmd_teams_manifest)
 
     s = sub.add_parser("version", help="print the version")

@@ -112,3 +112,14 @@ def test_manifest_function_checks_the_id():
     with pytest.raises(StartupError):
         manifest(registry, app_id="")
     assert manifest(registry, app_id=APP_ID.upper())["id"] == APP_ID.upper()
+
+
+def test_app_version_can_be_raised_for_an_update(tmp_path, capsys):
+    data = json.loads(_build(tmp_path, "--app-version", "2.3.4").read("manifest.json"))
+    assert data["version"] == "2.3.4"
+    out = tmp_path / "bad.zip"
+    assert (
+        main(["teams", "manifest", "--app-id", APP_ID, "--out", str(out), "--app-version", "v2"])
+        == 1
+    )
+    assert "1.2.3" in capsys.readouterr().err and not out.exists()

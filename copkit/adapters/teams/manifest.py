@@ -57,8 +57,16 @@ def command_lists(registry: Registry) -> list[dict[str, Any]]:
 
 
 def manifest(
-    registry: Registry, *, app_id: str, name: str = "copkit", domain: str = ""
+    registry: Registry,
+    *,
+    app_id: str,
+    name: str = "copkit",
+    domain: str = "",
+    version: str | None = None,
 ) -> dict[str, Any]:
+    version = version or __version__
+    if not re.fullmatch(r"\d{1,5}\.\d{1,5}\.\d{1,5}", version):
+        raise StartupError(f"--app-version must look like 1.2.3, not {version!r}")
     if not _GUID.match(app_id or ""):
         raise StartupError(
             f"--app-id must be the Azure Bot's Microsoft App ID (a GUID), not {app_id!r}"
@@ -73,7 +81,7 @@ def manifest(
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
-        "version": __version__,
+        "version": version,
         "id": app_id,
         "developer": {
             "name": short,
@@ -142,10 +150,16 @@ def _icon(size: int, *, outline: bool) -> bytes:
 
 
 def write_package(
-    registry: Registry, *, app_id: str, out: Path, name: str = "copkit", domain: str = ""
+    registry: Registry,
+    *,
+    app_id: str,
+    out: Path,
+    name: str = "copkit",
+    domain: str = "",
+    version: str | None = None,
 ) -> Path:
     """Write the app package zip to ``out`` and return its path."""
-    data = manifest(registry, app_id=app_id, name=name, domain=domain)
+    data = manifest(registry, app_id=app_id, name=name, domain=domain, version=version)
     out = Path(out)
     if out.parent and not out.parent.exists():
         raise StartupError(f"the folder {out.parent} does not exist")
