@@ -64,9 +64,13 @@ def pct(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-async def one_round(url: str, participants: int, label: str, *, burst: bool) -> dict[str, float]:
+async def one_round(
+    url: str, participants: int, label: str, *, burst: bool, known: bool = False
+) -> dict[str, float]:
     """One lean coffee on a fresh database: 50 topics, voting opened, then ``participants`` × 2
-    dots, all at once (``burst``) or one after another (the time a single vote takes)."""
+    dots, all at once (``burst``) or one after another (the time a single vote takes). The
+    participants are new to copkit (their first contact is the vote), or ``known`` (they used
+    copkit before in this process, as people who proposed or joined the room have)."""
     if url.startswith("postgres"):
         await reset_postgres(url)
     pm = make_plugin_manager(PLUGINS, entry_points_group=None)
@@ -98,6 +102,9 @@ async def one_round(url: str, participants: int, label: str, *, burst: bool) -> 
         await rt.handle_text(community, room, lead, "leancoffee voting open")
         topics = await Topic.filter(session_id=s.id).order_by("number").values_list("id", flat=True)
         people = [Person(f"u{i}", f"User {i}") for i in range(participants)]
+        if known:
+            for p in people:
+                await rt.handle_text(community, room, p, "leancoffee backlog")
         latencies: list[float] = []
 
         async def vote(p: Person, topic: int) -> None:
@@ -144,7 +151,7 @@ async def one_round(url: str, participants: int, label: str, *, burst: bool) -> 
             "rerender": rerender,
             "render": statistics.median(renders),
         }
-        how = "at once" if burst else "in turn"
+        how = ("at once" if burst else "in turn") + (" (known people)" if known else "")
         print(
             f"{label:8} {2 * participants} votes {how}: {total * 1000:6.0f} ms "
             f"({2 * participants / total:5.0f}/s) · per vote p50 {result['p50'] * 1000:6.1f} ms, "
@@ -158,16 +165,23 @@ async def one_round(url: str, participants: int, label: str, *, burst: bool) -> 
 
 
 async def run(url: str, participants: int, rounds: int, label: str) -> None:
-    results: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+    modes = {
+        "at once": (True, False),
+        "at once (known people)": (True, True),
+        "in turn": (False, False),
+    }
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     for n in range(rounds):
-        for burst in (True, False):
+        for mode, (burst, known) in modes.items():
             with tempfile.TemporaryDirectory() as tmp:
                 db = url if url.startswith("postgres") else f"sqlite://{tmp}/bench{n}.db"
-                results[burst].append(await one_round(db, participants, label, burst=burst))
-    for burst, rs in results.items():
+                results[mode].append(
+                    await one_round(db, participants, label, burst=burst, known=known)
+                )
+    for mode, rs in results.items():
         med = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
         print(
-            f"{label:8} median of {rounds}, {'at once' if burst else 'in turn'}: "
+            f"{label:8} median of {rounds}, {mode}: "
             f"all votes {med['total'] * 1000:.0f} ms, per vote p50 {med['p50'] * 1000:.1f} ms, "
             f"p99 {med['p99'] * 1000:.1f} ms, board edits {med['edits']:.0f}, "
             f"board re-read and rendered {med['rerender'] * 1000:.1f} ms, "

@@ -541,7 +541,7 @@ RETURNING session_id, dot,
     (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
     (SELECT s2.votes FROM leancoffee_session s2 WHERE s2.id = session_id) AS votes,
     (SELECT COUNT(*) FROM leancoffee_vote v2
-     WHERE v2.session_id = leancoffee_vote.session_id AND v2.member = leancoffee_vote.member
+     WHERE v2.session_id = leancoffee_vote.session_id AND v2.member = ?
     ){{new_row}} AS used
 """
 _TAKE_DOT = """
@@ -575,7 +575,8 @@ async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, 
     """Store one dot of ``member`` on the topic. Returns the session id, the topic's number, the
     budget and the dots the member now uses; ``None`` when no dot could be placed."""
     for _attempt in range(3):
-        placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member])
+        # (the member as a parameter, not the new row's column: SQLite then uses the index)
+        placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member, member])
         if placed:
             return placed[0]
         # Nothing placed: refused, or the same member's other click took that dot at the same
