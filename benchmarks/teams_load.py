@@ -10,7 +10,7 @@ way on the same machine. Prints activities/s, p50/p99 latency and errors per run
 single-process throughput as a share of the echo bot's (target: at least 70 %, no errors).
 
     COPKIT_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test_h \\
-        python benchmarks/teams_load.py [--clients 32] [--seconds 30] [--processes 1,2,3]
+        python benchmarks/teams_load.py [--clients 32] [--seconds 30] [--processes 1,2,3] [--repeat 3]
 
 The database's public schema is dropped and recreated before each copkit run.
 """
@@ -190,7 +190,7 @@ async def drive(
 async def reset(url: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1).split("?")[0])
     try:
         await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
@@ -306,19 +306,43 @@ async def main(args: argparse.Namespace) -> None:
         f"{os.cpu_count()} CPUs, PostgreSQL; 4/5 card clicks, 1/5 typed commands"
     )
     print(f"{'':28} {'act/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
-    results: dict[str, dict[str, Any]] = {}
-    for n in counts:
-        results[f"copkit {n}"] = r = await run_copkit(url, n, args)
-        print(line(f"copkit, {n} process{'es' if n > 1 else ''}", r), flush=True)
-    results["echo"] = r = await run_echo(False, args)
-    print(line("botbuilder echo bot", r), flush=True)
-    results["echo patched"] = r = await run_echo(True, args)
-    print(line("echo bot + copkit's msrest fix", r), flush=True)
-    if "copkit 1" in results:
-        one = results["copkit 1"]
-        for name in ("echo", "echo patched"):
-            share = one["rate"] / results[name]["rate"] * 100
-            print(f"copkit (1 process) / {name}: {share:.0f} % (target ≥ 70 %, zero errors)")
+    runs: dict[str, list[dict[str, Any]]] = {}
+    shares: dict[str, list[float]] = {"echo": [], "echo patched": []}
+    for rep in range(args.repeat):
+        # Interleaved, so that every configuration sees the same (shared, noisy) machine.
+        got: dict[str, dict[str, Any]] = {}
+        for n in counts:
+            got[f"copkit, {n} process{'es' if n > 1 else ''}"] = await run_copkit(url, n, args)
+        got["botbuilder echo bot"] = await run_echo(False, args)
+        got["echo bot + copkit's msrest fix"] = await run_echo(True, args)
+        for name, r in got.items():
+            runs.setdefault(name, []).append(r)
+            if args.repeat > 1:
+                print(line(f"  run {rep + 1}: {name}"[:28], r), flush=True)
+            else:
+                print(line(name, r), flush=True)
+        if "copkit, 1 process" in got:
+            one = got["copkit, 1 process"]["rate"]
+            shares["echo"].append(one / got["botbuilder echo bot"]["rate"] * 100)
+            shares["echo patched"].append(one / got["echo bot + copkit's msrest fix"]["rate"] * 100)
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} runs:")
+        for name, rs in runs.items():
+            med = {
+                "rate": statistics.median(r["rate"] for r in rs),
+                "p50": statistics.median(r["p50"] for r in rs),
+                "p99": statistics.median(r["p99"] for r in rs),
+                "errors": {
+                    k: sum(r["errors"].get(k, 0) for r in rs) for r in rs for k in r["errors"]
+                },
+            }
+            print(line(name, med))
+    for name, values in shares.items():
+        if values:
+            print(
+                f"copkit (1 process) / {name}: {statistics.median(values):.0f} % "
+                f"(runs: {', '.join(f'{v:.0f}' for v in values)}; target >= 70 %, zero errors)"
+            )
 
 
 if __name__ == "__main__":
@@ -327,6 +351,7 @@ if __name__ == "__main__":
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--processes", default="1,2,3")
     p.add_argument("--logdir", default="")
+    p.add_argument("--repeat", type=int, default=1, help="run everything N times, print medians")
     p.add_argument("--echo", type=int, help=argparse.SUPPRESS)
     p.add_argument("--patched", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
