@@ -71,7 +71,10 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
         ("healthcheck", "deck", "history"): ["healthcheck deck history"],
         ("healthcheck", "start"): ["healthcheck start"],  # refused while open
         ("healthcheck", "close"): [],  # run once, by the leader, below
-        ("healthcheck", "pulse"): ['healthcheck pulse "Enough coffee?" yes no'],
+        ("healthcheck", "pulse"): [
+            'healthcheck pulse "Enough coffee?" yes no',
+            'healthcheck pulse "Enough tea?" yes no --public --closes-in 90m',
+        ],
         ("healthcheck", "deck", "add"): [
             'healthcheck deck add "Tooling" --awesome "Tools help" --crappy "Tools hinder"'
         ],
@@ -148,11 +151,11 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
         from tortoise import Tortoise
 
         await Tortoise.get_connection("default").execute_query("PRAGMA secure_delete = OFF")
-    pulse_id = next(
-        m.view.poll.action_id for m in reversed(h.messenger.log) if m.view.poll is not None
-    )
-    for n, who in enumerate(MEMBERS):
-        await click(who, f"{pulse_id}:{n % 2}")
+    polls = [m.view.poll for m in h.messenger.log if m.view.poll is not None]
+    assert {p.anonymous for p in polls} == {True, False}, "both kinds of pulse were started"
+    for poll in {p.action_id: p for p in polls}.values():  # vote in each pulse
+        for n, who in enumerate(MEMBERS):
+            await click(who, f"{poll.action_id}:{n % 2}")
     await h.say(LEADER, "healthcheck close")
     await h.advance(days=3)  # the pulse and any leftover timer
     await walk_all()

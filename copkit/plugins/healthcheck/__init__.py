@@ -98,12 +98,17 @@ def copkit_register_commands() -> list[Command]:
         ),
         Command(
             ("healthcheck", "pulse"),
-            N_('Ask a quick anonymous question: healthcheck pulse "question" option option…'),
+            N_('A quick question, anonymous unless --public: healthcheck pulse "question" option…'),
             h.pulse_start,
             (
                 Arg("question", N_("the question"), positional=True, required=True, max_length=300),
                 Arg("options", N_("2 to 10 options"), type="rest", positional=True, required=True),
                 Arg("closes-in", N_("how long it stays open, e.g. 1d"), type="duration"),
+                Arg(
+                    "public",
+                    N_("not anonymous: a native poll where the platform has one (whole hours)"),
+                    type="flag",
+                ),
             ),
             action=N_("start a pulse check"),
             **core,

@@ -10,7 +10,7 @@ from typing import Any
 
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
 from copkit.core.views import Private, ToRoom, View, notice
 
@@ -568,6 +568,7 @@ def _pulse_key(p: Pulse) -> str:
 
 async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
     closes_in = args.get("closes-in") or DEFAULT_PULSE
+    public = bool(args.get("public"))
 
     async def timer(p: Pulse) -> None:
         p.close_job_id = await ctx.schedule("healthcheck.pulse_close", p.closes_at, {"pulse": p.id})
@@ -582,9 +583,18 @@ async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
         ctx.now(),
         closes_in,
         timer,
+        public=public,
     )
     await ctx.log("healthcheck.pulse", ref=_pulse_key(p), member=ctx.person.id)
     await ctx.show(views.pulse(p, 0, _tz(ctx)), key=_pulse_key(p))
+    hours = (p.closes_at - p.opened_at) // timedelta(hours=1)
+    if public and timedelta(hours=hours) != closes_in:
+        text = ngettext(
+            "A public pulse lasts whole hours: this one closes in {n} hour.",
+            "A public pulse lasts whole hours: this one closes in {n} hours.",
+            hours,
+        )
+        await ctx.reply(notice(text.format(n=hours)), private=True)
 
 
 async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
@@ -595,15 +605,12 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
     except ValueError:
         raise UserError(_("That poll no longer exists.")) from None
     votes = await pulse.vote(p.id, ctx.person.id, option)
-    await _show_private(
-        ctx,
-        notice(
-            _("Your vote: {option}. Anonymous; you can change it until {close}.").format(
-                option=p.options[option], close=views.when(p.closes_at, _tz(ctx))
-            ),
-            "success",
-        ),
-    )
+    if p.public:
+        ack = _("Your vote: {option}. Not anonymous; you can change it until {close}.")
+    else:
+        ack = _("Your vote: {option}. Anonymous; you can change it until {close}.")
+    close = views.when(p.closes_at, _tz(ctx))
+    await _show_private(ctx, notice(ack.format(option=p.options[option], close=close), "success"))
     await ctx.show(views.pulse(p, votes, _tz(ctx)), key=_pulse_key(p), target=ToRoom(p.room_id))
 
 

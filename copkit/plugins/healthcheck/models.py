@@ -156,13 +156,15 @@ class Note(Model):
 
 
 class Pulse(Model):
-    """A quick one-question anonymous poll. Votes are counted into ``counts`` and deleted at close."""
+    """A quick one-question poll, anonymous unless ``public``. Votes are counted into ``counts``
+    and deleted at close."""
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_pulses")
     room_id = fields.CharField(max_length=300, default="")
     question = fields.CharField(max_length=300)
     options = fields.JSONField()
+    public = fields.BooleanField(default=False)
     status = fields.CharField(max_length=10, default=OPEN)
     opened_by = fields.CharField(max_length=200, default="")
     opened_at = fields.DatetimeField()

@@ -1,5 +1,9 @@
-"""Pulse checks: one quick anonymous question. One vote per member (changeable) while open; at the
-close the votes are counted into the pulse row and deleted, so nothing links people to options."""
+"""Pulse checks: one quick question. One vote per member (changeable) while open; at the close the
+votes are counted into the pulse row and deleted, so nothing links people to options.
+
+An anonymous pulse (the default) shows results only from ``MIN_VOTERS`` votes. A public one is
+not anonymous (a platform may show it as its own poll, where people see who voted): it has no
+threshold and lasts whole hours, as Discord's polls do."""
 
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ from .models import CLOSED, OPEN, Pulse, PulseVote
 QUESTION_MAX = 300
 OPTION_MAX = 55  # Discord's limit for a poll answer
 MIN_VOTERS = 3
+PUBLIC_HOURS_MAX = 32 * 24
+
+
+def whole_hours(closes_in: timedelta) -> timedelta:
+    """``closes_in`` rounded to the nearest whole hour, 1 hour to 32 days."""
+    hours = int(closes_in.total_seconds() / 3600 + 0.5)
+    return timedelta(hours=max(1, min(PUBLIC_HOURS_MAX, hours)))
 
 
 def check(question: str, options: list[str], closes_in: timedelta) -> None:
@@ -47,10 +58,15 @@ async def create(
     now: datetime,
     closes_in: timedelta,
     then: Callable[[Pulse], Awaitable[None]] | None = None,
+    *,
+    public: bool = False,
 ) -> Pulse:
-    """Store a new pulse; ``then(pulse)`` (scheduling its close) runs in the same transaction."""
+    """Store a new pulse; ``then(pulse)`` (scheduling its close) runs in the same transaction.
+    A public pulse's duration is rounded to whole hours (see :func:`whole_hours`)."""
     options = [o.strip() for o in options]
     check(question, options, closes_in)
+    if public:
+        closes_in = whole_hours(closes_in)
     async with in_transaction():
         p = await Pulse.create(
             community_id=community_id,
@@ -60,7 +76,8 @@ async def create(
             opened_by=member,
             opened_at=now,
             closes_at=now + closes_in,
-            min_responses=MIN_VOTERS,
+            public=public,
+            min_responses=0 if public else MIN_VOTERS,
         )
         if then is not None:
             await then(p)

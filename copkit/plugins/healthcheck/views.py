@@ -540,16 +540,18 @@ def deck_change_line(c, tz: str, who: str = "") -> str:  # type: ignore[no-untyp
 def pulse(p: Pulse, votes: int, tz: str) -> View:
     if p.status != "open":
         return pulse_result(p)
+    if p.public:
+        text = _("Not anonymous: votes are visible to everyone. Results when it closes ({close}).")
+    else:
+        text = _("Anonymous; results when it closes ({close}), if at least {min} vote.")
     return View(
         title=_("Pulse check"),
-        text=_("Anonymous; results when it closes ({close}), if at least {min} vote.").format(
-            close=when(p.closes_at, tz), min=p.min_responses
-        ),
+        text=text.format(close=when(p.closes_at, tz), min=p.min_responses),
         poll=Poll(
             f"healthcheck:pulse:{p.id}",
             UserText(p.question),
             tuple(UserText(o) for o in p.options),
-            anonymous=True,
+            anonymous=not p.public,
             hours=max(1, min(768, -(-int((p.closes_at - p.opened_at).total_seconds()) // 3600))),
         ),
         fields=[Field(_("Votes so far"), str(votes), inline=True)],
@@ -557,9 +559,10 @@ def pulse(p: Pulse, votes: int, tz: str) -> View:
 
 
 def pulse_result(p: Pulse) -> View:
-    if not p.enough or not p.counts:
+    title = _("Pulse check: {q}").format(q=UserText(p.question))
+    if not p.enough or p.counts is None:
         return View(
-            title=_("Pulse check: {q}").format(q=UserText(p.question)),
+            title=title,
             text=ngettext(
                 "Only {k} vote: not enough answers to stay anonymous.",
                 "Only {k} votes: not enough answers to stay anonymous.",
@@ -574,10 +577,8 @@ def pulse_result(p: Pulse) -> View:
         bar = "█" * round(pct / 10)
         mark = " ◀" if n == top and n else ""
         lines.append(f"{UserText(option)}: {bar} {n} ({pct}%){mark}")
-    return View(
-        title=_("Pulse check: {q}").format(q=UserText(p.question)),
-        text="\n".join(lines),
-        footer=ngettext("{k} vote, anonymous.", "{k} votes, anonymous.", p.voters).format(
-            k=p.voters
-        ),
-    )
+    if p.public:
+        footer = ngettext("{k} vote.", "{k} votes.", p.voters)
+    else:
+        footer = ngettext("{k} vote, anonymous.", "{k} votes, anonymous.", p.voters)
+    return View(title=title, text="\n".join(lines), footer=footer.format(k=p.voters))
