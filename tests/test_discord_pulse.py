@@ -1,6 +1,6 @@
 """A health-check pulse on Discord: a public pulse is a native poll whose votes arrive as gateway
-events (MESSAGE_POLL_VOTE_ADD), counted through a restart and shown at the close; an anonymous
-pulse is never a native poll (Discord shows who voted on those)."""
+events (MESSAGE_POLL_VOTE_ADD, and _REMOVE when a vote is taken back), counted through a restart
+and shown at the close; an anonymous pulse is never a native poll (Discord shows who voted)."""
 
 from __future__ import annotations
 
@@ -93,6 +93,19 @@ async def test_public_pulse_is_a_native_poll_with_vote_events(fake, world):
     await fake.quiet(0.2)
     assert await PulseVote.filter(option__gt=2).count() == 0
 
+    # A vote taken back (MESSAGE_POLL_VOTE_REMOVE) is taken back here too; taking back an answer
+    # that is no longer one's vote (Discord's remove of a changed vote, late) changes nothing.
+    await fake.vote(bob, poll_msg, 1, remove=True)
+    await fake.quiet(0.2)
+    await bot.settle()
+    assert await PulseVote.all().count() == 3
+    mark = fake.mark()
+    await fake.vote(bob, poll_msg, 2, remove=True)
+    await fake.wait_for("PATCH", rf"/channels/\d+/messages/{view_msg['id']}", since=mark)
+    await bot.settle()
+    assert fields_of(fake.messages[int(view_msg["id"])])["Votes so far"] == "2"
+    assert not fake.find("POST", r"/users/@me/channels"), "nothing to tell bob"
+
     # The close (a persisted timer) ends the poll and posts the counts.
     mark = fake.mark()
     assert await bot.advance(hours=2) >= 1
@@ -101,11 +114,11 @@ async def test_public_pulse_is_a_native_poll_with_vote_events(fake, world):
     result = [c for c in posted if "Pulse check: Pizza on Friday?" in text_of(c.json)]
     assert result, [text_of(c.json) for c in posted]
     shown = text_of(result[0].json)
-    assert "no: ██████████ 3 (100%) ◀" in shown and "3 votes." in shown
+    assert "no: ██████████ 2 (100%) ◀" in shown and "2 votes." in shown
     assert result[0].json["allowed_mentions"]["parse"] == []
     assert "Pizza on Friday?" in text_of(fake.messages[int(view_msg["id"])])
     assert await PulseVote.all().count() == 0
-    assert (await Pulse.get()).counts == [0, 3, 0]
+    assert (await Pulse.get()).counts == [0, 2, 0]
 
 
 async def test_anonymous_pulse_is_never_a_native_poll(fake, world, monkeypatch):

@@ -54,6 +54,14 @@ async def test_public_pulse_is_a_visible_poll_counted_without_threshold(h):
     await h.click("ann", f"{pid}:0")  # changes her mind: counted once
     await h.click("bob", f"{pid}:1")
     assert (await h.view(pid)).fields[0].value == "2"
+    # A vote taken back on the platform's own poll (Discord reports it): only if still that vote.
+    out = await h.click("cid", f"{pid}:1")
+    assert (await h.view(pid)).fields[0].value == "3"
+    out = await h.click("cid", f"{pid}:0", {"removed": True})
+    assert (await h.view(pid)).fields[0].value == "3"
+    out = await h.click("cid", f"{pid}:1", {"removed": True})
+    assert [m.private_to for m in out] == [], "a taken-back vote needs no answer"
+    assert (await h.view(pid)).fields[0].value == "2"
     assert await PulseVote.filter(pulse_id=p.id).count() == 2
 
     await h.advance(hours=24)

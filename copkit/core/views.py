@@ -85,6 +85,8 @@ class Poll:
     """A poll with up to 10 options. A vote arrives as action ``f"{action_id}:{index}"``.
 
     ``anonymous`` polls must never be rendered with a platform feature that shows who voted.
+    With ``removals`` the plugin also takes back votes: where the platform reports a vote
+    withdrawn (on a Discord poll), it arrives as the same action with ``{"removed": True}``.
     """
 
     action_id: str
@@ -93,6 +95,7 @@ class Poll:
     multiple: bool = False
     anonymous: bool = False
     hours: int = 24
+    removals: bool = False
 
     def __post_init__(self) -> None:
         if not 2 <= len(self.options) <= 10:

@@ -1059,8 +1059,11 @@ class FakeDiscord:
             "VOICE_STATE_UPDATE", self.join_voice(guild, channel, user), guild["id"]
         )
 
-    async def vote(self, user: dict[str, Any], message: dict[str, Any], answer_id: int) -> None:
-        """``user`` votes for answer ``answer_id`` (1-based, as Discord numbers them)."""
+    async def vote(
+        self, user: dict[str, Any], message: dict[str, Any], answer_id: int, *, remove: bool = False
+    ) -> None:
+        """``user`` votes for answer ``answer_id`` (1-based, as Discord numbers them), or with
+        ``remove`` takes that vote back."""
         channel = self.channels[int(message["channel_id"])]
         data = {
             "user_id": user["id"],
@@ -1069,7 +1072,8 @@ class FakeDiscord:
             "guild_id": channel["guild_id"],
             "answer_id": answer_id,
         }
-        await self.dispatch("MESSAGE_POLL_VOTE_ADD", data, channel["guild_id"])
+        event = "MESSAGE_POLL_VOTE_REMOVE" if remove else "MESSAGE_POLL_VOTE_ADD"
+        await self.dispatch(event, data, channel["guild_id"])
 
     async def say(
         self,

@@ -162,6 +162,10 @@ class CopkitClient(discord.AutoShardedClient):
         if not self.adapter.closing:
             await self.adapter.on_poll_vote(payload)
 
+    async def on_raw_poll_vote_remove(self, payload: discord.RawPollVoteActionEvent) -> None:
+        if not self.adapter.closing:
+            await self.adapter.on_poll_vote(payload, removed=True)
+
 
 class DiscordAdapter:
     """One Discord connection (one or several shards) serving a copkit runtime."""
@@ -549,7 +553,10 @@ class DiscordAdapter:
 
         await self._run(req, call)
 
-    async def on_poll_vote(self, payload: discord.RawPollVoteActionEvent) -> None:
+    async def on_poll_vote(
+        self, payload: discord.RawPollVoteActionEvent, *, removed: bool = False
+    ) -> None:
+        """A vote cast (or, with ``removed``, taken back) on a native poll: the poll's action."""
         if payload.guild_id is None:
             return
         guild = self.client.get_guild(payload.guild_id)
@@ -564,7 +571,7 @@ class DiscordAdapter:
         except Exception as exc:
             log.warning("poll vote not recorded: %s", exc)
             return
-        if not rec or not rec.get("poll"):
+        if not rec or not rec.get("poll") or (removed and not rec.get("removals")):
             return
         index = payload.answer_id - 1  # Discord numbers answers from 1
         if not 0 <= index < int(rec.get("answers", 10)):
@@ -575,11 +582,10 @@ class DiscordAdapter:
         room = room_of(channel, payload.channel_id)
         req = DiscordRequest(kind="vote", user_id=person.id, channel_id=str(payload.channel_id))
         ref = {"room_id": str(payload.channel_id), "poll_message_id": str(payload.message_id)}
+        action = Interaction(f"{rec['poll']}:{index}", {"removed": True} if removed else {}, ref)
 
         async def call() -> None:
-            await self.runtime.handle_interaction(
-                community, room, person, Interaction(f"{rec['poll']}:{index}", {}, ref), request=req
-            )
+            await self.runtime.handle_interaction(community, room, person, action, request=req)
 
         await self._run(req, call)
 

@@ -372,7 +372,12 @@ class DiscordMessenger:
         await store.remember(
             community,
             f"poll:{msg.id}",
-            {"poll": action, "channel": room_id, "answers": len(rendered.poll.answers)},
+            {
+                "poll": action,
+                "channel": room_id,
+                "answers": len(rendered.poll.answers),
+                "removals": rendered.poll_removals,
+            },
             room_id,
         )
         return msg

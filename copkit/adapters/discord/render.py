@@ -135,6 +135,7 @@ class Rendered:
     images: list[tuple[str, bytes]] = field(default_factory=list)
     poll: discord.Poll | None = None
     poll_action: str = ""  # the core action id of the native poll
+    poll_removals: bool = False  # the plugin takes withdrawn votes
     forms: dict[str, Form] = field(default_factory=dict)  # component id -> form it opens
     dropped: list[str] = field(default_factory=list)  # what did not fit (logged)
 
@@ -207,6 +208,7 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
             p.add_answer(text=literal(option))
         out.poll = p
         out.poll_action = poll.action_id
+        out.poll_removals = poll.removals
     elif poll is not None:
         # Anonymous or beyond Discord's limits: one button per option, same action ids as votes.
         vote_buttons = [

@@ -604,6 +604,13 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
         option = int(index)
     except ValueError:
         raise UserError(_("That poll no longer exists.")) from None
+    if not 0 <= option < len(p.options):
+        raise UserError(_("That poll no longer exists."))
+    if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
+        votes = await pulse.withdraw(p.id, ctx.person.id, option)
+        view = views.pulse(p, votes, _tz(ctx))
+        await ctx.show(view, key=_pulse_key(p), target=ToRoom(p.room_id))
+        return
     votes = await pulse.vote(p.id, ctx.person.id, option)
     if p.public:
         ack = _("Your vote: {option}. Not anonymous; you can change it until {close}.")

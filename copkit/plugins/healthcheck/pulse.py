@@ -104,6 +104,16 @@ async def vote(pulse_id: int, member: str, option: int) -> int:
         return await PulseVote.filter(pulse_id=pulse_id).count()
 
 
+async def withdraw(pulse_id: int, member: str, option: int) -> int:
+    """Take back ``member``'s vote if it is still for ``option`` (a platform reports a vote taken
+    back after, or before, the new one); returns how many have voted."""
+    async with in_transaction():
+        if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
+            raise UserError(_("This poll is closed."))
+        await PulseVote.filter(pulse_id=pulse_id, member=member, option=option).delete()
+        return await PulseVote.filter(pulse_id=pulse_id).count()
+
+
 async def voters(pulse_id: int) -> int:
     return await PulseVote.filter(pulse_id=pulse_id).count()
 

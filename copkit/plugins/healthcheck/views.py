@@ -552,6 +552,7 @@ def pulse(p: Pulse, votes: int, tz: str) -> View:
             UserText(p.question),
             tuple(UserText(o) for o in p.options),
             anonymous=not p.public,
+            removals=True,
             hours=max(1, min(768, -(-int((p.closes_at - p.opened_at).total_seconds()) // 3600))),
         ),
         fields=[Field(_("Votes so far"), str(votes), inline=True)],
