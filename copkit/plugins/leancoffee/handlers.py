@@ -10,7 +10,7 @@ from copkit.core.i18n import N_, _
 from copkit.core.roles import Role
 from copkit.core.specs import Action, Arg, Command, JobType
 
-from . import flow
+from . import capture, discussion, flow, topics, voting
 from .minutes import find_minutes, markdown_view, minutes_view
 from .models import ACTION, NOTE, TAKEAWAY, Minutes, Session
 
@@ -39,72 +39,74 @@ async def cmd_start(ctx: Context, args: dict[str, Any]) -> None:
 
 async def cmd_propose(ctx: Context, args: dict[str, Any]) -> None:
     s = await flow.need_session(ctx)
-    await flow.propose(ctx, s, _words(args.get("title")), args.get("pitch"))
+    await topics.propose(ctx, s, _words(args.get("title")), args.get("pitch"))
 
 
 async def cmd_edit(ctx: Context, args: dict[str, Any]) -> None:
     s = await flow.need_session(ctx)
-    await flow.edit(ctx, s, args["topic"], _words(args.get("title")), args.get("pitch"))
+    await topics.edit(ctx, s, args["topic"], _words(args.get("title")), args.get("pitch"))
 
 
 async def cmd_withdraw(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.withdraw(ctx, await flow.need_session(ctx), args["topic"])
+    await topics.withdraw(ctx, await flow.need_session(ctx), args["topic"])
 
 
 async def cmd_merge(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.merge(ctx, await flow.need_session(ctx), args["topic"], args["into"])
+    await topics.merge(ctx, await flow.need_session(ctx), args["topic"], args["into"])
 
 
 async def cmd_remove(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.remove(ctx, await flow.need_session(ctx), args["topic"])
+    await topics.remove(ctx, await flow.need_session(ctx), args["topic"])
 
 
 async def cmd_voting_open(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.open_voting(ctx, await flow.need_session(ctx))
+    await voting.open_voting(ctx, await flow.need_session(ctx))
 
 
 async def cmd_voting_close(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.close_voting(ctx, await flow.need_session(ctx))
+    await voting.close_voting(ctx, await flow.need_session(ctx))
 
 
 async def cmd_vote(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.vote(ctx, await flow.topic_id_in_room(ctx, args["topic"]))
+    await voting.vote(ctx, await voting.topic_id_in_room(ctx, args["topic"]))
 
 
 async def cmd_unvote(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.unvote(ctx, await flow.topic_id_in_room(ctx, args["topic"]))
+    await voting.unvote(ctx, await voting.topic_id_in_room(ctx, args["topic"]))
 
 
 async def cmd_next(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.next_topic(ctx, await flow.need_session(ctx))
+    await discussion.next_topic(ctx, await flow.need_session(ctx))
 
 
 async def cmd_skip(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.next_topic(ctx, await flow.need_session(ctx), skip=True)
+    await discussion.next_topic(ctx, await flow.need_session(ctx), skip=True)
 
 
 async def cmd_extend(ctx: Context, args: dict[str, Any]) -> None:
     d = args.get("minutes")
-    await flow.extend(ctx, await flow.need_session(ctx), int(d.total_seconds()) if d else None)
+    await discussion.extend(
+        ctx, await flow.need_session(ctx), int(d.total_seconds()) if d else None
+    )
 
 
 async def cmd_pause(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.pause(ctx, await flow.need_session(ctx))
+    await discussion.pause(ctx, await flow.need_session(ctx))
 
 
 async def cmd_resume(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.resume(ctx, await flow.need_session(ctx))
+    await discussion.resume(ctx, await flow.need_session(ctx))
 
 
 async def cmd_thumbs(ctx: Context, args: dict[str, Any]) -> None:
     s = await flow.need_session(ctx)
-    await flow.thumbs_vote(ctx, s, s.thumbs_round, args["vote"])
+    await discussion.thumbs_vote(ctx, s, s.thumbs_round, args["vote"])
 
 
 def _note_cmd(kind: str):
     async def handler(ctx: Context, args: dict[str, Any]) -> None:
         s = await flow.need_session(ctx)
-        await flow.add_note(
+        await capture.add_note(
             ctx,
             s,
             kind,
@@ -130,11 +132,11 @@ async def cmd_minutes(ctx: Context, args: dict[str, Any]) -> None:
 
 
 async def cmd_actions(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.show_open_actions(ctx, include_done=bool(args.get("all")))
+    await capture.show_open_actions(ctx, include_done=bool(args.get("all")))
 
 
 async def cmd_done(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.mark_done(ctx, args["action"])
+    await capture.mark_done(ctx, args["action"])
 
 
 async def cmd_backlog(ctx: Context, args: dict[str, Any]) -> None:
@@ -380,26 +382,26 @@ def _picked(args: dict[str, Any]) -> int:
 
 
 async def act_vote(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.vote(ctx, _picked(args))
+    await voting.vote(ctx, _picked(args))
 
 
 async def act_unvote(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.unvote(ctx, _picked(args))
+    await voting.unvote(ctx, _picked(args))
 
 
 async def act_propose(ctx: Context, args: dict[str, Any]) -> None:
     s = await flow.session_by_id(ctx, args["id"])
-    await flow.propose(ctx, s, args.get("title"), args.get("pitch"))
+    await topics.propose(ctx, s, args.get("title"), args.get("pitch"))
 
 
 async def act_voting(ctx: Context, args: dict[str, Any]) -> None:
     what, _sep, sid = args["id"].partition(":")
     if what == "open":
         flow.facilitator(ctx, "voting open", _("open voting"))
-        await flow.open_voting(ctx, await flow.session_by_id(ctx, sid))
+        await voting.open_voting(ctx, await flow.session_by_id(ctx, sid))
     elif what == "close":
         flow.facilitator(ctx, "voting close", _("close voting"))
-        await flow.close_voting(ctx, await flow.session_by_id(ctx, sid))
+        await voting.close_voting(ctx, await flow.session_by_id(ctx, sid))
     else:
         raise UserError(_("That button no longer works."))
 
@@ -420,7 +422,7 @@ async def _end(ctx: Context, s: Session) -> None:
 def _note_button(kind: str):
     async def handler(ctx: Context, args: dict[str, Any]) -> None:
         s = await flow.session_by_id(ctx, args["id"])
-        await flow.add_note(
+        await capture.add_note(
             ctx, s, kind, args.get("text"), owner=args.get("owner"), due=args.get("due")
         )
 
@@ -438,11 +440,11 @@ async def act_thumbs(ctx: Context, args: dict[str, Any]) -> None:
     )
     if s is None:
         raise UserError(_("That button no longer works."))
-    await flow.thumbs_vote(ctx, s, round_n, value)
+    await discussion.thumbs_vote(ctx, s, round_n, value)
 
 
 async def act_done(ctx: Context, args: dict[str, Any]) -> None:
-    await flow.mark_done(ctx, args["id"])
+    await capture.mark_done(ctx, args["id"])
 
 
 async def act_minutes(ctx: Context, args: dict[str, Any]) -> None:
@@ -464,21 +466,23 @@ def actions() -> list[Action]:
         Action("leancoffee:voting", act_voting, format=F),
         Action(
             "leancoffee:next",
-            fb("next", N_("move on to the next topic"), flow.next_topic),
+            fb("next", N_("move on to the next topic"), discussion.next_topic),
             format=F,
         ),
         Action(
             "leancoffee:skip",
-            fb("skip", N_("skip a topic"), lambda c, s: flow.next_topic(c, s, skip=True)),
+            fb("skip", N_("skip a topic"), lambda c, s: discussion.next_topic(c, s, skip=True)),
             format=F,
         ),
         Action(
             "leancoffee:extend",
-            fb("extend", N_("extend a topic"), lambda c, s: flow.extend(c, s, None)),
+            fb("extend", N_("extend a topic"), lambda c, s: discussion.extend(c, s, None)),
             format=F,
         ),
-        Action("leancoffee:pause", fb("pause", N_("pause the timer"), flow.pause), format=F),
-        Action("leancoffee:resume", fb("resume", N_("resume the timer"), flow.resume), format=F),
+        Action("leancoffee:pause", fb("pause", N_("pause the timer"), discussion.pause), format=F),
+        Action(
+            "leancoffee:resume", fb("resume", N_("resume the timer"), discussion.resume), format=F
+        ),
         Action("leancoffee:end", fb("end", N_("end a lean coffee"), _end), format=F),
         Action("leancoffee:note", _note_button(NOTE), format=F),
         Action("leancoffee:takeaway", _note_button(TAKEAWAY), format=F),
@@ -493,7 +497,7 @@ def actions() -> list[Action]:
 
 
 async def job_timer(ctx: JobContext, payload: dict[str, Any]) -> None:
-    await flow.on_timer(ctx, ctx.job_id, payload)
+    await discussion.on_timer(ctx, ctx.job_id, payload)
 
 
 def jobs() -> list[JobType]:

@@ -1,0 +1,148 @@
+"""Lean coffee capture: notes, takeaways and action items, and open actions across sessions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from copkit.core.context import Context
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+from copkit.core.views import Button, UserText, View, notice
+
+from . import logic
+from .flow import (
+    today,
+    topic_by_number,
+    zone,
+)
+from .models import (
+    ACTION,
+    TAKEAWAY,
+    Note,
+    Session,
+    Topic,
+)
+
+# Capture ------------------------------------------------------------------------------------
+
+
+async def add_note(
+    ctx: Context,
+    s: Session,
+    kind: str,
+    text: str | None,
+    *,
+    topic: Any = None,
+    owner: str | None = None,
+    due: str | None = None,
+) -> Note:
+    text = logic.check_note(text or "")
+    due_date = logic.parse_due(due, today(ctx)) if kind == ACTION else None
+    topic_row: Topic | None = None
+    if topic not in (None, ""):
+        topic_row = await topic_by_number(s, topic)
+    elif s.current_topic:
+        topic_row = await Topic.get_or_none(id=s.current_topic)
+    else:
+        topic_row = (
+            await Topic.filter(session_id=s.id, order__not_isnull=True).order_by("-order").first()
+        )
+    owner_id = owner_name = None
+    owner = (owner or "").strip()
+    if kind == ACTION and owner:
+        try:
+            person = await ctx.runtime.resolve_person(ctx, owner)
+            owner_id, owner_name = person.id, person.name or person.id
+        except UserError:
+            owner_id, owner_name = None, owner.removeprefix("@")[:200]
+    n = await Note.create(
+        session_id=s.id,
+        community_id=s.community_id,
+        topic=topic_row.id if topic_row else None,
+        kind=kind,
+        text=text,
+        author=ctx.person.id,
+        author_name=(ctx.person.name or ctx.person.id)[:200],
+        owner=owner_id,
+        owner_name=owner_name,
+        due=due_date,
+        created_at=ctx.now(),
+    )
+    await ctx.contribute(kind, f"leancoffee:{kind}:{n.id}", text)
+    where = _(" on #{n}").format(n=topic_row.number) if topic_row else ""
+    if kind == ACTION:
+        text = _("📌 Action #{id} added{where}").format(id=n.id, where=where)
+        if owner_name:
+            text += " " + _("for {owner}").format(owner=UserText(owner_name))
+        if due_date:
+            text += ", " + _("due {due}").format(due=due_date.isoformat())
+        text += "."
+    elif kind == TAKEAWAY:
+        text = _("💡 Takeaway added{where}.").format(where=where)
+    else:
+        text = _("📝 Note added{where}.").format(where=where)
+    await ctx.reply(notice(text, "success"), private=True)
+    return n
+
+
+def action_line(a: Note, day: date | None = None) -> str:
+    parts = [f"**#{a.id}** {UserText(a.text)}"]
+    if a.owner_name:
+        parts.append(f"@{UserText(a.owner_name)}")
+    if a.due:
+        parts.append(_("due {due}").format(due=a.due.isoformat()))
+    if day:
+        parts.append(_("from {day}").format(day=day.isoformat()))
+    if a.done:
+        parts.append(_("done ✅"))
+    return "- " + " · ".join(parts)
+
+
+async def show_open_actions(
+    ctx: Context, *, announce_empty: bool = True, include_done: bool = False
+) -> None:
+    q = Note.filter(community_id=ctx.community.id, kind=ACTION)
+    if not include_done:
+        q = q.filter(done=False)
+    rows = await q.order_by("id").limit(50).prefetch_related("session")
+    if not rows:
+        if announce_empty:
+            await ctx.reply(notice(_("No open action items. 🎉")), private=True)
+        return
+    tz = zone(ctx)
+    lines = [action_line(a, a.session.started_at.astimezone(tz).date()) for a in rows]
+    buttons = [
+        Button(f"leancoffee:done:{a.id}", _("Done #{id}").format(id=a.id))
+        for a in rows
+        if not a.done
+    ][:10]
+    title = _("Action items") if include_done else _("Open action items from earlier sessions")
+    view = View(
+        title=title,
+        text="\n".join(lines),
+        buttons=buttons,
+        footer=_("Mark one done with “leancoffee done <number>”."),
+    )
+    if announce_empty:
+        await ctx.reply(view, private=True)
+    else:
+        await ctx.show(view)
+
+
+async def mark_done(ctx: Context, raw: Any) -> None:
+    try:
+        action_id = int(str(raw).strip().lstrip("#"))
+    except ValueError:
+        raise UserError(_("Give the action's number, e.g. 12.")) from None
+    a = await Note.get_or_none(id=action_id, community_id=ctx.community.id, kind=ACTION)
+    if a is None:
+        raise UserError(_("There is no action #{id}.").format(id=action_id))
+    if not await Note.filter(id=a.id, done=False).update(
+        done=True, done_at=ctx.now(), done_by=ctx.person.id
+    ):
+        raise UserError(_("Action #{id} is already done.").format(id=a.id))
+    await ctx.contribute("action.done", f"leancoffee:action:{a.id}")
+    await ctx.reply(
+        notice(_("✅ Action #{id} done: {text}").format(id=a.id, text=UserText(a.text)), "success")
+    )

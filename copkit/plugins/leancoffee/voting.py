@@ -1,0 +1,207 @@
+"""Lean coffee dot voting: opened and closed by the facilitator; each dot is placed (or taken
+back) by one conditional statement."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import re
+from typing import Any
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from copkit.core.context import Context
+from copkit.core.errors import UserError
+from copkit.core.i18n import _
+from copkit.core.views import notice
+
+from .discussion import advance
+from .flow import (
+    Stale,
+    announce,
+    need_session,
+    refresh_board,
+    topic_by_number,
+    topic_gone,
+    transition,
+)
+from .models import (
+    DISCUSSING,
+    MAX_DOTS,
+    MERGED,
+    OPEN,
+    PROPOSING,
+    VOTING,
+    Session,
+    Topic,
+)
+
+# Voting -------------------------------------------------------------------------------------
+
+
+async def open_voting(ctx: Context, s: Session) -> None:
+    if s.phase == VOTING:
+        raise UserError(_("Voting is already open."))
+    if s.phase != PROPOSING:
+        raise UserError(_("Voting is over."))
+    if not await Topic.exists(session_id=s.id, status=OPEN):
+        raise UserError(_("Add a topic first."))
+    try:
+        await transition(s, phase=VOTING)
+    except Stale:
+        raise UserError(_("Voting is already open.")) from None
+    await ctx.log("leancoffee.voting", ref=f"leancoffee:session:{s.id}", member=ctx.person.id)
+    await announce(
+        ctx,
+        s,
+        _(
+            "🗳 Voting is open: {n} dots each. Put them on the topics you most want to discuss."
+        ).format(n=s.votes),
+    )
+    await refresh_board(ctx, s.id)
+
+
+async def close_voting(ctx: Context, s: Session) -> None:
+    if s.phase == PROPOSING:
+        raise UserError(_("Voting hasn't opened yet: “leancoffee voting open”."))
+    if s.phase != VOTING:
+        raise UserError(_("Voting is already closed."))
+    if not await advance(ctx, s, phase=DISCUSSING):
+        raise UserError(_("Voting is already closed."))
+
+
+_DOTS = " UNION ALL ".join(f"SELECT {i} AS dot" for i in range(MAX_DOTS))
+# One statement places a dot: only while voting is open and the topic is open, on the member's
+# lowest free dot index below the budget. The unique (session, member, dot) constraint settles two
+# clicks of the same member at the same moment. On PostgreSQL the session row is share-locked, so
+# closing the vote (an UPDATE of that row) waits for votes in flight and later ones see it closed.
+_PLACE_DOT = f"""
+INSERT INTO leancoffee_vote (session_id, topic_id, member, dot)
+SELECT t.session_id, t.id, ?, d.dot
+FROM leancoffee_topic t
+JOIN leancoffee_session s ON s.id = t.session_id
+JOIN ({_DOTS}) d ON d.dot < s.votes
+WHERE t.id = ? AND t.community_id = ? AND t.status = 'open' AND s.phase = 'voting'
+AND NOT EXISTS (
+    SELECT 1 FROM leancoffee_vote v
+    WHERE v.session_id = t.session_id AND v.member = ? AND v.dot = d.dot
+)
+ORDER BY d.dot
+LIMIT 1{{lock}}
+ON CONFLICT DO NOTHING
+RETURNING session_id, dot,
+    (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
+    (SELECT s2.votes FROM leancoffee_session s2 WHERE s2.id = session_id) AS votes,
+    (SELECT COUNT(*) FROM leancoffee_vote v2
+     WHERE v2.session_id = leancoffee_vote.session_id AND v2.member = ?
+    ){{new_row}} AS used
+"""
+_TAKE_DOT = """
+DELETE FROM leancoffee_vote WHERE id = (
+    SELECT v.id FROM leancoffee_vote v
+    JOIN leancoffee_session s ON s.id = v.session_id
+    WHERE v.topic_id = ? AND v.member = ? AND s.phase = 'voting'
+    ORDER BY v.dot DESC LIMIT 1{lock}
+)
+RETURNING dot
+"""
+
+
+def _dialect(query: str, conn: Any) -> str:
+    # SQLite writes one at a time anyway, and its RETURNING subqueries see the new row;
+    # PostgreSQL's see the table as it was before the statement.
+    if conn.capabilities.dialect == "sqlite":
+        return query.replace("{lock}", "").replace("{new_row}", "")
+    n = itertools.count(1)
+    query = query.replace("{lock}", " FOR SHARE OF s").replace("{new_row}", " + 1")
+    return re.sub(r"\?", lambda _m: f"${next(n)}", query)
+
+
+async def _rows(query: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Run ``query`` (``?`` placeholders) and return its rows, RETURNING rows included."""
+    conn = connections.get("default")
+    return await conn.execute_query_dict(_dialect(query, conn), values)
+
+
+async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, Any] | None:
+    """Store one dot of ``member`` on the topic. Returns the session id, the topic's number, the
+    budget and the dots the member now uses; ``None`` when no dot could be placed."""
+    for _attempt in range(3):
+        # (the member as a parameter, not the new row's column: SQLite then uses the index)
+        placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member, member])
+        if placed:
+            return placed[0]
+        # Nothing placed: refused, or the same member's other click took that dot at the same
+        # moment (the unique constraint said no); a second look tells them apart.
+    return None
+
+
+async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError:
+    t = await Topic.get_or_none(id=topic_id, community_id=community_id)
+    if t is None:
+        return UserError(_("That topic no longer exists."))
+    s = await Session.get(id=t.session_id)
+    if s.phase == PROPOSING:
+        return UserError(_("Voting hasn't opened yet."))
+    if s.phase != VOTING:
+        return UserError(_("Voting is closed."))
+    if t.status != OPEN:
+        err = topic_gone(t)
+        if t.status == MERGED:
+            err = UserError(err.message + " " + _("Vote for #{m} instead.").format(m=t.merged_into))
+        return err
+    return UserError(
+        _(
+            "You have used all your {n} dots. Take one back to move it: “leancoffee unvote <number>”."
+        ).format(n=s.votes)
+    )
+
+
+async def vote(ctx: Context, topic_id: int) -> None:
+    member = ctx.person.id
+    # On PostgreSQL the dot and its log line share one commit (one disk flush instead of two);
+    # SQLite commits cheaply and a transaction there only holds its single connection longer.
+    one_commit = connections.get("default").capabilities.dialect != "sqlite"
+    async with in_transaction() if one_commit else contextlib.nullcontext():
+        row = await place_dot(ctx.community.id, topic_id, member)
+        if row is not None:
+            await ctx.contribute("vote", f"leancoffee:topic:{topic_id}")
+    if row is None:
+        raise await why_no_dot(ctx.community.id, topic_id, member)
+    left = row["votes"] - row["used"]
+    text = (
+        _("● Dot on #{n}.").format(n=row["number"])
+        + " "
+        + (
+            _("That was your last dot.")
+            if left <= 0
+            else _("1 dot left.")
+            if left == 1
+            else _("{k} dots left.").format(k=left)
+        )
+    )
+    await ctx.reply(notice(text, "success"), private=True)
+    await refresh_board(ctx, row["session_id"], wait=False)
+
+
+async def unvote(ctx: Context, topic_id: int) -> None:
+    t = await Topic.get_or_none(id=topic_id, community_id=ctx.community.id)
+    if t is None:
+        raise UserError(_("That topic no longer exists."))
+    if not await _rows(_TAKE_DOT, [t.id, ctx.person.id]):
+        s = await Session.get(id=t.session_id)
+        if s.phase != VOTING:
+            raise UserError(
+                _("Voting is closed.") if s.phase != PROPOSING else _("Voting hasn't opened yet.")
+            )
+        raise UserError(_("You have no dot on #{n}.").format(n=t.number))
+    await ctx.reply(
+        notice(_("Dot taken back from #{n}.").format(n=t.number), "success"), private=True
+    )
+    await refresh_board(ctx, t.session_id, wait=False)
+
+
+async def topic_id_in_room(ctx: Context, raw: Any) -> int:
+    s = await need_session(ctx)
+    return (await topic_by_number(s, raw)).id
