@@ -185,6 +185,17 @@ async def test_a_redelivered_activity_is_handled_once(env: TeamsEnv):
     assert len(env.connector.posts()) == 1
 
 
+async def test_a_redelivery_to_another_process_is_handled_once(env: TeamsEnv):
+    """Teams may retry an activity on another worker: the answer is in the database, not only in
+    the memory of the process that answered (a restart starts with empty memory, like a peer)."""
+    activity = env.a.mention(ALICE, "tdemo where")
+    first = await env.post(activity)
+    await env.restart()
+    again = await env.post(activity)
+    assert first == again and again[0] == 200
+    assert len(env.connector.posts()) == 1
+
+
 # Cards, actions, updates ----------------------------------------------------------------------
 
 

@@ -116,3 +116,21 @@ class LogEntry(Model):
 
     class Meta:
         table = "copkit_log"
+
+
+class Delivery(Model):
+    """An inbound platform event already answered, with its answer.
+
+    A re-delivery (Teams retries activities, maybe to another process) gets the same answer and
+    changes nothing again."""
+
+    id = fields.IntField(primary_key=True)
+    platform = fields.CharField(max_length=20)
+    key = fields.CharField(max_length=300)
+    status = fields.SmallIntField()
+    body = fields.JSONField(null=True)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "copkit_delivery"
+        unique_together = (("platform", "key"),)

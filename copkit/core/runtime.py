@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pluggy
@@ -24,7 +25,16 @@ from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserE
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
 from .messenger import EditCoalescer, MessageRef, Messenger
-from .models import Community, FormatSetting, Job, LogEntry, Membership, Room, ShownView
+from .models import (
+    Community,
+    Delivery,
+    FormatSetting,
+    Job,
+    LogEntry,
+    Membership,
+    Room,
+    ShownView,
+)
 from .plugins import Hooks, build_registry, make_plugin_manager
 from .roles import Role
 from .specs import Command, Registry
@@ -73,6 +83,7 @@ class Copkit:
             cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
         )
         self._communities: dict[tuple[str, str], CommunityState] = {}
+        self._deliveries = 0
         self.bus: CacheBus | None = (
             CacheBus(database_url, self._forget) if is_postgres(database_url) else None
         )
@@ -548,6 +559,35 @@ class Copkit:
             if len(self._view_last) > 1000:  # forget views not edited for a while
                 old = time.monotonic() - max(self.coalescer.interval, 1.0)
                 self._view_last = {k: t for k, t in self._view_last.items() if t > old}
+
+    # Re-deliveries ---------------------------------------------------------------------------------
+
+    async def answered(self, platform: str, key: str) -> tuple[int, Any] | None:
+        """The answer already given to the inbound event ``key`` (by any process), or ``None``.
+
+        Adapters whose platform re-delivers events (Teams retries an activity it thinks was
+        lost, possibly to another process) call this first, and :meth:`remember_answer` after."""
+        try:
+            row = await Delivery.get_or_none(platform=platform, key=key[:300])
+        except Exception:  # the database is down: handling the event will say so
+            log.debug("could not look up a delivery", exc_info=True)
+            return None
+        return (row.status, row.body) if row is not None else None
+
+    async def remember_answer(self, platform: str, key: str, status: int, body: Any) -> None:
+        """Record that ``key`` was answered with ``status`` and ``body`` (kept for a day)."""
+        now = self.clock.now()
+        try:
+            await Delivery.create(
+                platform=platform, key=key[:300], status=status, body=body, at=now
+            )
+            self._deliveries += 1
+            if self._deliveries % 500 == 1:
+                await Delivery.filter(at__lt=now - timedelta(days=1)).delete()
+        except IntegrityError:
+            pass  # answered twice at the same moment: the first answer stands
+        except Exception:
+            log.warning("could not remember an answered delivery", exc_info=True)
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

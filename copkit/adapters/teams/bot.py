@@ -95,6 +95,10 @@ class TeamsBot:
                 return self._answered[key]
             if key in self._inflight:
                 return await asyncio.shield(self._inflight[key])
+            earlier = await self.runtime.answered("teams", key)
+            if earlier is not None:  # answered by this or another process before
+                self._answered.put(key, earlier)
+                return earlier
         future: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
         if key:
             self._inflight[key] = future
@@ -107,6 +111,7 @@ class TeamsBot:
                 self._inflight.pop(key, None)
                 if 200 <= result[0] < 300:
                     self._answered.put(key, result)
+                    await self.runtime.remember_answer("teams", key, *result)
             future.set_result(result)
 
     async def _dispatch(self, authenticated: Any, activity: JSON) -> tuple[int, Any]:
