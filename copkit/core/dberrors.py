@@ -6,6 +6,8 @@ import sqlite3
 
 from tortoise.exceptions import DBConnectionError, IntegrityError
 
+from .errors import PlatformError
+
 try:  # asyncpg is installed with tortoise-orm[asyncpg]; keep the core importable without it
     import asyncpg
 
@@ -35,9 +37,12 @@ def is_conflict(exc: BaseException) -> bool:
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """The database cannot be reached (down, restarting, locked): worth trying again soon."""
+    """The database cannot be reached (down, restarting, locked): worth trying again soon.
+
+    A network error wrapped in a :class:`PlatformError` is the chat platform's, not the database's.
+    """
     for e in _chain(exc):
-        if isinstance(e, IntegrityError):
+        if isinstance(e, (IntegrityError, PlatformError)):
             return False
         if isinstance(e, (DBConnectionError, ConnectionError, TimeoutError, *_PG_DOWN)):
             return True

@@ -31,6 +31,11 @@ class Unavailable(CopkitError):
     """A dependency (the database) is unreachable for now; the user should try again soon."""
 
 
+class PlatformError(CopkitError):
+    """A chat platform refused or failed a call. Adapters raise it (or a subclass) so that a
+    network error inside it is never mistaken for the database being unreachable."""
+
+
 class ConfigError(CopkitError):
     """The configuration file or environment is malformed."""
 

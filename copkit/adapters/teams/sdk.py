@@ -13,8 +13,7 @@ Done here on purpose, beyond calling the SDK:
 - outgoing credentials are cached per app and their AAD token is acquired in a thread, so MSAL
   never blocks the event loop and a token is not fetched again for every turn;
 - a throttled Bot Connector call (429) is tried again; a failing one becomes
-  :class:`ConnectorError` without the network error in its chain (the core would read that as
-  a database outage);
+  :class:`ConnectorError`, a core ``PlatformError``, so it never reads as a database outage;
 - msrest's retry policy, built twice per turn, is built from a set (13 ms → microseconds).
 """
 
@@ -58,6 +57,7 @@ from jwt.algorithms import RSAAlgorithm
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from copkit.core.config import TeamsSettings
+from copkit.core.errors import PlatformError
 
 log = logging.getLogger("copkit.teams.sdk")
 
@@ -81,7 +81,7 @@ class BadActivity(Exception):
     """The body is JSON but not an activity the SDK can read (answer 400)."""
 
 
-class ConnectorError(Exception):
+class ConnectorError(PlatformError):
     """The Bot Connector refused or failed a call; ``status`` is its HTTP status (0 if unknown)."""
 
     def __init__(self, message: str, status: int = 0) -> None:
@@ -268,8 +268,7 @@ def _retry_after(exc: BaseException) -> float | None:
 
 async def _call(what: str, make: Callable[[], Awaitable[T]]) -> T:
     """Make a Bot Connector call; a throttled one (429) is tried again after Retry-After (or a
-    short backoff). Any failure becomes a :class:`ConnectorError` that carries no exception
-    chain (a network error in the chain would read as a database outage)."""
+    short backoff). Any failure becomes a :class:`ConnectorError`."""
     for attempt in range(len(THROTTLE_DELAYS) + 1):
         try:
             return await make()
@@ -279,11 +278,10 @@ async def _call(what: str, make: Callable[[], Awaitable[T]]) -> T:
                 delay = _retry_after(exc)
                 wait = THROTTLE_DELAYS[attempt] if delay is None else delay
             else:
-                error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", status)
-                break
+                raise ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", status) from exc
         log.info("%s throttled by the Bot Connector; trying again in %.1f s", what, wait)
         await asyncio.sleep(wait)
-    raise error
+    raise AssertionError("unreachable")
 
 
 async def _in_turn(
@@ -308,8 +306,9 @@ async def _in_turn(
     except Exception as exc:
         if raised and exc is raised[0]:
             raise
-        error = ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc))
-    raise error
+        raise ConnectorError(
+            f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc)
+        ) from exc
 
 
 class Turn:
