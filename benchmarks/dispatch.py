@@ -8,14 +8,13 @@ PostgreSQL too when COPKIT_BENCH_POSTGRES_URL is set. Usage: python benchmarks/d
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
 
+from _databases import run_per_database, split_args
 from tortoise import fields
 from tortoise.models import Model
 
@@ -120,19 +119,16 @@ async def run(url: str, n: int) -> None:
 
 
 def main() -> None:
-    """Each backend runs in its own process: tortoise caches per-model SQL in the dialect it was
-    first initialised with, so one process cannot switch from SQLite to PostgreSQL."""
-    args = sys.argv[1:]
-    if len(args) == 2 and "://" in args[1]:
-        asyncio.run(run(args[1], int(args[0])))
+    args, only = split_args(sys.argv[1:])
+    if not only:
+        run_per_database(__file__, args)
         return
-    n = args[0] if args else "20000"
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite://{tmp}/bench.db"]
-        if os.environ.get("COPKIT_BENCH_POSTGRES_URL"):
-            urls.append(os.environ["COPKIT_BENCH_POSTGRES_URL"])
-        for url in urls:
-            subprocess.run([sys.executable, __file__, n, url], check=True)
+    n = int(args[0]) if args else 20_000
+    if only == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(run(f"sqlite://{tmp}/bench.db", n))
+    else:
+        asyncio.run(run(only, n))
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ Usage: python benchmarks/healthcheck.py [MEMBERS] [ROUNDS]
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+
+from _databases import label as db_label
+from _databases import run_per_database, split_args
 
 from copkit.core.clock import FakeClock
 from copkit.core.context import Scope
@@ -154,23 +155,13 @@ async def run(url: str, members: int, rounds: int, label: str) -> None:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--db=")]
+    args, only = split_args(sys.argv[1:])
+    if not only:
+        run_per_database(__file__, args)
+        return
     members = int(args[0]) if args else 100
     rounds = int(args[1]) if len(args) > 1 else 3
-    only = next((a[5:] for a in sys.argv[1:] if a.startswith("--db=")), None)
-    if only:
-        label = "postgres" if only.startswith("postgres") else "sqlite"
-        asyncio.run(run(only, members, rounds, label))
-        return
-    # One process per database: tortoise keeps per-model SQL of the first backend it used.
-    targets = ["sqlite"]
-    pg = os.environ.get("COPKIT_BENCH_POSTGRES_URL")
-    if pg:
-        targets.append(pg)
-    for url in targets:
-        subprocess.run(
-            [sys.executable, __file__, str(members), str(rounds), f"--db={url}"], check=True
-        )
+    asyncio.run(run(only, members, rounds, db_label(only)))
 
 
 if __name__ == "__main__":
