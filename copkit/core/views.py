@@ -19,6 +19,13 @@ class UserText(str):
 
 Style = Literal["primary", "secondary", "success", "danger"]
 
+# The interaction model's limits: what every adapter can render (the strictest platform's).
+# Plugins size their views by these, not by any one platform's numbers.
+TEXT_MAX = 3800  # characters of a view's text
+CHOICE_OPTIONS_MAX = 25  # options in one Choice
+POLL_OPTIONS_MAX = 10  # options in one Poll
+POLL_OPTION_TEXT_MAX = 55  # characters of one poll option
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -82,7 +89,7 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Poll:
-    """A poll with up to 10 options. A vote arrives as action ``f"{action_id}:{index}"``.
+    """A poll with up to ``POLL_OPTIONS_MAX`` options, lasting whole ``hours``. A vote arrives as action ``f"{action_id}:{index}"``.
 
     ``anonymous`` polls must never be rendered with a platform feature that shows who voted.
     With ``removals`` the plugin also takes back votes: where the platform reports a vote
@@ -98,7 +105,7 @@ class Poll:
     removals: bool = False
 
     def __post_init__(self) -> None:
-        if not 2 <= len(self.options) <= 10:
+        if not 2 <= len(self.options) <= POLL_OPTIONS_MAX:
             raise ValueError("a poll has 2 to 10 options")
 
 

@@ -3,7 +3,7 @@ votes are counted into the pulse row and deleted, so nothing links people to opt
 
 An anonymous pulse (the default) shows results only from ``MIN_VOTERS`` votes. A public one is
 not anonymous (a platform may show it as its own poll, where people see who voted): it has no
-threshold and lasts whole hours, as Discord's polls do."""
+threshold and lasts whole hours, as the core's polls do (``Poll.hours``)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from tortoise.transactions import in_transaction
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.views import POLL_OPTION_TEXT_MAX, POLL_OPTIONS_MAX
 
 from .models import CLOSED, OPEN, Pulse, PulseVote
 
 QUESTION_MAX = 300
-OPTION_MAX = 55  # Discord's limit for a poll answer
+OPTION_MAX = POLL_OPTION_TEXT_MAX
 MIN_VOTERS = 3
 PUBLIC_HOURS_MAX = 32 * 24
 
@@ -37,8 +38,8 @@ def check(question: str, options: list[str], closes_in: timedelta) -> None:
         raise UserError(
             _("The question is too long (at most {n} characters).").format(n=QUESTION_MAX)
         )
-    if not 2 <= len(options) <= 10:
-        raise UserError(_("Give 2 to 10 options."))
+    if not 2 <= len(options) <= POLL_OPTIONS_MAX:
+        raise UserError(_("Give 2 to {n} options.").format(n=POLL_OPTIONS_MAX))
     if any(not o.strip() for o in options):
         raise UserError(_("An option is empty."))
     if any(len(o) > OPTION_MAX for o in options):

@@ -10,15 +10,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from copkit.core.i18n import _
-from copkit.core.views import Button, Choice, Form, FormInput, Option, UserText, View
+from copkit.core.views import (
+    CHOICE_OPTIONS_MAX,
+    TEXT_MAX,
+    Button,
+    Choice,
+    Form,
+    FormInput,
+    Option,
+    UserText,
+    View,
+)
 
 from . import logic
 from .models import CURRENT, DISCUSSED, DISCUSSING, ENDED, OPEN, PROPOSING, SKIPPED, VOTING
 
 log = logging.getLogger("copkit.leancoffee")
 
-CHOICE_MAX = 25  # options per choice (Discord's limit)
-TEXT_MAX = 3800  # characters of board text, below the platforms' limits
+CHOICE_MAX = CHOICE_OPTIONS_MAX
 
 
 @dataclass(slots=True)
@@ -180,7 +189,7 @@ def render_board(s: BoardState) -> View:
             )
         done_lines.append(line)
     todo_lines = [_line(t, dots=dots) for t in todo]
-    # Chat platforms cut long messages (Discord at 4,096 characters): drop the pitches, then
+    # Views have a size limit (core TEXT_MAX): drop the pitches, then
     # the tail of the lists, so the three columns always show.
     fixed = sum(len(x) + 1 for x in now_lines) + 400
     if fixed + sum(len(x) + 1 for x in todo_lines + done_lines) > TEXT_MAX:
@@ -217,7 +226,7 @@ def render_board(s: BoardState) -> View:
                 Option(str(t.id), f"#{t.number} {t.title}"[:100], logic.dots_text(t.dots))
                 for t in todo[i : i + CHOICE_MAX]
             )
-            # Every component of a message needs its own id (Discord): one per page of 25.
+            # Every component of a view needs its own id: one per page of options.
             page = f"leancoffee:vote:page{i // CHOICE_MAX + 1}"
             choices.append(Choice(page, options, _("Give a dot to…")))
         voted = [t for t in todo if t.dots][:CHOICE_MAX]
