@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .events import Person, RoomRef
+from .live import Render
 from .roles import Role
+from .timezones import community_zone
 from .views import Private, Target, ToRoom, View, notice
 
 if TYPE_CHECKING:
@@ -54,7 +57,7 @@ class Scope:
         coalesce: bool = True,
     ) -> MessageRef | None:
         """Post ``view``; with ``key``, update the view posted earlier under that key instead
-        (``coalesce=False``: edit now, for views rendered under ``runtime.view_lock``)."""
+        (paced like a live view; ``coalesce=False``: edit now)."""
         return await self.runtime.show(
             self.community,
             target or ToRoom(self.room_id),
@@ -64,6 +67,32 @@ class Scope:
             room_id=self.room_id,
             coalesce=coalesce,
         )
+
+    async def live(
+        self,
+        key: str,
+        render: Render,
+        *,
+        target: Target | None = None,
+        wait: bool = True,
+    ) -> None:
+        """Show what ``render()`` reads now under ``key`` and keep it the latest state: one
+        render in flight, paced, locked across processes (see :mod:`copkit.core.live`). With
+        ``wait=False`` (bursts, e.g. votes) return at once; the view follows shortly."""
+        await self.runtime.live_view(
+            self.community,
+            key,
+            render,
+            target=target,
+            room_id=self.room_id,
+            request=self.request if wait else None,
+            wait=wait,
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's time zone (UTC when it is unset or unknown)."""
+        return community_zone(self.community.timezone)
 
     async def send_private(self, person_id: str, view: View) -> None:
         await self.show(view, target=Private(person_id))

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pluggy
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from . import parsing
 from .cachebus import CacheBus
@@ -24,7 +20,8 @@ from .dberrors import is_conflict, is_unavailable
 from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
-from .messenger import EditCoalescer, MessageRef, Messenger
+from .live import LiveViews, Render
+from .messenger import MessageRef, Messenger
 from .models import (
     Community,
     Delivery,
@@ -39,6 +36,7 @@ from .plugins import Hooks, build_registry, make_plugin_manager
 from .roles import Role
 from .specs import Command, Registry
 from .storage import close_database, is_postgres, open_database
+from .store import advisory_lock
 from .timers import Scheduler
 from .views import Private, Target, ToRoom, ToThread, View, notice
 
@@ -75,7 +73,12 @@ class Copkit:
         self.registry: Registry = build_registry(self.pm)
         self.clock = clock or Clock()
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
-        self.coalescer = EditCoalescer(coalesce_interval)
+        self.live = LiveViews(
+            self._show_now,
+            interval=coalesce_interval,
+            cross_process_lock=advisory_lock if is_postgres(database_url) else None,
+            spawn=self.spawn,
+        )
         self.messengers: dict[str, Messenger] = {}
         self.presence: dict[tuple[int, str], list[str]] = {}
         # Several processes share PostgreSQL: re-read cached settings every few seconds there.
@@ -90,8 +93,6 @@ class Copkit:
         self._by_id: dict[int, tuple[str, str]] = {}
         self._rooms_seen: set[tuple[int, str]] = set()
         self._people_seen: set[tuple[int, str]] = set()
-        self._view_locks: dict[tuple[int, str], asyncio.Lock] = {}
-        self._view_last: dict[tuple[int, str], float] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
     # Life cycle -------------------------------------------------------------------------------
@@ -106,11 +107,12 @@ class Copkit:
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        await self.live.drain()
         if self._background:  # e.g. a view refresh a plugin deferred: let it finish
             await asyncio.wait(list(self._background), timeout=5)
         if self.bus is not None:
             await self.bus.stop()
-        await self.coalescer.drain()
+        await self.live.drain()
         await close_database()
 
     def spawn(self, coro: Any, *, name: str | None = None) -> asyncio.Task[Any]:
@@ -471,7 +473,8 @@ class Copkit:
             raise UserError(_("That button no longer works."))
         action, rest = found
         self._check_format(state, action.format)
-        ctx.require(action.role, action.prefix, action.prefix)
+        words = _(action.words) if action.words else action.permission or action.prefix
+        ctx.require(action.role, action.permission or action.prefix, words)
         await action.handler(ctx, {"id": rest, **interaction.values})
 
     # Output -----------------------------------------------------------------------------------
@@ -489,24 +492,61 @@ class Copkit:
     ) -> MessageRef | None:
         """Post a view, or update the one posted under ``key``; remember where it went.
 
-        Updates are coalesced (see :class:`EditCoalescer`) unless ``coalesce`` is False, which
-        sends the edit now: for a view rendered under :meth:`view_lock`."""
+        Updates of a keyed view go through :class:`LiveViews` (paced, ending on the latest)
+        unless ``coalesce`` is False, which edits now."""
+        if key is not None and coalesce:
+            shown = await ShownView.get_or_none(community_id=community.id, key=key)
+            if shown is not None:
+
+                async def same() -> View:
+                    return view
+
+                await self.live.update(
+                    community, key, same, target=target, room_id=room_id, wait=False
+                )
+                return shown.ref
+        return await self._show_now(
+            community, target, view, key=key, request=request, room_id=room_id
+        )
+
+    async def live_view(
+        self,
+        community: Community,
+        key: str,
+        render: Render,
+        *,
+        target: Target | None = None,
+        room_id: str | None = None,
+        request: Any = None,
+        wait: bool = True,
+    ) -> None:
+        """Show ``render()`` under ``key``, ending on the latest state (see :mod:`.live`)."""
+        await self.live.update(
+            community, key, render, target=target, room_id=room_id, request=request, wait=wait
+        )
+
+    async def _show_now(
+        self,
+        community: Community,
+        target: Target | None,
+        view: View,
+        *,
+        key: str | None = None,
+        request: Any = None,
+        room_id: str | None = None,
+    ) -> MessageRef | None:
         messenger = self.messengers.get(community.platform)
         if messenger is None:
             log.warning(
                 "no adapter for %s; view not shown: %s", community.platform, view.title or view.text
             )
             return None
-        if isinstance(target, ToRoom) and target.room_id is None and room_id:
+        if target is None or (isinstance(target, ToRoom) and target.room_id is None and room_id):
             target = ToRoom(room_id)
         if key is not None:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
             if shown is not None:
-                if coalesce:
-                    await self.coalescer.edit(messenger, community, shown.ref, view)
-                else:
-                    self.coalescer.edits += 1
-                    await messenger.edit(community, shown.ref, view)
+                await messenger.edit(community, shown.ref, view)
                 return shown.ref
         where = (
             target.room_id
@@ -521,44 +561,9 @@ class Copkit:
                 )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
-                await self.coalescer.edit(messenger, community, shown.ref, view)
+                await messenger.edit(community, shown.ref, view)
                 return shown.ref
         return ref
-
-    @contextlib.asynccontextmanager
-    async def view_lock(self, community_id: int, key: str) -> AsyncIterator[None]:
-        """Hold this while reading what a keyed view shows and showing it (``coalesce=False``).
-
-        Several processes may refresh the same view: without it, one that read the database
-        earlier can send its edit last, and the view stays behind. Under the lock processes take
-        turns per view (a PostgreSQL advisory lock, in a transaction that also holds the reads),
-        so the last edit sent is the last one read. Within one process an asyncio lock does it."""
-        lkey = (community_id, key)
-        lock = self._view_locks.setdefault(lkey, asyncio.Lock())
-        try:
-            async with lock:
-                # At most one edit per coalescing interval per view and process, as the
-                # coalescer would allow (paced before the lock, so nothing is held meanwhile).
-                wait = self._view_last.get(lkey, 0.0) + self.coalescer.interval - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                try:
-                    if not is_postgres(self.database_url):
-                        yield
-                        return
-                    async with in_transaction():
-                        await connections.get("default").execute_query(
-                            "SELECT pg_advisory_xact_lock(hashtext($1))", [f"copkit:view:{lkey}"]
-                        )
-                        yield
-                finally:
-                    self._view_last[lkey] = time.monotonic()
-        finally:
-            if not lock.locked() and self._view_locks.get(lkey) is lock:
-                del self._view_locks[lkey]
-            if len(self._view_last) > 1000:  # forget views not edited for a while
-                old = time.monotonic() - max(self.coalescer.interval, 1.0)
-                self._view_last = {k: t for k, t in self._view_last.items() if t > old}
 
     # Re-deliveries ---------------------------------------------------------------------------------
 
