@@ -185,6 +185,16 @@ class Format:
             copkit_register_jobs,
         )
 
+    def plugin(self) -> object:
+        """An object to register with the plugin manager (when the format is not a module)."""
+        plugin = _FormatPlugin()
+        plugin.__dict__.update({fn.__name__: fn for fn in self.hookimpls()})
+        return plugin
+
+
+class _FormatPlugin:
+    """A plugin object carrying one format's register hooks."""
+
 
 def _typed(route: Route, fn: Handler) -> Handler:
     """The registry's handler for ``route``: parse the id's rest into typed values (a stale or

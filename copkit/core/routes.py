@@ -113,7 +113,12 @@ class Route:
         action_id = f"{self.prefix}:{rest}" if rest else self.prefix
         if len(action_id) > ACTION_ID_MAX:
             raise ValueError(f"{self!r}: id {action_id!r} is over {ACTION_ID_MAX} characters")
-        if self.parse(rest) != {k: self.fields[k].convert(str(values[k])) for k in self.fields}:
+        try:
+            back = self.parse(rest)
+            ok = back == {k: self.fields[k].convert(str(values[k])) for k in self.fields}
+        except (StaleAction, ValueError):
+            ok = False
+        if not ok:
             raise ValueError(f"{self!r}: {values!r} does not round-trip")
         return action_id
 
