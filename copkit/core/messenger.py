@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import time
@@ -30,9 +31,36 @@ class Messenger(Protocol):
         """Post ``view`` and return where it went."""
         ...
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
-        """Replace the view posted at ``ref``."""
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
+        """Replace the view posted at ``ref`` (``request`` as for :meth:`send`; ``None`` when the
+        edit is sent later, e.g. coalesced, or for a timer)."""
         ...
+
+
+_TAKES_REQUEST: dict[Any, bool] = {}
+
+
+async def edit_view(
+    messenger: Messenger, community: Community, ref: MessageRef, view: View, request: Any = None
+) -> None:
+    """``messenger.edit`` with the request, for adapters whose ``edit`` takes it.
+
+    Transitional: an adapter still written against the old three-argument ``edit`` is called
+    without it. Remove once every adapter's ``edit`` takes ``request``."""
+    kind = getattr(messenger.edit, "__func__", messenger.edit)
+    takes = _TAKES_REQUEST.get(kind)
+    if takes is None:
+        try:
+            takes = "request" in inspect.signature(messenger.edit).parameters
+        except (TypeError, ValueError):
+            takes = False
+        _TAKES_REQUEST[kind] = takes
+    if takes and request is not None:
+        await messenger.edit(community, ref, view, request=request)
+    else:
+        await messenger.edit(community, ref, view)
 
 
 @dataclass
@@ -51,11 +79,18 @@ class EditCoalescer:
         self.edits = 0
 
     async def edit(
-        self, messenger: Messenger, community: Community, ref: MessageRef, view: View
+        self,
+        messenger: Messenger,
+        community: Community,
+        ref: MessageRef,
+        view: View,
+        request: Any = None,
     ) -> None:
+        """Edit now (with ``request``) or, within ``interval`` of the last edit, later (without:
+        the request is answered by then)."""
         if self.interval <= 0:
             self.edits += 1
-            await messenger.edit(community, ref, view)
+            await edit_view(messenger, community, ref, view, request)
             return
         key = messenger.platform + json.dumps(ref, sort_keys=True)
         now = time.monotonic()
@@ -63,7 +98,7 @@ class EditCoalescer:
         if st is None or (st.task is None and now - st.last >= self.interval):
             self._state[key] = _Pending(last=now)
             self.edits += 1
-            await messenger.edit(community, ref, view)
+            await edit_view(messenger, community, ref, view, request)
             return
         st.latest = (messenger, community, ref, view)
         if st.task is None:

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pluggy
@@ -24,7 +24,7 @@ from .dberrors import is_conflict, is_unavailable
 from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
-from .messenger import EditCoalescer, MessageRef, Messenger
+from .messenger import EditCoalescer, MessageRef, Messenger, edit_view
 from .models import (
     Community,
     Delivery,
@@ -43,6 +43,9 @@ from .timers import Scheduler
 from .views import Private, Target, ToRoom, ToThread, View, notice
 
 log = logging.getLogger("copkit")
+
+DELIVERY_KEPT = timedelta(days=1)  # how long an answered delivery is remembered
+DELIVERY_PURGE = timedelta(minutes=10)  # old deliveries are purged at most this often
 
 
 @dataclass
@@ -83,7 +86,7 @@ class Copkit:
             cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
         )
         self._communities: dict[tuple[str, str], CommunityState] = {}
-        self._deliveries = 0
+        self._deliveries_purged: datetime | None = None
         self.bus: CacheBus | None = (
             CacheBus(database_url, self._forget) if is_postgres(database_url) else None
         )
@@ -503,10 +506,10 @@ class Copkit:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
             if shown is not None:
                 if coalesce:
-                    await self.coalescer.edit(messenger, community, shown.ref, view)
+                    await self.coalescer.edit(messenger, community, shown.ref, view, request)
                 else:
                     self.coalescer.edits += 1
-                    await messenger.edit(community, shown.ref, view)
+                    await edit_view(messenger, community, shown.ref, view, request)
                 return shown.ref
         where = (
             target.room_id
@@ -521,7 +524,7 @@ class Copkit:
                 )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
-                await self.coalescer.edit(messenger, community, shown.ref, view)
+                await self.coalescer.edit(messenger, community, shown.ref, view, request)
                 return shown.ref
         return ref
 
@@ -574,20 +577,36 @@ class Copkit:
             return None
         return (row.status, row.body) if row is not None else None
 
-    async def remember_answer(self, platform: str, key: str, status: int, body: Any) -> None:
-        """Record that ``key`` was answered with ``status`` and ``body`` (kept for a day)."""
+    async def remember_answer(
+        self, platform: str, key: str, status: int, body: Any, *, private: bool = False
+    ) -> None:
+        """Record that ``key`` was answered with ``status`` and ``body`` (kept for a day).
+
+        A ``private`` answer (for one person: their own card, their vote) is recorded as
+        answered without its body, so no row says what a person was told. ``key`` must not
+        name a person (adapters pass a keyed hash). Rows older than a day are purged at most
+        every few minutes, whatever the traffic."""
         now = self.clock.now()
         try:
             await Delivery.create(
-                platform=platform, key=key[:300], status=status, body=body, at=now
+                platform=platform,
+                key=key[:300],
+                status=status,
+                body=None if private else body,
+                at=now,
             )
-            self._deliveries += 1
-            if self._deliveries % 500 == 1:
-                await Delivery.filter(at__lt=now - timedelta(days=1)).delete()
         except IntegrityError:
             pass  # answered twice at the same moment: the first answer stands
         except Exception:
             log.warning("could not remember an answered delivery", exc_info=True)
+            return
+        last = self._deliveries_purged
+        if last is None or abs(now - last) >= DELIVERY_PURGE:  # a clock set back purges too
+            self._deliveries_purged = now
+            try:
+                await Delivery.filter(at__lt=now - DELIVERY_KEPT).delete()
+            except Exception:
+                log.warning("could not purge old deliveries", exc_info=True)
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)
