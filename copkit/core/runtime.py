@@ -234,5 +234,7 @@ class Copkit:
     async def answered(self, platform: str, key: str) -> tuple[int, Any] | None:
         return await self.deliveries.answered(platform, key)
 
-    async def remember_answer(self, platform: str, key: str, status: int, body: Any) -> None:
-        await self.deliveries.remember(platform, key, status, body)
+    async def remember_answer(
+        self, platform: str, key: str, status: int, body: Any, *, private: bool = False
+    ) -> None:
+        await self.deliveries.remember(platform, key, status, body, private=private)
