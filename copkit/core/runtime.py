@@ -20,7 +20,7 @@ from . import parsing
 from .cachebus import CacheBus
 from .clock import Clock
 from .context import Context, JobContext
-from .dberrors import is_conflict, is_unavailable
+from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
@@ -341,6 +341,9 @@ class Copkit:
         if is_conflict(exc):
             log.info("conflict while handling a request in %s: %s", community, exc)
             text = _("Someone changed this at the same moment. Please try again.")
+        elif is_bad_input(exc):  # a value the database refused: checked too late, not a bug
+            log.warning("the database refused a value in %s: %s", community, exc)
+            text = _("A value is too long or out of range. Please shorten or correct it.")
         else:
             log.error("bug while handling a request in %s", community, exc_info=exc)
             text = _("Sorry, something went wrong on my side. It has been logged.")
@@ -472,7 +475,7 @@ class Copkit:
         action, rest = found
         self._check_format(state, action.format)
         ctx.require(action.role, action.prefix, action.prefix)
-        await action.handler(ctx, {"id": rest, **interaction.values})
+        await action.handler(ctx, parsing.clean_value({"id": rest, **interaction.values}))
 
     # Output -----------------------------------------------------------------------------------
 
