@@ -9,7 +9,7 @@ from typing import Any
 from . import parsing
 from .communities import CommunityState
 from .context import Context, JobContext
-from .dberrors import is_conflict, is_unavailable
+from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
@@ -148,6 +148,9 @@ class Dispatcher:
         if is_conflict(exc):
             log.info("conflict while handling a request in %s: %s", community, exc)
             text = _("Someone changed this at the same moment. Please try again.")
+        elif is_bad_input(exc):  # a value the database refused: checked too late, not a bug
+            log.warning("the database refused a value in %s: %s", community, exc)
+            text = _("A value is too long or out of range. Please shorten or correct it.")
         else:
             log.error("bug while handling a request in %s", community, exc_info=exc)
             text = _("Sorry, something went wrong on my side. It has been logged.")
@@ -208,4 +211,4 @@ class Dispatcher:
         self.s.access.check_format(state, action.format)
         words = _(action.words) if action.words else action.permission or action.prefix
         ctx.require(action.role, action.permission or action.prefix, words)
-        await action.handler(ctx, {"id": rest, **interaction.values})
+        await action.handler(ctx, parsing.clean_value({"id": rest, **interaction.values}))
