@@ -23,12 +23,13 @@ from .core.messenger import MessageRef
 from .core.models import Community
 from .core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from .core.runtime import Copkit
-from .core.views import Private, Reply, Target, ToRoom, ToThread, View
+from .core.views import Private, Reply, Target, ToRoom, ToThread, View, plain_text, plain_view
 
 
 @dataclass
 class Message:
-    """A view as the in-memory platform holds it."""
+    """A view as the in-memory platform holds it: ``view`` shows text as it is (user text
+    unmarked); ``marked`` is the view the plugin gave, user text still marked."""
 
     id: str
     room_id: str
@@ -36,6 +37,7 @@ class Message:
     view: View
     edits: int = 0
     history: list[View] = field(default_factory=list)
+    marked: View | None = None
 
     @property
     def private_to(self) -> str | None:
@@ -55,15 +57,18 @@ class MemoryMessenger:
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef:
         msg_id = f"m{next(self._ids)}"
+        marked, view = view, plain_view(view)
         if isinstance(target, ToThread):
+            target = ToThread(plain_text(target.name), target.room_id)
             room_id = f"thread:{target.name}:{msg_id}"
-        msg = Message(msg_id, room_id, target, view, history=[view])
+        msg = Message(msg_id, room_id, target, view, history=[view], marked=marked)
         self.messages[msg_id] = msg
         self.log.append(msg)
         return {"room_id": room_id, "message_id": msg_id}
 
     async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
         msg = self.messages[ref["message_id"]]
+        msg.marked, view = view, plain_view(view)
         msg.view = view
         msg.edits += 1
         msg.history.append(view)

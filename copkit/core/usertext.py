@@ -1,0 +1,194 @@
+"""User text that stays marked through formatting, and what to do with it at either end.
+
+Text a user wrote is wrapped in :class:`UserText`. Its value carries two Unicode noncharacters
+(U+FDD0 before, U+FDD1 after: reserved by Unicode for a program's internal use, never
+exchanged) around the text, so the mark survives everything plugins do with strings:
+``_("Added {title}").format(title=UserText(t))``, f-strings, ``+`` and ``", ".join(...)``.
+An adapter then escapes what lies between the marks for its platform (:func:`render_text`) or
+drops the marks where text is shown plain (:func:`plain_text`), so a title such as
+``**FREE** [login](https://evil.example)`` is shown as typed, never as bold or a masked link.
+
+At the other end, :func:`clean_input` normalises what people type before the core or a plugin
+sees it: NFC, without zero-width and bidirectional control characters (and without the marks).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+START = "\ufdd0"  # opens user text
+END = "\ufdd1"  # closes user text
+_MARKS = re.compile("[\ufdd0\ufdd1]")
+_PLACEHOLDER = re.compile("\ufdd0(\\d+)\ufdd1")
+
+# Invisible characters that make equal-looking text differ or reorder what is shown.
+# A zero-width joiner between two emoji is kept (it builds one emoji out of several).
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef]"
+    "|(?<![\u2600-\u27bf\ufe0f\U0001f000-\U0001faff])\u200d"
+    "|\u200d(?![\u2600-\u27bf\U0001f000-\U0001faff])"
+)
+
+
+def strip_marks(text: str) -> str:
+    return _MARKS.sub("", text)
+
+
+class UserText(str):
+    """Text written by a user: rendered literally, never as markup or a mention.
+
+    The value is the text between the two marks (an empty text stays empty, so
+    ``UserText(x) or "—"`` still works). Wrapping twice marks once."""
+
+    __slots__ = ()
+
+    def __new__(cls, text: object = "") -> UserText:
+        raw = strip_marks(str(text))
+        return super().__new__(cls, f"{START}{raw}{END}" if raw else "")
+
+    @property
+    def raw(self) -> str:
+        """The text as the user wrote it."""
+        return strip_marks(self)
+
+
+def segments(text: str) -> Iterator[tuple[bool, str]]:
+    """``(is_user_text, chunk)`` pieces of ``text`` in order. Marks cut by slicing err on the
+    safe side: an unclosed start runs to the end, a lone end closes everything before it."""
+    if START not in text and END not in text:
+        if text:
+            yield False, text
+        return
+    user = False
+    buf: list[str] = []
+    for ch in text:
+        if ch == START or ch == END:
+            if buf:
+                yield user or ch == END, "".join(buf)
+                buf = []
+            user = ch == START
+            continue
+        buf.append(ch)
+    if buf:
+        yield user, "".join(buf)
+
+
+def has_user_text(text: str) -> bool:
+    return START in text or END in text
+
+
+def plain_text(text: str) -> str:
+    """``text`` without the marks: for places that show text as it is (button labels, thread
+    names, notification summaries, files)."""
+    return strip_marks(text) if has_user_text(text) else text
+
+
+def render_text(
+    text: str,
+    escape: Callable[[str], str],
+    convert: Callable[[str], str] | None = None,
+) -> str:
+    """``text`` for a platform: copkit's own markup through ``convert`` (user texts stand in
+    as placeholders meanwhile, so markup around them still applies), each user text through
+    ``escape``."""
+    if not has_user_text(text):
+        return convert(text) if convert else text
+    users: list[str] = []
+    template: list[str] = []
+    for is_user, chunk in segments(text):
+        if is_user:
+            template.append(f"{START}{len(users)}{END}")
+            users.append(chunk)
+        else:
+            template.append(chunk)
+    done = "".join(template)
+    if convert:
+        done = convert(done)
+
+    def put(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return escape(users[n]) if n < len(users) else ""
+
+    return strip_marks(_PLACEHOLDER.sub(put, done))
+
+
+def split_lines(text: str) -> list[str]:
+    """``text.splitlines()`` with user text that spans lines marked on each of its lines."""
+    if not has_user_text(text):
+        return text.splitlines()
+    lines: list[str] = [""]
+    for is_user, chunk in segments(text):
+        parts = chunk.splitlines()
+        if chunk.endswith(("\n", "\r")):
+            parts.append("")
+        for i, part in enumerate(parts or [""]):
+            if i:
+                lines.append("")
+            if part:
+                lines[-1] += f"{START}{part}{END}" if is_user else part
+    if text.endswith(("\n", "\r")) and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+# Escaping ------------------------------------------------------------------------------------
+
+# A bare web address is left as it is (platforms turn it into a visible link; escaping inside
+# it would break it). It stops at the characters Markdown gives meaning to.
+URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'+,;=%]+")
+_LIST_NUMBER = re.compile(r"(?m)^(\s*\d+)([.)])")
+
+
+def backslash_escape(text: str, specials: str) -> str:
+    """Every character of ``specials`` in ``text`` preceded by a backslash (outside web
+    addresses), and numbered-list starts escaped."""
+    table = {ord(c): "\\" + c for c in specials}
+    out: list[str] = []
+    pos = 0
+    for m in URL.finditer(text):
+        out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos : m.start()]).translate(table))
+        out.append(m.group())
+        pos = m.end()
+    out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos:]).translate(table))
+    return "".join(out)
+
+
+_COMMONMARK_SPECIALS = "\\`*_{}[]()<>#+-!|~"
+_NEWLINES = re.compile("\r\n|[\n\r\v\f\x85\u2028\u2029]")
+
+
+def fold_lines(text: str) -> str:
+    """``text`` on one line (line breaks become spaces)."""
+    return _NEWLINES.sub(" ", text)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally inside a Markdown document, on one line (a user's line break
+    can start no heading, list or quote of its own)."""
+    return backslash_escape(fold_lines(strip_marks(text)), _COMMONMARK_SPECIALS)
+
+
+# Input ---------------------------------------------------------------------------------------
+
+
+def clean_input(text: str) -> str:
+    """What a person typed, as the core keeps it: NFC, without zero-width characters, bidi
+    controls or copkit's marks (so "Yes" and "Yes\\u200b" are the same answer)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+
+
+def clean_value(value: object) -> object:
+    """:func:`clean_input` through the strings, lists and dicts of an argument or form value."""
+    if isinstance(value, str):
+        return clean_input(value)
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(clean_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: clean_value(v) for k, v in value.items()}
+    return value
