@@ -165,7 +165,8 @@ def test_plain_view_drops_the_marks_everywhere():
 
 def test_markdown_documents_escape_user_text_on_one_line():
     md = escape_markdown("```\n## Action items\n- [ ] pwn")
-    assert "\n" not in md and "```" not in md and md.startswith("\\`\\`\\` \\#\\# Action")
+    assert md == "\\`\\`\\` ## Action items - \\[ \\] pwn"
+    assert escape_markdown("## x") == "\\## x" and escape_markdown("- [ ] y") == "\\- \\[ \\] y"
 
 
 def test_input_is_normalised():

@@ -148,14 +148,15 @@ def backslash_escape(text: str, specials: str) -> str:
     out: list[str] = []
     pos = 0
     for m in URL.finditer(text):
-        out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos : m.start()]).translate(table))
+        out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos : m.start()].translate(table)))
         out.append(m.group())
         pos = m.end()
-    out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos:]).translate(table))
+    out.append(_LIST_NUMBER.sub(r"\1\\\2", text[pos:].translate(table)))
     return "".join(out)
 
 
-_COMMONMARK_SPECIALS = "\\`*_{}[]()<>#+-!|~"
+_INLINE_SPECIALS = "\\`*_[]()<>|~&"  # what Markdown reads anywhere in a line
+_LINE_START = re.compile(r"^(\s*)([#>+=-])")  # what it reads only at the start of one
 _NEWLINES = re.compile("\r\n|[\n\r\v\f\x85\u2028\u2029]")
 
 
@@ -165,9 +166,10 @@ def fold_lines(text: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` shown literally inside a Markdown document, on one line (a user's line break
-    can start no heading, list or quote of its own)."""
-    return backslash_escape(fold_lines(strip_marks(text)), _COMMONMARK_SPECIALS)
+    """``text`` shown literally inside a Markdown document (CommonMark, GitHub's), on one line:
+    a user's line break can start no heading, list, quote or fence of its own."""
+    one_line = fold_lines(strip_marks(text))
+    return _LINE_START.sub(r"\1\\\2", backslash_escape(one_line, _INLINE_SPECIALS))
 
 
 # Input ---------------------------------------------------------------------------------------
