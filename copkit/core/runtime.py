@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from .roles import Role
 from .specs import Command, Registry
 from .storage import close_database, is_postgres, open_database
 from .timers import Scheduler
+from .usertext import clean_input, clean_mentions, clean_person, clean_value
 from .views import Private, Target, ToRoom, ToThread, View, notice
 
 log = logging.getLogger("copkit")
@@ -239,6 +240,7 @@ class Copkit:
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
         a mentioned name (as typed after @) or id to the person the platform resolved."""
+        text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
         await self._guarded(community, room, person, request, self._text, text, mentions=mentions)
 
     async def handle_command(
@@ -253,6 +255,8 @@ class Copkit:
         mentions: dict[str, Person] | None = None,
     ) -> None:
         """A command whose arguments arrive already split (a Discord slash command)."""
+        args = {k: clean_value(v) for k, v in args.items()}
+        person, mentions = clean_person(person), clean_mentions(mentions)
         await self._guarded(
             community, room, person, request, self._structured, path, args, mentions=mentions
         )
@@ -267,6 +271,9 @@ class Copkit:
         request: Any = None,
     ) -> None:
         """A button press, choice, form submission or poll vote."""
+        values = {k: clean_value(v) for k, v in interaction.values.items()}
+        interaction = replace(interaction, values=values)
+        person = clean_person(person)
         await self._guarded(community, room, person, request, self._interaction, interaction)
 
     async def handle_presence(

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from .events import Person
 
 START = "\ufdd0"  # opens user text
 END = "\ufdd1"  # closes user text
@@ -194,3 +197,16 @@ def clean_value(value: object) -> object:
     if isinstance(value, dict):
         return {k: clean_value(v) for k, v in value.items()}
     return value
+
+
+def clean_person(person: Person) -> Person:
+    """``person`` with their display name cleaned (a bidi override in a name would reorder
+    everything shown after it)."""
+    name = clean_input(person.name)
+    return person if name == person.name else replace(person, name=name)
+
+
+def clean_mentions(mentions: dict[str, Person] | None) -> dict[str, Person] | None:
+    if not mentions:
+        return mentions
+    return {clean_input(k): clean_person(p) for k, p in mentions.items()}
