@@ -210,3 +210,24 @@ def clean_mentions(mentions: dict[str, Person] | None) -> dict[str, Person] | No
     if not mentions:
         return mentions
     return {clean_input(k): clean_person(p) for k, p in mentions.items()}
+
+
+# Files ---------------------------------------------------------------------------------------
+
+# What makes a spreadsheet read a cell as a formula (=HYPERLINK(…), +cmd|…, -…, @SUM(…)), also
+# in full width, and the tab and carriage return that shift it into another cell.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a string that a spreadsheet would evaluate gets a
+    leading apostrophe. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def no_fence(text: str) -> str:
+    """``text`` for inside a code block: a run of three backticks (which would end the block
+    and let the rest be read as Markdown) is broken by zero-width spaces."""
+    return text.replace("```", "`\u200b`\u200b`")

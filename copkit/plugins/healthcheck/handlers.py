@@ -12,6 +12,7 @@ from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
+from copkit.core.usertext import no_fence, spreadsheet_safe
 from copkit.core.views import Private, ToRoom, View, notice
 
 from . import charts, deck, logic, pulse, views
@@ -307,11 +308,11 @@ def to_csv(data: list[dict[str, Any]]) -> str:
     w = csv.DictWriter(buf, EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for rnd in data:
-        head = {k: rnd[k] for k in EXPORT_COLUMNS if k in rnd}
+        head = {k: spreadsheet_safe(rnd[k]) for k in EXPORT_COLUMNS if k in rnd}
         if not rnd["dimensions"]:
             w.writerow(head)
         for d in rnd["dimensions"]:
-            w.writerow({**head, **d})
+            w.writerow({**head, **{k: spreadsheet_safe(v) for k, v in d.items()}})
     return buf.getvalue()
 
 
@@ -350,7 +351,7 @@ async def export(ctx: Context, args: dict[str, Any]) -> None:
     parts = chunks(body, EXPORT_CHUNK)
     title = _("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper())
     for i, part in enumerate(parts, 1):
-        view = View(title=title, text=f"```{fmt}\n{part.rstrip(chr(10))}\n```")
+        view = View(title=title, text=f"```{fmt}\n{no_fence(part.rstrip(chr(10)))}\n```")
         if len(parts) > 1:
             view.footer = _("Part {i} of {n}: join the parts in order.").format(i=i, n=len(parts))
         await ctx.reply(view, private=True)

@@ -11,7 +11,7 @@ from copkit.core.context import Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
-from copkit.core.usertext import escape_markdown, render_text
+from copkit.core.usertext import escape_markdown, no_fence, render_text
 from copkit.core.views import Button, UserText, View
 
 from . import logic
@@ -275,7 +275,7 @@ def minutes_view(data: dict[str, Any], session_id: int | None = None) -> View:
 
 def markdown_view(m: Minutes) -> View:
     # Minutes archived before user text was escaped may hold a fence of their own: break it.
-    body = m.markdown.replace("```", "`\u200b`\u200b`")
+    body = no_fence(m.markdown)
     return View(
         title=_("Minutes of {day} (Markdown)").format(day=m.day.isoformat()),
         text=f"```markdown\n{body}```",
