@@ -67,8 +67,13 @@ async def test_discord_shows_hostile_text_literally_and_pings_nobody(fake: FakeD
             olga, general, "healthcheck pulse", {"question": PHISH, "options": f'"{PINGS}" no'}
         )
         await bot.settle()
+        await fake.slash(
+            olga, general, "healthcheck deck-add", {"title": PHISH, "awesome": PINGS, "crappy": "b"}
+        )
+        await bot.settle()
         await fake.quiet(0.2)
         bodies = _message_bodies(fake, mark)
+        assert any("Added “\\*\\*FREE" in text_of(b) for b in bodies)  # the deck's answer
         shown = "\n".join(text_of(b) for b in bodies)
         assert "\\*\\*FREE NITRO\\*\\* \\[login here\\]\\(https://evil.example/login\\)" in shown
         assert "\\<@123\\>" in shown and "\\<@&456\\>" in shown and "\\|\\|spoiler\\|\\|" in shown

@@ -194,7 +194,7 @@ class ConsoleSession:
         try:
             words = tokenize(line)
         except UserError as exc:
-            self.out(exc.message)
+            self.out(markdown_to_text(exc.message))
             return True
         cmd, rest = words[0].lower(), words[1:]
         if cmd in ("/quit", "/exit"):

@@ -13,7 +13,7 @@ from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
 from copkit.core.usertext import no_fence, spreadsheet_safe
-from copkit.core.views import Private, ToRoom, View, notice
+from copkit.core.views import Private, ToRoom, UserText, View, notice
 
 from . import charts, deck, logic, pulse, views
 from .logic import Closed
@@ -498,7 +498,11 @@ async def deck_add(ctx: Context, args: dict[str, Any]) -> None:
         ctx.community.id, ctx.person.id, args["title"], args["awesome"], args["crappy"], ctx.now()
     )
     await _deck_changed(
-        ctx, _("Added “{title}” to the deck (key {key}).").format(title=dim.title, key=dim.key), dim
+        ctx,
+        _("Added “{title}” to the deck (key {key}).").format(
+            title=UserText(dim.title), key=dim.key
+        ),
+        dim,
     )
 
 
@@ -512,7 +516,7 @@ async def deck_edit(ctx: Context, args: dict[str, Any]) -> None:
         awesome=args.get("awesome"),
         crappy=args.get("crappy"),
     )
-    await _deck_changed(ctx, _("Updated “{title}”.").format(title=dim.title), dim)
+    await _deck_changed(ctx, _("Updated “{title}”.").format(title=UserText(dim.title)), dim)
 
 
 async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
@@ -521,7 +525,9 @@ async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
     )
     await _deck_changed(
         ctx,
-        _("Moved “{title}” to position {pos}.").format(title=dim.title, pos=args["position"]),
+        _("Moved “{title}” to position {pos}.").format(
+            title=UserText(dim.title), pos=args["position"]
+        ),
         dim,
     )
 
@@ -529,13 +535,17 @@ async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
 async def deck_retire(ctx: Context, args: dict[str, Any]) -> None:
     dim = await deck.retire(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
     await _deck_changed(
-        ctx, _("Retired “{title}”; its results stay in the history.").format(title=dim.title), dim
+        ctx,
+        _("Retired “{title}”; its results stay in the history.").format(title=UserText(dim.title)),
+        dim,
     )
 
 
 async def deck_restore(ctx: Context, args: dict[str, Any]) -> None:
     dim = await deck.restore(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
-    await _deck_changed(ctx, _("“{title}” is back in the deck.").format(title=dim.title), dim)
+    await _deck_changed(
+        ctx, _("“{title}” is back in the deck.").format(title=UserText(dim.title)), dim
+    )
 
 
 async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:
