@@ -165,12 +165,20 @@ async def _capture(ctx: Context, args: dict[str, Any], kind: str) -> None:
     )
 
 
-@lc.command("note", help=N_("Add a note."), args=(_TEXT, _ON), button=routes.NOTE)
+@lc.command(
+    "note", help=N_("Add a note."), args=(_TEXT, _ON), words=N_("add notes"), button=routes.NOTE
+)
 async def note(ctx: Context, args: dict[str, Any]) -> None:
     await _capture(ctx, args, NOTE)
 
 
-@lc.command("takeaway", help=N_("Add a takeaway."), args=(_TEXT, _ON), button=routes.TAKEAWAY)
+@lc.command(
+    "takeaway",
+    help=N_("Add a takeaway."),
+    args=(_TEXT, _ON),
+    words=N_("add takeaways"),
+    button=routes.TAKEAWAY,
+)
 async def takeaway(ctx: Context, args: dict[str, Any]) -> None:
     await _capture(ctx, args, TAKEAWAY)
 
@@ -184,6 +192,7 @@ async def takeaway(ctx: Context, args: dict[str, Any]) -> None:
         Arg("due", N_("when (2026-02-01 or 7d)")),
         _ON,
     ),
+    words=N_("add action items"),
     button=routes.ACTION,
 )
 async def action(ctx: Context, args: dict[str, Any]) -> None:
@@ -203,6 +212,7 @@ async def actions(ctx: Context, args: dict[str, Any]) -> None:
     "done",
     help=N_("Mark an action item done."),
     args=(Arg("action", N_("the action's number"), positional=True, required=True),),
+    words=N_("mark action items done"),
     button=DONE,
 )
 async def done(ctx: Context, args: dict[str, Any]) -> None:

@@ -96,9 +96,9 @@ async def session_of(ctx: Context, args: dict[str, Any]) -> Session:
     if s.phase == ENDED:
         raise UserError(_("This lean coffee has ended."))
     if "step" in args and args["step"] != s.step:
-        raise StaleAction(_("The board has moved on since; use the latest one."))
+        raise StaleAction()
     if "topic" in args and args["topic"] != (s.current_topic or 0):
-        raise StaleAction(_("The board has moved on since; use the latest one."))
+        raise StaleAction()
     return s
 
 

@@ -176,6 +176,7 @@ async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
             choices=("up", "neutral", "down"),
         ),
     ),
+    words=N_("vote on keeping going"),
     button=THUMBS,
 )
 async def thumbs(ctx: Context, args: dict[str, Any]) -> None:

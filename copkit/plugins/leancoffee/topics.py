@@ -180,6 +180,7 @@ _TOPIC = Arg("topic", N_("the topic's number"), positional=True, required=True)
         Arg("title", N_("the title"), type="rest", positional=True, required=True),
         Arg("pitch", N_("a sentence or two about it"), max_length=300),
     ),
+    words=N_("propose topics"),
     button=PROPOSE,
 )
 async def propose_topic(ctx: Context, args: dict[str, Any]) -> None:

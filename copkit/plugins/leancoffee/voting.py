@@ -226,7 +226,13 @@ async def voting_close(ctx: Context, args: dict[str, Any]) -> None:
     await close_voting(ctx, await session_of(ctx, args))
 
 
-@lc.command("vote", help=N_("Put one of your dots on a topic."), args=(_TOPIC,), button=VOTE)
+@lc.command(
+    "vote",
+    help=N_("Put one of your dots on a topic."),
+    args=(_TOPIC,),
+    words=N_("vote on topics"),
+    button=VOTE,
+)
 async def vote_cmd(ctx: Context, args: dict[str, Any]) -> None:
     """A dot on the topic typed (its number), or on a topic's button (its id)."""
     if "topic_id" in args:
@@ -241,7 +247,11 @@ async def vote_picked(ctx: Context, args: dict[str, Any]) -> None:
 
 
 @lc.command(
-    "unvote", help=N_("Take one of your dots back from a topic."), args=(_TOPIC,), button=UNVOTE
+    "unvote",
+    help=N_("Take one of your dots back from a topic."),
+    args=(_TOPIC,),
+    words=N_("take dots back"),
+    button=UNVOTE,
 )
 async def unvote_cmd(ctx: Context, args: dict[str, Any]) -> None:
     if "topic_id" in args:
