@@ -1,6 +1,6 @@
 """The lean coffee format and its action routes: the ids its views build and its handlers parse.
 
-Every id is built here from a template and parsed back by the same template (``² `` or a huge
+Every id is built here from a template and parsed back by the same template (``²`` or a huge
 number is "out of date", never a bug). The buttons that move a session on carry the session's
 ``step`` (its version, bumped by every transition, see :mod:`.sessions`): pressed twice, or from
 a board shown before something moved, they change nothing and say so. Thumbs buttons carry
