@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
+from copkit.core.clock import seconds_between
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
@@ -111,7 +112,7 @@ async def pause(ctx: Context, s: Session) -> None:
         raise UserError(_("There is no running timer to pause."))
     now = ctx.now()
     left = max(0, int((s.ends_at - now).total_seconds()))
-    spent = int((now - s.active_since).total_seconds()) if s.active_since else 0
+    spent = seconds_between(s.active_since, now)
     try:
         await retime(
             ctx,

@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.expressions import F
 
 from copkit.core import store
+from copkit.core.clock import seconds_between
 from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
@@ -79,7 +80,7 @@ async def time_up(scope: Scope, s: Session) -> None:
         return
     round_ = s.thumbs_round + 1
     ends = now + timedelta(seconds=s.thumbs_window)
-    spent = int((now - s.active_since).total_seconds()) if s.active_since else 0
+    spent = seconds_between(s.active_since, now)
     old_job = s.timer_job
     try:
         async with store.transaction():
