@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -17,6 +16,7 @@ from .core.config import Settings, load_settings
 from .core.errors import ConfigError, StartupError
 from .core.plugins import DEFAULT_PLUGINS, build_registry, describe_plugins, make_plugin_manager
 from .core.storage import hide_password, upgrade_database
+from .logs import configure_logging
 
 DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning")
 
@@ -226,13 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Never log SQL with its values, even with -v: they would hold anonymous answers.
-    for name in ("tortoise.db_client", "asyncpg", "aiosqlite"):
-        logging.getLogger(name).setLevel(logging.INFO)
+    # Never log SQL with its values or Discord's payloads, even with -v: they hold answers.
+    configure_logging(args.verbose)
     if not getattr(args, "fn", None):
         parser.print_help()
         return 0 if args.command is None else 2
