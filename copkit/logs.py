@@ -35,6 +35,25 @@ class HidePasswords(logging.Filter):
         return True
 
 
+class OneLineNetworkErrors(logging.Filter):
+    """discord.py logs a failed connection with its whole traceback, every few seconds while
+    Discord is unreachable: keep it to one line naming the error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, NETWORK_ERRORS):
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            record.msg = (
+                f"{record.getMessage()} ({type(exc).__name__}{': ' if reason else ''}{reason})"
+            )
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+ONE_LINE = ("discord.shard", "discord.client", "discord.gateway", "discord.http")
+
+
 def configure_logging(verbose: bool = False) -> None:
     """Log to stderr (DEBUG with ``verbose``, else WARNING), payload-heavy loggers held at INFO."""
     logging.basicConfig(
@@ -45,10 +64,23 @@ def configure_logging(verbose: bool = False) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, HidePasswords) for f in handler.filters):
             handler.addFilter(HidePasswords())
+    try:
+        import aiohttp
+
+        global NETWORK_ERRORS
+        NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
+    except ImportError:  # pragma: no cover
+        pass
+    for name in ONE_LINE:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineNetworkErrors) for f in logger.filters):
+            logger.addFilter(OneLineNetworkErrors())
 
 
 def hold_payload_loggers() -> None:
+    """At most INFO for the payload-heavy loggers (and no lower than the root's level)."""
+    level = max(logging.INFO, logging.getLogger().getEffectiveLevel())
     for name in HELD_AT_INFO:
         logger = logging.getLogger(name)
-        if logger.level in (logging.NOTSET, logging.DEBUG):
-            logger.setLevel(logging.INFO)
+        if logger.level < level:
+            logger.setLevel(level)

@@ -603,7 +603,7 @@ async def test_start_up_says_the_invite_link_and_missing_permissions(fake, db_ur
 
 
 async def test_privileged_intent_only_when_asked_and_refusal_is_clear(fake, db_url):
-    from copkit.core.config import DiscordSettings
+    from copkit.adapters.discord.settings import DiscordSettings
     from copkit.core.errors import StartupError
 
     World(fake)

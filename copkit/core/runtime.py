@@ -23,6 +23,7 @@ from .context import Context, JobContext
 from .dberrors import is_conflict, is_unavailable
 from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
+from .health import Health
 from .i18n import _, set_locale
 from .messenger import EditCoalescer, MessageRef, Messenger
 from .models import (
@@ -76,6 +77,7 @@ class Copkit:
         self.clock = clock or Clock()
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
         self.coalescer = EditCoalescer(coalesce_interval)
+        self.health = Health()  # readiness checks (/readyz): the database, adapters' connections
         self.messengers: dict[str, Messenger] = {}
         self.presence: dict[tuple[int, str], list[str]] = {}
         # Several processes share PostgreSQL: re-read cached settings every few seconds there.

@@ -16,7 +16,6 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from copkit.core.config import DiscordSettings
 from copkit.core.errors import StartupError, Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.i18n import _
@@ -35,6 +34,7 @@ from .render import (
     opens_form,
     strip_duplicate_suffix,
 )
+from .settings import DiscordSettings
 from .translate import CatalogueTranslator
 
 log = logging.getLogger("copkit.discord")
@@ -269,6 +269,13 @@ class DiscordAdapter:
                 "Discord refused the Server Members intent: enable it for the bot in the Developer "
                 "Portal, or set [discord] members_intent = false"
             ) from None
+
+    def connected(self) -> bool:
+        """Ready, and every shard's gateway connection open (for ``/readyz``)."""
+        client = self.client
+        if self.closing or client.is_closed() or not client.is_ready():
+            return False
+        return all(not shard.is_closed() for shard in client.shards.values())
 
     async def close(self, grace: float = 10.0) -> None:
         """Stop taking events, let the requests in flight finish (so what they show is stored),

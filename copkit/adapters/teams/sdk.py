@@ -56,8 +56,9 @@ from botframework.connector.auth.jwt_token_extractor import (
 from jwt.algorithms import RSAAlgorithm
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from copkit.core.config import TeamsSettings
 from copkit.core.errors import PlatformError
+
+from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams.sdk")
 
