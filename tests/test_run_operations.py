@@ -199,3 +199,27 @@ async def test_a_second_process_on_the_same_host_runs_without_teams(tmp_path, db
                 proc.send_signal(signal.SIGTERM)
                 results.append(await finish(proc, 30))
     assert [code for code, _ in results] == [0, 0], results
+
+
+async def test_readyz_answers_503_while_the_database_is_down(db_url):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from copkit.adapters.teams import make_app
+    from copkit.adapters.teams.settings import TeamsSettings
+    from copkit.core.runtime import Copkit
+    from copkit.core.storage import close_database
+
+    runtime = Copkit(db_url)
+    await runtime.open()
+    client = TestClient(TestServer(make_app(runtime, TeamsSettings(port=0))))
+    await client.start_server()
+    try:
+        r = await client.get("/readyz")
+        assert r.status == 200 and await r.json() == {"ready": True}
+        await close_database()  # the database goes away under the running endpoint
+        r = await client.get("/readyz")
+        assert r.status == 503 and (await r.json())["down"] == ["database"]
+        assert (await client.get("/healthz")).status == 200, "liveness is unaffected"
+    finally:
+        await client.close()
+        await runtime.close()
