@@ -728,3 +728,19 @@ async def test_forms_of_old_messages_are_forgotten_at_start_up(fake, world, bot)
     assert await forms.count() == 0
     answer = await bot.press(world.bob, board, "Add")
     assert "That form is not available" in callback_body(answer)["content"]
+
+
+async def test_per_message_maps_are_bounded(fake, world, db_url, monkeypatch):
+    from copkit.adapters.discord import messenger as discord_messenger
+
+    monkeypatch.setattr(discord_messenger, "MESSAGES_KEPT", 2, raising=False)
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[DemoPlugin()]).start()
+    try:
+        for _ in range(4):
+            mark = fake.mark()
+            await fake.slash(world.ann, world.general, "copkit help")
+            await fake.wait_for("POST", r"/interactions/\d+/[^/]+/callback", since=mark)
+            await b.settle()
+        assert len(b.adapter.messenger._images) <= 2
+    finally:
+        await b.stop()

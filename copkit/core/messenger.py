@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,8 +31,11 @@ class Messenger(Protocol):
         """Post ``view`` and return where it went."""
         ...
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
-        """Replace the view posted at ``ref``."""
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
+        """Replace the view posted at ``ref``; ``request`` as for :meth:`send` (an edit made while
+        answering a click on that very message can be the click's answer)."""
         ...
 
 
@@ -43,44 +47,68 @@ class _Pending:
 
 
 class EditCoalescer:
-    """At most one edit per ``interval`` seconds per message; the last edit shows the latest view."""
+    """At most one edit per ``interval`` seconds per message; the last edit shows the latest view.
+
+    Only messages edited within the last ``interval`` are remembered (an older entry says nothing
+    an absent one would not), so the state stays small however many messages were ever edited.
+    """
 
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
-        self._state: dict[str, _Pending] = {}
+        self._state: OrderedDict[str, _Pending] = OrderedDict()  # by time of the last edit
         self.edits = 0
 
     async def edit(
-        self, messenger: Messenger, community: Community, ref: MessageRef, view: View
+        self,
+        messenger: Messenger,
+        community: Community,
+        ref: MessageRef,
+        view: View,
+        request: Any = None,
     ) -> None:
+        """Edit now (with ``request``) or, within ``interval`` of the last edit, once the
+        interval is over (with the latest view and no request: the request is long answered)."""
         if self.interval <= 0:
             self.edits += 1
-            await messenger.edit(community, ref, view)
+            await messenger.edit(community, ref, view, request)
             return
         key = messenger.platform + json.dumps(ref, sort_keys=True)
         now = time.monotonic()
+        self._forget_idle(now)
         st = self._state.get(key)
         if st is None or (st.task is None and now - st.last >= self.interval):
             self._state[key] = _Pending(last=now)
+            self._state.move_to_end(key)
             self.edits += 1
-            await messenger.edit(community, ref, view)
+            await messenger.edit(community, ref, view, request)
             return
         st.latest = (messenger, community, ref, view)
         if st.task is None:
             st.task = asyncio.create_task(self._flush(key, st.last + self.interval - now))
 
+    def _forget_idle(self, now: float) -> None:
+        """Drop the entries whose interval is over and that have nothing pending (oldest first)."""
+        while self._state:
+            key, st = next(iter(self._state.items()))
+            if st.task is not None or now - st.last < self.interval:
+                return
+            del self._state[key]
+
     async def _flush(self, key: str, delay: float) -> None:
         await asyncio.sleep(max(delay, 0))
-        st = self._state[key]
+        st = self._state.get(key)
+        if st is None:
+            return
         st.task = None
         if st.latest is None:
             return
         messenger, community, ref, view = st.latest
         st.latest = None
         st.last = time.monotonic()
+        self._state.move_to_end(key)
         self.edits += 1
         try:
-            await messenger.edit(community, ref, view)
+            await messenger.edit(community, ref, view, None)
         except Exception:
             log.exception("editing a view failed")
 
@@ -94,7 +122,7 @@ class EditCoalescer:
                     messenger, community, ref, view = st.latest
                     st.latest = None
                     try:
-                        await messenger.edit(community, ref, view)
+                        await messenger.edit(community, ref, view, None)
                     except Exception:
                         log.exception("editing a view failed")
             self._state.pop(key, None)

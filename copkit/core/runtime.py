@@ -25,6 +25,7 @@ from .errors import NotEnabled, PermissionDenied, Unavailable, UsageError, UserE
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .health import Health
 from .i18n import _, set_locale
+from .lru import LRUDict, LRUSet
 from .messenger import EditCoalescer, MessageRef, Messenger
 from .models import (
     Community,
@@ -44,6 +45,8 @@ from .timers import Scheduler
 from .views import Private, Target, ToRoom, ToThread, View, notice
 
 log = logging.getLogger("copkit")
+COMMUNITIES_KEPT = 10_000  # cached community settings (and their ids) per process
+SEEN_KEPT = 100_000  # (community, room) and (community, person) pairs known to be stored
 
 
 @dataclass
@@ -84,14 +87,15 @@ class Copkit:
         self.cache_ttl = (
             cache_ttl if cache_ttl is not None else (3.0 if is_postgres(database_url) else 0)
         )
-        self._communities: dict[tuple[str, str], CommunityState] = {}
+        # Bounded (least recently used first): a forgotten entry costs one database read.
+        self._communities: LRUDict[tuple[str, str], CommunityState] = LRUDict(COMMUNITIES_KEPT)
         self._deliveries = 0
         self.bus: CacheBus | None = (
             CacheBus(database_url, self._forget) if is_postgres(database_url) else None
         )
-        self._by_id: dict[int, tuple[str, str]] = {}
-        self._rooms_seen: set[tuple[int, str]] = set()
-        self._people_seen: set[tuple[int, str]] = set()
+        self._by_id: LRUDict[int, tuple[str, str]] = LRUDict(COMMUNITIES_KEPT)
+        self._rooms_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
+        self._people_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
         self._view_locks: dict[tuple[int, str], asyncio.Lock] = {}
         self._view_last: dict[tuple[int, str], float] = {}
         self._background: set[asyncio.Task[Any]] = set()
@@ -505,10 +509,10 @@ class Copkit:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
             if shown is not None:
                 if coalesce:
-                    await self.coalescer.edit(messenger, community, shown.ref, view)
+                    await self.coalescer.edit(messenger, community, shown.ref, view, request)
                 else:
                     self.coalescer.edits += 1
-                    await messenger.edit(community, shown.ref, view)
+                    await messenger.edit(community, shown.ref, view, request)
                 return shown.ref
         where = (
             target.room_id
@@ -523,7 +527,7 @@ class Copkit:
                 )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
-                await self.coalescer.edit(messenger, community, shown.ref, view)
+                await self.coalescer.edit(messenger, community, shown.ref, view, request)
                 return shown.ref
         return ref
 

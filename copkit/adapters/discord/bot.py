@@ -25,7 +25,7 @@ from copkit.core.specs import Command
 from . import store
 from .access import intents_for, invite_url, missing
 from .commands import CommandPlan, plan_commands
-from .messenger import DiscordMessenger, DiscordRequest, current_request
+from .messenger import DiscordMessenger, DiscordRequest
 from .render import (
     ActionItem,
     form_from_json,
@@ -307,7 +307,6 @@ class DiscordAdapter:
             await self._run_tracked(req, call)
 
     async def _run_tracked(self, req: DiscordRequest, call: Callable[[], Awaitable[None]]) -> None:
-        token = current_request.set(req)
         watchdog = (
             asyncio.create_task(self._ack_later(req)) if req.interaction is not None else None
         )
@@ -325,7 +324,6 @@ class DiscordAdapter:
                 await self._finish(req)
             except discord.HTTPException as exc:
                 log.warning("could not close interaction: %s", exc)
-            current_request.reset(token)
 
     async def _ack_later(self, req: DiscordRequest) -> None:
         await asyncio.sleep(self.ack_after)

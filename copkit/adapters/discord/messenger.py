@@ -13,7 +13,6 @@ Answering rules (Discord wants an answer to every interaction within 3 seconds):
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import discord
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.lru import LRUDict, LRUSet
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
 from copkit.core.views import Private, Reply, Target, ToThread, View
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("copkit.discord")
 
+MESSAGES_KEPT = 10_000  # recently shown messages whose attachments and polls are remembered
 TOKEN_LIFETIME = 14 * 60  # interaction tokens last 15 minutes; keep a margin
 
 
@@ -71,11 +72,6 @@ class DiscordRequest:
         return None
 
 
-current_request: contextvars.ContextVar[DiscordRequest | None] = contextvars.ContextVar(
-    "copkit_discord_request", default=None
-)
-
-
 def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
     """Discord refused a post or an edit: say which channel and what to grant."""
     log.info("Discord refused access to channel %s: %s", room_id, exc)
@@ -95,8 +91,9 @@ class DiscordMessenger:
         self.adapter = adapter
         # Ephemeral messages can only be edited through the interaction that made them.
         self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
-        self._images: dict[str, str] = {}  # message id -> digest of its attachments
-        self._polls_ended: set[str] = set()
+        # message id -> digest of its attachments (a forgotten one: the files are sent again)
+        self._images: LRUDict[str, str] = LRUDict(MESSAGES_KEPT)
+        self._polls_ended: LRUSet[str] = LRUSet(MESSAGES_KEPT)
         self.events = ServerEvents(lambda: self.client)
 
     @property
@@ -113,9 +110,11 @@ class DiscordMessenger:
         except discord.Forbidden as exc:
             raise no_access(room_id, exc) from exc
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         try:
-            await self._edit(community, ref, view)
+            await self._edit(community, ref, view, request)
         except discord.Forbidden as exc:
             raise no_access(str(ref.get("room_id", "")), exc) from exc
 
@@ -137,14 +136,14 @@ class DiscordMessenger:
             return await self._posted(community, msg, rendered, req)
         return await self._send_room(community, room_id, rendered, req)
 
-    async def _edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def _edit(self, community: Community, ref: MessageRef, view: View, request: Any) -> None:
         rendered = await self._prepare(community, view)
         mid = str(ref.get("message_id") or "")
         if not mid:
             return
         files_changed = self._images.get(mid, "") != rendered.image_digest
         kw = rendered.edit_kwargs(files_changed=files_changed)
-        req = current_request.get()
+        req = request if isinstance(request, DiscordRequest) else None
         done = False
         if req is not None and req.clicked_message_id == mid:
             async with req.lock:

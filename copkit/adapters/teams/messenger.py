@@ -198,12 +198,14 @@ class TeamsMessenger:
             "service_url": service_url,
         }
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         msg_id = ref.get("message_id")
         if not msg_id:
             return
         context = self.bot.sign(ref["c"], ref["r"], ref["private"]) if ref.get("private") else None
-        req = self._request(current.get())
+        req = self._request(request if request is not None else current.get())
         if req is not None and req.kind == "invoke" and req.card_id == msg_id:
             req.card_view, req.card_context = view, context
         activity = cards.message(cards.render(view, context=context), view)
