@@ -2,7 +2,7 @@
 
 The core reads its own sections ([database], [community], [plugins], [console]) and keeps every
 other known section raw; each adapter owns its section's schema and typed settings (an
-:class:`AdapterSection` class, e.g. ``copkit.adapters.discord.settings.DiscordSettings``), handed
+:class:`AdapterSection` class in the adapter's own ``settings`` module), handed
 to :func:`load_settings` by the composition root. The core knows no adapter.
 """
 

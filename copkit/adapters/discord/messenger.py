@@ -12,11 +12,9 @@ Answering rules (Discord wants an answer to every interaction within 3 seconds):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
@@ -30,46 +28,11 @@ from copkit.core.views import Private, Reply, Target, ToThread, View
 from . import store
 from .calendar import ServerEvents
 from .render import Rendered, cut, form_to_json, literal, render
-
-if TYPE_CHECKING:
-    from .bot import DiscordAdapter
+from .request import TOKEN_LIFETIME, DiscordRequest
 
 log = logging.getLogger("copkit.discord")
 
 MESSAGES_KEPT = 10_000  # recently shown messages whose attachments and polls are remembered
-TOKEN_LIFETIME = 14 * 60  # interaction tokens last 15 minutes; keep a margin
-
-
-@dataclass(eq=False)
-class DiscordRequest:
-    """The Discord event being answered: an interaction, a message mentioning the bot, or a
-    poll vote. Handed to the core as ``request`` and back to the messenger."""
-
-    kind: str  # command | component | modal | message | vote
-    user_id: str
-    channel_id: str
-    interaction: discord.Interaction | None = None
-    message: discord.Message | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    started: float = field(default_factory=time.monotonic)
-    thinking: bool = False  # deferred with an ephemeral "thinking…" placeholder
-    placeholder_used: bool = False
-    produced: bool = False  # the requester saw an answer
-    link: str = ""  # where the answer went, when elsewhere (a thread)
-
-    @property
-    def answered(self) -> bool:
-        return self.interaction is not None and self.interaction.response.is_done()
-
-    @property
-    def fresh(self) -> bool:
-        return self.interaction is not None and time.monotonic() - self.started < TOKEN_LIFETIME
-
-    @property
-    def clicked_message_id(self) -> str | None:
-        if self.interaction is not None and self.interaction.message is not None:
-            return str(self.interaction.message.id)
-        return None
 
 
 def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
@@ -87,18 +50,14 @@ def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
 class DiscordMessenger:
     platform = "discord"
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
         # Ephemeral messages can only be edited through the interaction that made them.
         self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
         # message id -> digest of its attachments (a forgotten one: the files are sent again)
         self._images: LRUDict[str, str] = LRUDict(MESSAGES_KEPT)
         self._polls_ended: LRUSet[str] = LRUSet(MESSAGES_KEPT)
         self.events = ServerEvents(lambda: self.client)
-
-    @property
-    def client(self) -> discord.Client:
-        return self.adapter.client
 
     # Messenger protocol ---------------------------------------------------------------------
 
