@@ -744,3 +744,34 @@ async def test_per_message_maps_are_bounded(fake, world, db_url, monkeypatch):
         assert len(b.adapter.messenger._images) <= 2
     finally:
         await b.stop()
+
+
+async def test_a_network_error_reaching_discord_is_a_platform_error_not_a_database_outage(
+    fake, world, bot, monkeypatch
+):
+    import socket
+
+    import discord.http
+
+    from copkit.core.dberrors import is_unavailable
+    from copkit.core.errors import PlatformError
+    from copkit.core.events import CommunityRef
+    from copkit.core.views import ToRoom, View
+
+    state = await bot.runtime.community(CommunityRef("discord", world.guild["id"], "Guild CoP"))
+    channel = world.general["id"]
+    ref = await bot.adapter.messenger.send(
+        state.row, channel, ToRoom(channel), View(text="hi"), None
+    )
+    with socket.socket() as s:  # a port nobody listens on: Discord is unreachable
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{closed}/api/v10")
+    for attempt in (
+        bot.adapter.messenger.send(state.row, channel, ToRoom(channel), View(text="x"), None),
+        bot.adapter.messenger.edit(state.row, ref, View(text="y")),
+    ):
+        with pytest.raises(PlatformError) as failed:
+            await attempt
+        assert not is_unavailable(failed.value), "not mistaken for the database being down"
+        assert "Discord: could not" in str(failed.value)

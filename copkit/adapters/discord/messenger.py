@@ -12,13 +12,15 @@ Answering rules (Discord wants an answer to every interaction within 3 seconds):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
+import aiohttp
 import discord
 
-from copkit.core.errors import UserError
+from copkit.core.errors import PlatformError, UserError
 from copkit.core.i18n import _
 from copkit.core.lru import LRUDict, LRUSet
 from copkit.core.messenger import MessageRef
@@ -47,6 +49,38 @@ def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
     )
 
 
+class DiscordError(PlatformError):
+    """Discord refused or failed a call, or could not be reached."""
+
+
+# What a call to Discord raises when it fails: its refusals and aiohttp's network errors (some
+# of which are OSErrors, which would otherwise read as the database being unreachable).
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    discord.HTTPException,
+    aiohttp.ClientError,
+    OSError,
+    asyncio.TimeoutError,
+)
+DATABASE_MODULES = ("tortoise", "asyncpg", "aiosqlite", "sqlite3", "copkit.core.storage")
+
+
+def _from_database(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by the database (the messenger also stores what it shows)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(DATABASE_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def platform_error(exc: BaseException, what: str) -> DiscordError:
+    """``exc`` as a :class:`DiscordError`, so a network error is never taken for a database
+    outage (callers re-raise errors that came from the database as they are)."""
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    return DiscordError(f"Discord: could not {what}: {type(exc).__name__}: {reason}"[:300])
+
+
 class DiscordMessenger:
     platform = "discord"
 
@@ -68,6 +102,10 @@ class DiscordMessenger:
             return await self._send(community, room_id, target, view, request)
         except discord.Forbidden as exc:
             raise no_access(room_id, exc) from exc
+        except NETWORK_ERRORS as exc:
+            if _from_database(exc):
+                raise
+            raise platform_error(exc, "post a message") from exc
 
     async def edit(
         self, community: Community, ref: MessageRef, view: View, request: Any = None
@@ -76,6 +114,10 @@ class DiscordMessenger:
             await self._edit(community, ref, view, request)
         except discord.Forbidden as exc:
             raise no_access(str(ref.get("room_id", "")), exc) from exc
+        except NETWORK_ERRORS as exc:
+            if _from_database(exc):
+                raise
+            raise platform_error(exc, "edit a message") from exc
 
     async def _send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
