@@ -1,19 +1,15 @@
-"""Caches stay bounded however long a process runs: the edit coalescer remembers only messages
-edited within its interval, and the runtime's per-community, room and person caches (and the
-Discord adapter's per-message maps) keep their most recently used entries only."""
+"""Caches stay bounded however long a process runs: the runtime's per-community, room and
+person caches (and the Discord adapter's per-message maps) keep their most recently used
+entries only."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from copkit.core import runtime as runtime_module
+from copkit.core import communities as communities_module
 from copkit.core.lru import LRUDict, LRUSet
-from copkit.core.messenger import EditCoalescer
 from copkit.core.models import Community, Room
-from copkit.core.views import View
-from copkit.testing import Harness, MemoryMessenger
+from copkit.testing import Harness
 
 
 def test_lru_dict_keeps_the_most_recently_used():
@@ -34,32 +30,18 @@ def test_lru_set_keeps_the_most_recently_added():
     assert sorted(s) == [7, 8, 9] and 9 in s and 0 not in s
 
 
-async def test_the_edit_coalescer_forgets_messages_whose_interval_is_over():
-    messenger = MemoryMessenger()
-    coalescer = EditCoalescer(interval=0.05)
-    refs = [await messenger.send(None, "room", None, View(text="v0"), None) for _ in range(500)]
-    for ref in refs:
-        await coalescer.edit(messenger, None, ref, View(text="v1"))
-    await asyncio.sleep(0.06)
-    await coalescer.edit(messenger, None, refs[0], View(text="v2"))
-    assert len(coalescer._state) <= 2, "one entry per message ever edited"
-    await coalescer.edit(messenger, None, refs[0], View(text="v3"))  # within the interval
-    await asyncio.sleep(0.08)
-    assert messenger.messages[refs[0]["message_id"]].view.text == "v3", "still ends on the latest"
-
-
 async def test_the_runtime_caches_are_bounded(db_url, monkeypatch):
-    monkeypatch.setattr(runtime_module, "SEEN_KEPT", 3, raising=False)
-    monkeypatch.setattr(runtime_module, "COMMUNITIES_KEPT", 2, raising=False)
+    monkeypatch.setattr(communities_module, "SEEN_KEPT", 3, raising=False)
+    monkeypatch.setattr(communities_module, "COMMUNITIES_KEPT", 2, raising=False)
     async with Harness(db_url, plugins=("copkit.plugins.core_commands",)) as h:
         for n in range(8):
             await h.say(f"p{n}", "help", room=f"room{n}")
-        rt = h.rt
+        rt = h.rt.communities
         assert len(rt._rooms_seen) <= 3 and len(rt._people_seen) <= 3
         assert await Room.all().count() == 8, "every room is still stored"
         for n in range(5):
             h.community_ref = h.community_ref.__class__("test", f"c{n}", f"C{n}", owner_id="x")
             answer = await h.say("leader", "help")
             assert answer, "an evicted community is loaded again"
-        assert len(rt._communities) <= 2 and len(rt._by_id) <= 2
+        assert len(rt._by_ref) <= 2 and len(rt._by_id) <= 2
         assert await Community.all().count() == 6

@@ -17,7 +17,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(app, name)
     if name == "AuthOverrides":
-        from .sdk import AuthOverrides
+        from .connector import AuthOverrides
 
         return AuthOverrides
     raise AttributeError(name)
