@@ -775,3 +775,9 @@ async def test_a_network_error_reaching_discord_is_a_platform_error_not_a_databa
             await attempt
         assert not is_unavailable(failed.value), "not mistaken for the database being down"
         assert "Discord: could not" in str(failed.value)
+
+
+async def test_readiness_follows_the_discord_gateway(fake, world, bot):
+    assert await bot.runtime.health.failing() == []
+    await bot.adapter.close()
+    assert await bot.runtime.health.failing() == ["discord"]

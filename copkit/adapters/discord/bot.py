@@ -78,6 +78,7 @@ class DiscordAdapter(InboundEvents):
         self.identified_at: dict[int, float] = {}  # bucket -> when a shard last identified
         self._busy: set[asyncio.Future[Any]] = set()
         runtime.add_messenger(self.messenger)
+        runtime.health.add("discord", self.connected)  # readiness: the gateway is up
 
     # Life cycle -------------------------------------------------------------------------------
 

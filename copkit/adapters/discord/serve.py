@@ -50,7 +50,6 @@ async def serve_discord(
     delay = retry_first
     while True:
         adapter = DiscordAdapter(runtime, settings, say)
-        runtime.health.add("discord", adapter.connected)
         say(
             f"Discord: connecting{shards}; members intent "
             f"{'on' if settings.members_intent else 'off'}"
