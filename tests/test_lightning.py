@@ -400,7 +400,7 @@ from copkit.testing import Harness
 
 async def main(url, event_id, people):
     async with Harness(url, plugins=PLUGINS) as h:
-        async def edit(community, ref, view):  # a view another process posted
+        async def edit(community, ref, view, request=None):  # a view another process posted
             pass
         h.messenger.edit = edit
         for who in people:

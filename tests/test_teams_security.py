@@ -19,7 +19,7 @@ from fakes.teams_env import ALICE, TeamsEnv
 from fakes.teams_plugin import TOPICS, TeamsDemo
 
 from copkit.adapters.teams import serve_teams
-from copkit.core.config import TeamsSettings
+from copkit.adapters.teams.settings import TeamsSettings
 from copkit.core.models import Community, LogEntry
 from copkit.core.plugins import make_plugin_manager
 
