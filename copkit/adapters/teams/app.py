@@ -127,7 +127,7 @@ def make_app(
     async def detach(app: web.Application) -> AsyncIterator[None]:
         yield
         if runtime.messengers.get(bot.platform) is bot.messenger:
-            await runtime.coalescer.drain()
+            await runtime.live.drain()
             runtime.messengers.pop(bot.platform, None)
 
     app.cleanup_ctx.append(detach)
