@@ -132,7 +132,8 @@ async def test_overlong_ids_are_a_clean_400(local: TeamsEnv, caplog):
         "conversation": {**activity["conversation"], "id": "19:" + "c" * 400},
     }
     long_sender = {**activity, "from": {**activity["from"], "id": "29:" + "p" * 300}}
-    for case in (long_tenant, long_conversation, long_sender):
+    long_reply = {**activity, "replyToId": "9" * 400}
+    for case in (long_tenant, long_conversation, long_sender, long_reply):
         status, answer = await local.post(case)
         assert status == 400 and "too long" in answer["error"], (status, answer)
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -83,6 +83,8 @@ def check_sizes(activity: JSON) -> None:
         len(w.community_id) > MAX_COMMUNITY_ID
         or len(w.conversation_id) > MAX_CONVERSATION_ID
         or len(text_of(obj(activity, "from"), "id")) > MAX_PERSON_ID
+        or len(text_of(activity, "id")) > MAX_CONVERSATION_ID
+        or len(text_of(activity, "replyToId")) > MAX_CONVERSATION_ID
     ):
         raise Malformed("an id is too long")
 
