@@ -18,11 +18,9 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from copkit.core.dberrors import is_unavailable
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.i18n import _, use_locale
@@ -35,24 +33,13 @@ from .connector import reference as conversation_reference
 from .conversations import Conversations
 from .messenger import PLATFORM, TeamsMessenger
 from .notes import Notes, Origin, Refused
-from .people import People
+from .people import People, db
 from .request import LRU, TeamsRequest
 from .sdk import BotFramework, Turn
 
 log = logging.getLogger("copkit.teams")
 
 UNAVAILABLE = "I can't reach my database. Try again in a moment."
-T = TypeVar("T")
-
-
-async def _db(work: Awaitable[T]) -> T:
-    """``work`` (a database read of the adapter's own), with an outage said as such."""
-    try:
-        return await work
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise Unavailable(str(exc)) from exc
-        raise
 
 
 @dataclass
@@ -181,8 +168,8 @@ class TeamsBot:
         team's owner leads it) and copkit says how to start."""
         w = inbound.where(activity)
         person = inbound.person(activity)
-        owner = await _db(self.people.new_community_owner(w, turn, person))
-        state = await _db(
+        owner = await db(self.people.new_community_owner(w, turn, person))
+        state = await db(
             self.runtime.community(
                 CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=owner)
             )
@@ -320,9 +307,9 @@ class TeamsBot:
             req.private_card = True
             handling.req = req
             return req, CommunityRef(PLATFORM, origin.community), RoomRef(origin.room)
-        leader = await _db(self.people.new_community_owner(w, turn, person))
+        leader = await db(self.people.new_community_owner(w, turn, person))
         community = CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=leader)
-        room_id = await _db(
+        room_id = await db(
             self.conversations.room_of(
                 w.community_id, w.conversation_id, inbound.text_of(activity, "id")
             )
