@@ -234,12 +234,10 @@ class TeamsBot:
         if not action_id:
             return self._reply_only(kind, _("That button no longer works."))
         owner = False
-        team = inbound.team_of_community(origin.community) if origin is not None else ""
-        if team:  # a private card acts in its team only for someone still in it
-            role = await self.people.role(team, turn, person)
-            if not role.member:
-                return self._reply_only(kind, _("This card is for members of the team only."))
-            owner = role.owner
+        if origin is not None:  # a private card acts in its team or chat only for a member
+            refusal, owner = await self._still_member(turn, person, origin)
+            if refusal:
+                return self._reply_only(kind, refusal)
         req, community, room = await self._context(turn, activity, kind, origin, handling, owner)
         interaction = Interaction(action_id, values, message_ref={"message_id": req.card_id})
         await self._meeting_presence(req, community, room)
@@ -252,6 +250,20 @@ class TeamsBot:
         if kind != "invoke":
             return 200, None
         return self._invoke_answer(req)
+
+    async def _still_member(self, turn: Turn, person: Person, origin: Origin) -> tuple[str, bool]:
+        """Why ``person`` may no longer act in the community of their private card ("" if they
+        may), and whether they own its team."""
+        roster = inbound.roster_of_community(origin.community)
+        if not roster:  # a personal chat: its one member is the person
+            return "", False
+        role = await self.people.role(roster, turn, person)
+        team = bool(inbound.team_of_community(origin.community))
+        if role.member:
+            return "", team and role.owner
+        if team:
+            return _("This card is for members of the team only."), False
+        return _("This card is for members of the chat only."), False
 
     def _reply_only(self, kind: str, text: str) -> tuple[int, Any]:
         return _invoke_message(text) if kind == "invoke" else (200, None)

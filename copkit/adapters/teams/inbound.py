@@ -152,6 +152,13 @@ def team_of_community(community_id: str) -> str:
     return conv if conv.endswith(("@thread.tacv2", "@thread.skype")) else ""
 
 
+def roster_of_community(community_id: str) -> str:
+    """The conversation whose members make up a community (a team, a channel or a group chat);
+    "" for a personal chat, whose only member is the person."""
+    conv = community_id.split("/", 1)[-1]
+    return "" if not conv or conv.startswith("a:") or conv == community_id else conv
+
+
 def person(activity: JSON) -> Person:
     sender = obj(activity, "from")
     return Person(id=text_of(sender, "id"), name=text_of(sender, "name")[:200])
