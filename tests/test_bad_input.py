@@ -12,7 +12,8 @@ import pytest
 
 from copkit.core.dberrors import is_bad_input, is_unavailable
 from copkit.core.errors import UsageError
-from copkit.core.parsing import clean_text, clean_value, parse_duration, to_int
+from copkit.core.parsing import clean_text, parse_duration, to_int
+from copkit.core.usertext import clean_value
 from copkit.plugins.leancoffee.models import Topic
 from copkit.testing import Harness
 

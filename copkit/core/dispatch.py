@@ -211,4 +211,4 @@ class Dispatcher:
         self.s.access.check_format(state, action.format)
         words = _(action.words) if action.words else action.permission or action.prefix
         ctx.require(action.role, action.permission or action.prefix, words)
-        await action.handler(ctx, parsing.clean_value({"id": rest, **interaction.values}))
+        await action.handler(ctx, {"id": rest, **interaction.values})
