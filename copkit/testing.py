@@ -24,6 +24,7 @@ from .core.models import Community
 from .core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from .core.runtime import Copkit
 from .core.views import Private, Reply, Target, ToRoom, ToThread, View
+from .testing_databases import DatabaseTemplate
 
 
 @dataclass
@@ -203,6 +204,7 @@ def database_url_for_tests(tmp_path: Path) -> str:
 
 
 __all__ = [
+    "DatabaseTemplate",
     "FakeClock",
     "Harness",
     "MemoryMessenger",

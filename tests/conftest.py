@@ -1,19 +1,28 @@
 """Shared fixtures: a database per test (a SQLite file, or PostgreSQL when
-``COPKIT_TEST_POSTGRES_URL`` is set) and a harness on it."""
+``COPKIT_TEST_POSTGRES_URL`` is set), a harness on it, and the fake Discord.
+
+``db_url``, ``harness`` and ``harness_options`` come from copkit's pytest plugin
+(copkit/pytest_plugin.py); they are imported here too so that the suite also runs where copkit
+was installed before the plugin's entry point existed."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from copkit.testing import Harness
+from copkit.pytest_plugin import (  # noqa: F401  (fixtures)
+    copkit_database_template,
+    db_url,
+    harness,
+    harness_options,
+)
 
 PG_URL = os.environ.get("COPKIT_TEST_POSTGRES_URL")
 
 
 async def reset_postgres(url: str) -> None:
+    """Empty the database at ``url`` (for tests that need PostgreSQL without any table)."""
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
@@ -24,18 +33,15 @@ async def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture
-async def db_url(tmp_path: Path) -> str:
-    """A fresh, empty database for this test."""
-    if PG_URL:
-        await reset_postgres(PG_URL)
-        return PG_URL
-    return f"sqlite://{tmp_path / 'copkit.db'}"
+async def fake(monkeypatch):
+    """A fake Discord (REST and gateway) on loopback, with discord.py pointed at it."""
+    from fakes.discord_server import FakeDiscord
 
-
-@pytest.fixture
-async def harness(db_url: str):
-    async with Harness(db_url) as h:
-        yield h
+    f = FakeDiscord()
+    await f.start()
+    f.install(monkeypatch)
+    yield f
+    await f.close()
 
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="set COPKIT_TEST_POSTGRES_URL to run")
