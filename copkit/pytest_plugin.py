@@ -17,7 +17,6 @@ no configuration of your own.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -38,13 +37,11 @@ ASYNC_FIXTURES = frozenset({"db_url", "harness"})
 
 
 @pytest.fixture(scope="session")
-def copkit_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The session's migrated template, copied for each test's ``db_url``."""
-    template = DatabaseTemplate(
-        tmp_path_factory.mktemp("copkit-template"), os.environ.get(POSTGRES_ENV) or None
-    )
+def copkit_database_template() -> Iterator[DatabaseTemplate]:
+    """The migrated template that each test's ``db_url`` is a copy of."""
+    template = DatabaseTemplate(postgres_url=os.environ.get(POSTGRES_ENV) or None)
     yield template
-    asyncio.run(template.close())
+    template.close()
 
 
 @pytest.fixture

@@ -1,34 +1,42 @@
-"""Fresh databases for tests, fast: the migrations run once per session into a template.
+"""Fresh databases for tests, fast: the migrations run into a template, once for as long as they
+do not change (the template is named after a digest of the migrations and models, and kept).
 
-- SQLite: the template is a file; each test gets a copy of it (a file copy takes a millisecond,
-  the migrations a second).
-- PostgreSQL: the template is a database ``<db>_p<pid>_template`` beside the one the URL names
-  (which is left alone), and the tests share one copy of it, ``<db>_p<pid>_work``, emptied
-  between tests: every row deleted and the sequences restarted, in one transaction. Emptying
-  costs a few milliseconds where ``CREATE DATABASE … TEMPLATE`` costs a few hundred (and TRUNCATE
-  more: it creates a new file per table). Whatever a test did to the schema — a plugin of its
-  own migrated, a table created, dropped or changed — its tables and migration records are
-  dropped, or, if the schema is still not the template's, the copy is made again from the
-  template; a copy that something still locks is dropped with its connections and made again.
-  Without the right to create databases, the URL's own database is the copy (its schema
-  recreated when it must be).
+- SQLite: the template is a file in the temporary directory; each test gets a copy of it (a file
+  copy takes a millisecond, the migrations a second or more).
+- PostgreSQL: the template is a database ``<db>_tmpl_<digest>`` beside the one the URL names
+  (which is left alone), and a session's tests share one copy of it, ``<db>_p<pid>_work``,
+  emptied between tests: every row deleted and the sequences restarted, in one transaction.
+  Emptying costs a few milliseconds where ``CREATE DATABASE … TEMPLATE`` costs a few hundred
+  (TRUNCATE more: it makes a new file per table). Whatever a test did to the schema — a plugin
+  of its own migrated, a table created, dropped or changed — its extra tables and migration
+  records are dropped, or, if the schema is still not the template's, the copy is made again; a
+  copy that something still locks is dropped with its connections and made again. The copy
+  outlives the session, and the next session takes it over (renamed) when its owner is gone,
+  so no session waits for a database to be dropped. Without the right to create databases, the
+  URL's own database is the copy (its schema made again when it must be).
 """
 
 from __future__ import annotations
 
 import graphlib
+import hashlib
+import importlib.util
 import logging
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
+from .core.specs import Models
 from .core.storage import upgrade_database
 
 log = logging.getLogger("copkit.testing")
+
+TEMPLATE_LOCK = 0x636F7074  # "copt": held on the URL's database while a template is made or copied
 
 TABLES = """SELECT c.relname FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"""
@@ -88,6 +96,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _sources(module: str) -> list[Path]:
+    spec = importlib.util.find_spec(module)
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return sorted(p for d in spec.submodule_search_locations for p in Path(d).rglob("*.py"))
+    return [Path(spec.origin)] if spec.origin else []
+
+
+def digest(models: list[Models]) -> str:
+    """What the template holds, in 12 hex digits: the apps, their models and migrations."""
+    import tortoise
+
+    h = hashlib.sha256(tortoise.__version__.encode())
+    for m in sorted(models, key=lambda m: (m.app, m.module)):
+        h.update(f"|{m.app}|{m.module}|{m.migrations}".encode())
+        for module in filter(None, (m.module, m.migrations)):
+            for path in _sources(module):
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 class _Changed(Exception):
     """The copy's schema is no longer the template's."""
 
@@ -111,14 +141,18 @@ class DatabaseTemplate:
 
     def __init__(
         self,
-        workdir: Path,
+        workdir: Path | None = None,
         postgres_url: str | None = None,
         *,
         plugins: tuple[str, ...] | list[str] = DEFAULT_PLUGINS,
     ) -> None:
-        self.workdir = Path(workdir)
+        self.workdir = (
+            Path(workdir or tempfile.gettempdir())
+            / f"copkit-templates-{getattr(os, 'getuid', lambda: 0)()}"
+        )
         self.postgres_url = postgres_url
         self.plugins = list(plugins)
+        self._digest = ""
         self._template: str | None = None  # the SQLite file, or the PostgreSQL database's name
         self._work: str | None = None  # the URL of the PostgreSQL copy the tests share
         self._schema: _Schema | None = None
@@ -128,11 +162,8 @@ class DatabaseTemplate:
     async def fresh(self, directory: Path) -> str:
         """The URL of a database, migrated and empty (on SQLite, a file in ``directory``)."""
         if self.postgres_url is None:
-            if self._template is None:
-                self._template = str(self.workdir / "template.db")
-                await upgrade_database(f"sqlite://{self._template}", self._models())
             path = Path(directory) / "copkit.db"
-            shutil.copyfile(self._template, path)
+            shutil.copyfile(await self._sqlite_template(), path)
             return f"sqlite://{path}"
         if self._work is not None:
             try:
@@ -140,88 +171,100 @@ class DatabaseTemplate:
                 return self._work
             except Exception as exc:  # changed beyond repair, or locked: copy the template again
                 log.info("test database copied again from the template: %r", exc)
-        self._work = await self._copy()
+        self._work = await self._copy(adopt=self._work is None)
         return self._work
 
-    async def close(self) -> None:
-        """Drop the PostgreSQL template and its copy."""
-        if self.postgres_url and self._can_create and self._template:
-            await self._admin(
-                f"DROP DATABASE IF EXISTS {_quote(self._prefix + 'work')} WITH (FORCE)",
-                f"DROP DATABASE IF EXISTS {_quote(self._template)} WITH (FORCE)",
-            )
-        self._template = self._work = self._schema = None
+    def close(self) -> None:
+        """Forget the session's copy (it stays, for the next session to take over)."""
+        self._work = self._schema = None
+
+    def _models(self) -> list[Models]:
+        return build_registry(make_plugin_manager(self.plugins, entry_points_group=None)).models
+
+    async def _sqlite_template(self) -> str:
+        if self._template is None:
+            models = self._models()
+            path = self.workdir / f"template-{digest(models)}.db"
+            if not path.exists():
+                self.workdir.mkdir(parents=True, exist_ok=True)
+                building = path.with_suffix(f".{os.getpid()}.tmp")
+                await upgrade_database(f"sqlite://{building}", models)
+                os.replace(building, path)  # whole or not at all, for sessions running at once
+            self._template = str(path)
+        return self._template
 
     # PostgreSQL --------------------------------------------------------------------------------
 
-    def _models(self) -> list[Any]:
-        return build_registry(make_plugin_manager(self.plugins, entry_points_group=None)).models
-
     @property
-    def _prefix(self) -> str:
+    def _base(self) -> str:
         assert self.postgres_url is not None
-        return f"{_dsn(self.postgres_url).rsplit('/', 1)[1]}_p{os.getpid()}_"
+        return _dsn(self.postgres_url).rsplit("/", 1)[1]
 
-    async def _copy(self) -> str:
-        """A new copy of the template (made first if need be); its URL."""
+    async def _copy(self, *, adopt: bool) -> str:
+        """The URL of a new copy of the template (made first if need be). With ``adopt``, the
+        copy a finished session left may be taken over instead; it is emptied and checked."""
         import asyncpg
 
         assert self.postgres_url is not None
-        if self._template is None and self._can_create:
-            name = self._prefix + "template"
+        conn = await asyncpg.connect(_dsn(self.postgres_url))
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", TEMPLATE_LOCK)
+            if self._template is None and self._can_create:
+                await self._make_template(conn)
+            if not self._can_create:  # one database, the URL's own: make its schema again
+                await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+                await upgrade_database(self.postgres_url, self._models())
+                self._schema = self._schema or await self._read_schema(self.postgres_url)
+                return self.postgres_url
+            work = f"{self._base}_p{os.getpid()}_work"
+            url = _with_database(self.postgres_url, work)
+            if adopt and await self._adopt(conn, work):
+                try:
+                    await self._empty(url)
+                    return url
+                except Exception as exc:
+                    log.info("the previous session's test database is not reusable: %r", exc)
+            await conn.execute(f"DROP DATABASE IF EXISTS {_quote(work)} WITH (FORCE)")
+            await conn.execute(f"CREATE DATABASE {_quote(work)} TEMPLATE {_quote(self._template)}")
+            self.copies += 1
+            return url
+        finally:
+            await conn.close()  # and the lock with it
+
+    async def _make_template(self, conn: Any) -> None:
+        """Find the template for these migrations, or make it (under the lock)."""
+        import asyncpg
+
+        assert self.postgres_url is not None
+        models = self._models()
+        name = f"{self._base}_tmpl_{digest(models)}"
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            building = name + "_new"
             try:
-                await self._admin(
-                    f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)",
-                    f"CREATE DATABASE {_quote(name)}",
-                )
+                await conn.execute(f"DROP DATABASE IF EXISTS {_quote(building)} WITH (FORCE)")
+                await conn.execute(f"CREATE DATABASE {_quote(building)}")
             except asyncpg.InsufficientPrivilegeError:
                 self._can_create = False
-            else:
-                await self._drop_abandoned()
-                await upgrade_database(_with_database(self.postgres_url, name), self._models())
-                self._template = name
-        if self._can_create:
-            work = self._prefix + "work"
-            await self._admin(
-                f"DROP DATABASE IF EXISTS {_quote(work)} WITH (FORCE)",
-                f"CREATE DATABASE {_quote(work)} TEMPLATE {_quote(str(self._template))}",
-            )
-            url = _with_database(self.postgres_url, work)
-            self.copies += 1
-        else:  # one database, the URL's own: recreate its schema
-            await self._admin("DROP SCHEMA IF EXISTS public CASCADE", "CREATE SCHEMA public")
-            url = self.postgres_url
-            await upgrade_database(url, self._models())
-        if self._schema is None:
-            self._schema = await self._read_schema(url)
-        return url
+                return
+            await upgrade_database(_with_database(self.postgres_url, building), models)
+            await conn.execute(f"ALTER DATABASE {_quote(building)} RENAME TO {_quote(name)}")
+        self._schema = await self._read_schema(_with_database(self.postgres_url, name))
+        self._template = name
 
-    async def _admin(self, *statements: str) -> None:
-        import asyncpg
-
-        assert self.postgres_url is not None
-        conn = await asyncpg.connect(_dsn(self.postgres_url))
-        try:
-            for sql in statements:
-                await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    async def _drop_abandoned(self) -> None:
-        """Drop the databases of test sessions that were killed before they could."""
-        import asyncpg
-
-        assert self.postgres_url is not None
-        base = _dsn(self.postgres_url).rsplit("/", 1)[1]
-        conn = await asyncpg.connect(_dsn(self.postgres_url))
-        try:
-            rows = await conn.fetch("SELECT datname FROM pg_database")
-            for (name,) in rows:
-                m = re.fullmatch(re.escape(base) + r"_p(\d+)_(template|work)", name)
-                if m and int(m[1]) != os.getpid() and not _alive(int(m[1])):
-                    await conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
-        finally:
-            await conn.close()
+    async def _adopt(self, conn: Any, work: str) -> bool:
+        """Rename to ``work`` a copy whose session is over; whether there was one."""
+        for (name,) in await conn.fetch("SELECT datname FROM pg_database"):
+            m = re.fullmatch(re.escape(self._base) + r"_p(\d+)_work", name)
+            if m and (name == work or not _alive(int(m[1]))):
+                if name != work:
+                    try:
+                        await conn.execute(
+                            f"ALTER DATABASE {_quote(name)} RENAME TO {_quote(work)}"
+                        )
+                    except Exception:  # still in use, or taken by another session just now
+                        continue
+                return True
+        return False
 
     async def _read_schema(self, url: str) -> _Schema:
         import asyncpg
