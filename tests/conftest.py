@@ -2,23 +2,22 @@
 ``COPKIT_TEST_POSTGRES_URL`` is set), a harness on it, and the fake Discord.
 
 ``db_url``, ``harness`` and ``harness_options`` come from copkit's pytest plugin
-(copkit/pytest_plugin.py); they are imported here too so that the suite also runs where copkit
-was installed before the plugin's entry point existed."""
+(copkit/pytest_plugin.py, entry point ``pytest11``; registered here if the installed copkit
+predates the entry point)."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
-from copkit.pytest_plugin import (  # noqa: F401  (fixtures)
-    copkit_database_template,
-    db_url,
-    harness,
-    harness_options,
-)
-
 PG_URL = os.environ.get("COPKIT_TEST_POSTGRES_URL")
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("copkit"):  # installed before the entry point existed
+        config.pluginmanager.import_plugin("copkit.pytest_plugin")
 
 
 async def reset_postgres(url: str) -> None:
@@ -42,6 +41,28 @@ async def fake(monkeypatch):
     f.install(monkeypatch)
     yield f
     await f.close()
+
+
+@pytest.fixture
+def teams_options(request) -> dict[str, Any]:
+    """How the ``env`` fixture's TeamsEnv is made: with the test module's ``PLUGINS`` and, where
+    the module sets ``TEAMS_DEMO = True``, the Teams demo plugin (its topics forgotten)."""
+    options: dict[str, Any] = {"plugins": request.module.PLUGINS}
+    if getattr(request.module, "TEAMS_DEMO", False):
+        from fakes.teams_plugin import TOPICS, TeamsDemo
+
+        TOPICS.clear()
+        options["extra"] = [TeamsDemo()]
+    return options
+
+
+@pytest.fixture
+async def env(db_url, teams_options):
+    """copkit's Teams endpoint over loopback, with the fake Bot Connector (fakes/teams_env.py)."""
+    from fakes.teams_env import TeamsEnv
+
+    async with TeamsEnv(db_url, **teams_options) as e:
+        yield e
 
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="set COPKIT_TEST_POSTGRES_URL to run")
