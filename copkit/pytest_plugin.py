@@ -29,8 +29,10 @@ from .testing import DatabaseTemplate, Harness
 
 try:
     import pytest_asyncio
+
+    HAVE_ASYNCIO = True
 except ImportError:  # pragma: no cover - pytest-asyncio comes with copkit[testing]
-    pytest_asyncio = None
+    HAVE_ASYNCIO = False
 
 POSTGRES_ENV = "COPKIT_TEST_POSTGRES_URL"
 ASYNC_FIXTURES = frozenset({"db_url", "harness"})
@@ -50,7 +52,7 @@ def harness_options() -> dict[str, Any]:
     return {}
 
 
-if pytest_asyncio is not None:
+if HAVE_ASYNCIO:
 
     @pytest_asyncio.fixture
     async def db_url(copkit_database_template: DatabaseTemplate, tmp_path: Path) -> str:
@@ -79,7 +81,7 @@ def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> Any:
     """Mark ``async def`` tests that use copkit's fixtures ``asyncio``, before pytest-asyncio
     (whose wrapper is outside this one) decides whether it runs them."""
     result = yield
-    if pytest_asyncio is None or not inspect.iscoroutinefunction(obj):
+    if not HAVE_ASYNCIO or not inspect.iscoroutinefunction(obj):
         return result
     for item in result if isinstance(result, list) else [result]:
         if (

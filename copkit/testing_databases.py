@@ -225,7 +225,8 @@ class DatabaseTemplate:
                 except Exception as exc:
                     log.info("the previous session's test database is not reusable: %r", exc)
             await conn.execute(f"DROP DATABASE IF EXISTS {_quote(work)} WITH (FORCE)")
-            await conn.execute(f"CREATE DATABASE {_quote(work)} TEMPLATE {_quote(self._template)}")
+            template = str(self._template)
+            await conn.execute(f"CREATE DATABASE {_quote(work)} TEMPLATE {_quote(template)}")
             self.copies += 1
             return url
         finally:
