@@ -29,15 +29,6 @@ class World:
 
 
 @pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
-
-
-@pytest.fixture
 async def world(fake):
     return World(fake)
 
@@ -445,11 +436,13 @@ async def test_scheduled_event_is_created_updated_and_cancelled(fake, world, bot
     assert created.json["name"] == "Rust" and created.json["entity_type"] == 3
     assert created.json["entity_metadata"] == {"location": "Room 1"}
     assert created.json["scheduled_start_time"].startswith("2026-01-07T09:00:00")
+    await fake.wait_for("POST", CALLBACK, since=mark)  # answered: the event's id is remembered
     (event_id,) = fake.events
     mark = fake.mark()
     await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2"})
     edit = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)
     assert edit.json["name"] == "Rust 2"
+    await fake.wait_for("POST", CALLBACK, since=mark)
     mark = fake.mark()
     await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2", "cancel": True})
     cancel = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)

@@ -8,20 +8,11 @@ import logging
 
 import pytest
 from fakes.discord_bot import BotUnderTest
-from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
+from fakes.discord_server import EPHEMERAL, labels_of, text_of
 
 from copkit.plugins.healthcheck.models import Answer, Respondent, Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 @pytest.fixture

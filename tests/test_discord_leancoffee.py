@@ -6,7 +6,6 @@ posted. A topic titled "@everyone free nitro" pings nobody."""
 
 from __future__ import annotations
 
-import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
 
@@ -17,15 +16,6 @@ from copkit.plugins.leancoffee.routes import board_key
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 BOT: list[BotUnderTest] = []
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 async def test_lean_coffee_in_a_voice_channel(fake: FakeDiscord, db_url: str):

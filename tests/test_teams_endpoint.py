@@ -11,25 +11,17 @@ import time
 import pytest
 from fakes.bot_connector import TEAM
 from fakes.teams_env import ALICE, TeamsEnv
-from fakes.teams_plugin import TOPICS, TeamsDemo
 
 from copkit.adapters.teams import app as teams_app
 from copkit.core.models import Community
 
 PLUGINS = ("copkit.plugins.core_commands",)
+TEAMS_DEMO = True  # the env fixture adds the Teams demo plugin
 
 
 @pytest.fixture
-async def env(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()]) as e:
-        yield e
-
-
-@pytest.fixture
-async def local(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as e:
+async def local(db_url, teams_options):
+    async with TeamsEnv(db_url, **teams_options, credentials=False) as e:
         yield e
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-import pytest
 from fakes.bot_connector import TEAM, action, actions_of
 from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 from test_teams_healthcheck import answer_everything, personal, text
@@ -23,12 +22,6 @@ from copkit.core.models import Delivery, ShownView
 from copkit.plugins.healthcheck.models import Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 async def _round_with_alice(env: TeamsEnv) -> tuple[str, str]:
