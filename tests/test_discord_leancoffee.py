@@ -11,8 +11,8 @@ from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Participant, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
 CALLBACK = r"/interactions/\d+/[^/]+/callback"

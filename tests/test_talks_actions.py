@@ -13,7 +13,7 @@ from copkit.plugins.brownbag.format import RSVP, UPVOTE, VOLUNTEER
 from copkit.plugins.brownbag.models import Feedback as BbFeedback
 from copkit.plugins.brownbag.models import Rsvp, Session, Upvote, Volunteer
 from copkit.plugins.lightningtalks.format import FEEDBACK as LT_FEEDBACK
-from copkit.plugins.lightningtalks.format import NEXT, SIGNUP, SKIP, WITHDRAW
+from copkit.plugins.lightningtalks.format import NEXT, SIGNUP, WITHDRAW
 from copkit.plugins.lightningtalks.models import Event, Talk
 from copkit.plugins.lightningtalks.models import Feedback as LtFeedback
 from copkit.testing import Harness

@@ -11,8 +11,8 @@ from fakes.bot_connector import CHANNEL, action, actions_of, card_text, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
 

@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.parsing import parse_duration
+from copkit.core.routes import parse_int
 
 from .models import MAX_DOTS
 
@@ -77,11 +78,11 @@ def check_note(text: str) -> str:
 
 
 def topic_number(raw: object) -> int:
-    """``3`` or ``#3`` → 3."""
-    text = str(raw or "").strip().lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < 100_000:
+    """``3`` or ``#3`` → 3 (ASCII digits only: ``²`` and ``①`` are no numbers)."""
+    n = parse_int(raw, lo=1, hi=99_999)
+    if n is None:
         raise UserError(_("Give the topic's number, e.g. 3."))
-    return int(text)
+    return n
 
 
 def check_votes(votes: int | None) -> int:
