@@ -13,7 +13,7 @@ from copkit.plugins.brownbag.format import RSVP, UPVOTE, VOLUNTEER
 from copkit.plugins.brownbag.models import Feedback as BbFeedback
 from copkit.plugins.brownbag.models import Rsvp, Session, Upvote, Volunteer
 from copkit.plugins.lightningtalks.format import FEEDBACK as LT_FEEDBACK
-from copkit.plugins.lightningtalks.format import NEXT, SIGNUP, WITHDRAW
+from copkit.plugins.lightningtalks.format import NEXT, SIGNUP, SKIP, WITHDRAW
 from copkit.plugins.lightningtalks.models import Event, Talk
 from copkit.plugins.lightningtalks.models import Feedback as LtFeedback
 from copkit.testing import Harness
@@ -113,6 +113,7 @@ async def test_lightning_next_and_skip_pressed_twice_move_on_once(h):
     nxt, skip = (await h.view(f"lightning:run:{ev.id}")).buttons
     ann = (await Event.get(id=ev.id)).current_talk
     assert nxt.action_id == NEXT.build(event=ev.id, talk=ann)
+    assert skip.action_id == SKIP.build(event=ev.id, talk=ann)
     await h.click("leader", nxt.action_id)
     assert "already over" in answer(await h.click("leader", nxt.action_id))  # a double click
     assert "already over" in answer(await h.click("leader", skip.action_id))  # a stale copy

@@ -16,7 +16,7 @@ async def person_or_me(ctx: Context, raw: object) -> Person:
     token = str(raw).strip()
     if token.lower() in ("me", "myself"):
         return ctx.person
-    return await ctx.runtime.resolve_person(ctx, token)
+    return await ctx.resolve_person(token)
 
 
 async def names(community_id: int, ids: list[str] | set[str]) -> dict[str, str]:

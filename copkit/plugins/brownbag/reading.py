@@ -55,18 +55,13 @@ async def stats(session_id: int) -> v.Stats:
         .group_by("answer")
         .values_list("answer", "n")
     )
-    ratings = await Feedback.filter(session_id=session_id).values_list("rating", flat=True)
-    return v.Stats(
-        counts={a: n for a, n in rows}, ratings=len(ratings), average=average(list(ratings))
-    )
+    ratings = [f.rating for f in await Feedback.filter(session_id=session_id)]
+    return v.Stats(counts={a: n for a, n in rows}, ratings=len(ratings), average=average(ratings))
 
 
 async def rsvps(session_id: int, *answers: str) -> list[str]:
-    return list(
-        await Rsvp.filter(session_id=session_id, answer__in=answers)
-        .order_by("id")
-        .values_list("member_id", flat=True)
-    )
+    found = await Rsvp.filter(session_id=session_id, answer__in=answers).order_by("id")
+    return [r.member_id for r in found]
 
 
 async def refresh_announcement(scope: Scope, session_id: int) -> None:

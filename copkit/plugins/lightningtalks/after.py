@@ -9,7 +9,7 @@ from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.i18n import N_, _
 from copkit.core.links import check_link
-from copkit.core.parsing import join_words
+from copkit.core.parsing import words
 from copkit.core.ratings import average, check_apply, parse_rating
 from copkit.core.specs import Arg
 from copkit.core.store import insert_if_absent
@@ -23,14 +23,9 @@ from .models import Event, Feedback, Talk
 
 
 async def record_of(scope: Scope, ev: Event) -> View:
-    ratings = list(await Feedback.filter(event_id=ev.id).values_list("rating", flat=True))
-    applies = [
-        a
-        for a in await Feedback.filter(event_id=ev.id)
-        .order_by("id")
-        .values_list("apply", flat=True)
-        if a
-    ]
+    given = await Feedback.filter(event_id=ev.id).order_by("id")
+    ratings = [f.rating for f in given]
+    applies = [f.apply for f in given if f.apply]
     return v.record_view(
         ev, scope.zone, await store.lineup(ev.id), average(ratings), len(ratings), applies
     )
@@ -60,7 +55,7 @@ async def link(ctx: Context, args: dict[str, Any]) -> None:
     url = check_link(args.get("url"))
     speaker: Person = ctx.person
     if args.get("speaker"):
-        speaker = await ctx.runtime.resolve_person(ctx, str(args["speaker"]))
+        speaker = await ctx.resolve_person(str(args["speaker"]))
     talks = Talk.filter(
         event__community_id=ctx.community.id, speaker_id=speaker.id, status__in=store.IN_ORDER
     )
@@ -99,7 +94,7 @@ async def feedback(ctx: Context, args: dict[str, Any]) -> None:
     a second one replaces the first."""
     ev = await find_event(ctx, args.get("event"), done=not args.get("event"))
     rating = parse_rating(args["rating"])
-    apply = check_apply(join_words(args.get("apply")))
+    apply = check_apply(words(args.get("apply")))
     if ev.status != "done":
         raise UserError(_("Feedback opens when the talks are over."))
     mine = {"event_id": ev.id, "member_id": ctx.person.id}
