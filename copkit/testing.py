@@ -66,7 +66,9 @@ class MemoryMessenger:
         self.log.append(msg)
         return {"room_id": room_id, "message_id": msg_id}
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         msg = self.messages[ref["message_id"]]
         msg.marked, view = view, plain_view(view)
         msg.view = view

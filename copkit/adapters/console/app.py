@@ -59,7 +59,9 @@ class ConsoleMessenger:
         self._new.append(mid)
         return {"room_id": room_id, "message_id": mid}
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         mid = ref["message_id"]
         if mid not in self.messages:  # posted before a restart of the console itself
             self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)

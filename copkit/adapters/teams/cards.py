@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,13 +24,15 @@ from copkit.core.views import Button, Choice, Field, Form, Poll, View
 log = logging.getLogger("copkit.teams.cards")
 
 JSON = dict[str, Any]
+Context = JSON | Callable[[str], JSON] | None
+"""Merged into every action's data: fixed, or made per action from its id (a signed note)."""
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
 IMAGE_BUDGET = 18_000  # bytes of base64 for all pictures of one card
 ROW = 5  # actions per ActionSet row
-RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "s"}
+RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "e", "s"}
 
 _TONE = {"success": "good", "warning": "warning", "error": "attention"}
 _STYLE = {"primary": "positive", "success": "positive", "danger": "destructive"}
@@ -91,8 +94,9 @@ def _text_blocks(text: str, **extra: Any) -> list[JSON]:
     return blocks
 
 
-def _data(action_id: str, context: JSON | None, **extra: Any) -> JSON:
-    return {"copkit": action_id, **extra, **(context or {})}
+def _data(action_id: str, context: Context, **extra: Any) -> JSON:
+    note = context(action_id) if callable(context) else context
+    return {"copkit": action_id, **extra, **(note or {})}
 
 
 def _execute(title: str, data: JSON, *, style: str = "secondary", enabled: bool = True) -> JSON:
@@ -116,7 +120,7 @@ def _rows(actions: list[JSON]) -> list[JSON]:
     ]
 
 
-def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
+def _form_card(form: Form, index: int, context: Context) -> JSON:
     """The inputs of a form in a card shown by its button. Input ids are unique in the whole
     card (``f<index>.<name>``: Teams gathers every input of a card); ``_in`` maps them back."""
     body: list[JSON] = [
@@ -145,7 +149,7 @@ def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
     return {"type": "AdaptiveCard", "body": body, "actions": [submit]}
 
 
-def _button(b: Button, index: int, context: JSON | None) -> JSON:
+def _button(b: Button, index: int, context: Context) -> JSON:
     if b.form is not None and not b.disabled:
         card = _form_card(b.form, index, context)
         return {"type": "Action.ShowCard", "title": bare(b.label), "card": card}
@@ -154,7 +158,7 @@ def _button(b: Button, index: int, context: JSON | None) -> JSON:
     )
 
 
-def _choice(c: Choice, index: int, context: JSON | None) -> list[JSON]:
+def _choice(c: Choice, index: int, context: Context) -> list[JSON]:
     short = all(len(bare(o.label)) <= 24 for o in c.options)
     if c.max_values <= 1 and len(c.options) <= ROW and short:
         buttons = [
@@ -187,7 +191,7 @@ def _choice(c: Choice, index: int, context: JSON | None) -> list[JSON]:
     return [choice_set, {"type": "ActionSet", "actions": [submit]}]
 
 
-def _poll(p: Poll, context: JSON | None) -> list[JSON]:
+def _poll(p: Poll, context: Context) -> list[JSON]:
     blocks: list[JSON] = [
         {"type": "TextBlock", "text": markdown(p.question), "weight": "bolder", "wrap": True}
     ]
@@ -319,7 +323,7 @@ def fallback_text(view: View) -> str:
     return " — ".join(p for p in parts if p)[:300] or _("A card from copkit")
 
 
-def render(view: View, *, context: JSON | None = None, heading: str = "", note: str = "") -> JSON:
+def render(view: View, *, context: Context = None, heading: str = "", note: str = "") -> JSON:
     """The Adaptive Card for ``view``. ``context`` is merged into every action's data (private
     cards carry where they belong); ``heading`` names a new post; ``note`` is a line on top only
     the person who acted sees (in an invoke response). Kept under Teams' size limit: pictures
@@ -338,7 +342,7 @@ def render(view: View, *, context: JSON | None = None, heading: str = "", note: 
     return card
 
 
-def _build(view: View, context: JSON | None, heading: str, note: str) -> JSON:
+def _build(view: View, context: Context, heading: str, note: str) -> JSON:
     body: list[JSON] = []
     if note:
         body.append(

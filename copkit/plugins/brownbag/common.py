@@ -11,9 +11,8 @@ from copkit.core.context import Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
+from copkit.core.timezones import zone
 from copkit.core.views import Button, Form, FormInput, View
-
-from .when import zone
 
 APPLY_MAX = 300
 
