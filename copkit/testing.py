@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.clock import FakeClock
+from .core.errors import PlatformError
 from .core.events import CommunityRef, Interaction, Person, RoomRef
 from .core.messenger import MessageRef
 from .core.models import Community
@@ -51,11 +52,19 @@ class MemoryMessenger:
         self.platform = platform
         self.messages: dict[str, Message] = {}
         self.log: list[Message] = []
+        self.failures = 0
+        """Set to N: the next N sends and edits fail as a platform outage would (a 502)."""
         self._ids = itertools.count(1)
+
+    def _maybe_fail(self) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise PlatformError("the platform answered 502 Bad Gateway")
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef:
+        self._maybe_fail()
         msg_id = f"m{next(self._ids)}"
         marked, view = view, plain_view(view)
         if isinstance(target, ToThread):
@@ -69,6 +78,7 @@ class MemoryMessenger:
     async def edit(
         self, community: Community, ref: MessageRef, view: View, request: Any = None
     ) -> None:
+        self._maybe_fail()
         msg = self.messages[ref["message_id"]]
         msg.marked, view = view, plain_view(view)
         msg.view = view

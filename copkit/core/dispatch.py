@@ -4,20 +4,18 @@ a plugin handler, with the answers for user errors, conflicts, outages and bugs.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from . import parsing
 from .communities import CommunityState
 from .context import Context, JobContext
-from .dberrors import is_conflict, is_unavailable
+from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
 from .models import Community, Job
 from .services import Services
 from .specs import Command
-from .usertext import clean_input, clean_mentions, clean_person, clean_value
 from .views import Private, View, notice
 
 log = logging.getLogger("copkit")
@@ -37,8 +35,6 @@ class Dispatcher:
         request: Any = None,
         mentions: dict[str, Person] | None = None,
     ) -> None:
-        # What people type is normalised once, here, before any plugin sees it.
-        text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
         await self._guarded(community, room, person, request, self._text, text, mentions=mentions)
 
     async def command(
@@ -52,8 +48,6 @@ class Dispatcher:
         request: Any = None,
         mentions: dict[str, Person] | None = None,
     ) -> None:
-        args = {k: clean_value(v) for k, v in args.items()}
-        person, mentions = clean_person(person), clean_mentions(mentions)
         await self._guarded(
             community, room, person, request, self._structured, path, args, mentions=mentions
         )
@@ -67,8 +61,6 @@ class Dispatcher:
         *,
         request: Any = None,
     ) -> None:
-        values = {k: clean_value(v) for k, v in interaction.values.items()}
-        interaction, person = replace(interaction, values=values), clean_person(person)
         await self._guarded(community, room, person, request, self._interaction, interaction)
 
     async def presence(self, community: CommunityRef, room: RoomRef, present: list[Person]) -> None:
@@ -156,6 +148,9 @@ class Dispatcher:
         if is_conflict(exc):
             log.info("conflict while handling a request in %s: %s", community, exc)
             text = _("Someone changed this at the same moment. Please try again.")
+        elif is_bad_input(exc):  # a value the database refused: checked too late, not a bug
+            log.warning("the database refused a value in %s: %s", community, exc)
+            text = _("A value is too long or out of range. Please shorten or correct it.")
         else:
             log.error("bug while handling a request in %s", community, exc_info=exc)
             text = _("Sorry, something went wrong on my side. It has been logged.")

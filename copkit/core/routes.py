@@ -21,12 +21,10 @@ from typing import Any
 
 from .errors import UserError
 from .i18n import _
+from .parsing import INT_MAX, to_int
 
 ACTION_ID_MAX = 100
 """The strictest platform limit on an action id (Discord's ``custom_id``; Teams allows more)."""
-
-INT_MAX = 2**31 - 1
-"""The largest integer every supported database stores in an ordinary integer column."""
 
 
 class StaleAction(UserError):
@@ -134,9 +132,5 @@ class Route:
 
 
 def parse_int(raw: object, *, lo: int = 0, hi: int = INT_MAX) -> int | None:
-    """``raw`` as an integer in ``lo … hi`` written in ASCII digits (``#3`` accepted), else None."""
-    text = str(raw if raw is not None else "").strip().removeprefix("#")
-    if not re.fullmatch(r"-?[0-9]{1,10}", text):
-        return None
-    value = int(text)
-    return value if lo <= value <= hi else None
+    """``raw`` (``3`` or ``#3``) as a whole number in ``lo … hi``, else ``None``."""
+    return to_int(str(raw if raw is not None else "").strip().removeprefix("#"), lo, hi)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pluggy
@@ -32,6 +33,7 @@ from .services import Services
 from .specs import Registry
 from .storage import close_database, is_postgres, open_database
 from .timers import Scheduler
+from .usertext import clean_input, clean_mentions, clean_person, clean_value
 from .views import Target, View
 
 log = logging.getLogger("copkit")
@@ -144,6 +146,7 @@ class Copkit:
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
         a mentioned name (as typed after @) or id to the person the platform resolved."""
+        text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
         await self.dispatch.text(community, room, person, text, request=request, mentions=mentions)
 
     async def handle_command(
@@ -158,6 +161,8 @@ class Copkit:
         mentions: dict[str, Person] | None = None,
     ) -> None:
         """A command whose arguments arrive already split (a Discord slash command)."""
+        args = {k: clean_value(v) for k, v in args.items()}
+        person, mentions = clean_person(person), clean_mentions(mentions)
         await self.dispatch.command(
             community, room, person, path, args, request=request, mentions=mentions
         )
@@ -172,6 +177,11 @@ class Copkit:
         request: Any = None,
     ) -> None:
         """A button press, choice, form submission or poll vote."""
+        values = {k: clean_value(v) for k, v in interaction.values.items()}
+        interaction = replace(
+            interaction, action_id=clean_input(interaction.action_id), values=values
+        )
+        person = clean_person(person)
         await self.dispatch.interaction(community, room, person, interaction, request=request)
 
     async def handle_presence(

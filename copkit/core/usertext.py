@@ -178,9 +178,24 @@ def escape_markdown(text: str) -> str:
 # Input ---------------------------------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL bytes and with each lone surrogate replaced by U+FFFD: neither
+    can be stored (PostgreSQL refuses NUL, SQLite's driver refuses surrogates)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def clean_input(text: str) -> str:
-    """What a person typed, as the core keeps it: NFC, without zero-width characters, bidi
-    controls or copkit's marks (so "Yes" and "Yes\\u200b" are the same answer)."""
+    """What a person typed, as the core keeps it: storable (:func:`storable`), NFC, without
+    zero-width characters, bidi controls or copkit's marks (so "Yes" and "Yes\\u200b" are the
+    same answer)."""
+    text = storable(text)
     if text.isascii():
         return text
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
+from copkit.core.parsing import to_int
 from copkit.core.views import UserText
 
 from .models import DeckChange, Dimension
@@ -183,8 +184,9 @@ async def find(community_id: int, ref: str, *, include_retired: bool = True) -> 
     """The dimension named by ``ref``: its key, its title or its position in the deck."""
     ref = ref.strip()
     deck = await active(community_id)
-    if ref.isdigit() and 1 <= int(ref) <= len(deck):
-        return deck[int(ref) - 1]
+    n = to_int(ref, 1, len(deck)) if ref.isdigit() else None
+    if n is not None:
+        return deck[n - 1]
     pool = deck + (await retired(community_id) if include_retired else [])
     low = ref.lower()
     for d in pool:

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from copkit.core.clock import seconds_between
 from copkit.core.context import Activity, Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
@@ -334,7 +335,7 @@ async def _finish(
     thumbs: logic.ThumbsCount | None,
 ) -> None:
     t = await Topic.get(id=topic_id)
-    spent = t.spent + (int((now - active_since).total_seconds()) if active_since else 0)
+    spent = t.spent + seconds_between(active_since, now)
     rounds = [*t.thumbs, thumbs.as_list()] if thumbs else t.thumbs
     await Topic.filter(id=topic_id).update(status=status, spent=spent, order=order, thumbs=rounds)
 
