@@ -13,8 +13,8 @@ from fakes.discord_server import FakeDiscord, text_of
 from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.routes import board_key
 from copkit.plugins.leancoffee.models import Session
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = (
     "copkit.plugins.core_commands",
