@@ -176,7 +176,7 @@ class LeanCoffeeDriver:
             await hook
 
     async def settle(self, seconds: float = 1.6) -> None:
-        """Let every worker's edit coalescer send its last edit (1 s interval)."""
+        """Let every worker's live views send their last edit (1 s interval)."""
         await asyncio.sleep(seconds)
 
     def board_text(self) -> str:
