@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .live import LiveViews, Render
-from .messenger import MessageRef, Messenger, edit_view
+from .messenger import MessageRef, Messenger
 from .models import Community, ShownView
 from .store import advisory_lock
 from .views import Target, ToRoom, ToThread, View
@@ -107,7 +107,7 @@ class Output:
         if key is not None:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
             if shown is not None:
-                await edit_view(messenger, community, shown.ref, view, request)
+                await messenger.edit(community, shown.ref, view, request)
                 return shown.ref
         where = (
             target.room_id
@@ -122,7 +122,7 @@ class Output:
                 )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
-                await edit_view(messenger, community, shown.ref, view, request)
+                await messenger.edit(community, shown.ref, view, request)
                 return shown.ref
         return ref
 
