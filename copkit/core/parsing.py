@@ -269,3 +269,10 @@ def resolve(
     else:
         msg += " " + _("Type “help” for the list.")
     raise UsageError(msg)
+
+
+def join_words(value: object) -> str:
+    """A text typed as several words (a ``rest`` argument) or as one string, spaces tidied."""
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(w) for w in value)
+    return " ".join(str(value or "").split())
