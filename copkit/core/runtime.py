@@ -24,6 +24,7 @@ from .communitylog import CommunityLog
 from .deliveries import Deliveries
 from .dispatch import Dispatcher
 from .events import CommunityRef, Interaction, Person, RoomRef
+from .health import Health
 from .messenger import MessageRef, Messenger
 from .models import Community, Job, ShownView
 from .output import Output
@@ -73,6 +74,7 @@ class Copkit:
         self.output = Output(interval=coalesce_interval, cross_process=postgres, spawn=self.spawn)
         self.deliveries = Deliveries(self.clock)
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
+        self.health = Health()  # readiness checks (/readyz): the database, adapters' connections
         self.presence: dict[tuple[int, str], list[str]] = {}
         self.services = Services(
             clock=self.clock,
