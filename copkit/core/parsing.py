@@ -33,6 +33,13 @@ PERSON_MAX = 200
 """The longest person argument (an id, a mention or a name)."""
 
 
+def words(value: object) -> str:
+    """A text typed as several words (a ``rest`` argument) or as one string, spaces tidied."""
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(w) for w in value)
+    return " ".join(str(value or "").split())
+
+
 def to_int(text: Any, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
     """``text`` as a whole number between ``low`` and ``high``, or ``None``.
 
