@@ -54,6 +54,35 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+FORM_VALUE_MAX = 10_000
+"""The longest form value kept (plugins check their own, shorter, limits)."""
+
+
+def interaction_values(values: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's values in the shape plugins expect, whatever the platform sent (a Teams
+    card's data is JSON anyone can write): ``selected`` a list of at most 25 strings; every
+    other value a string, a list of strings, a bool or ``None``; text cleaned and bounded."""
+
+    def one(v: Any) -> str | bool | None:
+        if v is None or isinstance(v, bool):
+            return v
+        return clean_text(v if isinstance(v, str) else str(v))[:FORM_VALUE_MAX]
+
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        key = clean_text(str(key))[:100]
+        if key == "selected":
+            items = value if isinstance(value, list | tuple) else [] if value is None else [value]
+            out[key] = [clean_text(str(v))[:200] for v in items[:25] if v is not None]
+        elif isinstance(value, list | tuple):
+            out[key] = [one(v) for v in value[:100] if not isinstance(v, dict | list)]
+        elif isinstance(value, dict):
+            continue
+        else:
+            out[key] = one(value)
+    return out
+
+
 def to_int(text: Any, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
     """``text`` as a whole number between ``low`` and ``high``, or ``None``.
 

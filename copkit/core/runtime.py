@@ -475,7 +475,8 @@ class Copkit:
         action, rest = found
         self._check_format(state, action.format)
         ctx.require(action.role, action.prefix, action.prefix)
-        await action.handler(ctx, parsing.clean_value({"id": rest, **interaction.values}))
+        values = parsing.interaction_values(interaction.values)
+        await action.handler(ctx, {"id": parsing.clean_text(rest), **values})
 
     # Output -----------------------------------------------------------------------------------
 

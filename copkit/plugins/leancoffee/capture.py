@@ -8,6 +8,7 @@ from typing import Any
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.views import Button, UserText, View, notice
 
 from . import logic
@@ -131,10 +132,9 @@ async def show_open_actions(
 
 
 async def mark_done(ctx: Context, raw: Any) -> None:
-    try:
-        action_id = int(str(raw).strip().lstrip("#"))
-    except ValueError:
-        raise UserError(_("Give the action's number, e.g. 12.")) from None
+    action_id = to_int(str(raw).strip().lstrip("#"))
+    if action_id is None:
+        raise UserError(_("Give the action's number, e.g. 12."))
     a = await Note.get_or_none(id=action_id, community_id=ctx.community.id, kind=ACTION)
     if a is None:
         raise UserError(_("There is no action #{id}.").format(id=action_id))

@@ -21,6 +21,7 @@ from copkit.core.clock import seconds_between
 from copkit.core.context import Activity, Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.views import ToRoom, UserText, View, notice
 
 from . import logic
@@ -103,10 +104,9 @@ async def need_session(scope: Scope) -> Session:
 
 
 async def session_by_id(scope: Scope, session_id: Any) -> Session:
-    try:
-        sid = int(session_id)
-    except (TypeError, ValueError):
-        raise UserError(_("That button no longer works.")) from None
+    sid = to_int(session_id)
+    if sid is None:
+        raise UserError(_("That button no longer works."))
     s = await Session.get_or_none(id=sid, community_id=scope.community.id)
     if s is None:
         raise UserError(_("That button no longer works."))
