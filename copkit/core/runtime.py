@@ -93,6 +93,9 @@ class Copkit:
         self._view_locks: dict[tuple[int, str], asyncio.Lock] = {}
         self._view_last: dict[tuple[int, str], float] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        # Keyed views posted whose ShownView row could not be written (the database went away
+        # between the post and the record): a retried job edits them instead of posting again.
+        self._unrecorded: dict[tuple[int, str], tuple[str, MessageRef]] = {}
 
     # Life cycle -------------------------------------------------------------------------------
 
@@ -505,6 +508,10 @@ class Copkit:
             target = ToRoom(room_id)
         if key is not None:
             shown = await ShownView.get_or_none(community_id=community.id, key=key)
+            if shown is None and (community.id, key) in self._unrecorded:
+                where, ref = self._unrecorded[(community.id, key)]
+                shown = await ShownView.create(community=community, key=key, room_id=where, ref=ref)
+                del self._unrecorded[(community.id, key)]
             if shown is not None:
                 if coalesce:
                     await self.coalescer.edit(messenger, community, shown.ref, view)
@@ -527,6 +534,11 @@ class Copkit:
                 shown = await ShownView.get(community_id=community.id, key=key)
                 await self.coalescer.edit(messenger, community, shown.ref, view)
                 return shown.ref
+            except Exception:  # posted but not recorded: remember it for the job's retry
+                if len(self._unrecorded) >= 1000:
+                    self._unrecorded.pop(next(iter(self._unrecorded)))
+                self._unrecorded[(community.id, key)] = (ref.get("room_id", where), ref)
+                raise
         return ref
 
     @contextlib.asynccontextmanager
