@@ -7,10 +7,11 @@ numbers out of action ids use :func:`to_int` for the same guarantee."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import UsageError
 from .i18n import _
@@ -20,6 +21,9 @@ _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "�
 _DURATION = re.compile(
     r"([0-9]{1,9})\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I
 )
+C = TypeVar("C")
+R = TypeVar("R")
+P = TypeVar("P")
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _INT = re.compile(r"[+-]?[0-9]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -52,6 +56,24 @@ def clean_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {clean_text(str(k)): clean_value(v) for k, v in value.items()}
     return value
+
+
+def clean_refs(community: C, room: R, person: P) -> tuple[C, R, P]:
+    """The platform's names and ids for an event, cleaned as user text is (:func:`clean_text`):
+    a display name with a lone surrogate or a NUL byte must not lock a person out."""
+
+    def fix(obj: Any, *names: str) -> Any:
+        changes = {
+            n: clean_text(getattr(obj, n)) for n in names if isinstance(getattr(obj, n), str)
+        }
+        changes = {n: v for n, v in changes.items() if v != getattr(obj, n)}
+        return dataclasses.replace(obj, **changes) if changes else obj
+
+    return (
+        fix(community, "external_id", "name", "owner_id"),
+        fix(room, "id", "name"),
+        fix(person, "id", "name"),
+    )
 
 
 FORM_VALUE_MAX = 10_000

@@ -302,6 +302,7 @@ class Copkit:
         mentions: dict[str, Person] | None = None,
     ) -> None:
         set_locale("en")
+        community, room, person = parsing.clean_refs(community, room, person)
         state: CommunityState | None = None
         try:
             state = await self.community(community)
