@@ -24,12 +24,14 @@ from .core.messenger import MessageRef
 from .core.models import Community
 from .core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from .core.runtime import Copkit
-from .core.views import Private, Reply, Target, ToRoom, ToThread, View
+from .core.views import Private, Reply, Target, ToRoom, ToThread, View, plain_text, plain_view
+from .testing_databases import DatabaseTemplate
 
 
 @dataclass
 class Message:
-    """A view as the in-memory platform holds it."""
+    """A view as the in-memory platform holds it: ``view`` shows text as it is (user text
+    unmarked); ``marked`` is the view the plugin gave, user text still marked."""
 
     id: str
     room_id: str
@@ -37,6 +39,7 @@ class Message:
     view: View
     edits: int = 0
     history: list[View] = field(default_factory=list)
+    marked: View | None = None
 
     @property
     def private_to(self) -> str | None:
@@ -64,9 +67,11 @@ class MemoryMessenger:
     ) -> MessageRef:
         self._maybe_fail()
         msg_id = f"m{next(self._ids)}"
+        marked, view = view, plain_view(view)
         if isinstance(target, ToThread):
+            target = ToThread(plain_text(target.name), target.room_id)
             room_id = f"thread:{target.name}:{msg_id}"
-        msg = Message(msg_id, room_id, target, view, history=[view])
+        msg = Message(msg_id, room_id, target, view, history=[view], marked=marked)
         self.messages[msg_id] = msg
         self.log.append(msg)
         return {"room_id": room_id, "message_id": msg_id}
@@ -76,6 +81,7 @@ class MemoryMessenger:
     ) -> None:
         self._maybe_fail()
         msg = self.messages[ref["message_id"]]
+        msg.marked, view = view, plain_view(view)
         msg.view = view
         msg.edits += 1
         msg.history.append(view)
@@ -215,6 +221,7 @@ def database_url_for_tests(tmp_path: Path) -> str:
 
 
 __all__ = [
+    "DatabaseTemplate",
     "FakeClock",
     "Harness",
     "MemoryMessenger",

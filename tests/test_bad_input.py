@@ -12,8 +12,10 @@ import pytest
 
 from copkit.core.dberrors import is_bad_input, is_unavailable
 from copkit.core.errors import UsageError
-from copkit.core.parsing import clean_text, clean_value, parse_duration, to_int
+from copkit.core.parsing import clean_text, parse_duration, to_int
+from copkit.core.usertext import clean_value
 from copkit.plugins.leancoffee.models import Topic
+from copkit.plugins.leancoffee.routes import PROPOSE
 from copkit.testing import Harness
 
 APOLOGY = "went wrong"
@@ -92,7 +94,7 @@ async def test_nul_bytes_and_lone_surrogates_are_stored_cleaned(h):
     sid = (await Topic.first()).session_id
     await h.say("bob", "leancoffee propose with\x00nul")
     await h.say("cat", "leancoffee propose lone \ud800 surrogate")
-    out = await h.click("dan", f"leancoffee:propose:{sid}", {"title": "form\x00 \udfff title"})
+    out = await h.click("dan", PROPOSE.build(session=sid), {"title": "form\x00 \udfff title"})
     assert APOLOGY not in answer(out)
     titles = set(await Topic.all().values_list("title", flat=True))
     assert {"withnul", "lone \ufffd surrogate", "form \ufffd title"} <= titles

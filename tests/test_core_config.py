@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from copkit.core.config import load_settings
 from copkit.core.errors import ConfigError
+from copkit.settings import load_settings
 
 
 def test_file_and_environment_overrides(tmp_path):

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from fakes.bot_connector import CHANNEL, action, actions_of, card_text, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def text(card: dict | str) -> str:
@@ -109,7 +102,7 @@ async def test_lean_coffee_in_a_channel(env: TeamsEnv):
     results = await asyncio.gather(*(dot(p, topics[1]) for p in crowd))
     assert all("Dot on #2." in r for r in results)
     assert await Vote.filter(session_id=sid, topic_id=topics[1].id).count() == 12
-    await env.rt.coalescer.drain()
+    await env.rt.live.drain()
     assert "12 dots" in text(board(env, board_id))
 
     # close voting: the top topic starts and its timebox is a stored timer

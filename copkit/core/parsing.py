@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from .errors import UsageError
 from .i18n import _
 from .specs import Arg, Command
+from .usertext import storable as clean_text
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
 _DURATION = re.compile(
@@ -26,7 +27,6 @@ R = TypeVar("R")
 P = TypeVar("P")
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _INT = re.compile(r"[+-]?[0-9]+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 """The range of the databases' integer columns (PostgreSQL ``integer``)."""
@@ -35,27 +35,6 @@ TEXT_MAX = 4000
 """The longest text argument accepted when a command declares no ``max_length``."""
 PERSON_MAX = 200
 """The longest person argument (an id, a mention or a name)."""
-
-
-def clean_text(text: str) -> str:
-    """``text`` without NUL bytes and with each lone surrogate replaced by U+FFFD: neither
-    can be stored (PostgreSQL refuses NUL, SQLite's driver refuses surrogates)."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
-
-
-def clean_value(value: Any) -> Any:
-    """:func:`clean_text` on every string in ``value`` (form values, lists, nested dicts)."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, list | tuple):
-        return [clean_value(v) for v in value]
-    if isinstance(value, dict):
-        return {clean_text(str(k)): clean_value(v) for k, v in value.items()}
-    return value
 
 
 def clean_refs(community: C, room: R, person: P) -> tuple[C, R, P]:
@@ -334,3 +313,18 @@ def resolve(
     else:
         msg += " " + _("Type “help” for the list.")
     raise UsageError(msg)
+
+
+def join_words(value: object) -> str:
+    """A text typed as several words (a ``rest`` argument) or as one string, spaces tidied."""
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(w) for w in value)
+    return " ".join(str(value or "").split())
+
+
+def words(value: object) -> str:
+    """The text of a ``rest`` argument typed as several words (joined by single spaces), or of a
+    form field (a string, kept as it is: a note may have several lines); ``""`` for nothing."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(w) for w in value)
+    return "" if value is None else str(value)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from copkit.adapters.discord import DiscordAdapter
+from copkit.adapters.discord.settings import DiscordSettings
 from copkit.core.clock import FakeClock
-from copkit.core.config import DiscordSettings
 from copkit.core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from copkit.core.runtime import Copkit
 
@@ -94,7 +94,7 @@ class BotUnderTest:
         while True:
             await asyncio.sleep(0.02)
             busy = self.adapter._busy
-            pending = [st for st in self.runtime.coalescer._state.values() if st.task is not None]
+            pending = self.runtime.live.pending()
             if not busy and not pending:
                 return
             if asyncio.get_running_loop().time() > deadline:

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.parsing import to_int
+from copkit.core.views import UserText
 
 from .models import DeckChange, Dimension
 
@@ -314,7 +315,7 @@ async def move(community_id: int, member: str, ref: str, position: int, now: dat
 async def retire(community_id: int, member: str, ref: str, now: datetime) -> Dimension:
     dim = await find(community_id, ref)
     if dim.retired_at is not None:
-        raise UserError(_("“{title}” is already retired.").format(title=dim.title))
+        raise UserError(_("“{title}” is already retired.").format(title=UserText(dim.title)))
     deck = await active(community_id)
     if len(deck) <= 1:
         raise UserError(_("The deck needs at least one dimension."))
@@ -331,7 +332,7 @@ async def retire(community_id: int, member: str, ref: str, now: datetime) -> Dim
 async def restore(community_id: int, member: str, ref: str, now: datetime) -> Dimension:
     dim = await find(community_id, ref)
     if dim.retired_at is None:
-        raise UserError(_("“{title}” is in the deck already.").format(title=dim.title))
+        raise UserError(_("“{title}” is in the deck already.").format(title=UserText(dim.title)))
     deck = await active(community_id)
     _check_room(deck)
     before = snapshot(dim)

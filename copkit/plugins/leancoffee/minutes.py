@@ -1,16 +1,18 @@
-"""Minutes: gathered from the database once, stored as data and as Markdown, shown as a view."""
+"""Minutes: gathered from the database once, stored as data and as Markdown, shown as a view;
+the ``minutes`` command and the Markdown button of a minutes view."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-
-from copkit.core.context import Scope
+from copkit.core import store
+from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
 from copkit.core.models import Membership
+from copkit.core.specs import Arg
+from copkit.core.usertext import escape_markdown, no_fence, render_text
 from copkit.core.views import Button, UserText, View
 
 from . import logic
@@ -31,13 +33,13 @@ from .models import (
     Topic,
     Vote,
 )
+from .routes import MINUTES, lc
+from .sessions import activity, dot_counts
 
 
 async def gather(scope: Scope, s: Session) -> dict[str, Any]:
     """Everything the minutes say, as JSON-safe data."""
-    from .flow import activity, dot_counts, zone
-
-    tz = zone(scope)
+    tz = scope.zone
     topics = await Topic.filter(session_id=s.id, status__in=(OPEN, CURRENT, DISCUSSED, SKIPPED))
     dots = await dot_counts(s.id)
     notes = await Note.filter(session_id=s.id).order_by("id")
@@ -155,8 +157,37 @@ def _thumbs_line(rounds: list[list[int]]) -> str:
     return "; ".join(f"👍 {u} ✋ {m} 👎 {d}" for u, m, d in rounds)
 
 
+def _users(data: dict[str, Any], shown: Any) -> dict[str, Any]:
+    """``data`` with every text people wrote (titles, pitches, notes, names) through ``shown``."""
+
+    def note(n: dict[str, Any]) -> dict[str, Any]:
+        owner = shown(n["owner"]) if n.get("owner") else n.get("owner")
+        return {**n, "text": shown(n["text"]), "author": shown(n["author"]), "owner": owner}
+
+    def topic(t: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **t,
+            "title": shown(t["title"]),
+            "pitch": shown(t["pitch"]) if t.get("pitch") else t.get("pitch"),
+            "authors": [shown(a) for a in t["authors"]],
+            "notes": [note(n) for n in t["notes"]],
+        }
+
+    return {
+        **data,
+        "title": shown(data["title"]) if data.get("title") else data.get("title"),
+        "participants": [shown(p) for p in data["participants"]],
+        "discussed": [topic(t) for t in data["discussed"]],
+        "undiscussed": [topic(t) for t in data["undiscussed"]],
+        "general": [note(n) for n in data["general"]],
+        "actions": [note(n) for n in data["actions"]],
+    }
+
+
 def render_markdown(data: dict[str, Any]) -> str:
-    """The minutes as a Markdown document (for export and the archive)."""
+    """The minutes as a Markdown document (for export and the archive). What people wrote is
+    escaped and kept on one line: it can start no heading, list, quote or code fence."""
+    data = _users(data, escape_markdown)
     out = [f"# {_heading(data)}", ""]
     out.append(
         _("{start}–{end} ({tz}) · {n} participants: {names}").format(
@@ -194,41 +225,43 @@ def render_markdown(data: dict[str, Any]) -> str:
     if data["actions"]:
         out += [f"## {_('Action items')}", "", *(_note_line(n) for n in data["actions"]), ""]
     for sec in data["sections"]:
-        out += [f"## {sec['title']}", "", sec["text"], ""]
+        title = render_text(sec["title"], escape_markdown)
+        out += [f"## {title}", "", render_text(sec["text"], escape_markdown), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
 def render_view(data: dict[str, Any], session_id: int | None = None) -> View:
     """The minutes as a chat view (bold headings instead of Markdown headers)."""
+    data = _users(data, UserText)
     lines = [
         _("{start}–{end} · {n} participants: {names}").format(
             start=data["start"],
             end=data["end"],
             n=len(data["participants"]),
-            names=", ".join(UserText(p) for p in data["participants"][:30])
+            names=", ".join(data["participants"][:30])
             + (" …" if len(data["participants"]) > 30 else ""),
         ),
         "",
     ]
     for i, t in enumerate(data["discussed"], 1):
-        head = _topic_head({**t, "title": UserText(t["title"])})
+        head = _topic_head(t)
         lines.append(f"**{i}. {head}**")
         if t["thumbs"]:
             lines.append(_("Thumbs: {votes}.").format(votes=_thumbs_line(t["thumbs"])))
         for kind, _title in _KIND_TITLES:
             for n in (n for n in t["notes"] if n["kind"] == kind):
                 label = {NOTE: "📝", TAKEAWAY: "💡", ACTION: "📌"}[kind]
-                lines.append(f"{label} " + _note_line({**n, "text": UserText(n["text"])})[2:])
+                lines.append(f"{label} " + _note_line(n)[2:])
     if not data["discussed"]:
         lines.append(_("No topic was discussed."))
     if data["undiscussed"]:
         lines += ["", "**" + _("Not discussed (kept in the backlog)") + "**"]
-        lines += [f"- #{t['number']} {UserText(t['title'])}" for t in data["undiscussed"]]
+        lines += [f"- #{t['number']} {t['title']}" for t in data["undiscussed"]]
     if data["general"]:
         lines += ["", "**" + _("Other notes") + "**", *(_note_line(n) for n in data["general"])]
     for sec in data["sections"]:
         lines += ["", f"**{sec['title']}**", sec["text"]]
-    buttons = [Button(f"leancoffee:minutes:{session_id}", _("Markdown"))] if session_id else []
+    buttons = [Button(MINUTES.build(session=session_id), _("Markdown"))] if session_id else []
     return View(
         title=_("Minutes: {heading}").format(heading=_heading(data)),
         text="\n".join(lines),
@@ -242,9 +275,11 @@ def minutes_view(data: dict[str, Any], session_id: int | None = None) -> View:
 
 
 def markdown_view(m: Minutes) -> View:
+    # Minutes archived before user text was escaped may hold a fence of their own: break it.
+    body = no_fence(m.markdown)
     return View(
         title=_("Minutes of {day} (Markdown)").format(day=m.day.isoformat()),
-        text=f"```markdown\n{m.markdown}```",
+        text=f"```markdown\n{body}```",
     )
 
 
@@ -254,17 +289,16 @@ async def ensure_minutes(scope: Scope, s: Session) -> Minutes:
     if existing is not None:
         return existing
     data = await gather(scope, s)
-    try:
-        return await Minutes.create(
-            session_id=s.id,
-            community_id=s.community_id,
-            day=date.fromisoformat(data["date"]),
-            data=data,
-            markdown=render_markdown(data),
-            created_at=scope.now(),
-        )
-    except IntegrityError:
-        return await Minutes.get(session_id=s.id)
+    made = await store.insert_if_absent(
+        Minutes,
+        session_id=s.id,
+        community_id=s.community_id,
+        day=date.fromisoformat(data["date"]),
+        data=data,
+        markdown=render_markdown(data),
+        created_at=scope.now(),
+    )
+    return made or await Minutes.get(session_id=s.id)
 
 
 async def find_minutes(scope: Scope, when: str | None) -> Minutes:
@@ -292,3 +326,25 @@ async def find_minutes(scope: Scope, when: str | None) -> Minutes:
     if found is None:
         raise UserError(_("No lean coffee has ended here yet."))
     return found
+
+
+@lc.command(
+    "minutes",
+    help=N_("Show the minutes of the last lean coffee or of a date."),
+    args=(
+        Arg("when", N_("last or a date like 2026-01-05"), positional=True),
+        Arg("markdown", N_("as Markdown"), type="flag"),
+    ),
+    button=MINUTES,
+)
+async def show_minutes(ctx: Context, args: dict[str, Any]) -> None:
+    """The minutes asked for; from a minutes view's button, that session's as Markdown."""
+    if "session" in args:
+        m = await Minutes.get_or_none(session_id=args["session"], community_id=ctx.community.id)
+        if m is None:
+            raise UserError(_("Those minutes are gone."))
+        await ctx.reply(markdown_view(m), private=True)
+        return
+    m = await find_minutes(ctx, args.get("when"))
+    view = markdown_view(m) if args.get("markdown") else minutes_view(m.data, m.session_id)
+    await ctx.reply(view, private=True)
