@@ -285,7 +285,7 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
         elif arg.type == "flag":
             values[arg.name] = bool(raw)
         elif arg.type == "rest":
-            words = tokenize(raw) if isinstance(raw, str) else [str(w) for w in raw]
+            words = [str(w) for w in raw] if isinstance(raw, list | tuple) else tokenize(str(raw))
             values[arg.name] = _rest(cmd, arg, words)
         else:
             values[arg.name] = _convert(cmd, arg, str(raw))
