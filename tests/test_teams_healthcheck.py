@@ -99,6 +99,7 @@ async def test_health_check_round_on_private_cards(env: TeamsEnv):
 
     # the leader closes the round: results and a chart, inline, in the channel
     await env.post(env.a.mention(OWNER, "healthcheck close"))
+    assert await env.run_timers(seconds=0) == 1  # the results' post: the close's own next step
     results = [c for c in env.connector.posts() if "results" in env.connector.texts(c)]
     assert results and results[-1].conversation.startswith(CHANNEL)
     body = results[-1].body

@@ -71,6 +71,31 @@ def quote(text: str) -> str:
 
 # The round's announcement and reminder --------------------------------------------------------
 
+STEP = 5  # above the minimum, the public count moves in steps of five
+
+
+def bucket(n: int, minimum: int) -> int:
+    """What the public count shows of ``n`` answers: 0 below ``minimum`` ("fewer than"), then
+    the minimum, then multiples of :data:`STEP`, so one person's answer is not seen arriving."""
+    if n < minimum:
+        return 0
+    return max(minimum, n - n % STEP)
+
+
+def so_far(n: int, minimum: int) -> str:
+    b = bucket(n, minimum)
+    if not b:
+        return _("fewer than {min}").format(min=minimum)
+    return _("{n} or more").format(n=b)
+
+
+def needs(r: Round) -> str:
+    return ngettext(
+        "Results need at least {min} member other than whoever opens or closes the round.",
+        "Results need at least {min} members other than whoever opens or closes the round.",
+        r.min_responses,
+    ).format(min=r.min_responses)
+
 
 def take_button(r: Round) -> Button:
     return Button(f"healthcheck:take:{r.id}", _("Take the health check"), "primary")
@@ -101,12 +126,10 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
                     dimensions,
                 ).format(d=dimensions),
                 _("**Anonymous:** nobody, the leader included, can see who answered what."),
-                _("Open until {close}. Results then, if at least {min} members answer.").format(
-                    close=when(r.closes_at, tz), min=r.min_responses
-                ),
+                _("Open until {close}.").format(close=when(r.closes_at, tz)) + " " + needs(r),
             ]
         ),
-        fields=[Field(_("Answers so far"), str(responses), inline=True)],
+        fields=[Field(_("Answers so far"), so_far(responses, r.min_responses), inline=True)],
         buttons=[take_button(r)],
         footer=_("You can change your answers until the round closes."),
     )
@@ -115,11 +138,9 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
 def reminder(r: Round, responses: int, tz: str, left: timedelta) -> View:
     return View(
         title=_("⏰ Health check #{n} closes in {left}").format(n=r.number, left=span(left)),
-        text=ngettext(
-            "{k} member has answered so far; results need at least {min}.",
-            "{k} members have answered so far; results need at least {min}.",
-            responses,
-        ).format(k=responses, min=r.min_responses),
+        text=_("Answers so far: {count}.").format(count=so_far(responses, r.min_responses))
+        + " "
+        + needs(r),
         buttons=[take_button(r)],
         footer=_("Closes {close}.").format(close=when(r.closes_at, tz)),
         tone="warning",
@@ -163,7 +184,6 @@ def private_footer(r: Round, tz: str) -> str:
 
 def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz: str) -> View:
     rid, iid = r.id, it.id
-    answer = sheet.answers.get(iid)
     lines = [
         "🟢 " + _("**Awesome:** {text}").format(text=UserText(it.awesome)),
         "🔴 " + _("**Crappy:** {text}").format(text=UserText(it.crappy)),
@@ -177,11 +197,12 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
         (
             FormInput(
                 "comment",
-                _("Your comment (anonymous; empty to remove)"),
+                _("New comment (anonymous; empty removes it)"),
                 max_length=COMMENT_MAX,
                 required=False,
                 multiline=True,
-                default=(answer.comment or "") if answer else "",
+                # Never prefilled with the member's comment: a platform may keep the form (Discord
+                # stores it for the modal), and with it their answer.
             ),
         ),
     )
@@ -223,11 +244,10 @@ def forget_card(r: Round, total: int, sheet: Sheet, tz: str) -> View:
         (
             FormInput(
                 "text",
-                _("Your note (anonymous; empty to remove)"),
+                _("New note (anonymous; empty removes it)"),
                 max_length=COMMENT_MAX,
                 required=False,
                 multiline=True,
-                default=sheet.note or "",
             ),
         ),
     )
@@ -254,9 +274,9 @@ def thanks(r: Round, answered: int, total: int, tz: str) -> View:
                 _("You rated {k} of {total} dimensions in health check #{n}.").format(
                     k=answered, total=total, n=r.number
                 ),
-                _(
-                    "Results come when the round closes ({close}), if at least {min} members answer."
-                ).format(close=when(r.closes_at, tz), min=r.min_responses),
+                _("Results come when the round closes ({close}), if enough members answer.").format(
+                    close=when(r.closes_at, tz)
+                ),
             ]
         ),
         buttons=[Button(f"healthcheck:card:{r.id}:1", _("Review my answers"))],
@@ -310,6 +330,14 @@ def results(res: Results, tz: str, png: bytes | None) -> tuple[View, list[View]]
         _("{k} of {m} members answered ({pct}%).").format(k=r.responses, m=r.members, pct=pct),
         _("Dimensions by main colour: {summary}").format(summary=summary),
     ]
+    if res.held:
+        text.append(
+            ngettext(
+                "{k} comment waits for the leader's approval.",
+                "{k} comments wait for the leader's approval.",
+                res.held,
+            ).format(k=res.held)
+        )
     flagged = [ln.title for ln in res.lines if ln.red_twice]
     if flagged:
         text.append(
@@ -377,7 +405,8 @@ def results(res: Results, tz: str, png: bytes | None) -> tuple[View, list[View]]
     return view, extra
 
 
-def not_enough(r: Round) -> View:
+def not_enough(r: Round, others: int) -> View:
+    """``others``: the respondents who count (not whoever opened or closed the round)."""
     return View(
         title=_("Health check #{n}: results").format(n=r.number),
         text="\n".join(
@@ -385,8 +414,9 @@ def not_enough(r: Round) -> View:
                 ngettext(
                     "Only {k} member answered ({min} needed): not enough answers to stay anonymous.",
                     "Only {k} members answered ({min} needed): not enough answers to stay anonymous.",
-                    r.responses,
-                ).format(k=r.responses, min=r.min_responses),
+                    others,
+                ).format(k=others, min=r.min_responses),
+                _("Whoever opens or closes a round is not counted towards the minimum."),
                 _("The answers were discarded unread."),
             ]
         ),
@@ -437,11 +467,9 @@ def status(r: Round, responses: int, total: int, mine: int, tz: str, now: dateti
         _("Health check #{n} is open until {close} ({left} left).").format(
             n=r.number, close=when(r.closes_at, tz), left=span(r.closes_at - now)
         ),
-        ngettext(
-            "{k} member has answered; results need at least {min}.",
-            "{k} members have answered; results need at least {min}.",
-            responses,
-        ).format(k=responses, min=r.min_responses),
+        _("Answers so far: {count}.").format(count=so_far(responses, r.min_responses))
+        + " "
+        + needs(r),
         _("You have rated {k} of {total} dimensions.").format(k=mine, total=total),
     ]
     return View(title=_("Health check"), text="\n".join(lines), buttons=[take_button(r)])
@@ -555,7 +583,13 @@ def pulse(p: Pulse, votes: int, tz: str) -> View:
             removals=True,
             hours=max(1, min(768, -(-int((p.closes_at - p.opened_at).total_seconds()) // 3600))),
         ),
-        fields=[Field(_("Votes so far"), str(votes), inline=True)],
+        fields=[
+            Field(
+                _("Votes so far"),
+                str(votes) if p.public else so_far(votes, p.min_responses),
+                inline=True,
+            )
+        ],
     )
 
 
