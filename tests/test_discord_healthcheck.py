@@ -108,3 +108,30 @@ async def test_anonymous_pulse_uses_buttons_never_a_native_poll(fake, world):
     bodies = [c.json for c in fake.calls if isinstance(c.json, dict)]
     assert not any(b.get("poll") or (b.get("data") or {}).get("poll") for b in bodies)
     assert all(p["username"] not in text_of(pulse) for p in people)
+
+
+async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(fake, world):
+    """Discord keeps the form a button opens (copkit_shown_view): a comment form prefilled with
+    the member's comment would keep their answer there, in answering order, for 90 days."""
+    from tortoise import Tortoise
+
+    bot, olga, people, general = world
+    start = await bot.slash(olga, general, "healthcheck start", {"min-responses": 3})
+    announcement = fake.message_of(start)
+    for n, who in enumerate(people):
+        card = fake.message_of(await bot.press(who, announcement, "Take the health check"))
+        await bot.press(who, card, "How is it?", values=["red"])
+        opened = await bot.press(who, card, "Comment")
+        assert opened.json["type"] == 9
+        modal = opened.json["data"]
+        await bot.submit(who, modal, {"comment": f"qz{n}secret"}, message=card)
+        again = await bot.press(who, card, "Comment")  # the form again: never prefilled
+        assert f"qz{n}secret" not in str(again.json)
+    await bot.slash(olga, general, "healthcheck close")
+    await bot.advance(seconds=0)
+    conn = Tortoise.get_connection("default")
+    rows = await conn.execute_query_dict("SELECT * FROM copkit_shown_view")
+    assert any("healthcheck:comment" in str(r) for r in rows), "the forms are stored"
+    assert not [r for r in rows if "secret" in str(r)], "a stored form holds a comment"
+    comments = await Answer.filter(comment__not_isnull=True).values_list("comment", flat=True)
+    assert sorted(comments) == ["qz0secret", "qz1secret", "qz2secret"]  # kept, unattributed
