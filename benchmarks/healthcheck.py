@@ -98,7 +98,7 @@ async def one_round(url: str, members: int, label: str) -> dict[str, float]:
         start = time.perf_counter()
         await asyncio.gather(*(member(n) for n in range(members)))
         total = time.perf_counter() - start
-        await asyncio.sleep(rt.coalescer.interval + 0.2)
+        await asyncio.sleep(rt.live.interval + 0.2)
         edits = messenger.edits - edits_before
         assert await Respondent.filter(round_id=r.id).count() == members
         assert await Answer.filter(round_id=r.id).count() == members * len(items)

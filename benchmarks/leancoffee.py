@@ -123,13 +123,13 @@ async def one_round(
             for p, t in votes:
                 await vote(p, t)
         total = time.perf_counter() - start
-        await asyncio.sleep(rt.coalescer.interval + 0.2)  # the board's last update goes out
+        await asyncio.sleep(rt.live.interval + 0.2)  # the board's last update goes out
         burst_edits = messenger.edits - edits_before
         answers = messenger.sent - sent_before
 
         scope = Scope(rt, (await rt.community(community)).row, room.id)
         # The board re-rendered from the database: read the session, its topics and dots, and
-        # render (the edit itself is paced by the coalescer, so it is not timed here).
+        # render (the edit itself is paced by the live view, so it is not timed here).
         t0 = time.perf_counter()
         state = await flow.board_state(scope, await Session.get(id=s.id))
         view = render_board(state)

@@ -18,17 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from .core.clock import FakeClock
+from .core.errors import PlatformError
 from .core.events import CommunityRef, Interaction, Person, RoomRef
 from .core.messenger import MessageRef
 from .core.models import Community
 from .core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from .core.runtime import Copkit
-from .core.views import Private, Reply, Target, ToRoom, ToThread, View
+from .core.views import Private, Reply, Target, ToRoom, ToThread, View, plain_text, plain_view
 
 
 @dataclass
 class Message:
-    """A view as the in-memory platform holds it."""
+    """A view as the in-memory platform holds it: ``view`` shows text as it is (user text
+    unmarked); ``marked`` is the view the plugin gave, user text still marked."""
 
     id: str
     room_id: str
@@ -36,6 +38,7 @@ class Message:
     view: View
     edits: int = 0
     history: list[View] = field(default_factory=list)
+    marked: View | None = None
 
     @property
     def private_to(self) -> str | None:
@@ -49,21 +52,35 @@ class MemoryMessenger:
         self.platform = platform
         self.messages: dict[str, Message] = {}
         self.log: list[Message] = []
+        self.failures = 0
+        """Set to N: the next N sends and edits fail as a platform outage would (a 502)."""
         self._ids = itertools.count(1)
+
+    def _maybe_fail(self) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise PlatformError("the platform answered 502 Bad Gateway")
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef:
+        self._maybe_fail()
         msg_id = f"m{next(self._ids)}"
+        marked, view = view, plain_view(view)
         if isinstance(target, ToThread):
+            target = ToThread(plain_text(target.name), target.room_id)
             room_id = f"thread:{target.name}:{msg_id}"
-        msg = Message(msg_id, room_id, target, view, history=[view])
+        msg = Message(msg_id, room_id, target, view, history=[view], marked=marked)
         self.messages[msg_id] = msg
         self.log.append(msg)
         return {"room_id": room_id, "message_id": msg_id}
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
+        self._maybe_fail()
         msg = self.messages[ref["message_id"]]
+        msg.marked, view = view, plain_view(view)
         msg.view = view
         msg.edits += 1
         msg.history.append(view)

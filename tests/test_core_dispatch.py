@@ -183,7 +183,7 @@ async def test_format_change_reaches_another_process_at_once(db_url):
             assert h.messenger.log[-1].view.text == "pong"  # cached as enabled in "other"
             await h.say("leader", "formats disable demo")
             for _ in range(50):
-                if not other._communities:
+                if not other.communities._by_ref:
                     break
                 await asyncio.sleep(0.02)
             await other.handle_text(h.community_ref, RoomRef("general"), person, "demo ping")

@@ -1,37 +1,9 @@
-"""Edits are coalesced (at most about one per interval per message) and end on the latest view;
-the language follows the community's locale."""
+"""Views: limits and the language follows the community's locale (live views: test_core_live)."""
 
 from __future__ import annotations
 
-import asyncio
-
-from copkit.core.messenger import EditCoalescer
-from copkit.core.views import Poll, View
-from copkit.testing import Harness, MemoryMessenger
-
-
-async def test_a_burst_of_updates_becomes_few_edits_ending_on_the_latest():
-    messenger = MemoryMessenger()
-    ref = await messenger.send(None, "room", None, View(text="v0"), None)
-    coalescer = EditCoalescer(interval=0.2)
-    for i in range(1, 101):
-        await coalescer.edit(messenger, None, ref, View(text=f"v{i}"))
-    await asyncio.sleep(0.3)
-    msg = messenger.messages[ref["message_id"]]
-    assert msg.view.text == "v100"
-    assert msg.edits == 2  # the first at once, the latest after the interval
-
-
-async def test_drain_sends_the_pending_latest_view():
-    messenger = MemoryMessenger()
-    ref = await messenger.send(None, "room", None, View(text="v0"), None)
-    coalescer = EditCoalescer(interval=10)
-    await coalescer.edit(messenger, None, ref, View(text="v1"))
-    await coalescer.edit(messenger, None, ref, View(text="v2"))
-    await coalescer.edit(messenger, None, ref, View(text="v3"))
-    await coalescer.drain()
-    assert messenger.messages[ref["message_id"]].view.text == "v3"
-    assert messenger.messages[ref["message_id"]].edits == 2
+from copkit.core.views import Poll
+from copkit.testing import Harness
 
 
 def test_poll_limits_are_checked():

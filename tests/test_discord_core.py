@@ -238,7 +238,7 @@ async def test_database_down_says_try_again(fake, world, bot):
     with pytest.MonkeyPatch.context() as mp:
         for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
             mp.setattr(conn, name, down)
-        bot.runtime._communities.clear()  # the next request must read the database
+        bot.runtime.communities.forget(None)  # the next request must read the database
         mark = fake.mark()
         await fake.slash(world.ann, world.general, "copkit help")
         call = await fake.wait_for("POST", r"/interactions/\d+/[^/]+/callback", since=mark)

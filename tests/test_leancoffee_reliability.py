@@ -269,7 +269,7 @@ async def test_500_people_voting_at_the_same_moment(db_url):
             for t in picks(i)[:2]:
                 expected[t] += 1
         assert {t: await m.Vote.filter(topic_id=t).count() for t in topics} == expected
-        await rt.coalescer.drain()
+        await rt.live.drain()
         board = await h.view(board_key(s))
         top = max(expected.values())
         assert f"{top} dots" in board.text.split("**To discuss")[1].splitlines()[1]
@@ -278,7 +278,7 @@ async def test_500_people_voting_at_the_same_moment(db_url):
 async def test_a_burst_of_votes_is_a_few_edits_of_the_board_ending_on_the_latest(db_url):
     async with harness(db_url) as h:
         s = await setup_voting(h, "Alpha", "Beta")
-        h.rt.coalescer.interval = 1.0  # as in production: at most one edit a second per view
+        h.rt.live.interval = 1.0  # as in production: at most one edit a second per view
         ref = await h.rt.view_ref((await h.rt.community(h.community_ref)).row, board_key(s))
         msg = h.messenger.messages[ref["message_id"]]
         edits_before = msg.edits
@@ -332,7 +332,7 @@ async def test_votes_racing_the_close_of_voting_are_in_before_the_ranking_or_ref
 async def test_a_deferred_board_update_still_goes_out_when_copkit_stops(db_url):
     async with harness(db_url) as h:
         s = await setup_voting(h, "Alpha", "Beta")
-        h.rt.coalescer.interval = 1.0  # as in production
+        h.rt.live.interval = 1.0  # as in production
         t2 = (await m.Topic.get(session_id=s, number=2)).id
         for who in ("ann", "bob", "cat"):  # the board follows these within a second
             await h.click(who, f"leancoffee:vote:{t2}")

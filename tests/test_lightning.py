@@ -363,7 +363,7 @@ async def test_thirty_presses_at_once_fill_eight_slots_exactly(each_db):
         assert len({t.seq for t in talks}) == 30
         assert [t.status for t in talks] == ["lineup"] * 8 + ["waiting"] * 22
         # The line-up view (edited in place) and the waiting list, in arrival order.
-        await h.rt.coalescer.drain()
+        await h.rt.live.drain()
         text = await lineup_text(h, ev)
         lines = text.splitlines()
         assert lines[:8] == [

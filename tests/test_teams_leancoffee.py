@@ -109,7 +109,7 @@ async def test_lean_coffee_in_a_channel(env: TeamsEnv):
     results = await asyncio.gather(*(dot(p, topics[1]) for p in crowd))
     assert all("Dot on #2." in r for r in results)
     assert await Vote.filter(session_id=sid, topic_id=topics[1].id).count() == 12
-    await env.rt.coalescer.drain()
+    await env.rt.live.drain()
     assert "12 dots" in text(board(env, board_id))
 
     # close voting: the top topic starts and its timebox is a stored timer

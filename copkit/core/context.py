@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .events import Person, RoomRef
+from .live import Render
 from .roles import Role
+from .timezones import community_zone
 from .views import Private, Target, ToRoom, View, notice
 
 if TYPE_CHECKING:
+    from .communities import CommunityState
     from .messenger import MessageRef
     from .models import Community
-    from .runtime import Copkit
+    from .services import Services
+    from .specs import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +36,10 @@ class Scope:
     """Services available wherever a plugin runs: in a request or in a timer job."""
 
     def __init__(
-        self, runtime: Copkit, community: Community, room_id: str, request: Any = None
+        self, services: Services, community: Community, room_id: str, request: Any = None
     ) -> None:
-        self.runtime = runtime
+        self.services = services
+        self.runtime = services  # the name plugins used before the services were split out
         self.community = community
         self.room_id = room_id
         self.request = request
@@ -43,7 +49,7 @@ class Scope:
         return self.community.platform
 
     def now(self) -> datetime:
-        return self.runtime.clock.now()
+        return self.services.clock.now()
 
     async def show(
         self,
@@ -54,8 +60,8 @@ class Scope:
         coalesce: bool = True,
     ) -> MessageRef | None:
         """Post ``view``; with ``key``, update the view posted earlier under that key instead
-        (``coalesce=False``: edit now, for views rendered under ``runtime.view_lock``)."""
-        return await self.runtime.show(
+        (paced like a live view; ``coalesce=False``: edit now)."""
+        return await self.services.output.show(
             self.community,
             target or ToRoom(self.room_id),
             view,
@@ -65,6 +71,32 @@ class Scope:
             coalesce=coalesce,
         )
 
+    async def live(
+        self,
+        key: str,
+        render: Render,
+        *,
+        target: Target | None = None,
+        wait: bool = True,
+    ) -> None:
+        """Show what ``render()`` reads now under ``key`` and keep it the latest state: one
+        render in flight, paced, locked across processes (see :mod:`copkit.core.live`). With
+        ``wait=False`` (bursts, e.g. votes) return at once; the view follows shortly."""
+        await self.services.output.live_view(
+            self.community,
+            key,
+            render,
+            target=target,
+            room_id=self.room_id,
+            request=self.request if wait else None,
+            wait=wait,
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's time zone (UTC when it is unset or unknown)."""
+        return community_zone(self.community.timezone)
+
     async def send_private(self, person_id: str, view: View) -> None:
         await self.show(view, target=Private(person_id))
 
@@ -73,31 +105,40 @@ class Scope:
     ) -> int:
         """Run the job type ``handler`` at ``at`` (or after a delay); returns the job id."""
         due = self.now() + at if isinstance(at, timedelta) else at
-        return await self.runtime.scheduler.schedule(
+        return await self.services.scheduler.schedule(
             handler, due, payload or {}, community_id=self.community.id, room_id=self.room_id
         )
 
     async def cancel_job(self, job_id: int | None) -> None:
         if job_id:
-            await self.runtime.scheduler.cancel(job_id)
+            await self.services.scheduler.cancel(job_id)
 
     async def log(self, kind: str, ref: str = "", text: str = "", member: str = "") -> None:
         """Add a line to the community's log (transparency)."""
-        await self.runtime.log(self.community, kind, ref=ref, text=text, member=member)
+        await self.services.log.log(self.community, kind, ref=ref, text=text, member=member)
 
     async def activity_started(self, activity: Activity) -> None:
-        await self.runtime.hooks.activity_started(activity)
+        await self.services.hooks.activity_started(activity)
 
     async def activity_ended(self, activity: Activity) -> None:
-        await self.runtime.hooks.activity_ended(activity)
+        await self.services.hooks.activity_ended(activity)
 
     async def view_ref(self, key: str) -> MessageRef | None:
         """Where the view with ``key`` was posted, if it was."""
-        return await self.runtime.view_ref(self.community, key)
+        return await self.services.output.view_ref(self.community, key)
 
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""
-        return self.runtime.presence.get((self.community.id, room_id or self.room_id), [])
+        return self.services.presence.get((self.community.id, room_id or self.room_id), [])
+
+    @property
+    def registry(self) -> Registry:
+        """Everything the plugins declared (commands, formats, actions, jobs)."""
+        return self.services.registry
+
+    async def settings_changed(self) -> CommunityState:
+        """Reload this community's settings after a change (at once, in every process)."""
+        return await self.services.communities.refresh(self.community)
 
 
 class Context(Scope):
@@ -105,14 +146,14 @@ class Context(Scope):
 
     def __init__(
         self,
-        runtime: Copkit,
+        services: Services,
         community: Community,
         room: RoomRef,
         person: Person,
         role: Role,
         request: Any = None,
     ) -> None:
-        super().__init__(runtime, community, room.id, request)
+        super().__init__(services, community, room.id, request)
         self.room = room
         self.person = person
         self.role = role
@@ -126,23 +167,29 @@ class Context(Scope):
 
     async def contribute(self, kind: str, ref: str, text: str = "") -> None:
         """Log a contribution by this person and tell the plugins (``copkit_contribution``)."""
-        await self.runtime.contribute(self.community, self.person.id, kind, ref, text)
+        await self.services.log.contribute(self.community, self.person.id, kind, ref, text)
 
     def may(self, role: Role, action: str) -> bool:
         """Whether this person may do ``action`` that needs ``role`` (plugins may decide)."""
-        return self.runtime.permitted(self.community, self.person.id, self.role, role, action)
+        return self.services.access.permitted(
+            self.community, self.person.id, self.role, role, action
+        )
 
     def require(self, role: Role, action: str, words: str) -> None:
         """Refuse with 'only … can <words>' unless the person may do ``action``."""
-        self.runtime.require(self.community, self.person.id, self.role, role, action, words)
+        self.services.access.require(self.community, self.person.id, self.role, role, action, words)
+
+    async def resolve_person(self, token: str) -> Person:
+        """The person meant by ``token`` (a mention, an id or a known display name)."""
+        return await self.services.communities.resolve_person(self.community, self.mentions, token)
 
 
 class JobContext(Scope):
     """A timer job being run."""
 
     def __init__(
-        self, runtime: Copkit, community: Community, room_id: str, job_id: int, handler: str
+        self, services: Services, community: Community, room_id: str, job_id: int, handler: str
     ) -> None:
-        super().__init__(runtime, community, room_id)
+        super().__init__(services, community, room_id)
         self.job_id = job_id
         self.handler = handler

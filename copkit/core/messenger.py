@@ -1,12 +1,9 @@
-"""The contract an adapter fulfils to show views, and the edit coalescer in front of it."""
+"""The contract an adapter fulfils to show views (pacing of edits is in :mod:`.live`)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
+import inspect
 import logging
-import time
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .models import Community
@@ -30,71 +27,33 @@ class Messenger(Protocol):
         """Post ``view`` and return where it went."""
         ...
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
-        """Replace the view posted at ``ref``."""
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
+        """Replace the view posted at ``ref`` (``request`` as for :meth:`send`; ``None`` when the
+        edit is sent later, e.g. coalesced, or for a timer)."""
         ...
 
 
-@dataclass
-class _Pending:
-    last: float
-    latest: tuple[Messenger, Community, MessageRef, View] | None = None
-    task: asyncio.Task[None] | None = None
+_TAKES_REQUEST: dict[Any, bool] = {}
 
 
-class EditCoalescer:
-    """At most one edit per ``interval`` seconds per message; the last edit shows the latest view."""
+async def edit_view(
+    messenger: Messenger, community: Community, ref: MessageRef, view: View, request: Any = None
+) -> None:
+    """``messenger.edit`` with the request, for adapters whose ``edit`` takes it.
 
-    def __init__(self, interval: float = 1.0) -> None:
-        self.interval = interval
-        self._state: dict[str, _Pending] = {}
-        self.edits = 0
-
-    async def edit(
-        self, messenger: Messenger, community: Community, ref: MessageRef, view: View
-    ) -> None:
-        if self.interval <= 0:
-            self.edits += 1
-            await messenger.edit(community, ref, view)
-            return
-        key = messenger.platform + json.dumps(ref, sort_keys=True)
-        now = time.monotonic()
-        st = self._state.get(key)
-        if st is None or (st.task is None and now - st.last >= self.interval):
-            self._state[key] = _Pending(last=now)
-            self.edits += 1
-            await messenger.edit(community, ref, view)
-            return
-        st.latest = (messenger, community, ref, view)
-        if st.task is None:
-            st.task = asyncio.create_task(self._flush(key, st.last + self.interval - now))
-
-    async def _flush(self, key: str, delay: float) -> None:
-        await asyncio.sleep(max(delay, 0))
-        st = self._state[key]
-        st.task = None
-        if st.latest is None:
-            return
-        messenger, community, ref, view = st.latest
-        st.latest = None
-        st.last = time.monotonic()
-        self.edits += 1
+    Transitional: an adapter still written against the old three-argument ``edit`` is called
+    without it. Remove once every adapter's ``edit`` takes ``request``."""
+    kind = getattr(messenger.edit, "__func__", messenger.edit)
+    takes = _TAKES_REQUEST.get(kind)
+    if takes is None:
         try:
-            await messenger.edit(community, ref, view)
-        except Exception:
-            log.exception("editing a view failed")
-
-    async def drain(self) -> None:
-        """Send every pending edit now (at shutdown)."""
-        for key, st in list(self._state.items()):
-            if st.task is not None:
-                st.task.cancel()
-                st.task = None
-                if st.latest is not None:
-                    messenger, community, ref, view = st.latest
-                    st.latest = None
-                    try:
-                        await messenger.edit(community, ref, view)
-                    except Exception:
-                        log.exception("editing a view failed")
-            self._state.pop(key, None)
+            takes = "request" in inspect.signature(messenger.edit).parameters
+        except (TypeError, ValueError):
+            takes = False
+        _TAKES_REQUEST[kind] = takes
+    if takes and request is not None:
+        await messenger.edit(community, ref, view, request=request)
+    else:
+        await messenger.edit(community, ref, view)

@@ -1,4 +1,9 @@
-"""Turning a line of text into a command and typed arguments. Never raises anything but UsageError."""
+"""Turning a line of text into a command and typed arguments. Never raises anything but UsageError.
+
+Every value that leaves here fits the database: whole numbers are ASCII digits within the
+range of a 32-bit integer column, durations are bounded, text carries no NUL byte and no lone
+surrogate (PostgreSQL and SQLite refuse them) and has a bounded length. Plugins that read
+numbers out of action ids use :func:`to_int` for the same guarantee."""
 
 from __future__ import annotations
 
@@ -10,14 +15,46 @@ from typing import Any
 from .errors import UsageError
 from .i18n import _
 from .specs import Arg, Command
+from .usertext import storable as clean_text
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
-_DURATION = re.compile(r"(\d+)\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I)
+_DURATION = re.compile(
+    r"([0-9]{1,9})\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I
+)
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_INT = re.compile(r"[+-]?[0-9]+")
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+"""The range of the databases' integer columns (PostgreSQL ``integer``)."""
+DURATION_MAX = timedelta(days=366)
+TEXT_MAX = 4000
+"""The longest text argument accepted when a command declares no ``max_length``."""
+PERSON_MAX = 200
+"""The longest person argument (an id, a mention or a name)."""
+
+
+def to_int(text: Any, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
+    """``text`` as a whole number between ``low`` and ``high``, or ``None``.
+
+    Only ASCII digits count: ``"²"`` and ``"①"`` pass ``str.isdigit()`` but are no numbers, and
+    ``int()`` would take ``"١٢"`` or ``"1_000"``. Numbers out of the range never reach the
+    database (PostgreSQL refuses them beyond 32 bits, SQLite beyond 64)."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        value = text
+    elif isinstance(text, str) and _INT.fullmatch(text.strip()):
+        if len(text.strip()) > 20:  # far out of any range: not worth converting
+            return None
+        value = int(text.strip())
+    else:
+        return None
+    return value if low <= value <= high else None
 
 
 def tokenize(text: str) -> list[str]:
     """Split on whitespace, keeping quoted parts (straight or typographic quotes) together."""
+    text = clean_text(text)
     if not any(q in text for q in _QUOTES):
         return text.split()
     tokens: list[str] = []
@@ -48,23 +85,33 @@ def tokenize(text: str) -> list[str]:
 
 def parse_duration(text: str) -> timedelta:
     """``90s``, ``8m``, ``1h30m``, ``3d``; a bare number means minutes."""
-    text = text.strip().lower()
-    if text.isdigit():
-        return timedelta(minutes=int(text))
+    text = clean_text(text).strip().lower()
+    bare = to_int(text, 0, DURATION_MAX.days * 1440) if text[:1].isdigit() else None
+    if bare is not None:
+        return timedelta(minutes=bare)
     pos, seconds = 0, 0
     for m in _DURATION.finditer(text):
         if text[pos : m.start()].strip():
             break
         seconds += int(m.group(1)) * _UNIT[m.group(2)[0]]
         pos = m.end()
-    if pos != len(text) or not seconds or seconds > 366 * 86400:
+    if pos != len(text) or not seconds or seconds > DURATION_MAX.total_seconds():
         raise UsageError(
-            _("“{value}” is not a duration (try 90s, 8m, 2h or 3d).").format(value=text)
+            _("“{value}” is not a duration (try 90s, 8m, 2h or 3d).").format(value=text[:40])
         )
     return timedelta(seconds=seconds)
 
 
+def _too_long(arg: Arg, raw: str, most: int) -> UsageError:
+    return UsageError(
+        _("{name} is too long ({n} characters, at most {max}).").format(
+            name=arg.name, n=len(raw), max=most
+        )
+    )
+
+
 def _convert(cmd: Command, arg: Arg, raw: str) -> Any:
+    raw = clean_text(raw)
     if arg.choices and raw not in arg.choices:
         raise UsageError(
             _("{name} must be one of: {choices}.").format(
@@ -74,28 +121,36 @@ def _convert(cmd: Command, arg: Arg, raw: str) -> Any:
             + usage_line(cmd)
         )
     if arg.type == "int":
-        try:
-            value = int(raw)
-        except ValueError:
+        if not _INT.fullmatch(raw.strip()):
             raise UsageError(
                 _("{name} must be a whole number.").format(name=arg.name) + "\n" + usage_line(cmd)
-            ) from None
-        if not -(10**9) < value < 10**9:
+            )
+        value = to_int(raw, -(10**9) + 1, 10**9 - 1)
+        if value is None:
             raise UsageError(_("{name} is out of range.").format(name=arg.name))
         return value
     if arg.type == "duration":
         return parse_duration(raw)
+    most = arg.max_length if arg.max_length is not None else TEXT_MAX
+    if arg.type == "person":
+        most = min(most, PERSON_MAX)
+    if len(raw) > most:
+        raise _too_long(arg, raw, most)
     if arg.type == "list":
         return [p.strip() for p in raw.split(",") if p.strip()]
     if arg.type == "person":
         return raw.removeprefix("@")
-    if arg.max_length is not None and len(raw) > arg.max_length:
-        raise UsageError(
-            _("{name} is too long ({n} characters, at most {max}).").format(
-                name=arg.name, n=len(raw), max=arg.max_length
-            )
-        )
     return raw
+
+
+def _rest(cmd: Command, arg: Arg, words: list[str]) -> list[str]:
+    """The words of a ``rest`` argument, their total length bounded."""
+    words = [clean_text(w) for w in words]
+    most = arg.max_length if arg.max_length is not None else TEXT_MAX
+    joined = " ".join(words)
+    if len(joined) > most:
+        raise _too_long(arg, joined, most)
+    return words
 
 
 def usage_line(cmd: Command) -> str:
@@ -138,7 +193,7 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
         i += 1
     for n, arg in enumerate(positionals):
         if arg.type == "rest":
-            values[arg.name] = rest
+            values[arg.name] = _rest(cmd, arg, rest)
             rest = []
             break
         if rest:
@@ -179,7 +234,8 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
         elif arg.type == "flag":
             values[arg.name] = bool(raw)
         elif arg.type == "rest":
-            values[arg.name] = tokenize(raw) if isinstance(raw, str) else list(raw)
+            words = tokenize(raw) if isinstance(raw, str) else [str(w) for w in raw]
+            values[arg.name] = _rest(cmd, arg, words)
         else:
             values[arg.name] = _convert(cmd, arg, str(raw))
     return values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -62,47 +63,116 @@ def make_plugin_manager(
 
 
 def build_registry(pm: pluggy.PluginManager) -> Registry:
-    """Collect what every plugin registers at start-up."""
+    """Collect what every plugin registers at start-up, through pluggy's own calling (so
+    wrappers and hook-call monitoring see it)."""
     reg = Registry()
-    for impl in pm.hook.copkit_register_formats.get_hookimpls():
-        for fmt in impl.function() or []:
+    owner_of = _owners(pm)
+    for formats in reversed(pm.hook.copkit_register_formats()):
+        for fmt in formats or []:
             reg.formats[fmt.name] = fmt
-    for impl in pm.hook.copkit_register_commands.get_hookimpls():
-        reg.add_commands(impl.function() or [], impl.plugin_name)
-    for impl in pm.hook.copkit_register_actions.get_hookimpls():
-        for action in impl.function() or []:
+    for commands in reversed(pm.hook.copkit_register_commands()):
+        for cmd in commands or []:
+            reg.add_commands([cmd], owner_of(cmd.handler))
+    for actions in reversed(pm.hook.copkit_register_actions()):
+        for action in actions or []:
             reg.actions[action.prefix] = action
-    for impl in pm.hook.copkit_register_jobs.get_hookimpls():
-        for job in impl.function() or []:
+    for jobs in reversed(pm.hook.copkit_register_jobs()):
+        for job in jobs or []:
             reg.jobs[job.name] = job
-    for impl in pm.hook.copkit_register_models.get_hookimpls():
-        reg.models.extend(impl.function() or [])
+    for models in reversed(pm.hook.copkit_register_models()):
+        reg.models.extend(models or [])
     return reg
+
+
+def _owners(pm: pluggy.PluginManager) -> Callable[[Any], str]:
+    """Which plugin a handler belongs to: the plugin whose module (or object's module) holds it."""
+    modules: list[tuple[str, str]] = []
+    for name, plugin in pm.list_name_plugin():
+        module = plugin.__name__ if inspect.ismodule(plugin) else type(plugin).__module__
+        modules.append((module, name))
+    modules.sort(key=lambda m: -len(m[0]))
+
+    def owner_of(handler: Any) -> str:
+        where = getattr(handler, "__module__", "") or ""
+        for module, name in modules:
+            if where == module or where.startswith(module + "."):
+                return name
+        return where or "?"
+
+    return owner_of
+
+
+_CALLED = (
+    "copkit_community_created",
+    "copkit_activity_started",
+    "copkit_activity_ended",
+    "copkit_contribution",
+    "copkit_presence_changed",
+    "copkit_job_due",
+    "copkit_minutes_sections",
+    "copkit_permission",
+)
+"""The hooks called while copkit runs (not the registration ones): each of their plain
+implementations fails on its own."""
+
+_ISOLATED = "_copkit_isolated"
+
+
+def _isolating(fn: Any, plugin: str, hook: str, hooks: Hooks) -> Any:
+    def failed() -> None:
+        hooks.failures += 1
+        log.exception("plugin %s failed in %s", plugin, hook)
+
+    async def guarded(awaitable: Any) -> Any:
+        try:
+            return await awaitable
+        except Exception:
+            failed()
+            return None
+
+    def call(*args: Any) -> Any:
+        try:
+            result = fn(*args)
+        except Exception:
+            failed()
+            return None
+        return guarded(result) if inspect.isawaitable(result) else result
+
+    setattr(call, _ISOLATED, True)
+    return call
 
 
 class Hooks:
     """Typed, awaiting, isolating calls of the notification, collector and decision hooks.
 
-    Each implementation is called on its own: one that raises is logged and skipped, and the
-    others still run. Coroutine results are awaited.
+    Calls go through ``pm.hook`` (so ``wrapper=True`` implementations and
+    ``add_hookcall_monitoring`` work). Each plain implementation fails on its own: an exception
+    (raised, or from the coroutine it returns) is logged and counted, and the others still run.
+    Coroutine results are awaited.
     """
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
         self.pm = pm
         self.failures = 0
+        self._plugins = -1
+
+    def _ensure_isolated(self) -> None:
+        plugins = len(self.pm.list_name_plugin())
+        if plugins == self._plugins:
+            return
+        for name in _CALLED:  # (again when a plugin was registered since)
+            for impl in getattr(self.pm.hook, name).get_hookimpls():
+                if impl.hookwrapper or impl.wrapper or getattr(impl.function, _ISOLATED, False):
+                    continue
+                impl.function = _isolating(impl.function, impl.plugin_name, name, self)
+        self._plugins = plugins
 
     async def _each(self, name: str, **kwargs: Any) -> list[Any]:
+        self._ensure_isolated()
         results = []
-        for impl in reversed(getattr(self.pm.hook, name).get_hookimpls()):
-            try:
-                args = {k: kwargs[k] for k in impl.argnames}
-                result = impl.function(**args)
-                if inspect.isawaitable(result):
-                    result = await result
-            except Exception:
-                self.failures += 1
-                log.exception("plugin %s failed in %s", impl.plugin_name, name)
-                continue
+        for result in getattr(self.pm.hook, name)(**kwargs):
+            if inspect.isawaitable(result):
+                result = await result
             if result is not None:
                 results.append(result)
         return results
@@ -148,29 +218,15 @@ class Hooks:
         return sorted(sections, key=lambda s: s.order)
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
-        impls = self.pm.hook.copkit_permission.get_hookimpls()
-        if not impls:
-            return None
-        for impl in reversed(impls):
-            try:
-                result = impl.function(
-                    **{
-                        k: v
-                        for k, v in dict(
-                            community=community, member=member, role=role, action=action
-                        ).items()
-                        if k in impl.argnames
-                    }
-                )
-            except Exception:
-                self.failures += 1
-                log.exception("plugin %s failed in copkit_permission", impl.plugin_name)
-                continue
-            if inspect.isawaitable(result):
-                raise TypeError(f"copkit_permission of {impl.plugin_name} must be synchronous")
-            if result is not None:
-                return bool(result)
-        return None
+        self._ensure_isolated()
+        result = self.pm.hook.copkit_permission(
+            community=community, member=member, role=role, action=action
+        )
+        if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
+                result.close()
+            raise TypeError("copkit_permission must be synchronous")
+        return None if result is None else bool(result)
 
 
 def describe_plugins(pm: pluggy.PluginManager, reg: Registry) -> list[tuple[str, list[str]]]:

@@ -72,13 +72,19 @@ class Command:
 class Action:
     """Handles interactions whose action id starts with ``prefix`` followed by ``:`` or the end.
 
-    The handler receives the context and ``{"id": <rest of the id>, **values}``.
+    The handler receives the context and ``{"id": <rest of the id>, **values}``. ``permission``
+    names what the role check is about (a mirrored command's name, so a community's ``roles
+    require`` override of that command applies to the button too); ``words`` complete "only …
+    can <words>". Declared through :class:`copkit.core.formats.Format`, the handler receives
+    the route's typed values instead of ``id``.
     """
 
     prefix: str
     handler: Handler
     format: str | None = None
     role: Role = Role.MEMBER
+    permission: str = ""
+    words: str = ""
 
 
 JobHandler = Callable[["JobContext", dict[str, Any]], Awaitable[None]]

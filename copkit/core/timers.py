@@ -1,4 +1,16 @@
-"""Persisted timer jobs: scheduled as rows, claimed atomically, run exactly once."""
+"""Persisted timer jobs: scheduled as rows, claimed atomically, run once, retried on faults.
+
+A job whose handler fails because of a platform (:class:`~copkit.core.errors.PlatformError`,
+e.g. a 502 from the Bot Connector) or because the database is unavailable for a moment is run
+again later, with exponential backoff, up to ``max_attempts`` claims; then it is marked failed
+(``done_at`` and ``error`` set, the row kept) and logged as an error. A job whose handler has a
+bug fails at once (retrying would not help). A job whose worker died (``kill -9``, a lost
+machine) stays claimed until its lease runs out, then another worker claims it again; a
+running job renews its lease, so a slow handler is never taken over.
+
+Jobs are rows in the plugin's own database transaction: scheduling a job inside
+``in_transaction()`` commits it with the state change or not at all. That makes a job the way
+to do a step "after this change, exactly when it is committed" -- see :mod:`copkit.core.outbox`."""
 
 from __future__ import annotations
 
@@ -13,12 +25,26 @@ from typing import TYPE_CHECKING, Any
 from tortoise.expressions import F, Q
 
 from .clock import Clock
+from .dberrors import is_unavailable
+from .errors import PlatformError
 from .models import Job
 
 if TYPE_CHECKING:
     from .runtime import Copkit
 
 log = logging.getLogger("copkit.timers")
+
+
+def _is_fault(exc: BaseException) -> bool:
+    """A failure worth retrying: a chat platform's error or the database away for a moment."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        if isinstance(seen, PlatformError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return is_unavailable(exc)
 
 
 def default_worker_id() -> str:
@@ -37,13 +63,21 @@ class Scheduler:
         worker_id: str | None = None,
         poll_interval: float = 0.5,
         lease: float = 120.0,
+        max_attempts: int = 8,
+        backoff: float = 10.0,
+        backoff_max: float = 600.0,
     ) -> None:
         self.runtime = runtime
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
         self.poll_interval = poll_interval
         self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.backoff_max = backoff_max
         self.fired = 0
+        self.retried = 0
+        self.failed = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -105,18 +139,96 @@ class Scheduler:
             if claimed != 1:
                 continue
             job = await Job.get(id=job_id)
-            error = None
             try:
-                await self.runtime.run_job(job)
-            except Exception as exc:  # a failing handler must not stop the loop
-                log.exception("job %s (%s) failed", job.id, job.handler)
-                error = f"{type(exc).__name__}: {exc}"[:1000]
-            await Job.filter(id=job_id, claimed_by=self.worker_id).update(
-                done_at=self.clock.now(), error=error
-            )
+                await self._run(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database went away while recording the outcome
+                log.warning(
+                    "job %s (%s): could not record its outcome; it is claimed again after "
+                    "the lease (%s s)",
+                    job.id,
+                    job.handler,
+                    self.lease,
+                    exc_info=True,
+                )
             self.fired += 1
             ran += 1
         return ran
+
+    def retry_delay(self, attempts: int) -> float:
+        """Seconds before the next try of a job claimed ``attempts`` times (exponential)."""
+        return min(self.backoff * 2 ** max(attempts - 1, 0), self.backoff_max)
+
+    async def _run(self, job: Job) -> None:
+        if job.attempts > self.max_attempts:  # its workers died each time (it may kill them)
+            log.error(
+                "job %s (%s) was claimed %d times without finishing; marked failed",
+                job.id,
+                job.handler,
+                job.attempts - 1,
+            )
+            await self._finish(job, f"abandoned after {job.attempts - 1} claims")
+            return
+        heartbeat = asyncio.create_task(self._renew_lease(job.id))
+        try:
+            await self.runtime.run_job(job)
+        except Exception as exc:  # a failing handler must not stop the loop
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            retryable = _is_fault(exc)
+            if retryable and job.attempts < self.max_attempts:
+                delay = self.retry_delay(job.attempts)
+                log.warning(
+                    "job %s (%s) failed (attempt %d of %d), retrying in %.0f s: %s",
+                    job.id,
+                    job.handler,
+                    job.attempts,
+                    self.max_attempts,
+                    delay,
+                    error,
+                )
+                self.retried += 1
+                await Job.filter(id=job.id, claimed_by=self.worker_id).update(
+                    due_at=self.clock.now() + timedelta(seconds=delay),
+                    claimed_by=None,
+                    claimed_at=None,
+                    error=error,
+                )
+                return
+            if retryable:
+                log.error(
+                    "job %s (%s) failed %d times; giving up, marked failed: %s",
+                    job.id,
+                    job.handler,
+                    job.attempts,
+                    error,
+                )
+            else:
+                log.exception("job %s (%s) failed; marked failed", job.id, job.handler)
+            self.failed += 1
+            await self._finish(job, error)
+            return
+        finally:
+            heartbeat.cancel()
+        await self._finish(job, None)
+
+    async def _finish(self, job: Job, error: str | None) -> None:
+        await Job.filter(id=job.id, claimed_by=self.worker_id).update(
+            done_at=self.clock.now(), error=error
+        )
+
+    async def _renew_lease(self, job_id: int) -> None:
+        """While a job runs, keep its claim fresh, so that no other worker takes it over."""
+        try:
+            while True:
+                await asyncio.sleep(max(self.lease / 3, 0.05))
+                await Job.filter(id=job_id, claimed_by=self.worker_id, done_at=None).update(
+                    claimed_at=self.clock.now()
+                )
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # the database is away: the lease may run out, the job re-run
+            log.debug("could not renew the lease of job %s", job_id, exc_info=True)
 
     async def next_due(self) -> datetime | None:
         job = (

@@ -1,21 +1,18 @@
 """Declarative views: what plugins show, and adapters render for their platform.
 
 A view is plain data. Text uses a small Markdown subset (``**bold**``, ``*italic*``, ```code```,
-``- `` list items and ``[label](url)`` links). Text a user wrote is wrapped in :class:`UserText` so an
-adapter never lets it ping anyone. A view with a ``key`` is shown once and updated in place later.
+``- `` list items and ``[label](url)`` links). Text a user wrote is wrapped in :class:`UserText`: it
+stays marked through ``str.format``, f-strings, ``+`` and ``join``, and adapters show it literally
+(never as markup, a link or a mention; see :mod:`copkit.core.usertext`). A view with a ``key`` is
+shown once and updated in place later.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Literal
 
-
-class UserText(str):
-    """Text written by a user: render it literally, never as a mention."""
-
-    __slots__ = ()
-
+from .usertext import UserText, plain_text  # noqa: F401  (part of the views API)
 
 Style = Literal["primary", "secondary", "success", "danger"]
 
@@ -191,3 +188,22 @@ Target = ToRoom | ToThread | Reply | Private
 def notice(text: str, tone: Literal["info", "success", "warning", "error"] = "info") -> View:
     """A one-line view, e.g. an answer to a command."""
     return View(text=text, tone=tone)
+
+
+def plain_view(view: View) -> View:
+    """A copy of ``view`` with every text shown as it is (user-text marks dropped), as a
+    platform without markup would hold it: for test kits and logs."""
+    return _plain(view)
+
+
+def _plain(value: object) -> object:  # type: ignore[return]
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value

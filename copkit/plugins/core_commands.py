@@ -184,10 +184,12 @@ async def set_language(ctx: Context, args: dict[str, Any]) -> None:
 async def set_timezone(ctx: Context, args: dict[str, Any]) -> None:
     tz = args["zone"]
     try:
+        if len(tz) > 64:  # the longest IANA names have about 30 characters
+            raise ValueError(tz)
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UserError(
-            _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz)
+            _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz[:60])
         ) from None
     await Community.filter(id=ctx.community.id).update(timezone=tz)
     await ctx.runtime.refresh(ctx.community)
@@ -278,7 +280,7 @@ def copkit_register_commands() -> list[Command]:
             ("roles", "corerole"),
             N_("Name a platform role that counts as core team."),
             roles_core_role,
-            (Arg("role", N_("the role"), positional=True),),
+            (Arg("role", N_("the role"), positional=True, max_length=200),),
             Role.LEADER,
             action=N_("change roles"),
         ),

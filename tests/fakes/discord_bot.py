@@ -94,7 +94,7 @@ class BotUnderTest:
         while True:
             await asyncio.sleep(0.02)
             busy = self.adapter._busy
-            pending = [st for st in self.runtime.coalescer._state.values() if st.task is not None]
+            pending = self.runtime.live.pending()
             if not busy and not pending:
                 return
             if asyncio.get_running_loop().time() > deadline:

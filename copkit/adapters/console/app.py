@@ -18,9 +18,9 @@ from copkit.core.models import Community
 from copkit.core.parsing import parse_duration, tokenize
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
-from copkit.core.views import Button, Choice, Poll, Private, Target, ToThread, View
+from copkit.core.views import Button, Choice, Poll, Private, Target, ToThread, View, plain_text
 
-from .render import render
+from .render import flat, markdown_to_text, render
 
 HELP = """Console commands:
   /as NAME              act as NAME (the first person is the leader)
@@ -54,12 +54,14 @@ class ConsoleMessenger:
     ) -> MessageRef:
         mid = f"c{next(self._ids)}"
         if isinstance(target, ToThread):
-            room_id = f"{target.name}"
+            room_id = plain_text(target.name)
         self.messages[mid] = (room_id, target, view)
         self._new.append(mid)
         return {"room_id": room_id, "message_id": mid}
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         mid = ref["message_id"]
         if mid not in self.messages:  # posted before a restart of the console itself
             self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)
@@ -87,7 +89,7 @@ class ConsoleMessenger:
             item = self.handles[n][0]
             label = getattr(item, "label", None) or getattr(item, "placeholder", None)
             label = label or getattr(item, "question", "")
-            if want and str(label).casefold().startswith(want):
+            if want and plain_text(str(label)).casefold().startswith(want):
                 return item
         return None
 
@@ -97,7 +99,7 @@ class ConsoleMessenger:
             if isinstance(target, Private):
                 header = f"(only {target.person_id} sees) "
             elif isinstance(target, ToThread):
-                header = f"(new thread «{target.name}») "
+                header = f"(new thread «{flat(target.name)}») "
             else:
                 header = f"(#{room_id}) " if room_id else ""
             if mid in self._edited:
@@ -186,7 +188,7 @@ class ConsoleSession:
         except Unavailable:
             self.out(_("I can't reach my database. Try again in a moment."))
         except UserError as exc:
-            self.out(exc.message)
+            self.out(markdown_to_text(exc.message))
         self.messenger.flush()
         return True
 
@@ -195,7 +197,7 @@ class ConsoleSession:
         try:
             words = tokenize(line)
         except UserError as exc:
-            self.out(exc.message)
+            self.out(markdown_to_text(exc.message))
             return True
         cmd, rest = words[0].lower(), words[1:]
         if cmd in ("/quit", "/exit"):
@@ -256,9 +258,9 @@ class ConsoleSession:
             action = item.action_id
             if item.form:
                 action = item.form.action_id
-                self.out(f"  {item.form.title}")
+                self.out(f"  {flat(item.form.title)}")
                 for inp in item.form.inputs:
-                    answer = self._ask(inp.label + ("" if inp.required else " (optional)"))
+                    answer = self._ask(flat(inp.label) + ("" if inp.required else " (optional)"))
                     if len(answer) > inp.max_length:
                         self.out(_("Too long: at most {n} characters.").format(n=inp.max_length))
                         return

@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
+from copkit.core.usertext import render_text
 from copkit.core.views import Button, Choice, Poll, View
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 
 
-def markdown_to_text(text: str) -> str:
+def _own_markup(text: str) -> str:
     text = _LINK.sub(r"\1 <\2>", text)
     return text.replace("**", "").replace("`", "")
+
+
+def escape_user(text: str) -> str:
+    """User text as a terminal shows it: as typed, but no control character reaches the
+    terminal (an escape sequence could recolour, retitle or clear it): each is shown as its
+    ``\\x..`` code instead. Line breaks and tabs stay."""
+    return "".join(
+        c
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
+        else f"\\x{ord(c):02x}"
+        if ord(c) < 0x100
+        else f"\\u{ord(c):04x}"
+        for c in text
+    )
+
+
+def markdown_to_text(text: str) -> str:
+    """A view's text for the terminal: copkit's markup made plain, user text as typed."""
+    return render_text(text, escape_user, _own_markup)
+
+
+def flat(text: str) -> str:
+    """Text of a label (no markup of copkit's own), user text as typed."""
+    return render_text(text, escape_user)
 
 
 def render(view: View, handle: Callable[[object], int], header: str = "") -> str:
@@ -45,18 +71,18 @@ def render(view: View, handle: Callable[[object], int], header: str = "") -> str
 
 def _button(b: Button, handle: Callable[[object], int]) -> str:
     if b.disabled:
-        return f"[–] {b.label}"
-    return f"[{handle(b)}] {b.label}" + ("…" if b.form else "")
+        return f"[–] {flat(b.label)}"
+    return f"[{handle(b)}] {flat(b.label)}" + ("…" if b.form else "")
 
 
 def _choice(c: Choice, handle: Callable[[object], int]) -> str:
     n = handle(c)
-    opts = ", ".join(f"{i + 1}={o.label}" for i, o in enumerate(c.options))
+    opts = ", ".join(f"{i + 1}={flat(o.label)}" for i, o in enumerate(c.options))
     many = f" (pick {c.min_values}–{c.max_values})" if c.max_values > 1 else ""
-    return f"[{n}] {c.placeholder or 'Choose'}{many}: {opts}"
+    return f"[{n}] {flat(c.placeholder) or 'Choose'}{many}: {opts}"
 
 
 def _poll(p: Poll, handle: Callable[[object], int]) -> str:
     n = handle(p)
-    opts = ", ".join(f"{i + 1}={o}" for i, o in enumerate(p.options))
-    return f"[{n}] poll: {p.question} — {opts}"
+    opts = ", ".join(f"{i + 1}={flat(o)}" for i, o in enumerate(p.options))
+    return f"[{n}] poll: {markdown_to_text(p.question)} — {opts}"

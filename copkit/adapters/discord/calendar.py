@@ -16,7 +16,7 @@ from copkit.core.models import Community
 from copkit.core.views import ScheduledEvent
 
 from . import store
-from .render import cut
+from .render import cut, flat, shown
 
 log = logging.getLogger("copkit.discord")
 
@@ -104,11 +104,11 @@ async def _apply(guild: discord.Guild, ev: ScheduledEvent, event_id: str | None)
             await event.end()
         return event_id
     details: dict[str, Any] = {
-        "name": cut(ev.title, 100),
+        "name": cut(flat(ev.title), 100),
         "start_time": ev.start,
         "end_time": ev.end,
-        "location": cut(ev.location or guild.name, 100),
-        "description": cut(ev.description, 1000),
+        "location": cut(flat(ev.location) or guild.name, 100),
+        "description": cut(shown(ev.description), 1000),
         "entity_type": discord.EntityType.external,
         "privacy_level": discord.PrivacyLevel.guild_only,
     }

@@ -29,7 +29,7 @@ from copkit.core.views import Private, Reply, Target, ToThread, View
 
 from . import store
 from .calendar import ServerEvents
-from .render import Rendered, cut, form_to_json, literal, render
+from .render import Rendered, cut, flat, form_to_json, render
 
 if TYPE_CHECKING:
     from .bot import DiscordAdapter
@@ -273,7 +273,7 @@ class DiscordMessenger:
                 channel = await self.client.fetch_channel(int(room_id))
             except discord.HTTPException:
                 channel = None
-        thread_name = cut(literal(name), 100) or "copkit"
+        thread_name = cut(flat(name), 100) or "copkit"
         msg: discord.Message | None = None
         try:
             if isinstance(channel, discord.ForumChannel):

@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 
+from copkit.core.usertext import backslash_escape, plain_text, render_text
 from copkit.core.views import Button, Choice, Form, Poll, View
 
 log = logging.getLogger("copkit.discord")
@@ -72,6 +73,28 @@ def literal(text: str) -> str:
     return _MASS_MENTION.sub("@\u200b\\1", text)
 
 
+# What Discord's Markdown gives meaning to: emphasis, strike, code, spoilers, quotes, headings,
+# lists, masked links, and ``<@…>``/``<#…>``/``<t:…>`` mentions and tags.
+DISCORD_SPECIALS = "\\*_~`|<>#-+[]()"
+
+
+def escape_user(text: str) -> str:
+    """User text as Discord shows it literally: every Markdown character backslash-escaped
+    (bare web addresses stay links, visible as they are)."""
+    return backslash_escape(text, DISCORD_SPECIALS)
+
+
+def shown(text: str) -> str:
+    """Text of a view for a place where Discord renders Markdown (content, embed title,
+    description, field names and values): copkit's markup kept, user text escaped."""
+    return literal(render_text(text, escape_user))
+
+
+def flat(text: str) -> str:
+    """Text for a place Discord shows without Markdown (labels, footers, thread names, polls)."""
+    return literal(plain_text(text))
+
+
 def strip_duplicate_suffix(custom_id: str) -> str:
     """The action id behind a component id (a repeated id in one message gets ``~2``, ``~3``;
     a button that opens a form ends in ``~f``)."""
@@ -88,8 +111,8 @@ def native_poll_ok(poll: Poll) -> bool:
     return (
         not poll.anonymous
         and 2 <= len(poll.options) <= POLL_ANSWERS_MAX
-        and all(0 < len(o) <= POLL_ANSWER_MAX for o in poll.options)
-        and 0 < len(poll.question) <= POLL_QUESTION_MAX
+        and all(0 < len(plain_text(o)) <= POLL_ANSWER_MAX for o in poll.options)
+        and 0 < len(plain_text(poll.question)) <= POLL_QUESTION_MAX
         and 1 <= poll.hours <= POLL_HOURS_MAX
     )
 
@@ -180,9 +203,9 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
     """Turn ``view`` into message parts. ``native_poll=False`` renders a poll as buttons.
     ``note`` is an extra line from the adapter (e.g. why no scheduled event was created)."""
     out = Rendered()
-    title = literal(view.title)
-    text = literal(view.text)
-    footer = literal(view.footer)
+    title = shown(view.title)
+    text = shown(view.text)
+    footer = flat(view.footer)
     if note:
         footer = f"{footer}\n{note}".strip()
     images = view.images[:FILES_MAX]
@@ -200,23 +223,23 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
     buttons: list[Button] = list(view.buttons)
     if poll is not None and native_poll and native_poll_ok(poll):
         p = discord.Poll(
-            question=literal(poll.question),
+            question=flat(poll.question),
             duration=timedelta(hours=poll.hours),
             multiple=poll.multiple,
         )
         for option in poll.options:
-            p.add_answer(text=literal(option))
+            p.add_answer(text=flat(option))
         out.poll = p
         out.poll_action = poll.action_id
         out.poll_removals = poll.removals
     elif poll is not None:
         # Anonymous or beyond Discord's limits: one button per option, same action ids as votes.
         vote_buttons = [
-            Button(f"{poll.action_id}:{i}", f"{i + 1}. {option}")
+            Button(f"{poll.action_id}:{i}", f"{i + 1}. {plain_text(option)}")
             for i, option in enumerate(poll.options)
         ]
         buttons = vote_buttons + buttons
-        text = (f"**{literal(poll.question)}**\n" + text).strip()
+        text = (f"**{shown(poll.question)}**\n" + text).strip()
 
     plain = not (title or view.fields or footer or out.images) and len(text) <= CONTENT_MAX
     if plain and (text or not (buttons or view.choices or out.poll)):
@@ -248,8 +271,8 @@ def _embed(view: View, title: str, text: str, footer: str, out: Rendered) -> dis
         title=title or None, description=text or None, colour=COLOURS.get(view.tone)
     )
     for n, f in enumerate(view.fields):
-        name = cut(literal(f.name) or "\u200b", FIELD_NAME_MAX)
-        value = cut(literal(f.value) or "\u200b", FIELD_VALUE_MAX)
+        name = cut(shown(f.name) or "\u200b", FIELD_NAME_MAX)
+        value = cut(shown(f.value) or "\u200b", FIELD_VALUE_MAX)
         if n >= EMBED_FIELDS_MAX or len(name) + len(value) > budget:
             out.dropped.append(f"{len(view.fields) - n} field(s)")
             break
@@ -288,9 +311,9 @@ def _components(
             continue
         options = [
             discord.SelectOption(
-                label=cut(o.label or o.value, SELECT_TEXT_MAX),
-                value=o.value[:SELECT_TEXT_MAX],
-                description=cut(o.description, SELECT_TEXT_MAX) or None,
+                label=cut(flat(o.label or o.value), SELECT_TEXT_MAX),
+                value=plain_text(o.value)[:SELECT_TEXT_MAX],
+                description=cut(flat(o.description), SELECT_TEXT_MAX) or None,
             )
             for o in choice.options[:SELECT_OPTIONS_MAX]
         ]
@@ -301,7 +324,7 @@ def _components(
         n = len(options)
         select: discord.ui.Select = discord.ui.Select(  # type: ignore[type-arg]
             custom_id=custom_id,
-            placeholder=cut(choice.placeholder, PLACEHOLDER_MAX) or None,
+            placeholder=cut(flat(choice.placeholder), PLACEHOLDER_MAX) or None,
             min_values=max(0, min(choice.min_values, n)),
             max_values=max(1, min(choice.max_values, n)),
             options=options,
@@ -321,7 +344,7 @@ def _components(
         if row >= ROWS_MAX:
             out.dropped.append(f"button {b.label!r}")
             continue
-        label = cut(b.label, BUTTON_LABEL_MAX) or "\u200b"
+        label = cut(flat(b.label), BUTTON_LABEL_MAX) or "\u200b"
         if b.form is not None and not label.endswith("…"):
             label = cut(label + "…", BUTTON_LABEL_MAX)
         button: discord.ui.Button = discord.ui.Button(  # type: ignore[type-arg]
@@ -346,18 +369,18 @@ def _components(
 def modal_for(form: Form) -> discord.ui.Modal:
     """A modal for ``form``; its ``custom_id`` is the form's action id."""
     modal = FormModal(
-        title=cut(form.title, MODAL_TITLE_MAX) or "…",
+        title=cut(flat(form.title), MODAL_TITLE_MAX) or "…",
         custom_id=form.action_id[:CUSTOM_ID_MAX],
         timeout=900,
     )
     for inp in form.inputs[:MODAL_INPUTS_MAX]:
         modal.add_item(
             discord.ui.TextInput(
-                label=cut(inp.label, INPUT_LABEL_MAX) or inp.name[:INPUT_LABEL_MAX],
+                label=cut(flat(inp.label), INPUT_LABEL_MAX) or inp.name[:INPUT_LABEL_MAX],
                 custom_id=inp.name[:CUSTOM_ID_MAX],
                 style=discord.TextStyle.paragraph if inp.multiline else discord.TextStyle.short,
-                placeholder=cut(inp.placeholder, INPUT_PLACEHOLDER_MAX) or None,
-                default=inp.default[:INPUT_VALUE_MAX] or None,
+                placeholder=cut(flat(inp.placeholder), INPUT_PLACEHOLDER_MAX) or None,
+                default=plain_text(inp.default)[:INPUT_VALUE_MAX] or None,
                 required=inp.required,
                 max_length=max(1, min(inp.max_length, INPUT_VALUE_MAX)),
             )

@@ -4,6 +4,6 @@ Every botbuilder type stays in :mod:`copkit.adapters.teams.sdk`; the rest speaks
 """
 
 from .app import BOT_KEY, make_app, serve_teams
-from .sdk import AuthOverrides
+from .connector import AuthOverrides
 
 __all__ = ["BOT_KEY", "AuthOverrides", "make_app", "serve_teams"]

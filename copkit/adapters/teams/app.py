@@ -1,10 +1,11 @@
 """The Bot Framework messaging endpoint (``POST /api/messages``) on aiohttp.
 
-Our own handler, not ``CloudAdapter.process`` (which answers 500 to every invoke): parse the body,
-authenticate it on its own, then run the turn. Client mistakes never get a 500: malformed JSON
-is 400, a body over 256 KB is 413, a missing or bad token is 401 and causes no action, an
-unknown activity type is acknowledged and ignored. A database outage is 503, which the Bot
-Connector retries.
+Our own handler, not ``CloudAdapter.process`` (which answers 500 to every invoke): read the body
+(within a time limit), check the token, and only then hand the activity to the SDK, then run the
+turn. Client mistakes never get a 500: malformed or too deeply nested JSON, ids too long or lists
+too long are 400, a body over 256 KB is 413, a body not received within ``BODY_TIMEOUT`` is 408,
+a missing or bad token is 401 and causes no action (and costs no SDK work), an unknown activity
+type is acknowledged and ignored. A database outage is 503, which the Bot Connector retries.
 """
 
 from __future__ import annotations
@@ -22,44 +23,56 @@ from copkit.core.runtime import Copkit
 
 from . import inbound
 from .bot import TeamsBot
-from .sdk import (
-    AuthFailed,
-    AuthOverrides,
-    AuthUnavailable,
-    BadActivity,
-    BotFramework,
-    ConnectorError,
-)
+from .connector import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, ConnectorError
+from .sdk import BotFramework
 
 log = logging.getLogger("copkit.teams")
 
 MAX_BODY = 256 * 1024
+BODY_TIMEOUT = 10.0  # seconds to receive a whole body
 BOT_KEY: web.AppKey[TeamsBot] = web.AppKey("copkit_teams_bot", TeamsBot)
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def _error(status: int, message: str, *, close: bool = False) -> web.Response:
+    response = web.json_response({"error": message}, status=status)
+    if close:  # the rest of the body is not read: drop the connection instead
+        response.force_close()
+    return response
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, "body too large")
+        return _error(413, "body too large", close=True)
     try:
-        raw = await request.read()
+        raw = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
     except web.HTTPRequestEntityTooLarge:
-        return _error(413, "body too large")
+        return _error(413, "body too large", close=True)
+    except TimeoutError:
+        log.info("a request from %s sent its body too slowly", request.remote)
+        response = _error(408, "request body not received in time", close=True)
+        await response.prepare(request)
+        await response.write_eof()
+        if request.transport is not None:  # not waiting for the rest of the body: hang up
+            request.transport.close()
+        return response
     if len(raw) > MAX_BODY:
-        return _error(413, "body too large")
+        return _error(413, "body too large", close=True)
+    if bot.sdk.auth_required and not request.headers.get("Authorization", "").startswith("Bearer "):
+        log.info("rejected a request from %s: no bearer token", request.remote)
+        return _error(401, "unauthorized")  # nothing of the body is even parsed
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "malformed JSON")
+    except RecursionError:
+        return _error(400, "JSON nested too deeply")
     if not isinstance(body, dict):
         return _error(400, "an activity is a JSON object")
     try:
         inbound.check(body)
         authenticated = await bot.sdk.authenticate(body, request.headers.get("Authorization"))
+        inbound.check_sizes(body)
     except (inbound.Malformed, BadActivity) as exc:
         return _error(400, f"not an activity: {exc}")
     except AuthFailed as exc:
@@ -78,6 +91,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _error(502, "the Bot Connector failed")
     except asyncio.CancelledError:
         raise
+    except RecursionError:
+        log.info("a %s activity nested too deeply to handle", body.get("type"))
+        return _error(400, "activity nested too deeply")
     except Exception:
         log.exception("error while handling a %s activity", body.get("type"))
         return _error(500, "internal error")
@@ -111,7 +127,7 @@ def make_app(
     async def detach(app: web.Application) -> AsyncIterator[None]:
         yield
         if runtime.messengers.get(bot.platform) is bot.messenger:
-            await runtime.coalescer.drain()
+            await runtime.live.drain()
             runtime.messengers.pop(bot.platform, None)
 
     app.cleanup_ctx.append(detach)

@@ -13,43 +13,76 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from copkit.core.i18n import _
+from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
 from copkit.core.views import Button, Choice, Field, Form, Poll, View
 
 log = logging.getLogger("copkit.teams.cards")
 
 JSON = dict[str, Any]
+Context = JSON | Callable[[str], JSON] | None
+"""Merged into every action's data: fixed, or made per action from its id (a signed note)."""
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
 IMAGE_BUDGET = 18_000  # bytes of base64 for all pictures of one card
 ROW = 5  # actions per ActionSet row
-RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "s"}
+RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "e", "s"}
 
 _TONE = {"success": "good", "warning": "warning", "error": "attention"}
 _STYLE = {"primary": "positive", "success": "positive", "danger": "destructive"}
 _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![*\w])")
 
 
-def markdown(text: str) -> str:
-    """The core's Markdown subset in Adaptive Cards' dialect (no inline code; ``_italic_``)."""
+# What Adaptive Cards' Markdown (TextBlock, FactSet) gives meaning to: emphasis, links, lists,
+# and what fuller Markdown renderers of some hosts also read (code, headings, quotes, tags).
+TEAMS_SPECIALS = "\\*_[]()`~<>#-+"
+
+
+def escape_user(text: str) -> str:
+    """User text as a TextBlock shows it literally: Markdown characters backslash-escaped.
+    A host that ignored escapes would still show no masked link (``\\]\\(`` is no ``](``).
+    ``<at>`` is no mention: a card mentions only through its ``msteams.entities``, which
+    copkit never fills from user text."""
+    return backslash_escape(text, TEAMS_SPECIALS)
+
+
+def _convert(text: str) -> str:
     text = text.replace("`", "")
     return _ITALIC.sub(r"_\1_", text)
 
 
-def plain(text: str) -> str:
+def markdown(text: str) -> str:
+    """The core's Markdown subset in Adaptive Cards' dialect (no inline code; ``_italic_``);
+    user text escaped."""
+    return render_text(text, escape_user, _convert)
+
+
+def _plain(text: str) -> str:
     return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", text).replace("**", "").replace("`", "")
+
+
+def plain(text: str) -> str:
+    """Text without copkit's markup, for places shown as they are (summaries, fallback
+    text); user text kept as typed."""
+    return render_text(text, lambda u: u, _plain)
+
+
+def bare(text: str) -> str:
+    """Text for a plain property of a card (action titles, input labels and values)."""
+    return plain_text(text)
 
 
 def _text_blocks(text: str, **extra: Any) -> list[JSON]:
     """One TextBlock per line (clients differ on single newlines); blank lines add space."""
     blocks: list[JSON] = []
     gap = False
-    for line in text.splitlines():
+    for line in split_lines(text):
         if not line.strip():
             gap = True
             continue
@@ -61,8 +94,9 @@ def _text_blocks(text: str, **extra: Any) -> list[JSON]:
     return blocks
 
 
-def _data(action_id: str, context: JSON | None, **extra: Any) -> JSON:
-    return {"copkit": action_id, **extra, **(context or {})}
+def _data(action_id: str, context: Context, **extra: Any) -> JSON:
+    note = context(action_id) if callable(context) else context
+    return {"copkit": action_id, **extra, **(note or {})}
 
 
 def _execute(title: str, data: JSON, *, style: str = "secondary", enabled: bool = True) -> JSON:
@@ -86,10 +120,12 @@ def _rows(actions: list[JSON]) -> list[JSON]:
     ]
 
 
-def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
+def _form_card(form: Form, index: int, context: Context) -> JSON:
     """The inputs of a form in a card shown by its button. Input ids are unique in the whole
     card (``f<index>.<name>``: Teams gathers every input of a card); ``_in`` maps them back."""
-    body: list[JSON] = [{"type": "TextBlock", "text": form.title, "weight": "bolder", "wrap": True}]
+    body: list[JSON] = [
+        {"type": "TextBlock", "text": markdown(form.title), "weight": "bolder", "wrap": True}
+    ]
     names: JSON = {}
     for inp in form.inputs[:5]:
         input_id = f"f{index}.{inp.name}"
@@ -97,7 +133,7 @@ def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
         field: JSON = {
             "type": "Input.Text",
             "id": input_id,
-            "label": inp.label,
+            "label": bare(inp.label),
             "maxLength": inp.max_length,
             "isRequired": inp.required,
             "isMultiline": inp.multiline,
@@ -105,53 +141,61 @@ def _form_card(form: Form, index: int, context: JSON | None) -> JSON:
         if inp.required:
             field["errorMessage"] = _("Please fill this in.")
         if inp.placeholder:
-            field["placeholder"] = inp.placeholder
+            field["placeholder"] = bare(inp.placeholder)
         if inp.default:
-            field["value"] = inp.default
+            field["value"] = bare(inp.default)
         body.append(field)
     submit = _execute(_("Send"), _data(form.action_id, context, _in=names), style="primary")
     return {"type": "AdaptiveCard", "body": body, "actions": [submit]}
 
 
-def _button(b: Button, index: int, context: JSON | None) -> JSON:
+def _button(b: Button, index: int, context: Context) -> JSON:
     if b.form is not None and not b.disabled:
         card = _form_card(b.form, index, context)
-        return {"type": "Action.ShowCard", "title": b.label, "card": card}
-    return _execute(b.label, _data(b.action_id, context), style=b.style, enabled=not b.disabled)
+        return {"type": "Action.ShowCard", "title": bare(b.label), "card": card}
+    return _execute(
+        bare(b.label), _data(b.action_id, context), style=b.style, enabled=not b.disabled
+    )
 
 
-def _choice(c: Choice, index: int, context: JSON | None) -> list[JSON]:
-    short = all(len(o.label) <= 24 for o in c.options)
+def _choice(c: Choice, index: int, context: Context) -> list[JSON]:
+    short = all(len(bare(o.label)) <= 24 for o in c.options)
     if c.max_values <= 1 and len(c.options) <= ROW and short:
         buttons = [
-            _execute(o.label, _data(c.action_id, context, selected=[o.value])) for o in c.options
+            _execute(bare(o.label), _data(c.action_id, context, selected=[o.value]))
+            for o in c.options
         ]
         blocks: list[JSON] = []
         if c.placeholder:
             blocks.append(
-                {"type": "TextBlock", "text": c.placeholder, "wrap": True, "isSubtle": True}
+                {
+                    "type": "TextBlock",
+                    "text": markdown(c.placeholder),
+                    "wrap": True,
+                    "isSubtle": True,
+                }
             )
         return blocks + _rows(buttons)
     input_id = f"choice{index}"
     choice_set: JSON = {
         "type": "Input.ChoiceSet",
         "id": input_id,
-        "choices": [{"title": o.label, "value": o.value} for o in c.options[:25]],
+        "choices": [{"title": bare(o.label), "value": o.value} for o in c.options[:25]],
         "isMultiSelect": c.max_values > 1,
         "style": "compact",
     }
     if c.placeholder:
-        choice_set["placeholder"] = c.placeholder
-        choice_set["label"] = c.placeholder
+        choice_set["placeholder"] = bare(c.placeholder)
+        choice_set["label"] = bare(c.placeholder)
     submit = _execute(_("OK"), _data(c.action_id, context, _sel=input_id), style="primary")
     return [choice_set, {"type": "ActionSet", "actions": [submit]}]
 
 
-def _poll(p: Poll, context: JSON | None) -> list[JSON]:
+def _poll(p: Poll, context: Context) -> list[JSON]:
     blocks: list[JSON] = [
         {"type": "TextBlock", "text": markdown(p.question), "weight": "bolder", "wrap": True}
     ]
-    long = any(len(o) > 24 for o in p.options)
+    long = any(len(bare(o)) > 24 for o in p.options)
     if long:
         blocks += [
             {
@@ -163,7 +207,7 @@ def _poll(p: Poll, context: JSON | None) -> list[JSON]:
             for i, o in enumerate(p.options)
         ]
     buttons = [
-        _execute(str(i + 1) if long else o, _data(f"{p.action_id}:{i}", context))
+        _execute(str(i + 1) if long else bare(o), _data(f"{p.action_id}:{i}", context))
         for i, o in enumerate(p.options)
     ]
     hint = _("You can pick several.") if p.multiple else _("Pick one.")
@@ -177,7 +221,7 @@ def _fields(fields: list[Field]) -> list[JSON]:
     blocks: list[JSON] = []
     facts: list[JSON] = []
     for f in fields:
-        if "\n" in f.value or len(f.value) > 80:
+        if "\n" in f.value or len(plain_text(f.value)) > 80:
             if facts:
                 blocks.append({"type": "FactSet", "facts": facts})
                 facts = []
@@ -186,7 +230,9 @@ def _fields(fields: list[Field]) -> list[JSON]:
             )
             blocks += _text_blocks(f.value)
         else:
-            facts.append({"title": plain(f.name), "value": markdown(f.value)})
+            facts.append(
+                {"title": render_text(f.name, escape_user, _plain), "value": markdown(f.value)}
+            )
     if facts:
         blocks.append({"type": "FactSet", "facts": facts})
     return blocks
@@ -252,7 +298,7 @@ def _images(view: View) -> list[JSON]:
             blocks.append(
                 {
                     "type": "TextBlock",
-                    "text": img.alt or img.filename,
+                    "text": markdown(img.alt or img.filename),
                     "isSubtle": True,
                     "wrap": True,
                 }
@@ -260,18 +306,24 @@ def _images(view: View) -> list[JSON]:
             continue
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         blocks.append(
-            {"type": "Image", "url": uri, "altText": img.alt or img.filename, "size": "stretch"}
+            {
+                "type": "Image",
+                "url": uri,
+                "altText": bare(img.alt or img.filename),
+                "size": "stretch",
+            }
         )
     return blocks
 
 
 def fallback_text(view: View) -> str:
     """The card as one line of plain text: notifications and hosts that cannot render it."""
-    parts = [plain(view.title), plain(view.text.splitlines()[0] if view.text else "")]
+    first = (split_lines(view.text) or [""])[0]
+    parts = [plain(view.title), plain(first)]
     return " — ".join(p for p in parts if p)[:300] or _("A card from copkit")
 
 
-def render(view: View, *, context: JSON | None = None, heading: str = "", note: str = "") -> JSON:
+def render(view: View, *, context: Context = None, heading: str = "", note: str = "") -> JSON:
     """The Adaptive Card for ``view``. ``context`` is merged into every action's data (private
     cards carry where they belong); ``heading`` names a new post; ``note`` is a line on top only
     the person who acted sees (in an invoke response). Kept under Teams' size limit: pictures
@@ -290,7 +342,7 @@ def render(view: View, *, context: JSON | None = None, heading: str = "", note: 
     return card
 
 
-def _build(view: View, context: JSON | None, heading: str, note: str) -> JSON:
+def _build(view: View, context: Context, heading: str, note: str) -> JSON:
     body: list[JSON] = []
     if note:
         body.append(

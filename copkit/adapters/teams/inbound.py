@@ -22,6 +22,12 @@ MEETING_START = "application/vnd.microsoft.meetingStart"
 MEETING_END = "application/vnd.microsoft.meetingEnd"
 CARD_ACTION = "adaptiveCard/action"
 
+MAX_ITEMS = 1000  # entries of a list in an activity (membersAdded, entities, …)
+MAX_COMMUNITY_ID = 200  # tenant/team or tenant/conversation, as stored
+MAX_CONVERSATION_ID = 300
+MAX_PERSON_ID = 200
+_LISTS = ("membersAdded", "membersRemoved", "entities", "attachments", "reactionsAdded")
+
 _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.I | re.S)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.I)
 _TAG = re.compile(r"<[^>]+>")
@@ -55,6 +61,27 @@ def check(activity: JSON) -> None:
     url = urlparse(text_of(activity, "serviceUrl"))
     if url.scheme not in ("http", "https") or not url.netloc:
         raise Malformed("no serviceUrl")
+
+
+def check_sizes(activity: JSON) -> None:
+    """Raise :class:`Malformed` if a list or an id of the activity is longer than any Teams
+    sends (and than copkit stores)."""
+    if activity.get("type") not in HANDLED:
+        return
+    for key in _LISTS:
+        items = activity.get(key)
+        if isinstance(items, list) and len(items) > MAX_ITEMS:
+            raise Malformed(f"more than {MAX_ITEMS} {key}")
+    members = obj(activity, "value").get("members")
+    if isinstance(members, list) and len(members) > MAX_ITEMS:
+        raise Malformed(f"more than {MAX_ITEMS} members")
+    w = where(activity)
+    if (
+        len(w.community_id) > MAX_COMMUNITY_ID
+        or len(w.conversation_id) > MAX_CONVERSATION_ID
+        or len(text_of(obj(activity, "from"), "id")) > MAX_PERSON_ID
+    ):
+        raise Malformed("an id is too long")
 
 
 def base_conversation(conversation_id: str) -> str:

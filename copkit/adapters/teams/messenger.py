@@ -1,11 +1,14 @@
 """Core views to Teams messages: post in a room or a new channel post, privately to a
 person's 1:1 chat, and update in place. Answers in the request's own turn when it can, else
-in a proactive turn from the room's stored conversation reference."""
+in a proactive turn from the room's stored conversation reference.
+
+The outbound half of the adapter: it knows the request it answers only as the ``request``
+argument the core passes to :meth:`TeamsMessenger.send` and :meth:`TeamsMessenger.edit`."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
@@ -13,11 +16,11 @@ from copkit.core.models import Community
 from copkit.core.views import Private, Reply, Target, ToThread, View, notice
 
 from . import cards, inbound
-from .request import TeamsRequest, current
-from .sdk import JSON, ConnectorError, Turn
-
-if TYPE_CHECKING:
-    from .bot import TeamsBot
+from .connector import JSON, ConnectorError
+from .conversations import Conversations
+from .notes import Notes
+from .request import TeamsRequest
+from .sdk import Turn
 
 log = logging.getLogger("copkit.teams")
 
@@ -40,17 +43,21 @@ class TeamsMessenger:
 
     platform = PLATFORM
 
-    def __init__(self, bot: TeamsBot) -> None:
-        self.bot = bot
+    def __init__(self, conversations: Conversations, notes: Notes) -> None:
+        self.conversations = conversations
+        self.notes = notes
 
     def _request(self, request: Any) -> TeamsRequest | None:
         req = request if isinstance(request, TeamsRequest) else None
         return req if req is not None and not req.done else None
 
-    def _remember(self, message_id: str, activity: JSON) -> None:
-        """Keep the card last posted as ``message_id`` (rendered: pictures are already cut)."""
-        if message_id:
-            self.bot.shown_cards.put(message_id, activity["attachments"][0]["content"])
+    def _remember(
+        self, conversation: str, message_id: str, activity: JSON, person: str | None = None
+    ) -> None:
+        """Keep the card last posted as ``message_id`` in ``conversation`` (for ``person``
+        alone if it is private)."""
+        card = activity["attachments"][0]["content"]
+        self.conversations.cards.put(conversation, message_id, card, person)
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -80,14 +87,14 @@ class TeamsMessenger:
         if req is not None and req.origin is not None and (reply or room_id == req.room_id):
             reply_to = req.activity_id if req.kind == "message" else None
             msg_id = await req.turn.send(req.origin, activity, reply_to)
-            self._remember(msg_id, activity)
+            self._remember(req.origin, msg_id, activity)
             return {
                 "room_id": room_id,
                 "message_id": msg_id,
                 "conversation_id": req.origin,
                 "service_url": req.service_url,
             }
-        reference = await self.bot.reference(community, room_id, req)
+        reference = await self.conversations.reference(community, room_id, req)
         if reference is None:
             log.warning(
                 "no conversation reference for room %s; view not shown: %s",
@@ -96,10 +103,10 @@ class TeamsMessenger:
             )
             return {"room_id": room_id, "message_id": ""}
         service_url = reference["serviceUrl"]
-        msg_id = await self.bot.with_turn(
+        msg_id = await self.conversations.with_turn(
             service_url, reference, req, lambda t: t.send(room_id, activity)
         )
-        self._remember(msg_id, activity)
+        self._remember(room_id, msg_id, activity)
         return {
             "room_id": room_id,
             "message_id": msg_id,
@@ -119,7 +126,7 @@ class TeamsMessenger:
         if mine and req.kind == "invoke" and _is_notice(view):
             req.notices.append(view)
             return {"room_id": room_id, "message_id": ""}
-        context = self.bot.sign(community.external_id, room_id, person_id)
+        context = self.notes.for_card(community.external_id, room_id, person_id)
         activity = cards.message(cards.render(view, context=context), view)
         if mine and req.private_card and req.card_id and not req.replaced:
             # the next step of a private card (a wizard): it takes the clicked card's place
@@ -132,7 +139,7 @@ class TeamsMessenger:
             conv, service_url = req.where.conversation_id, req.service_url
             msg_id = await req.turn.send(conv, activity)
         else:
-            reference = await self.bot.reference(community, room_id, req)
+            reference = await self.conversations.reference(community, room_id, req)
             if reference is None:
                 log.warning("no conversation reference to reach %s privately", person_id)
                 return {"room_id": room_id, "message_id": ""}
@@ -142,14 +149,16 @@ class TeamsMessenger:
 
             async def deliver(turn: Turn) -> tuple[str, str]:
                 key = (service_url, person_id)
-                conv = self.bot.personal_chats.get(key)
+                conv = self.conversations.personal_chats.get(key)
                 if conv is None:
                     conv = await turn.personal_conversation(person_id, tenant, bot_id)
-                    self.bot.personal_chats.put(key, conv)
+                    self.conversations.personal_chats.put(key, conv)
                 return conv, await turn.send(conv, activity)
 
             try:
-                conv, msg_id = await self.bot.with_turn(service_url, reference, req, deliver)
+                conv, msg_id = await self.conversations.with_turn(
+                    service_url, reference, req, deliver
+                )
             except ConnectorError as exc:
                 log.warning("cannot message %s privately: %s", person_id, exc)
                 if mine and req.kind == "invoke":
@@ -157,7 +166,7 @@ class TeamsMessenger:
                 return {"room_id": room_id, "message_id": ""}
             if mine and req.kind == "invoke":
                 req.notices.append(notice(_("I sent it to you in our private chat.")))
-        self._remember(msg_id, activity)
+        self._remember(conv, msg_id, activity, person_id)
         return {
             "room_id": conv,
             "message_id": msg_id,
@@ -172,25 +181,25 @@ class TeamsMessenger:
         self, community: Community, room_id: str, name: str, view: View, req: TeamsRequest | None
     ) -> MessageRef:
         channel = inbound.base_conversation(room_id)
-        reference = await self.bot.reference(community, channel, req)
+        reference = await self.conversations.reference(community, channel, req)
         if reference is None:
             log.warning("no conversation reference for room %s; thread not started", room_id)
             return {"room_id": room_id, "message_id": ""}
-        if not _is_channel(channel, reference) or not self.bot.sdk.app_id:
+        if not _is_channel(channel, reference) or not self.conversations.sdk.app_id:
             return await self._room(
                 community, room_id, view, req, heading=name
             )  # chats have no threads
         activity = cards.message(cards.render(view, heading=name), view)
         service_url = reference["serviceUrl"]
-        conv, msg_id = await self.bot.with_turn(
+        conv, msg_id = await self.conversations.with_turn(
             service_url, reference, req, lambda t: t.new_channel_post(channel, activity)
         )
         thread_ref = {
             **reference,
             "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
         }
-        await self.bot.register_thread(community, conv, name, thread_ref)
-        self._remember(msg_id, activity)
+        await self.conversations.register_thread(community, conv, name, thread_ref)
+        self._remember(conv, msg_id, activity)
         return {
             "room_id": conv,
             "message_id": msg_id,
@@ -198,12 +207,15 @@ class TeamsMessenger:
             "service_url": service_url,
         }
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         msg_id = ref.get("message_id")
         if not msg_id:
             return
-        context = self.bot.sign(ref["c"], ref["r"], ref["private"]) if ref.get("private") else None
-        req = self._request(current.get())
+        person = ref.get("private") or None
+        context = self.notes.for_card(ref["c"], ref["r"], person) if person else None
+        req = self._request(request)
         if req is not None and req.kind == "invoke" and req.card_id == msg_id:
             req.card_view, req.card_context = view, context
         activity = cards.message(cards.render(view, context=context), view)
@@ -211,7 +223,7 @@ class TeamsMessenger:
         service_url = ref.get("service_url", "")
         reference = None
         if not service_url:
-            reference = await self.bot.reference(community, ref.get("room_id", ""), req)
+            reference = await self.conversations.reference(community, ref.get("room_id", ""), req)
             if reference is None:
                 log.warning("cannot update message %s: no conversation reference", msg_id)
                 return
@@ -222,7 +234,7 @@ class TeamsMessenger:
                 "channelId": "msteams",
                 "conversation": {"id": conv},
             }
-        await self.bot.with_turn(
+        await self.conversations.with_turn(
             service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
         )
-        self._remember(msg_id, activity)
+        self._remember(conv, msg_id, activity, person)

@@ -1,8 +1,8 @@
-"""The inbound activity being answered, as the messenger sees it, and a small LRU cache."""
+"""The inbound activity being answered, as the messenger sees it, and the adapter's small
+bounded caches (an LRU, and the cards last shown)."""
 
 from __future__ import annotations
 
-import contextvars
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +11,7 @@ from copkit.core.events import Person
 from copkit.core.views import View
 
 from . import inbound
+from .cards import Context
 from .inbound import Where
 from .sdk import JSON, Turn
 
@@ -29,6 +30,33 @@ class LRU(OrderedDict):
             self.popitem(last=False)
 
 
+class ShownCards:
+    """The card last posted or updated as each message (rendered: pictures already cut), to
+    answer a refresh or a click that changed nothing.
+
+    Keyed by the conversation *and* the message: a card is only given back in the conversation
+    it was posted in. A private card (made for one person) is kept with that person and given
+    back to them only; it is never returned from what other people can ask for."""
+
+    def __init__(self, size: int) -> None:
+        self._cards = LRU(size)
+
+    def put(self, conversation: str, message_id: str, card: JSON, person: str | None) -> None:
+        if conversation and message_id:
+            key = (inbound.base_conversation(conversation), message_id)
+            self._cards.put(key, (card, person))
+
+    def get(self, conversation: str, message_id: str, person: str) -> JSON | None:
+        entry = self._cards.get((inbound.base_conversation(conversation), message_id))
+        if entry is None:
+            return None
+        card, owner = entry
+        return card if owner is None or owner == person else None
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+
 @dataclass
 class TeamsRequest:
     """The inbound activity being answered: what a messenger call needs to answer in place."""
@@ -44,9 +72,16 @@ class TeamsRequest:
     private_card: bool = False  # the click came from a card only this person sees
     replaced: bool = False  # a private view already took the clicked card's place
     card_view: View | None = None
-    card_context: JSON | None = None
+    card_context: Context = None
     sent: int = 0
     done: bool = False
+
+    @property
+    def private_answer(self) -> bool:
+        """Whether the answer to this request is for the person alone (never to be kept)."""
+        return self.kind == "invoke" and (
+            self.private_card or bool(self.notices) or self.card_context is not None
+        )
 
     @property
     def service_url(self) -> str:
@@ -59,8 +94,3 @@ class TeamsRequest:
     @property
     def card_id(self) -> str:
         return inbound.text_of(self.activity, "replyToId")
-
-
-current: contextvars.ContextVar[TeamsRequest | None] = contextvars.ContextVar(
-    "copkit_teams_request", default=None
-)

@@ -6,8 +6,9 @@ module behind the same small interface: :class:`BotFramework` (authenticate, pro
 and :class:`Turn` (send, update, new channel post, personal chat, members).
 
 Done here on purpose, beyond calling the SDK:
-- every inbound request is authenticated first, on its own, and *any* failure becomes
-  :class:`AuthFailed` (the SDK raises assorted exceptions for bad tokens);
+- every inbound request is authenticated first, on its own, before the SDK deserialises any of
+  it, and *any* failure becomes :class:`AuthFailed` (the SDK raises assorted exceptions for bad
+  tokens); the SDK is then given only the small part of the activity it reads;
 - the OpenID metadata and signing keys are fetched with aiohttp instead of the SDK's blocking
   ``requests.get`` on the event loop, and cached;
 - outgoing credentials are cached per app and their AAD token is acquired in a thread, so MSAL
@@ -26,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -57,46 +58,24 @@ from jwt.algorithms import RSAAlgorithm
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from copkit.core.config import TeamsSettings
-from copkit.core.errors import PlatformError
+
+from .connector import (
+    JSON,
+    AuthFailed,
+    AuthOverrides,
+    AuthUnavailable,
+    BadActivity,
+    ConnectorError,
+    call,
+    error_status,
+    for_sdk,
+)
 
 log = logging.getLogger("copkit.teams.sdk")
-
-JSON = dict[str, Any]
-T = TypeVar("T")
-
-
-class AuthFailed(Exception):
-    """The request does not carry a valid Bot Framework token (answer 401)."""
-
-
-class AuthUnavailable(Exception):
-    """The signing keys cannot be fetched right now (answer 503 so the sender retries)."""
 
 
 class _KeysUnreachable(Exception):
     pass
-
-
-class BadActivity(Exception):
-    """The body is JSON but not an activity the SDK can read (answer 400)."""
-
-
-class ConnectorError(PlatformError):
-    """The Bot Connector refused or failed a call; ``status`` is its HTTP status (0 if unknown)."""
-
-    def __init__(self, message: str, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class AuthOverrides:
-    """Where inbound tokens are checked, and a fixed outbound token: for offline tests only."""
-
-    openid_metadata_url: str | None = None
-    token_issuer: str | None = None
-    emulator_openid_metadata_url: str | None = None
-    outbound_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,17 +208,6 @@ class _CachingFactory(ServiceClientCredentialsFactory):
         return creds
 
 
-_ACCOUNT = ("id", "name", "aadObjectId", "role")
-_CONVERSATION = ("isGroup", "conversationType", "id", "name", "aadObjectId", "role", "tenantId")
-
-
-def _fields(value: Any, keys: tuple[str, ...]) -> JSON:
-    """The ``keys`` of a JSON object that are set (as msrest would serialize them)."""
-    if not isinstance(value, dict):
-        return {}
-    return {k: value[k] for k in keys if value.get(k) is not None}
-
-
 # The turn ---------------------------------------------------------------------------------------
 
 
@@ -248,40 +216,6 @@ def _plain(model: Any) -> JSON:
     data = model.serialize()
     data.update(getattr(model, "additional_properties", None) or {})
     return data
-
-
-def _error_status(exc: BaseException) -> int:
-    response = getattr(exc, "response", None)
-    return int(getattr(response, "status_code", 0) or 0)
-
-
-THROTTLE_DELAYS = (1.0, 2.0, 4.0)  # waits after a 429 without Retry-After
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    try:
-        return min(max(float(headers.get("Retry-After", "")), 0.0), 10.0)
-    except (TypeError, ValueError):
-        return None
-
-
-async def _call(what: str, make: Callable[[], Awaitable[T]]) -> T:
-    """Make a Bot Connector call; a throttled one (429) is tried again after Retry-After (or a
-    short backoff). Any failure becomes a :class:`ConnectorError`."""
-    for attempt in range(len(THROTTLE_DELAYS) + 1):
-        try:
-            return await make()
-        except Exception as exc:
-            status = _error_status(exc)
-            if status == 429 and attempt < len(THROTTLE_DELAYS):
-                delay = _retry_after(exc)
-                wait = THROTTLE_DELAYS[attempt] if delay is None else delay
-            else:
-                raise ConnectorError(f"{what} failed: {type(exc).__name__}: {exc}", status) from exc
-        log.info("%s throttled by the Bot Connector; trying again in %.1f s", what, wait)
-        await asyncio.sleep(wait)
-    raise AssertionError("unreachable")
 
 
 async def _in_turn(
@@ -307,7 +241,7 @@ async def _in_turn(
         if raised and exc is raised[0]:
             raise
         raise ConnectorError(
-            f"{what} failed: {type(exc).__name__}: {exc}", _error_status(exc)
+            f"{what} failed: {type(exc).__name__}: {exc}", error_status(exc)
         ) from exc
 
 
@@ -332,11 +266,11 @@ class Turn:
         outgoing = Activity().deserialize({**activity, "conversation": {"id": conversation_id}})
         ops = self._conversations()
         if reply_to:
-            res = await _call(
+            res = await call(
                 "send", lambda: ops.reply_to_activity(conversation_id, reply_to, outgoing)
             )
         else:
-            res = await _call("send", lambda: ops.send_to_conversation(conversation_id, outgoing))
+            res = await call("send", lambda: ops.send_to_conversation(conversation_id, outgoing))
         return (res.id if res else "") or ""
 
     async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
@@ -345,13 +279,13 @@ class Turn:
             {**activity, "id": activity_id, "conversation": {"id": conversation_id}}
         )
         ops = self._conversations()
-        await _call("update", lambda: ops.update_activity(conversation_id, activity_id, outgoing))
+        await call("update", lambda: ops.update_activity(conversation_id, activity_id, outgoing))
 
     async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
         """Start a new post (thread) in a Teams channel; returns (conversation id, activity id)."""
         if not self.framework.app_id:
             raise ConnectorError("a new channel post needs a Microsoft App ID")
-        ref, activity_id = await _call(
+        ref, activity_id = await call(
             "new post",
             lambda: TeamsInfo.send_message_to_teams_channel(
                 self._context,
@@ -371,14 +305,14 @@ class Turn:
             channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
         )
         ops = self._conversations()
-        res = await _call("create conversation", lambda: ops.create_conversation(params))
+        res = await call("create conversation", lambda: ops.create_conversation(params))
         return res.id
 
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
         """A member of a team or chat (with ``userRole`` in Teams), or None if unknown."""
         ops = self._conversations()
         try:
-            account = await _call(
+            account = await call(
                 "member lookup", lambda: ops.get_conversation_member(conversation_id, member_id)
             )
         except ConnectorError as exc:
@@ -392,7 +326,7 @@ class Turn:
     ) -> tuple[list[JSON], str | None]:
         """One page of a team's or chat's roster, and the token for the next page."""
         ops = self._conversations()
-        page = await _call(
+        page = await call(
             "roster",
             lambda: ops.get_teams_conversation_paged_members(conversation_id, page_size, token),
         )
@@ -444,17 +378,29 @@ class BotFramework:
             JwtTokenExtractor.metadataCache[url] = _AsyncOpenIdMetadata(url)
 
     async def authenticate(self, body: JSON, auth_header: str | None) -> Authenticated:
-        """Check the request's token against the activity; raises :class:`AuthFailed`."""
-        activity = self.parse(body)
+        """Check the request's token against the activity; raises :class:`AuthFailed`.
+
+        The token is checked first, against the few fields it covers (channel, serviceUrl,
+        recipient); only then is the activity handed to the SDK, and only the small part of it
+        the SDK needs to run a turn (see :func:`for_sdk`)."""
         if not self.auth_required:
             auth_header = None  # local emulator mode: no token is checked, none is sent
+        elif not auth_header or not auth_header.startswith("Bearer "):
+            raise AuthFailed("no bearer token")
+        recipient = body.get("recipient") if isinstance(body.get("recipient"), dict) else {}
+        probe = Activity(
+            type=_text(body, "type"),
+            channel_id=_text(body, "channelId"),
+            service_url=_text(body, "serviceUrl"),
+            recipient=ChannelAccount(id=_text(recipient, "id"), role=_text(recipient, "role")),
+        )
         try:
-            result = await self.auth.authenticate_request(activity, auth_header)
+            result = await self.auth.authenticate_request(probe, auth_header)
         except _KeysUnreachable as exc:
             raise AuthUnavailable(str(exc)) from exc
         except Exception as exc:  # the SDK raises PermissionError, KeyError, jwt errors …
             raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
-        return Authenticated(result, activity)
+        return Authenticated(result, self.parse(for_sdk(body)))
 
     @staticmethod
     def parse(body: JSON) -> Activity:
@@ -485,26 +431,7 @@ class BotFramework:
             lambda context: handler(Turn(self, context, {})),
         )
 
-    @staticmethod
-    def reference(body: JSON, conversation_id: str) -> JSON:
-        """The serialized ConversationReference to store for a conversation (JSON-safe, stable:
-        no user and no activity id, so it only changes when the conversation does)."""
-        # What TurnContext.get_conversation_reference(...).serialize() keeps of it, read from the
-        # JSON directly: msrest's deserialize + serialize cost 3-5 ms per request.
-        ref: JSON = {}
-        bot = _fields(body.get("recipient"), _ACCOUNT)
-        if bot:
-            ref["bot"] = bot
-        conversation = _fields(body.get("conversation"), _CONVERSATION)
-        for key in ("channelId", "serviceUrl"):
-            if isinstance(body.get(key), str):
-                ref[key] = body[key]
-        conversation["id"] = conversation_id
-        data = body.get("channelData")
-        tenant = _fields(data.get("tenant") if isinstance(data, dict) else None, ("id",))
-        tenant_id = tenant.get("id") or conversation.get("tenantId")
-        if isinstance(tenant_id, str) and tenant_id:
-            conversation["tenantId"] = tenant_id
-        conversation.pop("tenantID", None)
-        ref["conversation"] = conversation
-        return ref
+
+def _text(d: Any, key: str) -> str | None:
+    value = d.get(key) if isinstance(d, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -11,9 +11,9 @@ from copkit.core.context import Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
+from copkit.core.parsing import to_int
+from copkit.core.timezones import zone
 from copkit.core.views import Button, Form, FormInput, View
-
-from .when import zone
 
 APPLY_MAX = 300
 
@@ -21,11 +21,12 @@ APPLY_MAX = 300
 def parse_number(raw: object, what: str) -> int:
     """``3`` or ``#3`` as a number; a short error otherwise."""
     text = str(raw or "").strip().removeprefix("#")
-    if not text.isdigit() or len(text) > 9:
+    n = to_int(text, 0, 10**9 - 1) if text.isdigit() else None
+    if n is None:
         raise UserError(
             _("“{value}” is not a {what} number.").format(value=str(raw)[:30], what=what)
         )
-    return int(text)
+    return n
 
 
 def community_zone(scope: Scope) -> ZoneInfo:

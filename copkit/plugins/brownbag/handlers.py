@@ -17,6 +17,7 @@ from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.models import Community
 from copkit.core.roles import Role
+from copkit.core.timezones import parse_future, zone
 from copkit.core.views import UserText, View, notice
 
 from . import views as v
@@ -31,7 +32,6 @@ from .common import (
     show_latest,
 )
 from .models import Feedback, Rsvp, Session, Talk, Upvote, Volunteer
-from .when import parse_future, zone
 
 MIN_MINUTES, MAX_MINUTES = 5, 8 * 60
 REMIND_DAY = timedelta(hours=24)

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
+from copkit.core.timezones import show, show_time
 from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, UserText, View
 
 from .calendar import CalendarEntry
 from .common import rating_buttons
 from .models import Session
-from .when import show, show_time
 
 ANSWERS = ("going", "maybe", "no")
 

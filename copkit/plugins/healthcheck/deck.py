@@ -18,6 +18,8 @@ from tortoise.transactions import in_transaction
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
+from copkit.core.parsing import to_int
+from copkit.core.views import UserText
 
 from .models import DeckChange, Dimension
 
@@ -182,8 +184,9 @@ async def find(community_id: int, ref: str, *, include_retired: bool = True) -> 
     """The dimension named by ``ref``: its key, its title or its position in the deck."""
     ref = ref.strip()
     deck = await active(community_id)
-    if ref.isdigit() and 1 <= int(ref) <= len(deck):
-        return deck[int(ref) - 1]
+    n = to_int(ref, 1, len(deck)) if ref.isdigit() else None
+    if n is not None:
+        return deck[n - 1]
     pool = deck + (await retired(community_id) if include_retired else [])
     low = ref.lower()
     for d in pool:
@@ -312,7 +315,7 @@ async def move(community_id: int, member: str, ref: str, position: int, now: dat
 async def retire(community_id: int, member: str, ref: str, now: datetime) -> Dimension:
     dim = await find(community_id, ref)
     if dim.retired_at is not None:
-        raise UserError(_("“{title}” is already retired.").format(title=dim.title))
+        raise UserError(_("“{title}” is already retired.").format(title=UserText(dim.title)))
     deck = await active(community_id)
     if len(deck) <= 1:
         raise UserError(_("The deck needs at least one dimension."))
@@ -329,7 +332,7 @@ async def retire(community_id: int, member: str, ref: str, now: datetime) -> Dim
 async def restore(community_id: int, member: str, ref: str, now: datetime) -> Dimension:
     dim = await find(community_id, ref)
     if dim.retired_at is None:
-        raise UserError(_("“{title}” is in the deck already.").format(title=dim.title))
+        raise UserError(_("“{title}” is in the deck already.").format(title=UserText(dim.title)))
     deck = await active(community_id)
     _check_room(deck)
     before = snapshot(dim)

@@ -12,7 +12,8 @@ from copkit.core.context import Context, JobContext
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
-from copkit.core.views import Private, ToRoom, View, notice
+from copkit.core.usertext import no_fence, spreadsheet_safe
+from copkit.core.views import Private, ToRoom, UserText, View, notice
 
 from . import charts, deck, logic, pulse, views
 from .models import OPEN, Dimension, Pulse, Round, RoundDimension
@@ -167,11 +168,11 @@ def to_csv(data: list[dict[str, Any]]) -> str:
     w = csv.DictWriter(buf, EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for rnd in data:
-        head = {k: rnd[k] for k in EXPORT_COLUMNS if k in rnd}
+        head = {k: spreadsheet_safe(rnd[k]) for k in EXPORT_COLUMNS if k in rnd}
         if not rnd["dimensions"]:
             w.writerow(head)
         for d in rnd["dimensions"]:
-            w.writerow({**head, **d})
+            w.writerow({**head, **{k: spreadsheet_safe(v) for k, v in d.items()}})
     return buf.getvalue()
 
 
@@ -210,7 +211,7 @@ async def export(ctx: Context, args: dict[str, Any]) -> None:
     parts = chunks(body, EXPORT_CHUNK)
     title = _("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper())
     for i, part in enumerate(parts, 1):
-        view = View(title=title, text=f"```{fmt}\n{part.rstrip(chr(10))}\n```")
+        view = View(title=title, text=f"```{fmt}\n{no_fence(part.rstrip(chr(10)))}\n```")
         if len(parts) > 1:
             view.footer = _("Part {i} of {n}: join the parts in order.").format(i=i, n=len(parts))
         await ctx.reply(view, private=True)
@@ -351,7 +352,11 @@ async def deck_add(ctx: Context, args: dict[str, Any]) -> None:
         ctx.community.id, ctx.person.id, args["title"], args["awesome"], args["crappy"], ctx.now()
     )
     await _deck_changed(
-        ctx, _("Added “{title}” to the deck (key {key}).").format(title=dim.title, key=dim.key), dim
+        ctx,
+        _("Added “{title}” to the deck (key {key}).").format(
+            title=UserText(dim.title), key=dim.key
+        ),
+        dim,
     )
 
 
@@ -365,7 +370,7 @@ async def deck_edit(ctx: Context, args: dict[str, Any]) -> None:
         awesome=args.get("awesome"),
         crappy=args.get("crappy"),
     )
-    await _deck_changed(ctx, _("Updated “{title}”.").format(title=dim.title), dim)
+    await _deck_changed(ctx, _("Updated “{title}”.").format(title=UserText(dim.title)), dim)
 
 
 async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
@@ -374,7 +379,9 @@ async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
     )
     await _deck_changed(
         ctx,
-        _("Moved “{title}” to position {pos}.").format(title=dim.title, pos=args["position"]),
+        _("Moved “{title}” to position {pos}.").format(
+            title=UserText(dim.title), pos=args["position"]
+        ),
         dim,
     )
 
@@ -382,13 +389,17 @@ async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
 async def deck_retire(ctx: Context, args: dict[str, Any]) -> None:
     dim = await deck.retire(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
     await _deck_changed(
-        ctx, _("Retired “{title}”; its results stay in the history.").format(title=dim.title), dim
+        ctx,
+        _("Retired “{title}”; its results stay in the history.").format(title=UserText(dim.title)),
+        dim,
     )
 
 
 async def deck_restore(ctx: Context, args: dict[str, Any]) -> None:
     dim = await deck.restore(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
-    await _deck_changed(ctx, _("“{title}” is back in the deck.").format(title=dim.title), dim)
+    await _deck_changed(
+        ctx, _("“{title}” is back in the deck.").format(title=UserText(dim.title)), dim
+    )
 
 
 async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:

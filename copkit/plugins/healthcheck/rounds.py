@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from copkit.core import outbox
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
@@ -126,7 +127,7 @@ async def finish(scope: Scope, r: Round, closer: str = "") -> None:
 
     async def post_later(closed: Round, members: list[str]) -> None:
         respondents.extend(members)
-        await scope.schedule(POST, scope.now(), {"round": closed.id})
+        await outbox.step(scope, POST, {"round": closed.id})
 
     closed = await closing.close(r.id, scope.now(), closer, post_later)
     if closed is None:

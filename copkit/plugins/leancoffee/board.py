@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -298,106 +295,3 @@ def render_thumbs(
         ],
         tone="warning",
     )
-
-
-# Coalescing refreshes -------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Flight:
-    requested: int = 0
-    done: int = 0
-    running: bool = False
-    event: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-_flights: dict[tuple[int, object], _Flight] = {}
-
-
-async def coalesced(owner: object, key: object, render: Callable[[], Awaitable[None]]) -> None:
-    """Run ``render`` so that it reflects every change stored before this call, without running
-    it once per change: while one render runs, later requests wait for the next render, which
-    then covers all of them. (The messenger also coalesces edits; this saves the database reads.)
-    """
-    fkey = (id(owner), key)
-    f = _flights.get(fkey)
-    if f is None:
-        f = _flights[fkey] = _Flight()
-    f.requested += 1
-    ticket = f.requested
-    while f.running:
-        if f.done >= ticket:
-            return
-        event = f.event
-        await event.wait()
-    if f.done >= ticket:
-        return
-    f.running = True
-    try:
-        while f.done < f.requested:
-            target = f.requested
-            try:
-                await render()
-            except Exception:
-                log.exception("refreshing %s failed", key)
-            f.done = target
-            event, f.event = f.event, asyncio.Event()
-            event.set()
-    finally:
-        f.running = False
-        event, f.event = f.event, asyncio.Event()
-        event.set()
-        if f.done >= f.requested and _flights.get(fkey) is f:
-            del _flights[fkey]
-
-
-@dataclass(slots=True)
-class _Trailing:
-    last: float = float("-inf")
-    dirty: bool = False
-    task: asyncio.Task[None] | None = None
-
-
-_trailing: dict[tuple[int, object], _Trailing] = {}
-
-
-def soon(
-    owner: object, key: object, render: Callable[[], Awaitable[None]], interval: float
-) -> None:
-    """Ask for ``render`` within ``interval`` seconds, without waiting for it: the first request
-    renders at once, later ones at most once per ``interval``, and the last render always comes
-    after the last request. For high-rate changes (dots) whose views the messenger would only
-    update once per interval anyway; the renders themselves go through :func:`coalesced`."""
-    tkey = (id(owner), key)
-    st = _trailing.get(tkey)
-    if st is None:
-        st = _trailing[tkey] = _Trailing()
-    st.dirty = True
-    if st.task is None:
-        trail = _trail(tkey, st, owner, key, render, interval)
-        spawn = getattr(owner, "spawn", None)  # the runtime waits for it when it closes
-        st.task = spawn(trail) if spawn else asyncio.create_task(trail)
-
-
-async def _trail(
-    tkey: tuple[int, object],
-    st: _Trailing,
-    owner: object,
-    key: object,
-    render: Callable[[], Awaitable[None]],
-    interval: float,
-) -> None:
-    try:
-        while True:
-            wait = st.last + interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            if not st.dirty:
-                break
-            st.dirty = False
-            st.last = time.monotonic()
-            await coalesced(owner, key, render)
-    finally:
-        st.task = None
-        if not st.dirty and _trailing.get(tkey) is st:
-            del _trailing[tkey]

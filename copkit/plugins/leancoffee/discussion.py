@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from copkit.core.clock import seconds_between
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
@@ -242,7 +243,7 @@ async def pause(ctx: Context, s: Session) -> None:
         raise UserError(_("There is no running timer to pause."))
     now = ctx.now()
     left = max(0, int((s.ends_at - now).total_seconds()))
-    spent = int((now - s.active_since).total_seconds()) if s.active_since else 0
+    spent = seconds_between(s.active_since, now)
     try:
         await _retime(
             ctx,
@@ -326,7 +327,7 @@ async def time_up(scope: Scope, s: Session) -> None:
         return
     round_ = s.thumbs_round + 1
     ends = now + timedelta(seconds=s.thumbs_window)
-    spent = int((now - s.active_since).total_seconds()) if s.active_since else 0
+    spent = seconds_between(s.active_since, now)
     old_job = s.timer_job
     try:
         async with in_transaction():

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from copkit.core.clock import seconds_between
 from copkit.core.context import Activity, Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
@@ -27,10 +28,8 @@ from .board import (
     BoardState,
     TopicCard,
     board_key,
-    coalesced,
     render_board,
     render_thumbs,
-    soon,
     thumbs_key,
 )
 from .models import (
@@ -197,29 +196,16 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
 
 
 async def refresh_board(scope: Scope, session_id: int, *, wait: bool = True) -> None:
-    """Show the board as stored now (coalesced: a burst of changes costs a render or two).
+    """Show the board as stored now: a live view (a burst of changes costs a render or two, and
+    the board always ends on the latest state, across processes too). With ``wait=False`` (dots,
+    which come in bursts) the caller does not wait for the render."""
 
-    With ``wait=False`` (dots, which come in bursts) the caller does not wait for the render when
-    the messenger coalesces edits anyway: the board follows within that interval."""
-    interval = scope.runtime.coalescer.interval
-    if not wait and interval > 0:
-        # A render without the request: it may run after the request was answered.
-        bare = Scope(scope.runtime, scope.community, scope.room_id)
-        soon(scope.runtime, ("board", session_id), _board_renderer(bare, session_id), interval)
-        return
-    await coalesced(scope.runtime, ("board", session_id), _board_renderer(scope, session_id))
+    async def render() -> View:
+        s = await Session.get(id=session_id)
+        return render_board(await board_state(scope, s))
 
-
-def _board_renderer(scope: Scope, session_id: int):
-    async def render() -> None:
-        key = board_key(session_id)
-        # Read and edit under the view lock: with several processes, the last edit is the latest.
-        async with scope.runtime.view_lock(scope.community.id, key):
-            s = await Session.get(id=session_id)
-            view = render_board(await board_state(scope, s))
-            await scope.show(view, key=key, target=ToRoom(s.room_id), coalesce=False)
-
-    return render
+    s = await Session.get(id=session_id)
+    await scope.live(board_key(session_id), render, target=ToRoom(s.room_id), wait=wait)
 
 
 async def refresh_thumbs(
@@ -227,24 +213,19 @@ async def refresh_thumbs(
 ) -> None:
     """Show the thumbs vote of ``round_`` (about topic ``topic_id``) as stored now."""
 
-    async def render() -> None:
-        key = thumbs_key(session_id, round_)
-        async with scope.runtime.view_lock(scope.community.id, key):  # (see _board_renderer)
-            await render_locked(key)
-
-    async def render_locked(key: str) -> None:
+    async def render() -> View | None:
         s = await Session.get(id=session_id)
         if outcome is None and not (s.thumbs_open and s.thumbs_round == round_):
-            return  # closed meanwhile: the closing render shows the outcome
+            return None  # closed meanwhile: the closing render shows the outcome
         votes = await Thumbs.filter(session_id=session_id, round=round_)
         count = logic.count_thumbs(v.value for v in votes)
         topic = await Topic.get_or_none(id=topic_id or 0)
         number, title = (topic.number, topic.title) if topic else (0, "")
         ends = s.thumbs_ends_at or scope.now()
-        view = render_thumbs(session_id, round_, number, title, count, ends, zone(scope), outcome)
-        await scope.show(view, key=key, target=ToRoom(s.room_id), coalesce=False)
+        return render_thumbs(session_id, round_, number, title, count, ends, zone(scope), outcome)
 
-    await coalesced(scope.runtime, ("thumbs", session_id, round_, outcome), render)
+    s = await Session.get(id=session_id)
+    await scope.live(thumbs_key(session_id, round_), render, target=ToRoom(s.room_id))
 
 
 async def announce(scope: Scope, s: Session, text: str, tone: str = "info") -> None:
@@ -354,7 +335,7 @@ async def _finish(
     thumbs: logic.ThumbsCount | None,
 ) -> None:
     t = await Topic.get(id=topic_id)
-    spent = t.spent + (int((now - active_since).total_seconds()) if active_since else 0)
+    spent = t.spent + seconds_between(active_since, now)
     rounds = [*t.thumbs, thumbs.as_list()] if thumbs else t.thumbs
     await Topic.filter(id=topic_id).update(status=status, spent=spent, order=order, thumbs=rounds)
 

@@ -7,6 +7,7 @@ from typing import Any
 from copkit.core.context import Context, JobContext
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
+from copkit.core.parsing import to_int
 from copkit.core.roles import Role
 from copkit.core.specs import Action, Arg, Command, JobType
 
@@ -375,10 +376,10 @@ def _picked(args: dict[str, Any]) -> int:
         raw = (args.get("selected") or [None])[0]
     else:
         raw = args.get("id")
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise UserError(_("Pick a topic.")) from None
+    n = to_int(raw)
+    if n is None:
+        raise UserError(_("Pick a topic."))
+    return n
 
 
 async def act_vote(ctx: Context, args: dict[str, Any]) -> None:
@@ -432,13 +433,11 @@ def _note_button(kind: str):
 async def act_thumbs(ctx: Context, args: dict[str, Any]) -> None:
     try:
         sid, round_, value = args["id"].split(":")
-        round_n = int(round_)
     except ValueError:
         raise UserError(_("That button no longer works.")) from None
-    s = await Session.get_or_none(
-        id=int(sid) if sid.isdigit() else 0, community_id=ctx.community.id
-    )
-    if s is None:
+    round_n = to_int(round_)
+    s = await Session.get_or_none(id=to_int(sid) or 0, community_id=ctx.community.id)
+    if s is None or round_n is None:
         raise UserError(_("That button no longer works."))
     await discussion.thumbs_vote(ctx, s, round_n, value)
 
@@ -449,7 +448,7 @@ async def act_done(ctx: Context, args: dict[str, Any]) -> None:
 
 async def act_minutes(ctx: Context, args: dict[str, Any]) -> None:
     m = await Minutes.get_or_none(
-        session_id=int(args["id"]) if str(args["id"]).isdigit() else 0,
+        session_id=to_int(args["id"]) or 0,
         community_id=ctx.community.id,
     )
     if m is None:

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
-from copkit.core.parsing import parse_duration
+from copkit.core.parsing import parse_duration, to_int
 
 from .models import MAX_DOTS
 
@@ -79,9 +79,10 @@ def check_note(text: str) -> str:
 def topic_number(raw: object) -> int:
     """``3`` or ``#3`` → 3."""
     text = str(raw or "").strip().lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < 100_000:
+    n = to_int(text, 1, 99_999) if text.isdigit() else None
+    if n is None:
         raise UserError(_("Give the topic's number, e.g. 3."))
-    return int(text)
+    return n
 
 
 def check_votes(votes: int | None) -> int:

@@ -11,6 +11,7 @@ from copkit.core.context import Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
+from copkit.core.usertext import escape_markdown, no_fence, render_text
 from copkit.core.views import Button, UserText, View
 
 from . import logic
@@ -155,8 +156,37 @@ def _thumbs_line(rounds: list[list[int]]) -> str:
     return "; ".join(f"👍 {u} ✋ {m} 👎 {d}" for u, m, d in rounds)
 
 
+def _users(data: dict[str, Any], shown: Any) -> dict[str, Any]:
+    """``data`` with every text people wrote (titles, pitches, notes, names) through ``shown``."""
+
+    def note(n: dict[str, Any]) -> dict[str, Any]:
+        owner = shown(n["owner"]) if n.get("owner") else n.get("owner")
+        return {**n, "text": shown(n["text"]), "author": shown(n["author"]), "owner": owner}
+
+    def topic(t: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **t,
+            "title": shown(t["title"]),
+            "pitch": shown(t["pitch"]) if t.get("pitch") else t.get("pitch"),
+            "authors": [shown(a) for a in t["authors"]],
+            "notes": [note(n) for n in t["notes"]],
+        }
+
+    return {
+        **data,
+        "title": shown(data["title"]) if data.get("title") else data.get("title"),
+        "participants": [shown(p) for p in data["participants"]],
+        "discussed": [topic(t) for t in data["discussed"]],
+        "undiscussed": [topic(t) for t in data["undiscussed"]],
+        "general": [note(n) for n in data["general"]],
+        "actions": [note(n) for n in data["actions"]],
+    }
+
+
 def render_markdown(data: dict[str, Any]) -> str:
-    """The minutes as a Markdown document (for export and the archive)."""
+    """The minutes as a Markdown document (for export and the archive). What people wrote is
+    escaped and kept on one line: it can start no heading, list, quote or code fence."""
+    data = _users(data, escape_markdown)
     out = [f"# {_heading(data)}", ""]
     out.append(
         _("{start}–{end} ({tz}) · {n} participants: {names}").format(
@@ -194,36 +224,38 @@ def render_markdown(data: dict[str, Any]) -> str:
     if data["actions"]:
         out += [f"## {_('Action items')}", "", *(_note_line(n) for n in data["actions"]), ""]
     for sec in data["sections"]:
-        out += [f"## {sec['title']}", "", sec["text"], ""]
+        title = render_text(sec["title"], escape_markdown)
+        out += [f"## {title}", "", render_text(sec["text"], escape_markdown), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
 def render_view(data: dict[str, Any], session_id: int | None = None) -> View:
     """The minutes as a chat view (bold headings instead of Markdown headers)."""
+    data = _users(data, UserText)
     lines = [
         _("{start}–{end} · {n} participants: {names}").format(
             start=data["start"],
             end=data["end"],
             n=len(data["participants"]),
-            names=", ".join(UserText(p) for p in data["participants"][:30])
+            names=", ".join(data["participants"][:30])
             + (" …" if len(data["participants"]) > 30 else ""),
         ),
         "",
     ]
     for i, t in enumerate(data["discussed"], 1):
-        head = _topic_head({**t, "title": UserText(t["title"])})
+        head = _topic_head(t)
         lines.append(f"**{i}. {head}**")
         if t["thumbs"]:
             lines.append(_("Thumbs: {votes}.").format(votes=_thumbs_line(t["thumbs"])))
         for kind, _title in _KIND_TITLES:
             for n in (n for n in t["notes"] if n["kind"] == kind):
                 label = {NOTE: "📝", TAKEAWAY: "💡", ACTION: "📌"}[kind]
-                lines.append(f"{label} " + _note_line({**n, "text": UserText(n["text"])})[2:])
+                lines.append(f"{label} " + _note_line(n)[2:])
     if not data["discussed"]:
         lines.append(_("No topic was discussed."))
     if data["undiscussed"]:
         lines += ["", "**" + _("Not discussed (kept in the backlog)") + "**"]
-        lines += [f"- #{t['number']} {UserText(t['title'])}" for t in data["undiscussed"]]
+        lines += [f"- #{t['number']} {t['title']}" for t in data["undiscussed"]]
     if data["general"]:
         lines += ["", "**" + _("Other notes") + "**", *(_note_line(n) for n in data["general"])]
     for sec in data["sections"]:
@@ -242,9 +274,11 @@ def minutes_view(data: dict[str, Any], session_id: int | None = None) -> View:
 
 
 def markdown_view(m: Minutes) -> View:
+    # Minutes archived before user text was escaped may hold a fence of their own: break it.
+    body = no_fence(m.markdown)
     return View(
         title=_("Minutes of {day} (Markdown)").format(day=m.day.isoformat()),
-        text=f"```markdown\n{m.markdown}```",
+        text=f"```markdown\n{body}```",
     )
 
 

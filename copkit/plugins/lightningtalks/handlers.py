@@ -13,6 +13,7 @@ from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.roles import Role
+from copkit.core.timezones import parse_future, zone
 from copkit.core.views import ToRoom, ToThread, UserText, View, notice
 from copkit.plugins.brownbag.common import (
     average,
@@ -23,7 +24,6 @@ from copkit.plugins.brownbag.common import (
     parse_rating,
     show_latest,
 )
-from copkit.plugins.brownbag.when import parse_future, zone
 
 from . import logic, store
 from . import views as v

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 
 T = TypeVar("T")
 
@@ -47,9 +48,10 @@ def parse_positions(words: Sequence[str]) -> list[int]:
     out: list[int] = []
     for word in words:
         for part in str(word).replace(",", " ").split():
-            if not part.isdigit() or len(part) > 4:
+            n = to_int(part, 0, 9999) if part.isdigit() else None
+            if n is None:
                 raise UserError(_("“{value}” is not a line-up number.").format(value=part[:20]))
-            out.append(int(part))
+            out.append(n)
     return out
 
 
@@ -80,6 +82,7 @@ def check_minutes(minutes: int) -> int:
 
 def check_seed(raw: object) -> int:
     text = str(raw).strip()
-    if not text.isdigit() or int(text) >= SEED_MAX:
+    n = to_int(text, 0, SEED_MAX - 1) if text.isdigit() else None
+    if n is None:
         raise UserError(_("A seed is a whole number below {max}.").format(max=SEED_MAX))
-    return int(text)
+    return n

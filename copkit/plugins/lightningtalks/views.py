@@ -5,10 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
+from copkit.core.timezones import show, show_time
 from copkit.core.views import Button, Field, Form, FormInput, UserText, View
 from copkit.plugins.brownbag.common import rating_buttons
 from copkit.plugins.brownbag.views import rating_text
-from copkit.plugins.brownbag.when import show, show_time
 
 from .logic import TITLE_MAX
 from .models import Event, Talk

@@ -1,4 +1,4 @@
-"""Reading and showing times in a community's time zone (shared by the talk formats).
+"""Reading and showing times in a community's time zone (shared by every format).
 
 Times are typed in the community's zone (``Community.timezone``) unless the text names another
 one: ``2026-12-03 12:30``, ``2026-12-03T12:30``, ``2026-12-03 12:30 Europe/Paris``,
@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 
-from copkit.core.errors import UserError
-from copkit.core.i18n import _, current_locale
-from copkit.core.parsing import parse_duration
+from .errors import UserError
+from .i18n import _, current_locale
+from .parsing import parse_duration
 
 _RELATIVE = re.compile(r"^(today|tomorrow)\s+(\d{1,2}):(\d{2})$", re.I)
 _IN = re.compile(r"^in\s+(\S.*)$", re.I)
@@ -33,6 +33,14 @@ def zone(name: str | None) -> ZoneInfo:
         raise UserError(
             _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=name[:60])
         ) from None
+
+
+def community_zone(name: str | None) -> ZoneInfo:
+    """A community's time zone: ``name``, or UTC when it is unset or unknown."""
+    try:
+        return zone(name)
+    except UserError:
+        return ZoneInfo("UTC")
 
 
 def _unreadable(text: str) -> UserError:

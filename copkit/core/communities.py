@@ -1,0 +1,202 @@
+"""Communities and the people and rooms copkit has seen in them, cached per process.
+
+Settings (enabled formats, roles) are cached; on PostgreSQL, where several processes share them,
+they are re-read every few seconds and dropped at once when another process says they changed
+(:class:`copkit.core.cachebus.CacheBus`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tortoise.exceptions import IntegrityError
+
+from .errors import UserError
+from .events import CommunityRef, Person, RoomRef
+from .i18n import _
+from .models import Community, FormatSetting, Membership, Room
+from .roles import Role
+from .specs import Registry
+
+if TYPE_CHECKING:
+    from .cachebus import CacheBus
+    from .plugins import Hooks
+
+
+@dataclass
+class CommunityState:
+    """What dispatch needs of a community, cached: the row, enabled formats and roles."""
+
+    row: Community
+    enabled: frozenset[str]
+    roles: dict[str, Role]
+    loaded_at: float = field(default_factory=time.monotonic)
+
+
+LogFn = Callable[..., Awaitable[None]]
+
+
+class Communities:
+    """Finds (or creates) communities, caches their settings, remembers rooms and people."""
+
+    def __init__(self, registry: Registry, hooks: Hooks, log: LogFn, cache_ttl: float) -> None:
+        self.registry = registry
+        self.hooks = hooks
+        self._log = log
+        self.cache_ttl = cache_ttl
+        self.bus: CacheBus | None = None
+        self._by_ref: dict[tuple[str, str], CommunityState] = {}
+        self._by_id: dict[int, tuple[str, str]] = {}
+        self._rooms_seen: set[tuple[int, str]] = set()
+        self._people_seen: set[tuple[int, str]] = set()
+
+    def _fresh(self, state: CommunityState | None) -> bool:
+        return state is not None and (
+            not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
+        )
+
+    async def get(self, ref: CommunityRef) -> CommunityState:
+        """The community an event came from, created (with its owner as leader) if new."""
+        state = self._by_ref.get((ref.platform, ref.external_id))
+        if state is not None and self._fresh(state):
+            return state
+        row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
+        created = False
+        if row is None:
+            try:
+                row = await Community.create(
+                    platform=ref.platform, external_id=ref.external_id, name=ref.name[:200]
+                )
+                created = True
+                if ref.owner_id:
+                    await Membership.create(community=row, person_id=ref.owner_id, role=Role.LEADER)
+            except IntegrityError:  # another request or process created it first
+                row = await Community.get(platform=ref.platform, external_id=ref.external_id)
+        state = await self.load(row)
+        if created:
+            await self._log(row, "community.created", text=row.name)
+            await self.hooks.community_created(row)
+        return state
+
+    async def load(self, row: Community) -> CommunityState:
+        settings = {s.format: s.enabled for s in await FormatSetting.filter(community_id=row.id)}
+        enabled = frozenset(
+            name
+            for name, fmt in self.registry.formats.items()
+            if settings.get(name, fmt.enabled_by_default)
+        )
+        roles = {
+            m.person_id: Role(m.role)
+            for m in await Membership.filter(community_id=row.id, role__gt=0)
+        }
+        state = CommunityState(row, enabled, roles)
+        self._by_ref[(row.platform, row.external_id)] = state
+        self._by_id[row.id] = (row.platform, row.external_id)
+        return state
+
+    async def refresh(self, community: Community) -> CommunityState:
+        """Reload a community after its settings changed (takes effect at once, in every process)."""
+        state = await self.load(await Community.get(id=community.id))
+        if self.bus is not None:
+            await self.bus.publish(community.id)
+        return state
+
+    def forget(self, community_id: int | None) -> None:
+        """Drop cached settings of one community (or all), changed by another process."""
+        if community_id is None:
+            self._by_ref.clear()
+            return
+        key = self._by_id.get(community_id)
+        if key is not None:
+            self._by_ref.pop(key, None)
+
+    async def by_id(self, community_id: int) -> Community:
+        key = self._by_id.get(community_id)
+        if key and key in self._by_ref and not self.cache_ttl:
+            return self._by_ref[key].row
+        return (await self.load(await Community.get(id=community_id))).row
+
+    async def state_of(self, community: Community) -> CommunityState:
+        state = self._by_ref.get((community.platform, community.external_id))
+        if state is None or not self._fresh(state):
+            state = await self.load(await Community.get(id=community.id))
+        return state
+
+    def role_of(self, state: CommunityState, person: Person) -> Role:
+        """A stored role; else core team for holders of the named platform role (or, when none
+        is named, for platform admins); else member."""
+        role = state.roles.get(person.id, Role.MEMBER)
+        if role >= Role.CORE:
+            return role
+        named = state.row.core_role
+        if named:
+            wanted = named.strip().removeprefix("@").lower()
+            if any(r.removeprefix("@").lower() == wanted for r in person.roles):
+                return Role.CORE
+        elif person.is_admin:
+            return Role.CORE
+        return role
+
+    async def remember_room(self, community: Community, room: RoomRef) -> None:
+        key = (community.id, room.id)
+        if key in self._rooms_seen and room.data is None:
+            return
+        self._rooms_seen.add(key)
+        existing = await Room.get_or_none(community_id=community.id, external_id=room.id)
+        if existing is None:
+            try:
+                await Room.create(
+                    community=community,
+                    external_id=room.id,
+                    name=room.name[:200],
+                    kind=room.kind,
+                    data=room.data,
+                )
+            except IntegrityError:
+                pass
+        elif room.data is not None and existing.data != room.data:
+            existing.data = room.data
+            await existing.save(update_fields=["data"])
+
+    async def remember_person(self, community: Community, person: Person) -> None:
+        key = (community.id, person.id)
+        if key in self._people_seen:
+            return
+        self._people_seen.add(key)
+        row = await Membership.get_or_none(community_id=community.id, person_id=person.id)
+        if row is None:
+            try:
+                await Membership.create(
+                    community=community, person_id=person.id, name=person.name[:200]
+                )
+            except IntegrityError:
+                pass
+        elif person.name and row.name != person.name:
+            row.name = person.name[:200]
+            await row.save(update_fields=["name"])
+
+    async def resolve_person(
+        self, community: Community, mentions: dict[str, Person], token: str
+    ) -> Person:
+        """The person meant by ``token`` (a mention, an id or a known display name)."""
+        token = token.removeprefix("@").strip()
+        if token in mentions:
+            return mentions[token]
+        row = await Membership.get_or_none(community_id=community.id, person_id=token)
+        if row is None:
+            rows = await Membership.filter(community_id=community.id, name=token).limit(2)
+            if len(rows) > 1:
+                raise UserError(
+                    _("More than one person is called {name}; mention them instead.").format(
+                        name=token
+                    )
+                )
+            row = rows[0] if rows else None
+        if row is None:
+            raise UserError(
+                _("I don't know {name} yet: they need to use copkit once.").format(name=token)
+            )
+        return Person(id=row.person_id, name=row.name)

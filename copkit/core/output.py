@@ -1,0 +1,138 @@
+"""Output: views shown through the adapters' messengers, keyed views remembered, live views."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from .live import LiveViews, Render
+from .messenger import MessageRef, Messenger, edit_view
+from .models import Community, ShownView
+from .store import advisory_lock
+from .views import Target, ToRoom, ToThread, View
+
+log = logging.getLogger("copkit")
+
+
+class Output:
+    def __init__(
+        self,
+        *,
+        interval: float,
+        cross_process: bool,
+        spawn: Callable[[Coroutine[Any, Any, None]], Any],
+    ) -> None:
+        self.messengers: dict[str, Messenger] = {}
+        self.live = LiveViews(
+            self.show_now,
+            interval=interval,
+            cross_process_lock=advisory_lock if cross_process else None,
+            spawn=spawn,
+        )
+
+    async def show(
+        self,
+        community: Community,
+        target: Target | None,
+        view: View,
+        *,
+        key: str | None = None,
+        request: Any = None,
+        room_id: str | None = None,
+        coalesce: bool = True,
+    ) -> MessageRef | None:
+        """Post a view, or update the one posted under ``key``; remember where it went.
+
+        Updates of a keyed view go through :class:`LiveViews` (paced, ending on the latest)
+        unless ``coalesce`` is False, which edits now."""
+        if key is not None and coalesce:
+            shown = await ShownView.get_or_none(community_id=community.id, key=key)
+            if shown is not None:
+
+                async def same() -> View:
+                    return view
+
+                await self.live.update(
+                    community,
+                    key,
+                    same,
+                    target=target,
+                    room_id=room_id,
+                    request=request,
+                    wait=False,
+                )
+                return shown.ref
+        return await self.show_now(
+            community, target, view, key=key, request=request, room_id=room_id
+        )
+
+    async def live_view(
+        self,
+        community: Community,
+        key: str,
+        render: Render,
+        *,
+        target: Target | None = None,
+        room_id: str | None = None,
+        request: Any = None,
+        wait: bool = True,
+    ) -> None:
+        """Show ``render()`` under ``key``, ending on the latest state (see :mod:`.live`)."""
+        await self.live.update(
+            community, key, render, target=target, room_id=room_id, request=request, wait=wait
+        )
+
+    async def show_now(
+        self,
+        community: Community,
+        target: Target | None,
+        view: View,
+        *,
+        key: str | None = None,
+        request: Any = None,
+        room_id: str | None = None,
+    ) -> MessageRef | None:
+        """Send (or, for a keyed view shown before, edit) right now."""
+        messenger = self.messengers.get(community.platform)
+        if messenger is None:
+            log.warning(
+                "no adapter for %s; view not shown: %s", community.platform, view.title or view.text
+            )
+            return None
+        if target is None or (isinstance(target, ToRoom) and target.room_id is None and room_id):
+            target = ToRoom(room_id)
+        if key is not None:
+            shown = await ShownView.get_or_none(community_id=community.id, key=key)
+            if shown is not None:
+                await edit_view(messenger, community, shown.ref, view, request)
+                return shown.ref
+        where = (
+            target.room_id
+            if isinstance(target, (ToRoom, ToThread)) and target.room_id
+            else (room_id or "")
+        )
+        ref = await messenger.send(community, where, target, view, request)
+        if key is not None and ref is not None:
+            try:
+                await ShownView.create(
+                    community=community, key=key, room_id=ref.get("room_id", where), ref=ref
+                )
+            except IntegrityError:  # shown concurrently: keep the first, update it
+                shown = await ShownView.get(community_id=community.id, key=key)
+                await edit_view(messenger, community, shown.ref, view, request)
+                return shown.ref
+        return ref
+
+    async def view_ref(self, community: Community, key: str) -> MessageRef | None:
+        shown = await ShownView.get_or_none(community_id=community.id, key=key)
+        return shown.ref if shown else None
+
+    async def find_view(self, community: Community, **ref_match: Any) -> ShownView | None:
+        """A shown view whose ref contains ``ref_match`` (adapters map platform messages back)."""
+        for shown in await ShownView.filter(community_id=community.id).order_by("-id").limit(500):
+            if all(shown.ref.get(k) == v for k, v in ref_match.items()):
+                return shown
+        return None

