@@ -223,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+QUIET_LOGGERS = (
+    "tortoise.db_client",
+    "asyncpg",
+    "aiosqlite",
+    "discord",  # discord.gateway logs every event in full at DEBUG, discord.http every body
+    "msrest",  # the Bot Connector client's request and response bodies
+    "botbuilder",
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -230,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Never log SQL with its values, even with -v: they would hold anonymous answers.
-    for name in ("tortoise.db_client", "asyncpg", "aiosqlite"):
+    # Never log SQL with its values, nor the platforms' payloads, even with -v: they would hold
+    # anonymous answers (a health check's colour in a custom id, a comment in a modal).
+    for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
     if not getattr(args, "fn", None):
         parser.print_help()

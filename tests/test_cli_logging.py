@@ -1,4 +1,5 @@
-"""`copkit -v` logs more, but never SQL with its values (they would hold anonymous answers)."""
+"""`copkit -v` logs more, but never SQL with its values nor a platform's payloads (they would hold
+anonymous answers)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ def test_verbose_keeps_sql_out_of_the_log(capsys):
     root = logging.getLogger()
     saved = (
         root.level,
-        {n: logging.getLogger(n).level for n in ("tortoise.db_client", "asyncpg", "aiosqlite")},
+        {
+            n: logging.getLogger(n).level
+            for n in ("tortoise.db_client", "asyncpg", "aiosqlite", "discord", "msrest")
+        },
     )
     root.setLevel(logging.DEBUG)
     try:
         assert main(["-v", "version"]) == 0
         for name in saved[1]:
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+        for name in ("discord.gateway", "discord.http", "msrest.http_logger"):  # payloads
             assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
     finally:
         root.setLevel(saved[0])
