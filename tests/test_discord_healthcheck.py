@@ -4,6 +4,8 @@ native Discord poll (those show who voted)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
@@ -110,11 +112,22 @@ async def test_anonymous_pulse_uses_buttons_never_a_native_poll(fake, world):
     assert all(p["username"] not in text_of(pulse) for p in people)
 
 
-async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(fake, world):
+async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(
+    fake, world, db_url, caplog
+):
     """Discord keeps the form a button opens (copkit_shown_view): a comment form prefilled with
-    the member's comment would keep their answer there, in answering order, for 90 days."""
+    the member's comment would keep their answer there, in answering order, for 90 days. After
+    the close, through the Discord adapter: no row of any table, no byte of the files and no log
+    record (at every level, as ``copkit -v``) links a member to an answer."""
+    from test_healthcheck_anonymity import _all_rows, _assert_unlinked, _raw_bytes
     from tortoise import Tortoise
 
+    from copkit.cli import QUIET_LOGGERS
+    from copkit.plugins.healthcheck.models import Note
+
+    caplog.set_level(logging.DEBUG)
+    for name in QUIET_LOGGERS:
+        caplog.set_level(logging.INFO, logger=name)
     bot, olga, people, general = world
     start = await bot.slash(olga, general, "healthcheck start", {"min-responses": 3})
     announcement = fake.message_of(start)
@@ -127,8 +140,23 @@ async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(fake, wo
         await bot.submit(who, modal, {"comment": f"qz{n}secret"}, message=card)
         again = await bot.press(who, card, "Comment")  # the form again: never prefilled
         assert f"qz{n}secret" not in str(again.json)
+    rid = (await Round.get()).id
+    links = {a.token for a in await Answer.filter(round_id=rid)}
+    links |= {(await Round.get(id=rid)).secret}
+    assert len(links) == 4 and all(links)
     await bot.slash(olga, general, "healthcheck close")
+    _assert_unlinked(await _raw_bytes(db_url), tuple(links))
     await bot.advance(seconds=0)
+    ids = {p["id"]: f"qz{n}secret" for n, p in enumerate(people)}
+    for table, row in await _all_rows(None):
+        for member, secret in ids.items():
+            assert not (member in row and secret in row), f"{table}: {row}"
+        assert not [t for t in links if t in row], f"{table}: {row}"
+    _assert_unlinked(await _raw_bytes(db_url), tuple(links))
+    for rec in caplog.records:
+        text = rec.getMessage()
+        assert "secret" not in text and "'red'" not in text, f"{rec.name}: {text[:200]}"
+    assert await Note.all().count() == 0
     conn = Tortoise.get_connection("default")
     rows = await conn.execute_query_dict("SELECT * FROM copkit_shown_view")
     assert any("healthcheck:comment" in str(r) for r in rows), "the forms are stored"
