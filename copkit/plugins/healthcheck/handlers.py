@@ -15,7 +15,7 @@ from copkit.core.models import Membership
 from copkit.core.usertext import no_fence, spreadsheet_safe
 from copkit.core.views import Private, ToRoom, UserText, View, notice
 
-from . import charts, deck, logic, pulse, views
+from . import charts, deck, logic, pulse, report, views
 from .models import OPEN, Dimension, Pulse, Round, RoundDimension
 from .rounds import (  # noqa: F401 - the round's handlers, declared in __init__
     _open_round_of,
@@ -86,7 +86,7 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
     if shown:
         png = await charts.render(
             charts.trend_png,
-            [views.round_label(r, tz) for r, _t in shown],
+            [report.round_label(r, tz) for r, _t in shown],
             [t.green for _r, t in shown],
             [t.amber for _r, t in shown],
             [t.red for _r, t in shown],

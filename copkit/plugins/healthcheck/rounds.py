@@ -13,7 +13,7 @@ from copkit.core.i18n import _, ngettext
 from copkit.core.storage import scrub
 from copkit.core.views import ToRoom, View, notice
 
-from . import charts, closing, logic, views
+from . import charts, closing, logic, report, views
 from .logic import Closed
 from .models import OPEN, Respondent, Round, RoundDimension
 
@@ -80,10 +80,10 @@ async def grid_picture(scope: Scope) -> bytes | None:
     if not any(r.enough for r in g.rounds):
         return None
     tz = _tz(scope)
-    cells = views.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
+    cells = report.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
     return await charts.render(
         charts.grid_png,
-        [views.round_label(r, tz) for r in g.rounds],
+        [report.round_label(r, tz) for r in g.rounds],
         [title for _id, title in g.dimensions],
         cells,
         title=_("Health checks"),
@@ -168,12 +168,12 @@ async def job_post(ctx: JobContext, payload: dict[str, Any]) -> None:
 async def result_views(scope: Scope, r: Round) -> list[View]:
     tz = _tz(scope)
     if r.status == OPEN:
-        return [views.still_open(r, tz)]
+        return [report.still_open(r, tz)]
     if not r.enough:
         members = await Respondent.filter(round_id=r.id).values_list("member", flat=True)
-        return [views.not_enough(r, closing.others(list(members), r))]
+        return [report.not_enough(r, closing.others(list(members), r))]
     res = await logic.results(r)
-    view, more = views.results(res, tz, await grid_picture(scope))
+    view, more = report.results(res, tz, await grid_picture(scope))
     return [view, *more]
 
 
