@@ -10,7 +10,7 @@ import pytest
 from test_healthcheck_helpers import PLUGINS, answer, close, start, text_of
 
 from copkit.core.models import Job, LogEntry
-from copkit.plugins.healthcheck.models import Answer, Note, Round
+from copkit.plugins.healthcheck.models import Answer, Note, Pulse, PulseVote, Round
 from copkit.testing import Harness
 
 
@@ -118,3 +118,19 @@ async def test_results_are_posted_once_by_their_own_job_even_across_a_crash(h):
     await h.advance(seconds=0)
     titles = [m.view.title for m in h.messenger.log[before:]]
     assert titles.count("Health check #1: results") == 1
+
+
+async def test_an_anonymous_pulse_needs_three_votes_besides_its_starter(h):
+    await h.say("leader", 'healthcheck pulse "Move to Thursdays?" yes no --closes-in 1h')
+    poll = h.last().poll
+    for who, option in (("leader", 0), ("friend", 0), ("victim", 1)):
+        await h.click(who, f"{poll.action_id}:{option}")
+    assert (await h.view(poll.action_id)).fields[0].value == "3 or more"  # in steps
+    votes = await PulseVote.all().values_list("member", flat=True)
+    assert not {"leader", "friend", "victim"} & set(votes)  # tokens, not ids
+    first = len(h.messenger.log)
+    await h.advance(hours=1)  # the close, then the result's own job
+    shown = _shown(h.messenger.log[first:])
+    assert "not enough answers to stay anonymous" in shown and "◀" not in shown
+    assert await Job.filter(handler="healthcheck.pulse_post", done_at__not_isnull=True).count() == 1
+    assert await PulseVote.all().count() == 0 and not (await Pulse.get()).secret

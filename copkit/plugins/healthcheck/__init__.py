@@ -224,4 +224,5 @@ def copkit_register_jobs() -> list[JobType]:
         JobType("healthcheck.remind", h.job_remind),
         JobType("healthcheck.post", h.job_post),
         JobType("healthcheck.pulse_close", h.job_pulse_close),
+        JobType("healthcheck.pulse_post", h.job_pulse_post),
     ]

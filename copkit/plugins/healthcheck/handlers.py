@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from copkit.core import outbox
 from copkit.core.context import Context, JobContext
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
@@ -490,10 +491,22 @@ async def job_pulse_close(ctx: JobContext, payload: dict[str, Any]) -> None:
     p = await Pulse.get_or_none(id=payload.get("pulse"))
     if p is None or p.status != OPEN or p.close_job_id != ctx.job_id:
         return
-    closed = await pulse.close(p.id, ctx.now())
+
+    async def post_later(closed: Pulse) -> None:  # in the close's transaction
+        await outbox.step(ctx, "healthcheck.pulse_post", {"pulse": closed.id})
+
+    closed = await pulse.close(p.id, ctx.now(), post_later)
     if closed is None:
         return
     await ctx.log("healthcheck.pulse_closed", ref=_pulse_key(closed))
-    result = views.pulse_result(closed)
-    await ctx.show(result, key=_pulse_key(closed), target=ToRoom(closed.room_id))
-    await ctx.show(result, target=ToRoom(closed.room_id))
+
+
+async def job_pulse_post(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Show a closed pulse's result, its own step after the close: both views are keyed, so a
+    retry edits them rather than posting twice."""
+    p = await Pulse.get_or_none(id=payload.get("pulse"))
+    if p is None or p.status == OPEN:
+        return
+    result = views.pulse_result(p)
+    await ctx.show(result, key=_pulse_key(p), target=ToRoom(p.room_id))
+    await ctx.show(result, key=_pulse_key(p) + ":result", target=ToRoom(p.room_id))

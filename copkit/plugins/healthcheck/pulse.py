@@ -132,8 +132,11 @@ async def voters(pulse_id: int) -> int:
     return await PulseVote.filter(pulse_id=pulse_id).count()
 
 
-async def close(pulse_id: int, now: datetime) -> Pulse | None:
-    """Count and forget the votes; ``None`` if it was closed already. The starter's own vote
+async def close(
+    pulse_id: int, now: datetime, then: Callable[[Pulse], Awaitable[None]] | None = None
+) -> Pulse | None:
+    """Count and forget the votes; ``None`` if it was closed already. ``then(pulse)`` runs in
+    the same transaction. The starter's own vote
     does not count towards the minimum of an anonymous pulse (with one friend they could
     otherwise read a third member's vote off the counts); the deleted votes are scrubbed from
     the database's files."""
@@ -156,5 +159,7 @@ async def close(pulse_id: int, now: datetime) -> Pulse | None:
         p.enough = sum(1 for t, _o in votes if t != starter) >= p.min_responses
         p.counts = counts if p.enough else None
         await Pulse.filter(id=pulse_id).update(voters=p.voters, enough=p.enough, counts=p.counts)
+        if then is not None:  # the caller schedules the result's post here
+            await then(p)
     await scrub(("healthcheck_pulse", "healthcheck_pulse_vote"))
     return p
