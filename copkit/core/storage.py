@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -77,6 +78,18 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
         ) from exc
 
 
+SCRUB_TRIES = 30
+SCRUB_WAIT = 0.1  # seconds
+# Sessions with a transaction that began before now: any of them, in any database of the server
+# (a snapshot's horizon is the oldest transaction running anywhere), keeps the rows just deleted
+# "recently dead", and VACUUM FULL copies those.
+HOLDERS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+    " AND xact_start < statement_timestamp()"
+)
+
+
 async def secure_delete() -> None:
     """Before deleting what must not outlive its deletion: on SQLite, make sure this connection
     zeroes freed space (``secure_delete``, also set for every connection by the URL)."""
@@ -111,10 +124,20 @@ async def scrub(tables: Sequence[str]) -> bool:
             names = ", ".join('"' + t.replace('"', '""') + '"' for t in tables)
             if pool is None:  # not pooled (a transaction wrapper): its own connection
                 await conn.execute_script(f"VACUUM FULL {names}")
-            else:
-                async with pool.acquire() as raw:
-                    await raw.execute(f"VACUUM FULL {names}")
-            return True
+                return True
+            async with pool.acquire() as raw:
+                # VACUUM FULL keeps the dead tuples an older transaction may still see (one
+                # open anywhere on the server, an autovacuum ANALYZE): wait a moment for them.
+                clear = False
+                for _try in range(SCRUB_TRIES):
+                    clear = not await raw.fetchval(HOLDERS)
+                    if clear:
+                        break
+                    await asyncio.sleep(SCRUB_WAIT)
+                await raw.execute(f"VACUUM FULL {names}")
+            if not clear:
+                log.warning("deleted rows may survive until the next scrub (a long transaction)")
+            return clear
     except Exception as exc:  # noqa: BLE001 - never lose the caller's work over a clean-up
         log.warning("could not scrub deleted rows: %s", type(exc).__name__)
         return False
