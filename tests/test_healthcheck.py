@@ -23,6 +23,7 @@ from test_healthcheck_helpers import (
 from copkit.core.events import Person
 from copkit.core.models import Job
 from copkit.plugins.healthcheck import handlers, logic
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Note, PulseVote, Respondent, Round
 from copkit.testing import Harness
 
@@ -45,7 +46,7 @@ def _export(out) -> str:
 
 async def test_round_with_five_members_results_only_after_close(h):
     rid = await start(h)
-    ann = await h.view(f"healthcheck:round:{rid}")
+    ann = await h.view(R.round_key(rid))
     assert "Health check #1" in ann.title and "Anonymous" in ann.text
     assert [b.label for b in ann.buttons] == ["Take the health check"]
 
@@ -65,7 +66,7 @@ async def test_round_with_five_members_results_only_after_close(h):
     early = await h.say("ann", "healthcheck results")
     assert "still open" in early[-1].view.text
     assert "🟢 3" not in "\n".join(text_of(m.view) for m in h.messenger.log if not m.private_to)
-    assert (await h.view(f"healthcheck:round:{rid}")).fields[0].value == "5 or more"
+    assert (await h.view(R.round_key(rid))).fields[0].value == "5 or more"
 
     out = await close(h)
     res = [m.view for m in out if "results" in m.view.title][-1]
@@ -80,7 +81,7 @@ async def test_round_with_five_members_results_only_after_close(h):
     # The other dimensions: 3 green, 1 amber, 1 red each as well.
     assert field_name(res, "Energy") == "🟢 Energy"
     assert res.images and res.images[0].png.startswith(b"\x89PNG")
-    closed = await h.view(f"healthcheck:round:{rid}")
+    closed = await h.view(R.round_key(rid))
     assert "closed" in closed.title and closed.buttons[0].disabled
 
     again = await h.say("cid", "healthcheck results 1")
@@ -91,12 +92,12 @@ async def test_members_change_answers_until_close_and_count_once(h):
     rid = await start(h)
     first = (await logic.items(rid))[0].id
     await answer(h, "ann", rid, "green", "better", {0: "first thought"})
-    await h.click("ann", f"healthcheck:colour:{rid}:{first}", {"selected": ["red"]})
-    await h.click("ann", f"healthcheck:trend:{rid}:{first}", {"selected": ["worse"]})
-    await h.click("ann", f"healthcheck:comment:{rid}:{first}", {"comment": "second thought"})
+    await h.click("ann", R.COLOUR.build(round=rid, item=first), {"selected": ["red"]})
+    await h.click("ann", R.TREND.build(round=rid, item=first), {"selected": ["worse"]})
+    await h.click("ann", R.COMMENT.build(round=rid, item=first), {"comment": "second thought"})
     mine = h.last(private_to="ann")
     assert "Your answer: 🔴 red · ↘ worse · “second thought”" in mine.text
-    await h.click("ann", f"healthcheck:comment:{rid}:{first}", {"comment": "  "})  # removed
+    await h.click("ann", R.COMMENT.build(round=rid, item=first), {"comment": "  "})  # removed
     assert "thought" not in h.last(private_to="ann").text
     status = await h.say("ann", "healthcheck status")
     assert "Answers so far: fewer than 3" in status[-1].view.text
@@ -367,13 +368,15 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(h):
     assert await Round.all().count() == 1
     iid = (await logic.items(rid))[0].id
     for action, values, expected in [
-        (f"healthcheck:colour:{rid}:{iid}", {"selected": ["purple"]}, "Pick green, amber or red"),
-        (f"healthcheck:trend:{rid}:{iid}", {"selected": ["up"]}, "Pick better, same or worse"),
-        (f"healthcheck:colour:{rid}:999999", {"selected": ["green"]}, "no longer works"),
-        (f"healthcheck:colour:{rid}:x", {"selected": ["green"]}, "no longer works"),
-        (f"healthcheck:colour:{rid + 1}:{iid}", {"selected": ["green"]}, "no longer works"),
-        (f"healthcheck:colour:{rid}:{iid}", {"selected": []}, "Pick one"),
-        (f"healthcheck:comment:{rid}:{iid}", {"comment": "x" * 501}, "at most 500"),
+        (R.COLOUR.build(round=rid, item=iid), {"selected": ["purple"]}, "Pick green, amber or red"),
+        (R.TREND.build(round=rid, item=iid), {"selected": ["up"]}, "Pick better, same or worse"),
+        (R.COLOUR.build(round=rid, item=999999), {"selected": ["green"]}, "out of date"),
+        (f"{R.COLOUR.prefix}:{rid}:x", {"selected": ["green"]}, "out of date"),
+        (f"{R.COLOUR.prefix}:{rid}:²", {"selected": ["green"]}, "out of date"),
+        (f"{R.COLOUR.prefix}:{rid}:99999999999", {"selected": ["green"]}, "out of date"),
+        (R.COLOUR.build(round=rid + 1, item=iid), {"selected": ["green"]}, "out of date"),
+        (R.COLOUR.build(round=rid, item=iid), {"selected": []}, "Pick one"),
+        (R.COMMENT.build(round=rid, item=iid), {"comment": "x" * 501}, "at most 500"),
     ]:
         out = await h.click("ann", action, values)
         assert expected in out[-1].view.text, (action, out[-1].view.text)
@@ -382,9 +385,9 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(h):
     for who in MEMBERS[:3]:
         await answer(h, who, rid, "green")
     await close(h)
-    out = await h.click("dan", f"healthcheck:colour:{rid}:{iid}", {"selected": ["red"]})
+    out = await h.click("dan", R.COLOUR.build(round=rid, item=iid), {"selected": ["red"]})
     assert "closed: answers are no longer taken" in out[-1].view.text
-    out = await h.click("dan", f"healthcheck:take:{rid}")
+    out = await h.click("dan", R.TAKE.build(round=rid))
     assert "closed" in out[-1].view.text
     assert await Respondent.filter(round_id=rid).count() == 3
     out = await close(h)
@@ -400,12 +403,12 @@ async def test_concurrent_changes_by_one_member_count_once(h):
     first, second = ids[0].id, ids[1].id
     picks = ["green", "amber", "red"] * 4
     await asyncio.gather(
-        *[h.click("ann", f"healthcheck:colour:{rid}:{first}", {"selected": [c]}) for c in picks],
+        *[h.click("ann", R.COLOUR.build(round=rid, item=first), {"selected": [c]}) for c in picks],
         *[
-            h.click("ann", f"healthcheck:trend:{rid}:{second}", {"selected": [t]})
+            h.click("ann", R.TREND.build(round=rid, item=second), {"selected": [t]})
             for t in ["better", "worse"] * 4
         ],
-        *[h.click("bob", f"healthcheck:colour:{rid}:{first}", {"selected": ["red"]})] * 3,
+        *[h.click("bob", R.COLOUR.build(round=rid, item=first), {"selected": ["red"]})] * 3,
     )
     assert await Respondent.filter(round_id=rid).count() == 2
     assert len({a.token for a in await Answer.filter(round_id=rid)}) == 2
@@ -415,11 +418,11 @@ async def test_concurrent_changes_by_one_member_count_once(h):
     errors = [m for m in h.messenger.log if m.view.tone == "error"]
     assert errors == []
     # Then a later change is the one that counts.
-    await h.click("ann", f"healthcheck:colour:{rid}:{first}", {"selected": ["amber"]})
+    await h.click("ann", R.COLOUR.build(round=rid, item=first), {"selected": ["amber"]})
     await answer(h, "cid", rid, "green")
     await close(h)
     assert "🟢 1 · 🟡 1 · 🔴 1" in field(h.last(), "Purpose")
-    announcement = await h.view(f"healthcheck:round:{rid}")
+    announcement = await h.view(R.round_key(rid))
     assert "3 members answered" in announcement.text
 
 

@@ -26,6 +26,7 @@ import pytest
 from test_healthcheck_helpers import PLUGINS, item_ids, text_of
 
 from copkit.core.plugins import build_registry, make_plugin_manager
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Note, Pulse, PulseVote, Respondent, Round
 from copkit.testing import Harness
 
@@ -65,6 +66,7 @@ def check_piece(text: str, where: str, reader: str | None = None, tokens: tuple[
 # Every health-check command, as typed, before and after the close.
 def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
     return {
+        ("healthcheck", "take"): ["healthcheck take"],
         ("healthcheck", "status"): ["healthcheck status"],
         ("healthcheck", "results"): ["healthcheck results", "healthcheck results 1"],
         ("healthcheck", "history"): ["healthcheck history"],
@@ -186,18 +188,18 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
         await h.click(who, action, values)
 
     for n, who in enumerate(MEMBERS):
-        await click(who, f"healthcheck:take:{rid}")
+        await click(who, R.TAKE.build(round=rid))
         for i, iid in enumerate(ids):
             colour, trend = ("red", "worse") if i == n else ("green", "same")
-            await click(who, f"healthcheck:colour:{rid}:{iid}", {"selected": [colour]})
-            await click(who, f"healthcheck:trend:{rid}:{iid}", {"selected": [trend]})
-        await click(who, f"healthcheck:comment:{rid}:{ids[n]}", {"comment": f"so {SECRETS[who]}"})
-        await click(who, f"healthcheck:forget:{rid}", {"text": f"we forgot {NOTES[who]}"})
-        await click(who, f"healthcheck:card:{rid}:{n + 1}")  # review, change nothing
-        await click(who, f"healthcheck:done:{rid}")
+            await click(who, R.COLOUR.build(round=rid, item=iid), {"selected": [colour]})
+            await click(who, R.TREND.build(round=rid, item=iid), {"selected": [trend]})
+        await click(who, R.COMMENT.build(round=rid, item=ids[n]), {"comment": f"so {SECRETS[who]}"})
+        await click(who, R.FORGET.build(round=rid), {"text": f"we forgot {NOTES[who]}"})
+        await click(who, R.CARD.build(round=rid, index=n + 1))  # review, change nothing
+        await click(who, R.DONE.build(round=rid))
     # u-ann changes her mind on her red dimension: still red, now "better" (not an answer word
     # pattern anyone else has).
-    await click("u-ann", f"healthcheck:trend:{rid}:{ids[0]}", {"selected": ["better"]})
+    await click("u-ann", R.TREND.build(round=rid, item=ids[0]), {"selected": ["better"]})
     tokens = set(await Answer.filter(round_id=rid).values_list("token", flat=True))
     tokens |= set(await Note.filter(round_id=rid).values_list("token", flat=True))
     assert len(tokens) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from copkit.core.views import View
 from copkit.plugins.healthcheck import logic
+from copkit.plugins.healthcheck import routes as R
 from copkit.testing import Harness
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
@@ -26,9 +27,10 @@ def text_of(view: View) -> str:
 async def start(h: Harness, args: str = "", who: str = "leader") -> int:
     """Open a round; returns its id (from the announcement's button)."""
     out = await h.say(who, f"healthcheck start {args}".strip())
-    take = [b for m in out for b in m.view.buttons if b.action_id.startswith("healthcheck:take:")]
+    prefix = R.TAKE.prefix + ":"
+    take = [b for m in out for b in m.view.buttons if b.action_id.startswith(prefix)]
     assert take, [text_of(m.view) for m in out]
-    return int(take[0].action_id.rsplit(":", 1)[1])
+    return int(R.TAKE.parse(take[0].action_id.removeprefix(prefix))["round"])
 
 
 async def item_ids(rid: int) -> list[int]:
@@ -48,16 +50,16 @@ async def answer(
     ids = await item_ids(rid)
     colours = [colours] * len(ids) if isinstance(colours, str) else colours
     trends = [trends] * len(ids) if isinstance(trends, str) else trends
-    await h.click(who, f"healthcheck:take:{rid}")
+    await h.click(who, R.TAKE.build(round=rid))
     for i, iid in enumerate(ids):
         if i < len(colours) and colours[i]:
-            await h.click(who, f"healthcheck:colour:{rid}:{iid}", {"selected": [colours[i]]})
+            await h.click(who, R.COLOUR.build(round=rid, item=iid), {"selected": [colours[i]]})
         if i < len(trends) and trends[i]:
-            await h.click(who, f"healthcheck:trend:{rid}:{iid}", {"selected": [trends[i]]})
+            await h.click(who, R.TREND.build(round=rid, item=iid), {"selected": [trends[i]]})
     for pos, text in (comments or {}).items():
-        await h.click(who, f"healthcheck:comment:{rid}:{ids[pos]}", {"comment": text})
+        await h.click(who, R.COMMENT.build(round=rid, item=ids[pos]), {"comment": text})
     if note is not None:
-        await h.click(who, f"healthcheck:forget:{rid}", {"text": note})
+        await h.click(who, R.FORGET.build(round=rid), {"text": note})
 
 
 def field(view: View, name_part: str) -> str:

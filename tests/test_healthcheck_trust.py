@@ -10,6 +10,7 @@ import pytest
 from test_healthcheck_helpers import PLUGINS, answer, close, start, text_of
 
 from copkit.core.models import Job, LogEntry
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Note, Pulse, PulseVote, Round
 from copkit.testing import Harness
 
@@ -48,7 +49,7 @@ async def test_the_count_moves_in_steps_and_nothing_tells_who_answered_when(h, c
     for name in ("tortoise.db_client", "asyncpg", "aiosqlite"):
         caplog.set_level(logging.INFO, logger=name)
     rid = await start(h)
-    key = f"healthcheck:round:{rid}"
+    key = R.round_key(rid)
     ref = await h.rt.view_ref((await h.rt.community(h.community_ref)).row, key)
     message = h.messenger.messages[ref["message_id"]]
     versions = []
@@ -93,7 +94,7 @@ async def test_comments_wait_for_the_leaders_approval(h):
     pending = (await h.say("leader", "healthcheck comments"))[-1].view.text
     first = next(i for i, ln in enumerate(pending.splitlines(), 1) if "remark of ann" in ln)
     await h.say("leader", f"healthcheck approve {first}")
-    results = await h.view(f"healthcheck:results:{rid}")  # the posted results, edited
+    results = await h.view(R.results_key(rid))  # the posted results, edited
     assert "remark of ann" in text_of(results) and "remark of bob" not in text_of(results)
     assert "4 comments wait" in text_of(results)
     await h.say("leader", "healthcheck approve all")

@@ -8,6 +8,7 @@ from fakes.bot_connector import CHANNEL, action, actions_of, card_text
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
@@ -60,7 +61,7 @@ async def test_health_check_round_on_private_cards(env: TeamsEnv):
         await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     assert "Anonymous" in text(env.connector.messages[announcement].card)
     assert "Rate 4 dimensions" in text(env.connector.messages[announcement].card)
 
@@ -132,7 +133,7 @@ async def test_after_the_close_nothing_on_teams_links_a_member_to_an_answer(env,
         await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     for who in (ALICE, BOB, CAROL):
         await answer_everything(env, who, announcement)
     links = {a.token for a in await Answer.filter(round_id=r.id)} | {(await Round.get()).secret}

@@ -19,6 +19,7 @@ from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 from test_teams_healthcheck import answer_everything, personal, text
 
 from copkit.core.models import Delivery, ShownView
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
@@ -31,7 +32,7 @@ async def _round_with_alice(env: TeamsEnv) -> tuple[str, str]:
         await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     card = await answer_everything(env, ALICE, announcement)
     return announcement, card
 
@@ -84,7 +85,7 @@ async def test_a_redelivered_private_click_gets_a_neutral_answer(env: TeamsEnv):
         await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     act = action(env.connector.messages[announcement].card, "Take the health check")
     await env.post(env.a.execute(ALICE, announcement, act["data"]))
     (card_id,) = [i for i, m in env.connector.messages.items() if m.conversation == personal(ALICE)]
@@ -125,7 +126,7 @@ async def _alice_private_card(env: TeamsEnv) -> tuple[str, dict]:
         await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
     await env.post(env.a.mention(OWNER, "healthcheck start"))
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     act = action(env.connector.messages[announcement].card, "Take the health check")
     await env.post(env.a.execute(ALICE, announcement, act["data"]))
     (card_id,) = [i for i, m in env.connector.messages.items() if m.conversation == personal(ALICE)]
@@ -141,7 +142,7 @@ async def _press(env: TeamsEnv, who: dict, card_id: str, data: dict) -> str:
 async def test_a_note_holds_for_its_own_action_only(env: TeamsEnv):
     card_id, green = await _alice_private_card(env)
     others = [a["data"] for a in actions_of(env.connector.messages[card_id].card) if "data" in a]
-    skip = next(d for d in others if d["copkit"].startswith("healthcheck:card:"))
+    skip = next(d for d in others if d["copkit"].startswith(R.CARD.prefix + ":"))
     note = {k: skip[k] for k in ("c", "r", "u", "e", "s") if k in skip}
     moved = {**copy.deepcopy(green), **note}
     assert await _press(env, ALICE, card_id, moved) == "That button no longer works."
@@ -193,7 +194,7 @@ async def test_a_member_who_left_a_group_chat_cannot_use_their_card(env: TeamsEn
     env.connector.rosters[chat] = [{**ALICE, "userRole": "user"}, {**BOB, "userRole": "user"}]
     await env.post(env.a.group_chat(ALICE, "healthcheck start", chat=chat))  # Alice leads it
     r = await Round.get()
-    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
     act = action(env.connector.messages[announcement].card, "Take the health check")
     await env.post(_chat_click(env, BOB, announcement, act["data"], chat))
     (card_id,) = [i for i, m in env.connector.messages.items() if m.conversation == personal(BOB)]

@@ -1,57 +1,44 @@
-"""Command, action and timer handlers: parse, check, call the logic, show the views."""
+"""Looking back: a round's results, the history of rounds, one dimension's trend, and the
+export of the aggregates (never an individual answer)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import timedelta
 from typing import Any
 
-from copkit.core import outbox
-from copkit.core.context import Context, JobContext
+from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import _, ngettext
-from copkit.core.models import Membership
+from copkit.core.i18n import N_, _
+from copkit.core.specs import Arg
 from copkit.core.usertext import no_fence, spreadsheet_safe
-from copkit.core.views import Private, ToRoom, UserText, View, notice
+from copkit.core.views import ToRoom, View
 
-from . import charts, deck, logic, pulse, report, views
-from .models import OPEN, Dimension, Pulse, Round, RoundDimension
-from .rounds import (  # noqa: F401 - the round's handlers, declared in __init__
-    _open_round_of,
-    _tz,
-    answered,
-    approve,
-    close,
-    comments,
-    finish,
-    grid_picture,
-    job_close,
-    job_post,
-    job_remind,
-    reject,
-    show_results,
-    start,
-    status,
-)
+from . import charts, deck, logic, report, views
+from .models import Dimension, Round
+from .rounds import grid_picture, show_results
+from .routes import hc
 from .tally import COLOURS, participation
 
-FORMAT = "healthcheck"
-DEFAULT_PULSE = timedelta(days=1)
 
-
+@hc.command(
+    "results",
+    help=N_("Show a round's results (the latest by default)."),
+    args=(Arg("round", N_("the round number"), type="int", positional=True),),
+)
 async def results(ctx: Context, args: dict[str, Any]) -> None:
     r = await logic.get_round(ctx.community.id, args.get("round"))
     await show_results(ctx, r, ToRoom(ctx.room_id))
 
 
+@hc.command("history", help=N_("Every round, with the traffic-light grid."))
 async def history(ctx: Context, args: dict[str, Any]) -> None:
     rounds = list(
         reversed(await Round.filter(community_id=ctx.community.id).order_by("-number").limit(20))
     )
     tallies = await logic.tallies([r.id for r in rounds if r.enough])
-    tz = _tz(ctx)
+    tz = ctx.zone
     lines = []
     for r in rounds:
         dominant = None
@@ -62,13 +49,18 @@ async def history(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(views.history(lines, await grid_picture(ctx)))
 
 
+@hc.command(
+    "trend",
+    help=N_("One dimension across rounds, with a chart."),
+    args=(Arg("dimension", N_("a dimension"), type="rest", positional=True, required=True),),
+)
 async def trend(ctx: Context, args: dict[str, Any]) -> None:
     words = " ".join(args.get("dimension") or [])
     if not words:
         raise UserError(_("Which dimension? For example: healthcheck trend purpose"))
     dim = await deck.find(ctx.community.id, words)
     data = [(r, t) for r, t in await logic.dimension_trend(ctx.community.id, dim.id)]
-    tz = _tz(ctx)
+    tz = ctx.zone
     lines = []
     shown = []
     for r, t in data:
@@ -200,6 +192,11 @@ def chunks(body: str, size: int = EXPORT_CHUNK) -> list[str]:
     return out
 
 
+@hc.command(
+    "export",
+    help=N_("Export the results (aggregates only)."),
+    args=(Arg("format", N_("csv or json"), default="csv", choices=("csv", "json")),),
+)
 async def export(ctx: Context, args: dict[str, Any]) -> None:
     fmt = args.get("format") or "csv"
     data = await export_data(ctx.community.id)
@@ -216,297 +213,3 @@ async def export(ctx: Context, args: dict[str, Any]) -> None:
         if len(parts) > 1:
             view.footer = _("Part {i} of {n}: join the parts in order.").format(i=i, n=len(parts))
         await ctx.reply(view, private=True)
-
-
-# Answering (private) -----------------------------------------------------------------------------
-
-
-async def _show_private(ctx: Context, view: View) -> None:
-    await ctx.show(view, target=Private(ctx.person.id))
-
-
-async def _show_step(ctx: Context, r: Round, index: int, sheet: logic.Sheet | None = None) -> None:
-    """Card ``index`` (1-based); one past the deck is "What did we forget?", then the thanks."""
-    its = await logic.items(r.id)
-    if sheet is None:
-        sheet = await logic.sheet(r.id, ctx.person.id)
-    tz = _tz(ctx)
-    if 1 <= index <= len(its):
-        view = views.card(r, its[index - 1], index, len(its), sheet, tz)
-    elif index == len(its) + 1:
-        view = views.forget_card(r, len(its), sheet, tz)
-    else:
-        rated = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
-        view = views.thanks(r, rated, len(its), tz)
-    if not view.footer:
-        view.footer = views.private_footer(r, tz)
-    await _show_private(ctx, view)
-
-
-async def take(ctx: Context, args: dict[str, Any]) -> None:
-    r = await _open_round_of(ctx, args["id"])
-    its = await logic.items(r.id)
-    sheet = await logic.sheet(r.id, ctx.person.id)
-    first = next((i for i, it in enumerate(its, 1) if not sheet.done(it.id)), len(its) + 1)
-    await _show_step(ctx, r, first, sheet)
-
-
-async def step(ctx: Context, args: dict[str, Any]) -> None:
-    rid, _sep, index = args["id"].partition(":")
-    r = await _open_round_of(ctx, rid)
-    try:
-        n = int(index)
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
-    await _show_step(ctx, r, max(1, n))
-
-
-def _picked(args: dict[str, Any]) -> str:
-    selected = args.get("selected") or []
-    if isinstance(selected, str):
-        selected = [selected]
-    if len(selected) != 1:
-        raise UserError(_("Pick one."))
-    return str(selected[0])
-
-
-async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
-    rid, _sep, iid = args["id"].partition(":")
-    r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
-    value = _picked(args)
-    new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
-    await answered(ctx, r, new)
-    sheet = await logic.sheet(r.id, ctx.person.id)
-    await _show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet)
-
-
-async def pick_colour(ctx: Context, args: dict[str, Any]) -> None:
-    await _pick(ctx, args, "colour")
-
-
-async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
-    await _pick(ctx, args, "trend")
-
-
-async def comment(ctx: Context, args: dict[str, Any]) -> None:
-    rid, _sep, iid = args["id"].partition(":")
-    r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
-    new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
-    await answered(ctx, r, new)
-    await _show_step(ctx, r, it.position)
-
-
-async def forget(ctx: Context, args: dict[str, Any]) -> None:
-    r = await _open_round_of(ctx, args["id"])
-    new = await logic.save(r.id, ctx.person.id, note=str(args.get("text") or ""))
-    await answered(ctx, r, new)
-    total = await RoundDimension.filter(round_id=r.id).count()
-    await _show_step(ctx, r, total + 2)
-
-
-async def done(ctx: Context, args: dict[str, Any]) -> None:
-    r = await _open_round_of(ctx, args["id"])
-    total = await RoundDimension.filter(round_id=r.id).count()
-    await _show_step(ctx, r, total + 2)
-
-
-# Deck -------------------------------------------------------------------------------------------
-
-
-async def _show_deck(ctx: Context, private: bool = False) -> None:
-    view = views.deck(
-        await deck.active(ctx.community.id),
-        await deck.retired(ctx.community.id),
-        await logic.open_round(ctx.community.id),
-    )
-    await ctx.reply(view, private=private)
-
-
-async def deck_show(ctx: Context, args: dict[str, Any]) -> None:
-    await _show_deck(ctx)
-
-
-async def _deck_changed(ctx: Context, text: str, dim: Dimension | None = None) -> None:
-    await ctx.log(
-        "healthcheck.deck",
-        ref=f"healthcheck:dimension:{dim.key}" if dim else "healthcheck:deck",
-        member=ctx.person.id,
-    )
-    r = await logic.open_round(ctx.community.id)
-    if r is not None:
-        text += " " + _(
-            "Health check #{n} keeps its deck; this applies from the next round."
-        ).format(n=r.number)
-    await ctx.reply(notice(text, "success"))
-
-
-async def deck_add(ctx: Context, args: dict[str, Any]) -> None:
-    dim = await deck.add(
-        ctx.community.id, ctx.person.id, args["title"], args["awesome"], args["crappy"], ctx.now()
-    )
-    await _deck_changed(
-        ctx,
-        _("Added “{title}” to the deck (key {key}).").format(
-            title=UserText(dim.title), key=dim.key
-        ),
-        dim,
-    )
-
-
-async def deck_edit(ctx: Context, args: dict[str, Any]) -> None:
-    dim = await deck.edit(
-        ctx.community.id,
-        ctx.person.id,
-        args["dimension"],
-        ctx.now(),
-        title=args.get("title"),
-        awesome=args.get("awesome"),
-        crappy=args.get("crappy"),
-    )
-    await _deck_changed(ctx, _("Updated “{title}”.").format(title=UserText(dim.title)), dim)
-
-
-async def deck_move(ctx: Context, args: dict[str, Any]) -> None:
-    dim = await deck.move(
-        ctx.community.id, ctx.person.id, args["dimension"], args["position"], ctx.now()
-    )
-    await _deck_changed(
-        ctx,
-        _("Moved “{title}” to position {pos}.").format(
-            title=UserText(dim.title), pos=args["position"]
-        ),
-        dim,
-    )
-
-
-async def deck_retire(ctx: Context, args: dict[str, Any]) -> None:
-    dim = await deck.retire(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
-    await _deck_changed(
-        ctx,
-        _("Retired “{title}”; its results stay in the history.").format(title=UserText(dim.title)),
-        dim,
-    )
-
-
-async def deck_restore(ctx: Context, args: dict[str, Any]) -> None:
-    dim = await deck.restore(ctx.community.id, ctx.person.id, args["dimension"], ctx.now())
-    await _deck_changed(
-        ctx, _("“{title}” is back in the deck.").format(title=UserText(dim.title)), dim
-    )
-
-
-async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:
-    await deck.reset(ctx.community.id, ctx.person.id, ctx.now())
-    await _deck_changed(ctx, _("The deck is back to the default; history is kept."))
-
-
-async def deck_history(ctx: Context, args: dict[str, Any]) -> None:
-    changes = await deck.history(ctx.community.id)
-    tz = _tz(ctx)
-    ids = {c.member for c in changes}
-    names = dict(
-        await Membership.filter(community_id=ctx.community.id, person_id__in=ids).values_list(
-            "person_id", "name"
-        )
-    )
-    lines = [
-        views.deck_change_line(c, tz, names.get(c.member) or c.member) for c in reversed(changes)
-    ]
-    await ctx.reply(
-        View(title=_("Deck history"), text="\n".join(lines) or _("The deck has not been changed."))
-    )
-
-
-# Pulse ------------------------------------------------------------------------------------------
-
-
-def _pulse_key(p: Pulse) -> str:
-    return f"healthcheck:pulse:{p.id}"
-
-
-async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
-    closes_in = args.get("closes-in") or DEFAULT_PULSE
-    public = bool(args.get("public"))
-
-    async def timer(p: Pulse) -> None:
-        p.close_job_id = await ctx.schedule("healthcheck.pulse_close", p.closes_at, {"pulse": p.id})
-        await p.save(update_fields=["close_job_id"])
-
-    p = await pulse.create(
-        ctx.community.id,
-        ctx.room_id,
-        ctx.person.id,
-        args["question"],
-        list(args.get("options") or []),
-        ctx.now(),
-        closes_in,
-        timer,
-        public=public,
-    )
-    await ctx.log("healthcheck.pulse", ref=_pulse_key(p), member=ctx.person.id)
-    await ctx.show(views.pulse(p, 0, _tz(ctx)), key=_pulse_key(p))
-    hours = (p.closes_at - p.opened_at) // timedelta(hours=1)
-    if public and timedelta(hours=hours) != closes_in:
-        text = ngettext(
-            "A public pulse lasts whole hours: this one closes in {n} hour.",
-            "A public pulse lasts whole hours: this one closes in {n} hours.",
-            hours,
-        )
-        await ctx.reply(notice(text.format(n=hours)), private=True)
-
-
-async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
-    pid, _sep, index = args["id"].partition(":")
-    try:
-        p = await pulse.get(ctx.community.id, int(pid))
-        option = int(index)
-    except ValueError:
-        raise UserError(_("That poll no longer exists.")) from None
-    if not 0 <= option < len(p.options):
-        raise UserError(_("That poll no longer exists."))
-    if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
-        votes = await pulse.withdraw(p.id, ctx.person.id, option)
-        view = views.pulse(p, votes, _tz(ctx))
-        await ctx.show(view, key=_pulse_key(p), target=ToRoom(p.room_id))
-        return
-    votes = await pulse.vote(p.id, ctx.person.id, option)
-    if p.public:
-        ack = _("Your vote: {option}. Not anonymous; you can change it until {close}.")
-    else:
-        ack = _("Your vote: {option}. Anonymous; you can change it until {close}.")
-    until = views.when(p.closes_at, _tz(ctx))
-    await _show_private(ctx, notice(ack.format(option=p.options[option], close=until), "success"))
-    await ctx.show(views.pulse(p, votes, _tz(ctx)), key=_pulse_key(p), target=ToRoom(p.room_id))
-
-
-async def job_pulse_close(ctx: JobContext, payload: dict[str, Any]) -> None:
-    p = await Pulse.get_or_none(id=payload.get("pulse"))
-    if p is None or p.status != OPEN or p.close_job_id != ctx.job_id:
-        return
-
-    async def post_later(closed: Pulse) -> None:  # in the close's transaction
-        await outbox.step(ctx, "healthcheck.pulse_post", {"pulse": closed.id})
-
-    closed = await pulse.close(p.id, ctx.now(), post_later)
-    if closed is None:
-        return
-    await ctx.log("healthcheck.pulse_closed", ref=_pulse_key(closed))
-
-
-async def job_pulse_post(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Show a closed pulse's result, its own step after the close: both views are keyed, so a
-    retry edits them rather than posting twice."""
-    p = await Pulse.get_or_none(id=payload.get("pulse"))
-    if p is None or p.status == OPEN:
-        return
-    result = views.pulse_result(p)
-    await ctx.show(result, key=_pulse_key(p), target=ToRoom(p.room_id))
-    await ctx.show(result, key=_pulse_key(p) + ":result", target=ToRoom(p.room_id))

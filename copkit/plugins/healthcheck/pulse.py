@@ -107,16 +107,23 @@ async def _lock_open(pulse_id: int, member: str) -> str:
     return ballot_token(str(secret[0]), pulse_id, member)
 
 
-async def vote(pulse_id: int, member: str, option: int) -> int:
-    """Record ``member``'s vote (last one wins); returns how many have voted."""
+async def vote(pulse_id: int, member: str, option: int) -> tuple[int, bool]:
+    """Record ``member``'s vote (last one wins); returns how many have voted, and whether the
+    vote changed (``False`` for the same vote again: a second press changes nothing)."""
     p = await Pulse.get_or_none(id=pulse_id)
     if p is None or not 0 <= option < len(p.options):
         raise UserError(_("That poll no longer exists."))
     async with in_transaction():
-        member = await _lock_open(pulse_id, member)
-        if not await PulseVote.filter(pulse_id=pulse_id, member=member).update(option=option):
+        member = await _lock_open(pulse_id, member)  # the row lock orders this member's votes
+        mine = await PulseVote.filter(pulse_id=pulse_id, member=member).values_list(
+            "option", flat=True
+        )
+        changed = not mine or mine[0] != option
+        if not mine:
             await PulseVote.create(pulse_id=pulse_id, member=member, option=option)
-        return await PulseVote.filter(pulse_id=pulse_id).count()
+        elif changed:
+            await PulseVote.filter(pulse_id=pulse_id, member=member).update(option=option)
+        return await PulseVote.filter(pulse_id=pulse_id).count(), changed
 
 
 async def withdraw(pulse_id: int, member: str, option: int) -> int:

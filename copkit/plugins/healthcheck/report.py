@@ -4,6 +4,7 @@ traffic-light grid's cells. Builders only, as in :mod:`.views`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
 from copkit.core.views import Field, Image, UserText, View
@@ -46,7 +47,7 @@ def _clip(lines: list[str], limit: int = FIELD_MAX) -> tuple[str, list[str]]:
     return "\n".join(out), []
 
 
-def results(res: Results, tz: str, png: bytes | None) -> tuple[View, list[View]]:
+def results(res: Results, tz: ZoneInfo, png: bytes | None) -> tuple[View, list[View]]:
     """The result view, and follow-up views with any comments that did not fit."""
     r = res.round
     pct = participation(r.responses, r.members)
@@ -150,7 +151,7 @@ def not_enough(r: Round, others: int) -> View:
     )
 
 
-def still_open(r: Round, tz: str) -> View:
+def still_open(r: Round, tz: ZoneInfo) -> View:
     return View(
         text=_("Health check #{n} is still open: results come at the close ({close}).").format(
             n=r.number, close=when(r.closes_at, tz)
@@ -184,5 +185,5 @@ def grid_cells(
     return rows
 
 
-def round_label(r: Round, tz: str) -> str:
+def round_label(r: Round, tz: ZoneInfo) -> str:
     return f"#{r.number}\n{day(r.opened_at, tz)}"

@@ -9,30 +9,17 @@ from typing import Any
 from copkit.core import outbox
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import _, ngettext
-from copkit.core.parsing import to_int
+from copkit.core.i18n import N_, _, ngettext
+from copkit.core.roles import Role
+from copkit.core.specs import Arg
 from copkit.core.storage import scrub
 from copkit.core.views import ToRoom, View, notice
 
 from . import charts, closing, logic, report, views
-from .logic import Closed
 from .models import OPEN, Respondent, Round, RoundDimension
+from .routes import CLOSE_JOB, FORMAT, POST_JOB, REMIND_JOB, hc, results_key, round_key
 
-FORMAT = "healthcheck"
 DEFAULT_CLOSES_IN = timedelta(days=3)
-POST = "healthcheck.post"
-
-
-def _tz(scope: Scope) -> str:
-    return scope.community.timezone or "UTC"
-
-
-def _ann_key(r: Round) -> str:
-    return f"healthcheck:round:{r.id}"
-
-
-def _results_key(r: Round, part: int = 0) -> str:
-    return f"healthcheck:results:{r.id}" + (f":{part}" if part else "")
 
 
 def _activity(scope: Scope, r: Round) -> Activity:
@@ -41,26 +28,11 @@ def _activity(scope: Scope, r: Round) -> Activity:
     )
 
 
-async def _round_of(ctx: Context, rid: str) -> Round:
-    n = to_int(rid, 1)
-    r = await Round.get_or_none(id=n, community_id=ctx.community.id) if n is not None else None
-    if r is None:
-        raise UserError(_("That button no longer works."))
-    return r
-
-
-async def _open_round_of(ctx: Context, rid: str) -> Round:
-    r = await _round_of(ctx, rid)
-    if r.status != OPEN:
-        raise Closed()
-    return r
-
-
 async def _refresh_announcement(scope: Scope, r: Round) -> None:
     total = await RoundDimension.filter(round_id=r.id).count()
     n = await logic.respondents(r.id) if r.status == OPEN else r.responses
     await scope.show(
-        views.announcement(r, total, n, _tz(scope)), key=_ann_key(r), target=ToRoom(r.room_id)
+        views.announcement(r, total, n, scope.zone), key=round_key(r.id), target=ToRoom(r.room_id)
     )
 
 
@@ -78,7 +50,7 @@ async def grid_picture(scope: Scope) -> bytes | None:
     g = await logic.grid(scope.community.id)
     if not any(r.enough for r in g.rounds):
         return None
-    tz = _tz(scope)
+    tz = scope.zone
     cells = report.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
     return await charts.render(
         charts.grid_png,
@@ -92,16 +64,27 @@ async def grid_picture(scope: Scope) -> bytes | None:
     )
 
 
+@hc.command(
+    "start",
+    help=N_("Open a health-check round."),
+    args=(
+        Arg("closes-in", N_("how long it stays open, e.g. 3d"), type="duration"),
+        Arg("min-responses", N_("answers needed to show results (3 or more)"), type="int"),
+        Arg("moderate", N_("hold the comments until the leader approves them"), type="flag"),
+    ),
+    role=Role.CORE,
+    words=N_("start a health check"),
+)
 async def start(ctx: Context, args: dict[str, Any]) -> None:
     closes_in = args.get("closes-in") or DEFAULT_CLOSES_IN
     min_responses = args.get("min-responses")
     min_responses = logic.MIN_RESPONSES if min_responses is None else min_responses
 
     async def timers(r: Round) -> None:
-        r.close_job_id = await ctx.schedule("healthcheck.close", r.closes_at, {"round": r.id})
+        r.close_job_id = await ctx.schedule(CLOSE_JOB, r.closes_at, {"round": r.id})
         remind = logic.reminder_at(r.opened_at, r.closes_at)
         if remind is not None:
-            r.remind_job_id = await ctx.schedule("healthcheck.remind", remind, {"round": r.id})
+            r.remind_job_id = await ctx.schedule(REMIND_JOB, remind, {"round": r.id})
         await r.save(update_fields=["close_job_id", "remind_job_id"])
 
     r = await logic.create_round(
@@ -114,7 +97,7 @@ async def start(ctx: Context, args: dict[str, Any]) -> None:
         timers,
         moderate=bool(args.get("moderate")),
     )
-    await ctx.log("healthcheck.started", ref=_ann_key(r), member=ctx.person.id)
+    await ctx.log("healthcheck.started", ref=round_key(r.id), member=ctx.person.id)
     await _refresh_announcement(ctx, r)
     await ctx.activity_started(_activity(ctx, r))
 
@@ -126,7 +109,7 @@ async def finish(scope: Scope, r: Round, closer: str = "") -> None:
 
     async def post_later(closed: Round, members: list[str]) -> None:
         respondents.extend(members)
-        await outbox.step(scope, POST, {"round": closed.id})
+        await outbox.step(scope, POST_JOB, {"round": closed.id})
 
     closed = await closing.close(r.id, scope.now(), closer, post_later)
     if closed is None:
@@ -136,17 +119,18 @@ async def finish(scope: Scope, r: Round, closer: str = "") -> None:
             await scope.cancel_job(job)
     await scope.log(
         "healthcheck.closed",
-        ref=_ann_key(closed),
+        ref=round_key(closed.id),
         text=_("{k} of {m} members answered").format(k=closed.responses, m=closed.members),
     )
     # Participation, told at the close, in no particular order and all at one time.
     random.SystemRandom().shuffle(respondents)
     for member in respondents:
         await scope.runtime.hooks.contribution(
-            scope.community, member, "healthcheck.response", _ann_key(closed)
+            scope.community, member, "healthcheck.response", round_key(closed.id)
         )
 
 
+@hc.job(POST_JOB)
 async def job_post(ctx: JobContext, payload: dict[str, Any]) -> None:
     """Post a closed round's results, once: every part is a keyed view, so a retry (or a second
     run after a crash) shows only what was not shown yet."""
@@ -156,16 +140,16 @@ async def job_post(ctx: JobContext, payload: dict[str, Any]) -> None:
     await scrub(closing.TABLES)  # again, in case the process stopped before the first one
     await _refresh_announcement(ctx, r)
     parts = await result_views(ctx, r)
-    first = await ctx.view_ref(_results_key(r)) is None
+    first = await ctx.view_ref(results_key(r.id)) is None
     for i, view in enumerate(parts):
-        if await ctx.view_ref(_results_key(r, i)) is None:
-            await ctx.show(view, key=_results_key(r, i), target=ToRoom(r.room_id))
+        if await ctx.view_ref(results_key(r.id, i)) is None:
+            await ctx.show(view, key=results_key(r.id, i), target=ToRoom(r.room_id))
     if first:
         await ctx.activity_ended(_activity(ctx, r))
 
 
 async def result_views(scope: Scope, r: Round) -> list[View]:
-    tz = _tz(scope)
+    tz = scope.zone
     if r.status == OPEN:
         return [report.still_open(r, tz)]
     if not r.enough:
@@ -181,6 +165,12 @@ async def show_results(scope: Scope, r: Round, target: Any) -> None:
         await scope.show(view, target=target)
 
 
+@hc.command(
+    "close",
+    help=N_("Close the open round now and show the results."),
+    role=Role.CORE,
+    words=N_("close a health check"),
+)
 async def close(ctx: Context, args: dict[str, Any]) -> None:
     r = await logic.open_round(ctx.community.id)
     if r is None:
@@ -188,6 +178,7 @@ async def close(ctx: Context, args: dict[str, Any]) -> None:
     await finish(ctx, r, ctx.person.id)
 
 
+@hc.job(CLOSE_JOB)
 async def job_close(ctx: JobContext, payload: dict[str, Any]) -> None:
     r = await Round.get_or_none(id=payload.get("round"))
     if r is None or r.status != OPEN or r.close_job_id != ctx.job_id:
@@ -195,16 +186,18 @@ async def job_close(ctx: JobContext, payload: dict[str, Any]) -> None:
     await finish(ctx, r)
 
 
+@hc.job(REMIND_JOB)
 async def job_remind(ctx: JobContext, payload: dict[str, Any]) -> None:
     r = await Round.get_or_none(id=payload.get("round"))
     if r is None or r.status != OPEN or r.remind_job_id != ctx.job_id:
         return
     n = await logic.respondents(r.id)
     await ctx.show(
-        views.reminder(r, n, _tz(ctx), r.closes_at - ctx.now()), target=ToRoom(r.room_id)
+        views.reminder(r, n, ctx.zone, r.closes_at - ctx.now()), target=ToRoom(r.room_id)
     )
 
 
+@hc.command("status", help=N_("How the open round is going."))
 async def status(ctx: Context, args: dict[str, Any]) -> None:
     r = await logic.open_round(ctx.community.id)
     if r is None:
@@ -220,7 +213,7 @@ async def status(ctx: Context, args: dict[str, Any]) -> None:
     sheet = await logic.sheet(r.id, ctx.person.id)
     mine = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
     n = await logic.respondents(r.id)
-    await ctx.reply(views.status(r, n, len(its), mine, _tz(ctx), ctx.now()), private=True)
+    await ctx.reply(views.status(r, n, len(its), mine, ctx.zone, ctx.now()), private=True)
 
 
 # Moderation -------------------------------------------------------------------------------------
@@ -235,6 +228,17 @@ async def _moderated(ctx: Context, number: int | None) -> Round:
     return r
 
 
+_ROUND_ARG = Arg("round", N_("the round number"), type="int")
+_WHICH = Arg("which", N_("comment numbers, or all"), type="rest", positional=True, required=True)
+
+
+@hc.command(
+    "comments",
+    help=N_("The comments waiting for your approval (only you see them)."),
+    args=(_ROUND_ARG,),
+    role=Role.CORE,
+    words=N_("moderate health-check comments"),
+)
 async def comments(ctx: Context, args: dict[str, Any]) -> None:
     """The leader's private list of the comments waiting for approval (unattributed)."""
     r = await _moderated(ctx, args.get("round"))
@@ -269,16 +273,30 @@ async def _decide(ctx: Context, args: dict[str, Any], approve: bool) -> None:
         text = ngettext("{k} comment approved.", "{k} comments approved.", n)
     else:
         text = ngettext("{k} comment deleted.", "{k} comments deleted.", n)
-    await ctx.log("healthcheck.moderated", ref=_ann_key(r), member=ctx.person.id)
+    await ctx.log("healthcheck.moderated", ref=round_key(r.id), member=ctx.person.id)
     await ctx.reply(notice(text.format(k=n), "success"), private=True)
     # The posted results now show what was approved (edited in place).
     for i, view in enumerate(await result_views(ctx, r)):
-        await ctx.show(view, key=_results_key(r, i), target=ToRoom(r.room_id))
+        await ctx.show(view, key=results_key(r.id, i), target=ToRoom(r.room_id))
 
 
+@hc.command(
+    "approve",
+    help=N_("Show held comments: healthcheck approve 1 3, or all."),
+    args=(_WHICH, _ROUND_ARG),
+    role=Role.CORE,
+    words=N_("moderate health-check comments"),
+)
 async def approve(ctx: Context, args: dict[str, Any]) -> None:
     await _decide(ctx, args, True)
 
 
+@hc.command(
+    "reject",
+    help=N_("Delete held comments: healthcheck reject 2, or all."),
+    args=(_WHICH, _ROUND_ARG),
+    role=Role.CORE,
+    words=N_("moderate health-check comments"),
+)
 async def reject(ctx: Context, args: dict[str, Any]) -> None:
     await _decide(ctx, args, False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
 
@@ -22,7 +22,8 @@ from copkit.core.views import (
 )
 
 from .logic import COMMENT_MAX, Sheet
-from .models import Dimension, Pulse, Round, RoundDimension
+from .models import DeckChange, Dimension, Pulse, Round, RoundDimension
+from .routes import CARD, COLOUR, COMMENT, DONE, FORGET, TAKE, TREND, poll_id
 from .tally import COLOURS, participation
 
 DOT = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
@@ -34,21 +35,13 @@ def _locale() -> str:
     return current_locale().replace("-", "_") or "en"
 
 
-def when(dt: datetime, tz: str) -> str:
-    """``Thu 8 Jan, 09:00`` in the community's time zone and language."""
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return format_datetime(dt, "EEE d MMM, HH:mm", tzinfo=zone, locale=_locale())
+def when(dt: datetime, tz: ZoneInfo) -> str:
+    """``Thu 8 Jan, 09:00`` in the community's time zone (``scope.zone``) and language."""
+    return format_datetime(dt, "EEE d MMM, HH:mm", tzinfo=tz, locale=_locale())
 
 
-def day(dt: datetime, tz: str) -> str:
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return format_datetime(dt, "d MMM", tzinfo=zone, locale=_locale())
+def day(dt: datetime, tz: ZoneInfo) -> str:
+    return format_datetime(dt, "d MMM", tzinfo=tz, locale=_locale())
 
 
 def span(delta: timedelta) -> str:
@@ -97,10 +90,10 @@ def needs(r: Round) -> str:
 
 
 def take_button(r: Round) -> Button:
-    return Button(f"healthcheck:take:{r.id}", _("Take the health check"), "primary")
+    return Button(TAKE.build(round=r.id), _("Take the health check"), "primary")
 
 
-def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
+def announcement(r: Round, dimensions: int, responses: int, tz: ZoneInfo) -> View:
     if r.status != "open":
         return View(
             title=_("Health check #{n} is closed").format(n=r.number),
@@ -113,7 +106,7 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
                 if r.enough
                 else _("Not enough answers to stay anonymous.")
             ),
-            buttons=[Button(f"healthcheck:take:{r.id}", _("Take the health check"), disabled=True)],
+            buttons=[Button(TAKE.build(round=r.id), _("Take the health check"), disabled=True)],
         )
     return View(
         title=_("Health check #{n}: how is our community doing?").format(n=r.number),
@@ -134,7 +127,7 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
     )
 
 
-def reminder(r: Round, responses: int, tz: str, left: timedelta) -> View:
+def reminder(r: Round, responses: int, tz: ZoneInfo, left: timedelta) -> View:
     return View(
         title=_("⏰ Health check #{n} closes in {left}").format(n=r.number, left=span(left)),
         text=_("Answers so far: {count}.").format(count=so_far(responses, r.min_responses))
@@ -175,13 +168,13 @@ def _your_answer(sheet: Sheet, item_id: int) -> str:
     return _("Your answer: {answer}").format(answer=" · ".join(parts)) if parts else ""
 
 
-def private_footer(r: Round, tz: str) -> str:
+def private_footer(r: Round, tz: ZoneInfo) -> str:
     return _("Only you see this. Anonymous; you can change it until {close}.").format(
         close=when(r.closes_at, tz)
     )
 
 
-def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz: str) -> View:
+def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz: ZoneInfo) -> View:
     rid, iid = r.id, it.id
     lines = [
         "🟢 " + _("**Awesome:** {text}").format(text=UserText(it.awesome)),
@@ -191,7 +184,7 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
     if mine:
         lines.append(mine)
     comment_form = Form(
-        f"healthcheck:comment:{rid}:{iid}",
+        COMMENT.build(round=rid, item=iid),
         _("Comment on {title}").format(title=it.title)[:45],
         (
             FormInput(
@@ -207,10 +200,10 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
     )
     buttons = [Button(comment_form.action_id, _("Comment"), form=comment_form)]
     if index > 1:
-        buttons.append(Button(f"healthcheck:card:{rid}:{index - 1}", _("‹ Back")))
+        buttons.append(Button(CARD.build(round=rid, index=index - 1), _("‹ Back")))
     done = sheet.done(iid)
     buttons.append(
-        Button(f"healthcheck:card:{rid}:{index + 1}", _("Next ›") if done else _("Skip ›"))
+        Button(CARD.build(round=rid, index=index + 1), _("Next ›") if done else _("Skip ›"))
     )
     return View(
         title=_("Health check #{n} · {i}/{total} · {title}").format(
@@ -219,7 +212,7 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
         text="\n".join(lines),
         choices=[
             Choice(
-                f"healthcheck:colour:{rid}:{iid}",
+                COLOUR.build(round=rid, item=iid),
                 tuple(
                     Option(v, f"{dot} {_(label)}", _(desc))
                     for v, dot, label, desc in COLOUR_OPTIONS
@@ -227,7 +220,7 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
                 placeholder=_("How is it?"),
             ),
             Choice(
-                f"healthcheck:trend:{rid}:{iid}",
+                TREND.build(round=rid, item=iid),
                 tuple(Option(v, f"{arrow} {_(label)}") for v, arrow, label in TREND_OPTIONS),
                 placeholder=_("Where is it heading?"),
             ),
@@ -236,9 +229,9 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
     )
 
 
-def forget_card(r: Round, total: int, sheet: Sheet, tz: str) -> View:
+def forget_card(r: Round, total: int, sheet: Sheet, tz: ZoneInfo) -> View:
     form = Form(
-        f"healthcheck:forget:{r.id}",
+        FORGET.build(round=r.id),
         _("What did we forget?"),
         (
             FormInput(
@@ -258,14 +251,14 @@ def forget_card(r: Round, total: int, sheet: Sheet, tz: str) -> View:
         text="\n".join(lines),
         buttons=[
             Button(form.action_id, _("Write"), form=form),
-            Button(f"healthcheck:card:{r.id}:{total}", _("‹ Back")),
-            Button(f"healthcheck:done:{r.id}", _("Done"), "success"),
+            Button(CARD.build(round=r.id, index=total), _("‹ Back")),
+            Button(DONE.build(round=r.id), _("Done"), "success"),
         ],
         footer=private_footer(r, tz),
     )
 
 
-def thanks(r: Round, answered: int, total: int, tz: str) -> View:
+def thanks(r: Round, answered: int, total: int, tz: ZoneInfo) -> View:
     return View(
         title=_("Thank you!"),
         text="\n".join(
@@ -278,13 +271,13 @@ def thanks(r: Round, answered: int, total: int, tz: str) -> View:
                 ),
             ]
         ),
-        buttons=[Button(f"healthcheck:card:{r.id}:1", _("Review my answers"))],
+        buttons=[Button(CARD.build(round=r.id, index=1), _("Review my answers"))],
         footer=private_footer(r, tz),
         tone="success",
     )
 
 
-def status(r: Round, responses: int, total: int, mine: int, tz: str, now: datetime) -> View:
+def status(r: Round, responses: int, total: int, mine: int, tz: ZoneInfo, now: datetime) -> View:
     lines = [
         _("Health check #{n} is open until {close} ({left} left).").format(
             n=r.number, close=when(r.closes_at, tz), left=span(r.closes_at - now)
@@ -307,7 +300,7 @@ def history(rows: list[str], png: bytes | None) -> View:
     )
 
 
-def history_line(r: Round, tz: str, dominant: dict[str, int] | None) -> str:
+def history_line(r: Round, tz: ZoneInfo, dominant: dict[str, int] | None) -> str:
     head = f"**#{r.number}** · {day(r.opened_at, tz)}"
     if r.status == "open":
         return head + " · " + _("open until {close}").format(close=when(r.closes_at, tz))
@@ -357,7 +350,7 @@ def deck(active: list[Dimension], retired: list[Dimension], open_round: Round | 
     )
 
 
-def deck_change_line(c, tz: str, who: str = "") -> str:  # type: ignore[no-untyped-def]
+def deck_change_line(c: DeckChange, tz: ZoneInfo, who: str = "") -> str:
     """One deck change; ``who`` is the member's display name."""
     after = c.after or {}
     before = c.before or {}
@@ -387,7 +380,7 @@ def deck_change_line(c, tz: str, who: str = "") -> str:  # type: ignore[no-untyp
 # Pulse ------------------------------------------------------------------------------------------
 
 
-def pulse(p: Pulse, votes: int, tz: str) -> View:
+def pulse(p: Pulse, votes: int, tz: ZoneInfo) -> View:
     if p.status != "open":
         return pulse_result(p)
     if p.public:
@@ -398,7 +391,7 @@ def pulse(p: Pulse, votes: int, tz: str) -> View:
         title=_("Pulse check"),
         text=text.format(close=when(p.closes_at, tz), min=p.min_responses),
         poll=Poll(
-            f"healthcheck:pulse:{p.id}",
+            poll_id(p.id),
             UserText(p.question),
             tuple(UserText(o) for o in p.options),
             anonymous=not p.public,
