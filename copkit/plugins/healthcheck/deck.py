@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.parsing import to_int
@@ -152,19 +152,17 @@ async def ensure_deck(community_id: int) -> None:
     """Give a community the default deck the first time it needs one (safe to race)."""
     if await Dimension.filter(community_id=community_id).exists():
         return
-    for i, card in enumerate(DEFAULT_DECK, 1):
-        try:
-            await Dimension.create(
-                community_id=community_id,
-                key=card.key,
-                default_key=card.key,
-                title=_(card.title),
-                awesome=_(card.awesome),
-                crappy=_(card.crappy),
-                position=i,
-            )
-        except IntegrityError:  # another request seeded it at the same time
-            pass
+    for i, card in enumerate(DEFAULT_DECK, 1):  # another request may seed it at the same time
+        await store.insert_if_absent(
+            Dimension,
+            community_id=community_id,
+            key=card.key,
+            default_key=card.key,
+            title=_(card.title),
+            awesome=_(card.awesome),
+            crappy=_(card.crappy),
+            position=i,
+        )
 
 
 async def active(community_id: int) -> list[Dimension]:
@@ -250,20 +248,20 @@ async def add(
     base = slugify(title)
     for n in range(1, 50):
         key = base if n == 1 else f"{base}-{n}"
-        try:
-            async with in_transaction():
-                dim = await Dimension.create(
-                    community_id=community_id,
-                    key=key,
-                    title=title,
-                    awesome=awesome,
-                    crappy=crappy,
-                    position=len(deck) + 1,
-                )
-                await _record(community_id, member, "add", dim, None, snapshot(dim), now)
-            return dim
-        except IntegrityError:
-            continue
+        async with store.transaction():
+            dim = await store.insert_if_absent(
+                Dimension,
+                community_id=community_id,
+                key=key,
+                title=title,
+                awesome=awesome,
+                crappy=crappy,
+                position=len(deck) + 1,
+            )
+            if dim is None:  # the key is taken (perhaps at this moment): try the next one
+                continue
+            await _record(community_id, member, "add", dim, None, snapshot(dim), now)
+        return dim
     raise UserError(_("Pick another title: that one is taken."))
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
@@ -118,38 +118,38 @@ async def create_round(
     if not cards:
         raise UserError(_("The deck is empty: add a dimension first."))
     last = await latest_round(community_id)
-    try:
-        async with in_transaction():
-            r = await Round.create(
-                community_id=community_id,
-                number=(last.number + 1) if last else 1,
-                room_id=room_id,
-                status=OPEN,
-                open_slot=community_id,
-                opened_by=member,
-                opened_at=now,
-                closes_at=now + closes_in,
-                min_responses=min_responses,
-                secret=secrets.token_hex(32),
-                moderate=moderate,
-            )
-            await RoundDimension.bulk_create(
-                [
-                    RoundDimension(
-                        round_id=r.id,
-                        dimension_id=d.id,
-                        position=i,
-                        title=d.title,
-                        awesome=d.awesome,
-                        crappy=d.crappy,
-                    )
-                    for i, d in enumerate(cards, 1)
-                ]
-            )
-            if then is not None:
-                await then(r)
-    except IntegrityError:  # someone started a round at the same moment
-        raise UserError(_("A health check was just started by someone else.")) from None
+    async with store.transaction():
+        r = await store.insert_if_absent(
+            Round,
+            community_id=community_id,
+            number=(last.number + 1) if last else 1,
+            room_id=room_id,
+            status=OPEN,
+            open_slot=community_id,
+            opened_by=member,
+            opened_at=now,
+            closes_at=now + closes_in,
+            min_responses=min_responses,
+            secret=secrets.token_hex(32),
+            moderate=moderate,
+        )
+        if r is None:  # someone started a round (or took its number) at the same moment
+            raise UserError(_("A health check was just started by someone else."))
+        await RoundDimension.bulk_create(
+            [
+                RoundDimension(
+                    round_id=r.id,
+                    dimension_id=d.id,
+                    position=i,
+                    title=d.title,
+                    awesome=d.awesome,
+                    crappy=d.crappy,
+                )
+                for i, d in enumerate(cards, 1)
+            ]
+        )
+        if then is not None:
+            await then(r)
     return r
 
 
