@@ -29,7 +29,8 @@ from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
 from copkit.core.views import ToRoom
-from copkit.plugins.healthcheck import handlers, logic
+from copkit.plugins.healthcheck import closing, logic, rounds
+from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Respondent, Round
 
 PLUGINS = ["copkit.plugins.core_commands", "copkit.plugins.healthcheck"]
@@ -86,9 +87,9 @@ async def one_round(url: str, members: int, label: str) -> dict[str, float]:
         async def member(n: int) -> None:
             p = Person(f"u{n}", f"User {n}")
             for i, iid in enumerate(items):
-                for kind, values in (("colour", COLOURS), ("trend", TRENDS)):
+                for route, values in ((R.COLOUR, COLOURS), (R.TREND, TRENDS)):
                     action = Interaction(
-                        f"healthcheck:{kind}:{r.id}:{iid}", {"selected": [values[(n + i) % 3]]}
+                        route.build(round=r.id, item=iid), {"selected": [values[(n + i) % 3]]}
                     )
                     t0 = time.perf_counter()
                     await rt.handle_interaction(community, room, p, action)
@@ -105,12 +106,12 @@ async def one_round(url: str, members: int, label: str) -> dict[str, float]:
 
         scope = Scope(rt, (await rt.community(community)).row, room.id)
         t0 = time.perf_counter()
-        closed = await logic.close(r.id, rt.clock.now())
+        closed = await closing.close(r.id, rt.clock.now())
         close_t = time.perf_counter() - t0
         assert closed is not None and closed.responses == members
         assert await Answer.filter(round_id=r.id, token__not_isnull=True).count() == 0
         t0 = time.perf_counter()
-        await handlers.show_results(scope, closed, ToRoom(room.id))
+        await rounds.show_results(scope, closed, ToRoom(room.id))
         results_t = time.perf_counter() - t0
         t0 = time.perf_counter()
         await rt.handle_text(community, room, Person("u1", "User 1"), "healthcheck trend purpose")

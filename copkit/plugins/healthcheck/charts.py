@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 DPI = 100
 FILL = {"green": "#2e9e4f", "amber": "#f0b429", "red": "#d64545", None: "#d9d9d9"}
@@ -29,7 +30,7 @@ def grid_size(rounds: int, dimensions: int) -> tuple[int, int]:
     return LABEL_W + COL_W * max(rounds, 1), HEAD_H + ROW_H * max(dimensions, 1) + FOOT_H
 
 
-def _figure(width: int, height: int):  # type: ignore[no-untyped-def]
+def _figure(width: int, height: int) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -38,7 +39,7 @@ def _figure(width: int, height: int):  # type: ignore[no-untyped-def]
     return fig
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
@@ -153,6 +154,6 @@ def trend_png(
     return _png(fig)
 
 
-async def render(fn, *args, **kwargs) -> bytes:  # type: ignore[no-untyped-def]
+async def render(fn: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
     """Draw in a worker thread so a picture never blocks the event loop."""
     return await asyncio.to_thread(fn, *args, **kwargs)

@@ -55,7 +55,10 @@ async def close(
         ):
             return None
         r = await Round.get(id=round_id)
-        members = list(await Respondent.filter(round_id=round_id).values_list("member", flat=True))
+        members = [
+            str(m)
+            for m in await Respondent.filter(round_id=round_id).values_list("member", flat=True)
+        ]
         known = await Membership.filter(community_id=r.community_id).count()
         answers = list(
             await Answer.filter(round_id=round_id).values_list(
@@ -145,13 +148,15 @@ async def decide(round_id: int, items: list[tuple[str, int, str]], approve: bool
     async with in_transaction():
         for kind, row_id, _text in items:
             if kind == "answer":
-                q = Answer.filter(id=row_id, round_id=round_id, approved=False)
+                answer = Answer.filter(id=row_id, round_id=round_id, approved=False)
                 n += await (
-                    q.update(approved=True) if approve else q.update(comment=None, approved=True)
+                    answer.update(approved=True)
+                    if approve
+                    else answer.update(comment=None, approved=True)
                 )
             else:
-                q = Note.filter(id=row_id, round_id=round_id, approved=False)
-                n += await (q.update(approved=True) if approve else q.delete())
+                note = Note.filter(id=row_id, round_id=round_id, approved=False)
+                n += await (note.update(approved=True) if approve else note.delete())
     if not approve:
         await scrub(("healthcheck_answer", "healthcheck_note"))
     return n

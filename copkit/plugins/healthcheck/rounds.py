@@ -154,7 +154,7 @@ async def result_views(scope: Scope, r: Round) -> list[View]:
         return [report.still_open(r, tz)]
     if not r.enough:
         members = await Respondent.filter(round_id=r.id).values_list("member", flat=True)
-        return [report.not_enough(r, closing.others(list(members), r))]
+        return [report.not_enough(r, closing.others([str(m) for m in members], r))]
     res = await logic.results(r)
     view, more = report.results(res, tz, await grid_picture(scope))
     return [view, *more]
