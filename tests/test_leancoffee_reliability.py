@@ -319,7 +319,7 @@ async def test_a_burst_of_votes_is_a_few_edits_of_the_board_ending_on_the_latest
                 break
             await asyncio.sleep(0.1)
         assert "#1** Alpha · ● 200 dots" in msg.view.text  # the last edit shows the latest
-        await h.rt.coalescer.drain()  # what is still pending goes out now, and counts
+        await h.rt.live.drain()  # what is still pending goes out now, and counts
         edits = msg.edits - edits_before
         assert 1 <= edits <= 4, edits
         assert "#1** Alpha · ● 200 dots" in msg.view.text
