@@ -26,9 +26,10 @@ from copkit.core.context import Scope
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
-from copkit.plugins.leancoffee import flow
+from copkit.plugins.leancoffee import sessions
 from copkit.plugins.leancoffee.board import render_board
 from copkit.plugins.leancoffee.models import Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import VOTE_PICK
 
 PLUGINS = ["copkit.plugins.core_commands", "copkit.plugins.leancoffee"]
 
@@ -110,7 +111,7 @@ async def one_round(
 
         async def vote(p: Person, topic: int) -> None:
             t0 = time.perf_counter()
-            action = Interaction("leancoffee:vote", {"selected": [str(topic)]})
+            action = Interaction(VOTE_PICK.build(page=1), {"selected": [str(topic)]})
             await rt.handle_interaction(community, room, p, action)
             latencies.append(time.perf_counter() - t0)
 
@@ -131,7 +132,7 @@ async def one_round(
         # The board re-rendered from the database: read the session, its topics and dots, and
         # render (the edit itself is paced by the live view, so it is not timed here).
         t0 = time.perf_counter()
-        state = await flow.board_state(scope, await Session.get(id=s.id))
+        state = await sessions.board_state(scope, await Session.get(id=s.id))
         view = render_board(state)
         rerender = time.perf_counter() - t0
         assert f"{max(t.dots for t in state.topics)} dots" in view.text

@@ -43,6 +43,8 @@ from fakes.bot_connector import (  # noqa: E402
 from fakes.multiproc import Fleet, free_port  # noqa: E402
 from fakes.multiproc_session import vote_click  # noqa: E402
 
+from copkit.plugins.leancoffee.routes import VOTE_PICK  # noqa: E402
+
 OWNER = user("olivia", "Olivia Owner")
 TOPICS = 5
 
@@ -283,7 +285,7 @@ async def run_echo(patched: bool, args: argparse.Namespace) -> dict[str, Any]:
             "actions": [
                 {
                     "type": "Action.Execute",
-                    "data": {"copkit": "leancoffee:vote:page1", "selected": [str(k + 1)]},
+                    "data": {"copkit": VOTE_PICK.build(page=1), "selected": [str(k + 1)]},
                 }
                 for k in range(TOPICS)
             ]

@@ -18,30 +18,33 @@ def say(line: str) -> None:
 
 
 async def serve(settings: Settings, plugins: list[str]) -> int:
-    """Open storage, start every configured adapter and run until cancelled.
+    """Open storage, start every enabled adapter and run until cancelled.
 
-    Teams always runs (in local emulator mode without credentials); Discord runs when a token
-    is configured. Says plainly what started and what is missing.
-    """
+    Teams runs unless disabled (in local emulator mode without credentials); Discord runs when
+    enabled and a token is configured, and keeps trying while Discord cannot be reached. Says
+    plainly what started and what is missing. Cancelling it (SIGTERM, Ctrl-C) at any moment,
+    start-up included, closes what was opened."""
     runtime = Copkit(settings.database_url, pm=make_plugin_manager(plugins))
-    await runtime.open(timers=True)
-    say(f"database {hide_password(settings.database_url)} ready; timers running")
     tasks: list[asyncio.Task[None]] = []
     try:
-        try:
-            from .adapters.teams import serve_teams
-        except ImportError as exc:  # pragma: no cover - botbuilder missing
-            say(f"Teams adapter unavailable: {exc}")
+        await runtime.open(timers=True)
+        say(f"database {hide_password(settings.database_url)} ready; timers running")
+        teams, discord = settings.adapters["teams"], settings.adapters["discord"]
+        if not teams.enabled:
+            say("Teams: not started ([teams] enabled = false, or --no-teams)")
         else:
-            tasks.append(
-                asyncio.create_task(serve_teams(runtime, settings.teams, say), name="teams")
-            )
-        if settings.discord.token:
+            try:
+                from .adapters.teams import serve_teams
+            except ImportError as exc:  # pragma: no cover - botbuilder missing
+                say(f"Teams adapter unavailable: {exc}")
+            else:
+                tasks.append(asyncio.create_task(serve_teams(runtime, teams, say), name="teams"))
+        if not discord.enabled:
+            say("Discord: not started ([discord] enabled = false, or --no-discord)")
+        elif discord.token:
             from .adapters.discord import serve_discord
 
-            tasks.append(
-                asyncio.create_task(serve_discord(runtime, settings.discord, say), name="discord")
-            )
+            tasks.append(asyncio.create_task(serve_discord(runtime, discord, say), name="discord"))
         else:
             say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
         if not tasks:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -13,10 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .core.config import Settings, load_settings
+from .core.config import Settings
 from .core.errors import ConfigError, StartupError
 from .core.plugins import DEFAULT_PLUGINS, build_registry, describe_plugins, make_plugin_manager
 from .core.storage import hide_password, upgrade_database
+from .logs import configure_logging
+from .settings import load_settings
 
 DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning")
 
@@ -127,33 +128,56 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from .app import serve
 
+    discord, teams = settings.adapters["discord"], settings.adapters["teams"]
     if args.shard_ids:
-        settings.discord.shard_ids = [int(x) for x in args.shard_ids.split(",") if x.strip()]
+        try:
+            discord.shard_ids = [int(x) for x in args.shard_ids.split(",") if x.strip()]
+        except ValueError:
+            raise StartupError(
+                f"--shard-ids must be numbers like 0,1, not {args.shard_ids!r}"
+            ) from None
     if args.shard_count:
-        settings.discord.shard_count = args.shard_count
+        discord.shard_count = args.shard_count
     if args.port:
-        settings.teams.port = args.port
+        teams.port = args.port
+    if args.teams is not None:
+        teams.enabled = args.teams
+    if args.discord is not None:
+        discord.enabled = args.discord
     loop = asyncio.new_event_loop()
     main = loop.create_task(serve(settings, _plugins(settings)))
+    stopping = False
+
+    def stop() -> None:
+        nonlocal stopping
+        if stopping:  # a second Ctrl-C: stop now, without a traceback
+            print("copkit stopped at once", flush=True)
+            os._exit(130)
+        stopping = True
+        print("copkit stopping (Ctrl-C again to stop at once)", flush=True)
+        main.cancel()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, main.cancel)
+            loop.add_signal_handler(sig, stop)
         except NotImplementedError:
             pass
     try:
         return loop.run_until_complete(main)
     except asyncio.CancelledError:
-        print("copkit stopped")
+        print("copkit stopped", flush=True)
         return 0
     finally:
         loop.close()
+        # From here on only the interpreter's exit is left: a Ctrl-C now ends it quietly.
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
 
 
 def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
     from .adapters.teams.manifest import write_package
 
     reg = build_registry(make_plugin_manager(_plugins(settings)))
-    app_id = args.app_id or settings.teams.app_id
+    app_id = args.app_id or settings.adapters["teams"].app_id
     if not app_id:
         raise StartupError("give --app-id (the Azure Bot's Microsoft App ID) or set MicrosoftAppId")
     path = write_package(
@@ -180,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--shard-ids", help="Discord shard ids this process runs, e.g. 0,1")
     s.add_argument("--shard-count", type=int, help="total Discord shards")
     s.add_argument("--port", type=int, help="Teams endpoint port (default 3978)")
+    s.add_argument(
+        "--teams",
+        action=argparse.BooleanOptionalAction,
+        help="serve the Teams endpoint (default: [teams] enabled, true)",
+    )
+    s.add_argument(
+        "--discord",
+        action=argparse.BooleanOptionalAction,
+        help="connect to Discord when a token is set (default: [discord] enabled, true)",
+    )
     s.set_defaults(fn=cmd_run)
 
     s = sub.add_parser("console", help="a local community in this terminal")
@@ -223,27 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-QUIET_LOGGERS = (
-    "tortoise.db_client",
-    "asyncpg",
-    "aiosqlite",
-    "discord",  # discord.gateway logs every event in full at DEBUG, discord.http every body
-    "msrest",  # the Bot Connector client's request and response bodies
-    "botbuilder",
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Never log SQL with its values, nor the platforms' payloads, even with -v: they would hold
-    # anonymous answers (a health check's colour in a custom id, a comment in a modal).
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
+    # Never log SQL with its values or Discord's payloads, even with -v: they hold answers.
+    configure_logging(args.verbose)
     if not getattr(args, "fn", None):
         parser.print_help()
         return 0 if args.command is None else 2

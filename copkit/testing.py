@@ -25,6 +25,7 @@ from .core.models import Community
 from .core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from .core.runtime import Copkit
 from .core.views import Private, Reply, Target, ToRoom, ToThread, View, plain_text, plain_view
+from .testing_databases import DatabaseTemplate
 
 
 @dataclass
@@ -220,6 +221,7 @@ def database_url_for_tests(tmp_path: Path) -> str:
 
 
 __all__ = [
+    "DatabaseTemplate",
     "FakeClock",
     "Harness",
     "MemoryMessenger",

@@ -1,19 +1,27 @@
 """Shared fixtures: a database per test (a SQLite file, or PostgreSQL when
-``COPKIT_TEST_POSTGRES_URL`` is set) and a harness on it."""
+``COPKIT_TEST_POSTGRES_URL`` is set), a harness on it, and the fake Discord.
+
+``db_url``, ``harness`` and ``harness_options`` come from copkit's pytest plugin
+(copkit/pytest_plugin.py, entry point ``pytest11``; registered here if the installed copkit
+predates the entry point)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import Any
 
 import pytest
-
-from copkit.testing import Harness
 
 PG_URL = os.environ.get("COPKIT_TEST_POSTGRES_URL")
 
 
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("copkit"):  # installed before the entry point existed
+        config.pluginmanager.import_plugin("copkit.pytest_plugin")
+
+
 async def reset_postgres(url: str) -> None:
+    """Empty the database at ``url`` (for tests that need PostgreSQL without any table)."""
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
@@ -24,18 +32,37 @@ async def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture
-async def db_url(tmp_path: Path) -> str:
-    """A fresh, empty database for this test."""
-    if PG_URL:
-        await reset_postgres(PG_URL)
-        return PG_URL
-    return f"sqlite://{tmp_path / 'copkit.db'}"
+async def fake(monkeypatch):
+    """A fake Discord (REST and gateway) on loopback, with discord.py pointed at it."""
+    from fakes.discord_server import FakeDiscord
+
+    f = FakeDiscord()
+    await f.start()
+    f.install(monkeypatch)
+    yield f
+    await f.close()
 
 
 @pytest.fixture
-async def harness(db_url: str):
-    async with Harness(db_url) as h:
-        yield h
+def teams_options(request) -> dict[str, Any]:
+    """How the ``env`` fixture's TeamsEnv is made: with the test module's ``PLUGINS`` and, where
+    the module sets ``TEAMS_DEMO = True``, the Teams demo plugin (its topics forgotten)."""
+    options: dict[str, Any] = {"plugins": request.module.PLUGINS}
+    if getattr(request.module, "TEAMS_DEMO", False):
+        from fakes.teams_plugin import TOPICS, TeamsDemo
+
+        TOPICS.clear()
+        options["extra"] = [TeamsDemo()]
+    return options
+
+
+@pytest.fixture
+async def env(db_url, teams_options):
+    """copkit's Teams endpoint over loopback, with the fake Bot Connector (fakes/teams_env.py)."""
+    from fakes.teams_env import TeamsEnv
+
+    async with TeamsEnv(db_url, **teams_options) as e:
+        yield e
 
 
 requires_postgres = pytest.mark.skipif(not PG_URL, reason="set COPKIT_TEST_POSTGRES_URL to run")

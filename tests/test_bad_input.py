@@ -15,6 +15,7 @@ from copkit.core.errors import UsageError
 from copkit.core.parsing import clean_text, parse_duration, to_int
 from copkit.core.usertext import clean_value
 from copkit.plugins.leancoffee.models import Topic
+from copkit.plugins.leancoffee.routes import PROPOSE
 from copkit.testing import Harness
 
 APOLOGY = "went wrong"
@@ -93,7 +94,7 @@ async def test_nul_bytes_and_lone_surrogates_are_stored_cleaned(h):
     sid = (await Topic.first()).session_id
     await h.say("bob", "leancoffee propose with\x00nul")
     await h.say("cat", "leancoffee propose lone \ud800 surrogate")
-    out = await h.click("dan", f"leancoffee:propose:{sid}", {"title": "form\x00 \udfff title"})
+    out = await h.click("dan", PROPOSE.build(session=sid), {"title": "form\x00 \udfff title"})
     assert APOLOGY not in answer(out)
     titles = set(await Topic.all().values_list("title", flat=True))
     assert {"withnul", "lone \ufffd surrogate", "form \ufffd title"} <= titles
@@ -141,3 +142,19 @@ def test_values_the_database_refuses_are_bad_input_not_outages():
         OverflowError("Python int too large to convert to SQLite INTEGER"),
     ):
         assert is_bad_input(exc) and not is_unavailable(exc), exc
+
+
+async def test_a_platform_name_with_a_nul_or_a_lone_surrogate_does_not_lock_anyone_out(h):
+    from copkit.core.events import Person
+    from copkit.core.models import Membership, Room
+
+    for who, room in (
+        (Person(id="u1", name="bad\ud800name"), None),
+        (Person(id="u2\x00", name="nul\x00"), None),
+        (Person(id="u3", name="ok"), "room\udfff"),
+    ):
+        out = await h.say(who, "leancoffee propose Topic of " + who.id.strip("\x00"), room=room)
+        assert APOLOGY not in answer(out) and "too long" not in answer(out), answer(out)
+    names = set(await Membership.all().values_list("name", flat=True))
+    assert {"bad\ufffdname", "nul"} <= names
+    assert await Room.filter(external_id="room\ufffd").exists()

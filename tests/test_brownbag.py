@@ -10,8 +10,8 @@ from icalendar import Calendar
 
 from copkit.core.models import Job
 from copkit.core.timezones import parse_when, zone
-from copkit.plugins.brownbag.handlers import community_feed
 from copkit.plugins.brownbag.models import Feedback, Rsvp, Session, Talk, Upvote
+from copkit.plugins.brownbag.sessions import community_feed
 from copkit.testing import Harness
 
 PLUGINS = ["copkit.plugins.core_commands", "copkit.plugins.brownbag"]

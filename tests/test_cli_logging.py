@@ -1,5 +1,5 @@
-"""`copkit -v` logs more, but never SQL with its values nor a platform's payloads (they would hold
-anonymous answers)."""
+"""`copkit -v` logs more, but never SQL with its values nor Discord's gateway events and HTTP
+bodies (they would hold anonymous answers)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import logging
 
 from copkit.cli import main
 
+HELD = ("tortoise.db_client", "asyncpg", "aiosqlite", "discord", "discord.gateway", "msrest")
+
 
 def test_verbose_keeps_sql_out_of_the_log(capsys):
     root = logging.getLogger()
     saved = (
         root.level,
-        {
-            n: logging.getLogger(n).level
-            for n in ("tortoise.db_client", "asyncpg", "aiosqlite", "discord", "msrest")
-        },
+        {n: logging.getLogger(n).level for n in HELD},
     )
     root.setLevel(logging.DEBUG)
     try:

@@ -10,6 +10,7 @@ from test_healthcheck_helpers import PLUGINS as HC_PLUGINS
 from copkit.core.events import Person
 from copkit.core.usertext import END, START
 from copkit.plugins.leancoffee.models import Session, Topic
+from copkit.plugins.leancoffee.routes import PROPOSE
 from copkit.testing import Harness
 
 LC_PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
@@ -32,7 +33,7 @@ async def test_form_values_and_names_are_cleaned_before_plugins_see_them(db_url)
         sid = (await Session.filter(room_id="general").order_by("-id").first()).id
         mallory = Person("m", "Mal\u202elory\u200b")
         values = {"title": f"Cafe\u0301 {START}forged{END}\u2066", "pitch": "x\u200by"}
-        await h.click(mallory, f"leancoffee:propose:{sid}", values)
+        await h.click(mallory, PROPOSE.build(session=sid), values)
         t = await Topic.get(session_id=sid, number=1)
         assert (t.title, t.pitch, t.author_name) == ("Café forged", "xy", "Mallory")
         await h.say("ann", "leancoffee propose Tea\u200b\u202a time")

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
@@ -80,6 +81,37 @@ def test_unreachable_database_is_one_line_with_the_password_hidden(tmp_path):
 def test_hide_password():
     assert hide_password("postgres://u:p@h:5/d") == "postgres://u:***@h:5/d"
     assert hide_password("sqlite://copkit.db") == "sqlite://copkit.db"
+    assert hide_password("postgres://u:pa@ss@host/db") == "postgres://u:***@host/db"
+    assert (
+        hide_password("postgres://u@127.0.0.1:1/x?password=secret")
+        == "postgres://u@127.0.0.1:1/x?password=***"
+    )
+    assert (
+        hide_password("postgres://u@h/x?sslmode=require&sslpassword=k3y&x=1")
+        == "postgres://u@h/x?sslmode=require&sslpassword=***&x=1"
+    )
+    said = hide_password("cannot reach 'postgres://a:b@h/d' nor postgres://c:d@e/f, sorry")
+    assert said == "cannot reach 'postgres://a:***@h/d' nor postgres://c:***@e/f, sorry"
+    assert hide_password("postgres://u@h/db") == "postgres://u@h/db"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u@127.0.0.1:1/x?password=secret", "postgres://u:pa@secret@127.0.0.1:1/x"],
+)
+def test_a_password_in_the_url_is_never_printed(tmp_path, url):
+    env = {**os.environ, "COPKIT_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", "-v", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "secret" not in done.stdout + done.stderr, done.stderr
+    assert "***" in done.stderr.strip().splitlines()[-1]
 
 
 def test_core_models_have_migrations():

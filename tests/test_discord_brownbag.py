@@ -4,20 +4,10 @@ restart, and a server where the bot may not create events gets a clear note inst
 
 from __future__ import annotations
 
-import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import BASIC_PERMISSIONS, EPHEMERAL, FakeDiscord, labels_of, text_of
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.brownbag")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 def dm_recipients(fake: FakeDiscord, since: int) -> list[str]:

@@ -29,15 +29,6 @@ class World:
 
 
 @pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
-
-
-@pytest.fixture
 async def world(fake):
     return World(fake)
 
@@ -445,11 +436,13 @@ async def test_scheduled_event_is_created_updated_and_cancelled(fake, world, bot
     assert created.json["name"] == "Rust" and created.json["entity_type"] == 3
     assert created.json["entity_metadata"] == {"location": "Room 1"}
     assert created.json["scheduled_start_time"].startswith("2026-01-07T09:00:00")
+    await fake.wait_for("POST", CALLBACK, since=mark)  # answered: the event's id is remembered
     (event_id,) = fake.events
     mark = fake.mark()
     await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2"})
     edit = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)
     assert edit.json["name"] == "Rust 2"
+    await fake.wait_for("POST", CALLBACK, since=mark)
     mark = fake.mark()
     await fake.slash(world.ann, world.general, "demo talk", {"title": "Rust 2", "cancel": True})
     cancel = await fake.wait_for("PATCH", rf"/guilds/\d+/scheduled-events/{event_id}", since=mark)
@@ -603,7 +596,7 @@ async def test_start_up_says_the_invite_link_and_missing_permissions(fake, db_ur
 
 
 async def test_privileged_intent_only_when_asked_and_refusal_is_clear(fake, db_url):
-    from copkit.core.config import DiscordSettings
+    from copkit.adapters.discord.settings import DiscordSettings
     from copkit.core.errors import StartupError
 
     World(fake)
@@ -728,3 +721,56 @@ async def test_forms_of_old_messages_are_forgotten_at_start_up(fake, world, bot)
     assert await forms.count() == 0
     answer = await bot.press(world.bob, board, "Add")
     assert "That form is not available" in callback_body(answer)["content"]
+
+
+async def test_per_message_maps_are_bounded(fake, world, db_url, monkeypatch):
+    from copkit.adapters.discord import messenger as discord_messenger
+
+    monkeypatch.setattr(discord_messenger, "MESSAGES_KEPT", 2, raising=False)
+    b = await BotUnderTest(fake, db_url, plugins=CORE, extra=[DemoPlugin()]).start()
+    try:
+        for _ in range(4):
+            mark = fake.mark()
+            await fake.slash(world.ann, world.general, "copkit help")
+            await fake.wait_for("POST", r"/interactions/\d+/[^/]+/callback", since=mark)
+            await b.settle()
+        assert len(b.adapter.messenger._images) <= 2
+    finally:
+        await b.stop()
+
+
+async def test_a_network_error_reaching_discord_is_a_platform_error_not_a_database_outage(
+    fake, world, bot, monkeypatch
+):
+    import socket
+
+    import discord.http
+
+    from copkit.core.dberrors import is_unavailable
+    from copkit.core.errors import PlatformError
+    from copkit.core.events import CommunityRef
+    from copkit.core.views import ToRoom, View
+
+    state = await bot.runtime.community(CommunityRef("discord", world.guild["id"], "Guild CoP"))
+    channel = world.general["id"]
+    ref = await bot.adapter.messenger.send(
+        state.row, channel, ToRoom(channel), View(text="hi"), None
+    )
+    with socket.socket() as s:  # a port nobody listens on: Discord is unreachable
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{closed}/api/v10")
+    for attempt in (
+        bot.adapter.messenger.send(state.row, channel, ToRoom(channel), View(text="x"), None),
+        bot.adapter.messenger.edit(state.row, ref, View(text="y")),
+    ):
+        with pytest.raises(PlatformError) as failed:
+            await attempt
+        assert not is_unavailable(failed.value), "not mistaken for the database being down"
+        assert "Discord: could not" in str(failed.value)
+
+
+async def test_readiness_follows_the_discord_gateway(fake, world, bot):
+    assert await bot.runtime.health.failing() == []
+    await bot.adapter.close()
+    assert await bot.runtime.health.failing() == ["discord"]

@@ -8,20 +8,11 @@ import logging
 
 import pytest
 from fakes.discord_bot import BotUnderTest
-from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
+from fakes.discord_server import EPHEMERAL, labels_of, text_of
 
 from copkit.plugins.healthcheck.models import Answer, Respondent, Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 @pytest.fixture
@@ -112,6 +103,39 @@ async def test_anonymous_pulse_uses_buttons_never_a_native_poll(fake, world):
     assert all(p["username"] not in text_of(pulse) for p in people)
 
 
+async def test_verbose_logs_carry_no_answer(fake, world, caplog):
+    """``copkit -v`` on Discord: no log line at any level names a button, a choice, a form's
+    text or the person who answered (discord.py logs whole gateway events and HTTP bodies at
+    DEBUG; copkit holds those loggers at INFO)."""
+    from copkit.logs import HELD_AT_INFO, configure_logging
+
+    saved = {n: logging.getLogger(n).level for n in HELD_AT_INFO}
+    caplog.set_level(logging.DEBUG)
+    configure_logging(verbose=True)
+    try:
+        bot, olga, people, general = world
+        ann = people[0]
+        start = await bot.slash(olga, general, "healthcheck start", {"min-responses": 3})
+        first = await bot.press(ann, fake.message_of(start), "Take the health check")
+        card = fake.message_of(first)
+        await bot.press(ann, card, "How is it?", values=["red"])
+        await bot.press(ann, card, "Where is it heading?", values=["worse"])
+        form = await bot.press(ann, card, "Comment")
+        assert form.json["type"] == 9, "the comment form opens"
+        said = await bot.submit(ann, form.json["data"], {"comment": "zebra-secret-42"}, card)
+        assert said.json["type"] in (4, 7)
+        await fake.quiet(0.2)
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+    lines = [r.getMessage() for r in caplog.records]
+    lines += [logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info]
+    assert lines, "something was logged at DEBUG"
+    for line in lines:
+        for secret in ("zebra-secret-42", "healthcheck:", "'red'", '"red"', ann["id"]):
+            assert secret not in line, (secret, line[:300])
+
+
 async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(
     fake, world, db_url, caplog
 ):
@@ -122,7 +146,7 @@ async def test_no_stored_form_or_row_keeps_a_comment_next_to_its_author(
     from test_healthcheck_anonymity import _all_rows, _assert_unlinked, _raw_bytes
     from tortoise import Tortoise
 
-    from copkit.cli import QUIET_LOGGERS
+    from copkit.logs import HELD_AT_INFO as QUIET_LOGGERS
     from copkit.plugins.healthcheck.models import Note
 
     caplog.set_level(logging.DEBUG)

@@ -6,26 +6,16 @@ posted. A topic titled "@everyone free nitro" pings nobody."""
 
 from __future__ import annotations
 
-import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Participant, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 BOT: list[BotUnderTest] = []
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 async def test_lean_coffee_in_a_voice_channel(fake: FakeDiscord, db_url: str):

@@ -5,22 +5,12 @@ restart the cut-off closes sign-ups in the thread."""
 
 from __future__ import annotations
 
-import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
 
 from copkit.core.models import ShownView
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.lightningtalks")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 async def test_signup_thread_with_a_waiting_list(fake: FakeDiscord, db_url: str):

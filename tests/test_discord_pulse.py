@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import pytest
 from fakes.discord_bot import BotUnderTest
-from fakes.discord_server import EPHEMERAL, FakeDiscord, labels_of, text_of
+from fakes.discord_server import EPHEMERAL, labels_of, text_of
 
-from copkit.adapters.discord import bot as discord_bot
+from copkit.adapters.discord import inbound as discord_inbound
 from copkit.plugins.healthcheck.models import Pulse, PulseVote
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 @pytest.fixture
@@ -123,7 +114,7 @@ async def test_public_pulse_is_a_native_poll_with_vote_events(fake, world):
 
 async def test_anonymous_pulse_is_never_a_native_poll(fake, world, monkeypatch):
     bot, olga, (ann, bob, cid), general = world
-    monkeypatch.setattr(discord_bot, "POLL_RECORD_TRIES", 1)  # no wait for a poll record
+    monkeypatch.setattr(discord_inbound, "POLL_RECORD_TRIES", 1)  # no wait for a poll record
     mark = fake.mark()
     start = await bot.slash(
         olga, general, "healthcheck pulse", {"question": "Honest?", "options": "yes no"}

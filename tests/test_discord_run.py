@@ -19,14 +19,6 @@ LAUNCHER = Path(__file__).parent / "fakes" / "discord_run.py"
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 
 
-@pytest.fixture
-async def fake():
-    f = FakeDiscord()
-    await f.start()
-    yield f
-    await f.close()
-
-
 async def launch(fake: FakeDiscord, db_url: str, tmp_path: Path, *args: str, token: str = "T0K"):
     env = {
         **os.environ,
@@ -103,15 +95,14 @@ async def test_copkit_run_two_processes_with_two_of_four_shards_each(fake, db_ur
     assert not any("Traceback" in r for r in rest), rest
 
 
-async def test_a_refused_token_stops_copkit_run_with_one_clear_line(fake, db_url, monkeypatch):
+async def test_a_refused_token_stops_copkit_run_with_one_clear_line(fake, db_url):
     from copkit.app import serve
-    from copkit.core.config import Settings
     from copkit.core.errors import StartupError
     from copkit.core.plugins import DEFAULT_PLUGINS
+    from copkit.settings import default_settings
 
-    fake.install(monkeypatch)
     fake.fail[("GET", "/users/@me")] = (401, {"message": "401: Unauthorized", "code": 0})
-    settings = Settings(database_url=db_url)
+    settings = default_settings(database_url=db_url)
     settings.discord.token = "wrong"
     settings.teams.port = 0
     with pytest.raises(StartupError) as refused:

@@ -1,6 +1,7 @@
 """Exports hold what people wrote without letting it act: a CSV cell that a spreadsheet would
 evaluate (=HYPERLINK(…), +cmd, -…, @…, a leading tab or carriage return) starts with an
-apostrophe, and a title with three backticks cannot end the export's code block."""
+apostrophe, a title with three backticks cannot end the export's code block, and a chart draws
+a title as typed (matplotlib would read "$^$" as TeX and fail)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,16 @@ async def test_healthcheck_export_neutralises_formulas_and_fences(db_url):
         titles = [r["title"] for r in rows]
         assert "'" + FORMULA in titles and FORMULA not in titles
         assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+
+
+async def test_pictures_draw_titles_as_typed_not_as_tex(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        await h.say("leader", "healthcheck deck add 'Cost $^$' --awesome a --crappy b")
+        rid = await start(h)
+        for who in MEMBERS[:4]:
+            await answer(h, who, rid, "green")
+        await h.say("leader", "healthcheck close")
+        hist = (await h.say("bob", "healthcheck history"))[-1].view
+        assert hist.images and hist.images[0].png.startswith(b"\x89PNG"), hist.text
+        trend = (await h.say("bob", "healthcheck trend 'Cost $^$'"))[-1].view
+        assert "went wrong" not in trend.text

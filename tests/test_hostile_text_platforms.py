@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from fakes.bot_connector import CHANNEL, action
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import FakeDiscord, text_of
 from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Session
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = (
     "copkit.plugins.core_commands",
@@ -27,15 +26,6 @@ PHISH = "**FREE NITRO** [login here](https://evil.example/login)"
 PINGS = "@everyone <@123> <@&456> ||spoiler|| # heading"
 # What must never reach a platform unescaped.
 RAW = ("**FREE NITRO**", "[login here](", "<@123>", "<@&456>", "||spoiler||", "@everyone")
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    f = FakeDiscord()
-    await f.start()
-    f.install(monkeypatch)
-    yield f
-    await f.close()
 
 
 def _message_bodies(fake: FakeDiscord, since: int) -> list[dict]:
@@ -86,12 +76,6 @@ async def test_discord_shows_hostile_text_literally_and_pings_nobody(fake: FakeD
         assert all("\ufdd0" not in n and "@everyone" not in n for n in names), names
     finally:
         await bot.stop()
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 async def test_teams_shows_hostile_text_literally_and_mentions_nobody(env: TeamsEnv):

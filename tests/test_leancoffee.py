@@ -6,8 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from copkit.core.hookspecs import hookimpl
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Note, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import (
+    DONE,
+    THUMBS,
+    VOTE_PICK,
+    VOTING_CLOSE,
+    VOTING_OPEN,
+    board_key,
+)
 from copkit.testing import Harness
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
@@ -27,6 +34,13 @@ async def session_id(room: str = "general") -> int:
 async def board(h: Harness, sid: int | None = None) -> str:
     v = await h.view(board_key(sid or await session_id()))
     return v.text
+
+
+async def board_button(h: Harness, sid: int, prefix: str) -> str:
+    """The id of the board's button whose route has ``prefix``, as the board shows it now."""
+    await h.rt.live.drain()
+    v = await h.view(board_key(sid))
+    return next(b.action_id for b in v.buttons if b.action_id.startswith(prefix + ":"))
 
 
 def said(msgs) -> str:
@@ -151,7 +165,7 @@ async def test_voting_dots_stack_move_and_budget_with_merge_during_voting(db_url
         text = await board(h)
         assert "Voting is open" in text and "2 dots each" in text
         v = await h.view(board_key(sid))
-        assert v.choices and v.choices[0].action_id == "leancoffee:vote:page1"
+        assert v.choices and v.choices[0].action_id == VOTE_PICK.build(page=1)
 
         # stacked dots, by command and by the board's choice
         out = await h.say("ann", "leancoffee vote 2")
@@ -226,7 +240,9 @@ async def test_whole_session_timers_thumbs_capture_minutes_and_next_time(db_url)
         thumbs = h.last()
         assert "Keep going on #1 Alpha?" in thumbs.title
         ids = [b.action_id for b in thumbs.buttons]
-        assert ids == [f"leancoffee:thumbs:{sid}:1:{v}" for v in ("up", "neutral", "down")]
+        assert ids == [
+            THUMBS.build(session=sid, round=1, vote=v) for v in ("up", "neutral", "down")
+        ]
         await h.click("ann", ids[0])
         await h.click("bob", ids[2])
         await h.click("bob", ids[1])  # a change of mind
@@ -241,7 +257,7 @@ async def test_whole_session_timers_thumbs_capture_minutes_and_next_time(db_url)
         assert "One minute left on #1" in h.last().text
         await h.advance(minutes=1)
         ids2 = [b.action_id for b in h.last().buttons]
-        assert ids2[0] == f"leancoffee:thumbs:{sid}:2:up"
+        assert ids2[0] == THUMBS.build(session=sid, round=2, vote="up")
         await h.click("ann", ids2[0])
         await h.click("bob", ids2[1])
         await h.advance(seconds=59)
@@ -329,7 +345,7 @@ async def test_whole_session_timers_thumbs_capture_minutes_and_next_time(db_url)
         todo = section(await board(h, sid2), "To discuss")
         assert todo.index("#1** Beta · ↻ carried over") < todo.index("#2** Fresh topic")
         guide = await Note.get(text="Write the pairing guide")
-        out = await h.click("bob", f"leancoffee:done:{guide.id}")
+        out = await h.click("bob", DONE.build(action=guide.id))
         assert f"Action #{guide.id} done" in said(out)
         out = await h.say("bob", f"leancoffee done {guide.id}")
         assert f"Action #{guide.id} is already done." in said(out)
@@ -371,10 +387,12 @@ async def test_who_facilitates_is_configurable_per_community(db_url):
         assert "Proposing topics" in await board(h)
         sid = await session_id()
         await h.say("bob", "leancoffee propose Something")
-        out = await h.click("bob", f"leancoffee:voting:open:{sid}")  # the board's button too
+        opening = await board_button(h, sid, VOTING_OPEN.prefix)
+        out = await h.click("bob", opening)  # the board's button too
         assert "Voting is open" in said(out)
-        out = await h.click("bob", f"leancoffee:voting:close:{sid}")
+        closing = await board_button(h, sid, VOTING_CLOSE.prefix)
+        out = await h.click("bob", closing)
         assert "Only the leader or core team can close voting." in said(out)
         await h.say(LEAD, "roles core add @bob")
-        out = await h.click("bob", f"leancoffee:voting:close:{sid}")
+        out = await h.click("bob", closing)
         assert "Now discussing #1 Something" in said(out)

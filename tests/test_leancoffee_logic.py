@@ -9,6 +9,7 @@ import pytest
 
 from copkit.core.errors import UserError
 from copkit.plugins.leancoffee import logic
+from copkit.plugins.leancoffee.routes import UNVOTE_PICK, VOTE_PICK
 
 
 @dataclass
@@ -138,7 +139,7 @@ def test_board_ranks_by_dots_with_ties_to_the_earlier_topic_and_offers_choices()
     todo = view.text.split("**To discuss** (6)")[1].split("**Discussing**")[0]
     order = [line.split("**")[1] for line in todo.strip().splitlines()]
     assert order == ["#4", "#3", "#2", "#6", "#1", "#5"]  # 3, 2, 1, 1, 0, 0 dots
-    assert [c.action_id for c in view.choices] == ["leancoffee:vote:page1", "leancoffee:unvote"]
+    assert [c.action_id for c in view.choices] == [VOTE_PICK.build(page=1), UNVOTE_PICK.build()]
     proposing = render_board(_state(6, phase="proposing"))
     assert "no dots" not in proposing.text and not proposing.choices
 

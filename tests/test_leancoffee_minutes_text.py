@@ -4,6 +4,7 @@ heading or action item of its own."""
 
 from __future__ import annotations
 
+from copkit.plugins.leancoffee import routes
 from copkit.plugins.leancoffee.models import Minutes, Session
 from copkit.testing import Harness
 
@@ -19,11 +20,13 @@ async def test_user_text_in_markdown_minutes_stays_in_its_place(db_url):
         await h.present([LEAD, "ann"])
         await h.say(LEAD, "leancoffee start --timebox 5m")
         sid = (await Session.filter(room_id="general").order_by("-id").first()).id
-        await h.click("ann", f"leancoffee:propose:{sid}", {"title": FENCE_TITLE, "pitch": PITCH})
+        await h.click(
+            "ann", routes.PROPOSE.build(session=sid), {"title": FENCE_TITLE, "pitch": PITCH}
+        )
         await h.say(LEAD, "leancoffee voting open")
         await h.say("ann", "leancoffee vote 1")
         await h.say(LEAD, "leancoffee voting close")
-        await h.click("ann", f"leancoffee:note:{sid}", {"text": NOTE})
+        await h.click("ann", routes.NOTE.build(session=sid), {"text": NOTE})
         await h.say(LEAD, "leancoffee end")
         m = await Minutes.get(session_id=sid)
         lines = m.markdown.splitlines()

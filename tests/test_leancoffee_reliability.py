@@ -10,8 +10,17 @@ from datetime import timedelta
 from copkit.core.events import Interaction, Person, RoomRef
 from copkit.core.models import Job
 from copkit.plugins.leancoffee import models as m
-from copkit.plugins.leancoffee.board import board_key
-from copkit.plugins.leancoffee.flow import TIMER
+from copkit.plugins.leancoffee.routes import (
+    END,
+    NEXT,
+    PROPOSE,
+    THUMBS,
+    TIMER,
+    VOTE,
+    VOTE_PICK,
+    VOTING_OPEN,
+    board_key,
+)
 from copkit.testing import Harness
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
@@ -71,7 +80,7 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(db_url):
         await refused("ann", "leancoffee propose", "A topic needs a title.")
         await refused("ann", 'leancoffee propose "   "', "A topic needs a title.")
         await refused("ann", "leancoffee propose " + "x" * 121, "That title is too long (121")
-        form = f"leancoffee:propose:{s}"
+        form = PROPOSE.build(session=s)
         await refused("ann", None, "A topic needs a title.", click=(form, {"title": ""}))
         await refused("ann", None, "too long", click=(form, {"title": "y" * 200}))
         await refused(
@@ -94,10 +103,11 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(db_url):
             ("leancoffee remove 1", "remove topics"),
         ):
             await refused("ann", text, f"Only the leader or core team can {words}.")
+        step = (await m.Session.get(id=s)).step
         for action, words in (
-            (f"leancoffee:voting:open:{s}", "open voting"),
-            (f"leancoffee:next:{s}", "move on to the next topic"),
-            (f"leancoffee:end:{s}", "end a lean coffee"),
+            (VOTING_OPEN.build(session=s, step=step), "open voting"),
+            (NEXT.build(session=s, topic=0, step=step), "move on to the next topic"),
+            (END.build(session=s, step=step), "end a lean coffee"),
         ):
             await refused(
                 "ann", None, f"Only the leader or core team can {words}.", click=(action, {})
@@ -115,10 +125,10 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(db_url):
             "ann",
             None,
             "That topic no longer exists.",
-            click=("leancoffee:vote", {"selected": ["99999"]}),
+            click=(VOTE_PICK.build(page=1), {"selected": ["99999"]}),
         )
         await refused(
-            "ann", None, "Pick a topic.", click=("leancoffee:vote", {"selected": ["nope"]})
+            "ann", None, "Pick a topic.", click=(VOTE_PICK.build(page=1), {"selected": ["nope"]})
         )
         await refused(
             "ann", None, "That button no longer works.", click=("leancoffee:nonsense:1", {})
@@ -133,7 +143,10 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(db_url):
         # votes after voting closed, by command and by an old board's choice
         await refused("bob", "leancoffee vote 1", "Voting is closed.")
         await refused(
-            "bob", None, "Voting is closed.", click=("leancoffee:vote", {"selected": [str(t4.id)]})
+            "bob",
+            None,
+            "Voting is closed.",
+            click=(VOTE_PICK.build(page=1), {"selected": [str(t4.id)]}),
         )
         await refused("ann", "leancoffee unvote 4", "Voting is closed.")
         await refused(LEAD, "leancoffee voting close", "Voting is already closed.")
@@ -150,12 +163,20 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(db_url):
 
         await h.say(LEAD, "leancoffee end")
         # after the end: buttons of the old board, commands, and a stale timer
-        await refused(LEAD, None, "This lean coffee has ended.", click=(f"leancoffee:next:{s}", {}))
+        await refused(
+            LEAD,
+            None,
+            "This lean coffee has ended.",
+            click=(NEXT.build(session=s, topic=0, step=0), {}),
+        )
         await refused("ann", None, "This lean coffee has ended.", click=(form, {"title": "Late"}))
         await refused("ann", "leancoffee propose Late", "No lean coffee is running here.")
         await refused(LEAD, "leancoffee end", "No lean coffee is running here.")
         await refused(
-            "ann", None, "That thumbs vote is over.", click=(f"leancoffee:thumbs:{s}:1:up", {})
+            "ann",
+            None,
+            "That thumbs vote is over.",
+            click=(THUMBS.build(session=s, round=1, vote="up"), {}),
         )
         before = await snapshot()
         shown = len(h.messenger.log)
@@ -194,7 +215,7 @@ async def test_restart_in_the_middle_of_a_timebox_continues_board_votes_and_time
         assert h.messenger.log.count(h.messenger.messages[board_msg]) == 1
         assert "#2** Beta · ●● 2 dots · ✋ thumbs vote until 09:06:00" in board.text
         await h.restart()  # during the thumbs vote: the buttons still work
-        out = await h.click("ann", f"leancoffee:thumbs:{s}:1:up")
+        out = await h.click("ann", THUMBS.build(session=s, round=1, vote="up"))
         assert "Got your 👍." in said(out)
         await h.advance(minutes=1)
         assert "The room keeps going on #2: 4 min more, until 09:10." in "\n".join(h.texts()[-3:])
@@ -240,7 +261,7 @@ async def test_500_people_voting_at_the_same_moment(db_url):
         people = [Person(f"u{i}", f"User {i}") for i in range(500)]
 
         def click(p: Person, topic: int):
-            action = Interaction("leancoffee:vote", {"selected": [str(topic)]})
+            action = Interaction(VOTE_PICK.build(page=1), {"selected": [str(topic)]})
             return rt.handle_interaction(h.community_ref, room, p, action)
 
         # odd people spread 2 dots; even people stack 2 dots and try a third on the same topic
@@ -287,7 +308,7 @@ async def test_a_burst_of_votes_is_a_few_edits_of_the_board_ending_on_the_latest
         await asyncio.gather(
             *(
                 h.rt.handle_interaction(
-                    h.community_ref, room, Person(f"v{i}"), Interaction(f"leancoffee:vote:{t1}")
+                    h.community_ref, room, Person(f"v{i}"), Interaction(VOTE.build(topic_id=t1))
                 )
                 for i in range(200)
             )
@@ -298,7 +319,7 @@ async def test_a_burst_of_votes_is_a_few_edits_of_the_board_ending_on_the_latest
                 break
             await asyncio.sleep(0.1)
         assert "#1** Alpha · ● 200 dots" in msg.view.text  # the last edit shows the latest
-        await asyncio.sleep(1.1)  # nothing more is pending
+        await h.rt.live.drain()  # what is still pending goes out now, and counts
         edits = msg.edits - edits_before
         assert 1 <= edits <= 4, edits
         assert "#1** Alpha · ● 200 dots" in msg.view.text
@@ -310,11 +331,11 @@ async def test_votes_racing_the_close_of_voting_are_in_before_the_ranking_or_ref
         topics = await m.Topic.filter(session_id=s).order_by("number").values_list("id", flat=True)
         room = RoomRef("general", "general")
         for i in range(20):  # a head start for topic 2
-            await h.click(f"early{i}", f"leancoffee:vote:{topics[1]}")
+            await h.click(f"early{i}", VOTE.build(topic_id=topics[1]))
         # 120 dots on topic 5 race the close: topic 5 starts only if they counted before it
         votes = [
             h.rt.handle_interaction(
-                h.community_ref, room, Person(f"r{i}"), Interaction(f"leancoffee:vote:{topics[4]}")
+                h.community_ref, room, Person(f"r{i}"), Interaction(VOTE.build(topic_id=topics[4]))
             )
             for i in range(120)
         ]
@@ -335,6 +356,6 @@ async def test_a_deferred_board_update_still_goes_out_when_copkit_stops(db_url):
         h.rt.live.interval = 1.0  # as in production
         t2 = (await m.Topic.get(session_id=s, number=2)).id
         for who in ("ann", "bob", "cat"):  # the board follows these within a second
-            await h.click(who, f"leancoffee:vote:{t2}")
+            await h.click(who, VOTE.build(topic_id=t2))
         await h.restart()  # at once: stopping waits for the deferred render
         assert "#2** Beta · ●●● 3 dots" in (await h.view(board_key(s))).text

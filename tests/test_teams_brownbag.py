@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from fakes.bot_connector import CHANNEL, TENANT, action, actions_of, card_text
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
@@ -14,12 +13,6 @@ from copkit.core.models import ShownView
 from copkit.plugins.brownbag.models import Rsvp, Session
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.brownbag")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def texts_to(env: TeamsEnv, who: dict, since: int = 0) -> list[str]:

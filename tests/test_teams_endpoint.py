@@ -11,25 +11,17 @@ import time
 import pytest
 from fakes.bot_connector import TEAM
 from fakes.teams_env import ALICE, TeamsEnv
-from fakes.teams_plugin import TOPICS, TeamsDemo
 
 from copkit.adapters.teams import app as teams_app
 from copkit.core.models import Community
 
 PLUGINS = ("copkit.plugins.core_commands",)
+TEAMS_DEMO = True  # the env fixture adds the Teams demo plugin
 
 
 @pytest.fixture
-async def env(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()]) as e:
-        yield e
-
-
-@pytest.fixture
-async def local(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as e:
+async def local(db_url, teams_options):
+    async with TeamsEnv(db_url, **teams_options, credentials=False) as e:
         yield e
 
 
@@ -132,7 +124,8 @@ async def test_overlong_ids_are_a_clean_400(local: TeamsEnv, caplog):
         "conversation": {**activity["conversation"], "id": "19:" + "c" * 400},
     }
     long_sender = {**activity, "from": {**activity["from"], "id": "29:" + "p" * 300}}
-    for case in (long_tenant, long_conversation, long_sender):
+    long_reply = {**activity, "replyToId": "9" * 400}
+    for case in (long_tenant, long_conversation, long_sender, long_reply):
         status, answer = await local.post(case)
         assert status == 400 and "too long" in answer["error"], (status, answer)
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
@@ -164,3 +157,18 @@ async def test_a_slow_body_is_dropped(env: TeamsEnv, monkeypatch):
     # the endpoint still serves others
     status, _ = await env.post(env.a.mention(ALICE, "tdemo where"))
     assert status == 200
+
+
+async def test_markup_in_a_message_costs_linear_time(local: TeamsEnv):
+    """Mentions and tags are read with patterns that never scan past the next "<": 10,000
+    unclosed "<at>" once held the event loop for seconds."""
+    for junk in ("<at>" * 10_000, "<at " * 10_000, "<" * 40_000):
+        activity = local.a.mention(ALICE, "tdemo where " + junk)
+        activity["entities"] += [
+            {"type": "mention", "text": f"<at>n{i}</at>", "mentioned": {"id": f"u{i}"}}
+            for i in range(900)
+        ]
+        with Stall() as stall:
+            status, _ = await local.post(activity)
+        assert status == 200
+        assert stall.worst < 0.5, f"the event loop stalled for {stall.worst:.2f} s"

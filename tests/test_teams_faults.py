@@ -4,7 +4,6 @@ on. Over real HTTP against the fake Bot Connector; SQLite, and PostgreSQL when s
 
 from __future__ import annotations
 
-import pytest
 from fakes.bot_connector import CHANNEL
 from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 
@@ -12,12 +11,6 @@ from copkit.core.models import Job
 from copkit.plugins.leancoffee.models import Session
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def sent_texts(env: TeamsEnv, since: int) -> str:

@@ -4,7 +4,6 @@ the channel sees only the count, then the results with an inline chart."""
 
 from __future__ import annotations
 
-import pytest
 from fakes.bot_connector import CHANNEL, action, actions_of, card_text
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
@@ -13,12 +12,6 @@ from copkit.plugins.healthcheck.models import Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
 COLOURS = {"Alice Smith": "🟢 Green", "Bob": "🟡 Amber", "Carol": "🔴 Red"}
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def text(card: dict | str) -> str:
@@ -129,7 +122,7 @@ async def test_after_the_close_nothing_on_teams_links_a_member_to_an_answer(env,
 
     from test_healthcheck_anonymity import _all_rows, _assert_unlinked, _raw_bytes
 
-    from copkit.cli import QUIET_LOGGERS
+    from copkit.logs import HELD_AT_INFO as QUIET_LOGGERS
     from copkit.plugins.healthcheck.models import Answer
 
     caplog.set_level(logging.DEBUG)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 
-import pytest
 from fakes.bot_connector import (
     BOT_APP_ID,
     BOT_ID,
@@ -30,13 +29,7 @@ from copkit.core.models import Community, Job, Membership, Room, ShownView
 from copkit.core.roles import Role
 
 PLUGINS = ("copkit.plugins.core_commands",)
-
-
-@pytest.fixture
-async def env(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()]) as e:
-        yield e
+TEAMS_DEMO = True  # the env fixture adds the Teams demo plugin
 
 
 def last_text(env: TeamsEnv) -> str:
@@ -505,7 +498,9 @@ async def test_a_locked_database_is_503_so_teams_retries(tmp_path):
 
     TOPICS.clear()
     path = tmp_path / "locked.db"
-    async with TeamsEnv(f"sqlite://{path}", plugins=PLUGINS, extra=[TeamsDemo()]) as env:
+    # busy_timeout: wait half a second for the lock, not SQLite's five, before giving up
+    url = f"sqlite://{path}?busy_timeout=500"
+    async with TeamsEnv(url, plugins=PLUGINS, extra=[TeamsDemo()]) as env:
         await env.post(env.a.mention(ALICE, "tdemo where"))
         lock = sqlite3.connect(path, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")  # another process holds the database

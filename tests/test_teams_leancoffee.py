@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from fakes.bot_connector import CHANNEL, action, actions_of, card_text, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.models import ShownView
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import board_key
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def text(card: dict | str) -> str:

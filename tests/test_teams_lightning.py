@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from fakes.bot_connector import CHANNEL, action, actions_of, card_text
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
@@ -18,12 +17,6 @@ OPEN = (
     'lightning open "Friday lightning" --at "2026-01-09 17:00" --slots 2 '
     '--cutoff "2026-01-09 12:00"'
 )
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 def post_text(env: TeamsEnv, message_id: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-import pytest
 from fakes.bot_connector import TEAM, action, actions_of
 from fakes.teams_env import ALICE, BOB, OWNER, TeamsEnv
 from test_teams_healthcheck import answer_everything, personal, text
@@ -23,12 +22,6 @@ from copkit.core.models import Delivery, ShownView
 from copkit.plugins.healthcheck.models import Round
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.healthcheck")
-
-
-@pytest.fixture
-async def env(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS) as e:
-        yield e
 
 
 async def _round_with_alice(env: TeamsEnv) -> tuple[str, str]:
@@ -175,3 +168,39 @@ async def test_a_member_removed_from_the_team_cannot_use_their_card(env: TeamsEn
     said = await _press(env, ALICE, card_id, green)
     assert said == "This card is for members of the team only."
     assert "Your answer" not in text(env.connector.messages[card_id].card)
+
+
+def _chat_click(env: TeamsEnv, who: dict, card_id: str, data: dict, chat: str) -> dict:
+    activity = env.a.group_chat(who, "", chat=chat)
+    activity.pop("text")
+    activity["entities"] = []
+    activity.update(
+        {
+            "type": "invoke",
+            "name": "adaptiveCard/action",
+            "replyToId": card_id,
+            "value": {
+                "action": {"type": "Action.Execute", "verb": data["copkit"], "data": data},
+                "trigger": "manual",
+            },
+        }
+    )
+    return activity
+
+
+async def test_a_member_who_left_a_group_chat_cannot_use_their_card(env: TeamsEnv):
+    chat = "19:groupchat-hc@thread.v2"
+    env.connector.rosters[chat] = [{**ALICE, "userRole": "user"}, {**BOB, "userRole": "user"}]
+    await env.post(env.a.group_chat(ALICE, "healthcheck start", chat=chat))  # Alice leads it
+    r = await Round.get()
+    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    act = action(env.connector.messages[announcement].card, "Take the health check")
+    await env.post(_chat_click(env, BOB, announcement, act["data"], chat))
+    (card_id,) = [i for i, m in env.connector.messages.items() if m.conversation == personal(BOB)]
+    card = env.connector.messages[card_id].card
+    assert "Your answer" in await _press(env, BOB, card_id, action(card, "🟢 Green")["data"])
+    env.connector.rosters[chat] = [{**ALICE, "userRole": "user"}]
+    env.clock.advance(timedelta(minutes=11))
+    card = env.connector.messages[card_id].card
+    said = await _press(env, BOB, card_id, action(card, "🔴 Red")["data"])
+    assert said == "This card is for members of the chat only."

@@ -16,26 +16,19 @@ from pathlib import Path
 import pytest
 from fakes.bot_connector import BOT_APP_ID, ISSUER, TEAM, TENANT
 from fakes.teams_env import ALICE, TeamsEnv
-from fakes.teams_plugin import TOPICS, TeamsDemo
 
 from copkit.adapters.teams import serve_teams
-from copkit.core.config import TeamsSettings
+from copkit.adapters.teams.settings import TeamsSettings
 from copkit.core.models import Community, LogEntry
 from copkit.core.plugins import make_plugin_manager
 
 PLUGINS = ("copkit.plugins.core_commands",)
+TEAMS_DEMO = True  # the env fixture adds the Teams demo plugin
 
 
 @pytest.fixture
-async def env(db_url):
-    TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()]) as e:
-        yield e
-
-
-@pytest.fixture
-async def local(db_url):
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as e:
+async def local(db_url, teams_options):
+    async with TeamsEnv(db_url, **teams_options, credentials=False) as e:
         yield e
 
 

@@ -155,6 +155,7 @@ def test_console_shows_user_text_as_typed_without_terminal_controls():
     assert "│ Added " + PHISH in shown  # copkit's bold dropped, the user's link kept as typed
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "\\x1b[2J" in shown and "[1] **b**" in shown
+    assert "👩\u200d💻" in console_render(View(text=UserText("👩\u200d💻")), lambda _: 1)
 
 
 def test_plain_view_drops_the_marks_everywhere():
@@ -174,3 +175,4 @@ def test_input_is_normalised():
     assert clean_input("Cafe\u0301") == "Café"
     assert clean_input("👩\u200d💻") == "👩\u200d💻"  # an emoji sequence keeps its joiner
     assert clean_input("a\ufdd0b\ufdd1") == "ab"  # nobody can forge copkit's marks
+    assert clean_input("red\x1b[2J\x07\x85 x\ty\r\nz") == "red[2J x\ty\r\nz"  # no terminal controls

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from .errors import UserError
 from .events import CommunityRef, Person, RoomRef
 from .i18n import _
+from .lru import LRUDict, LRUSet
 from .models import Community, FormatSetting, Membership, Room
 from .roles import Role
 from .specs import Registry
@@ -38,6 +39,9 @@ class CommunityState:
 
 LogFn = Callable[..., Awaitable[None]]
 
+COMMUNITIES_KEPT = 10_000  # cached community settings (and their ids) per process
+SEEN_KEPT = 100_000  # (community, room) and (community, person) pairs known to be stored
+
 
 class Communities:
     """Finds (or creates) communities, caches their settings, remembers rooms and people."""
@@ -48,10 +52,11 @@ class Communities:
         self._log = log
         self.cache_ttl = cache_ttl
         self.bus: CacheBus | None = None
-        self._by_ref: dict[tuple[str, str], CommunityState] = {}
-        self._by_id: dict[int, tuple[str, str]] = {}
-        self._rooms_seen: set[tuple[int, str]] = set()
-        self._people_seen: set[tuple[int, str]] = set()
+        # Bounded (least recently used go first): a forgotten entry costs one database read.
+        self._by_ref: LRUDict[tuple[str, str], CommunityState] = LRUDict(COMMUNITIES_KEPT)
+        self._by_id: LRUDict[int, tuple[str, str]] = LRUDict(COMMUNITIES_KEPT)
+        self._rooms_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
+        self._people_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
 
     def _fresh(self, state: CommunityState | None) -> bool:
         return state is not None and (

@@ -1,40 +1,38 @@
-"""Settings: a TOML file, with environment variables for secrets and deployment details."""
+"""Settings: a TOML file, with environment variables for secrets and deployment details.
+
+The core reads its own sections ([database], [community], [plugins], [console]) and keeps every
+other known section raw; each adapter owns its section's schema and typed settings (an
+:class:`AdapterSection` class in the adapter's own ``settings`` module), handed
+to :func:`load_settings` by the composition root. The core knows no adapter.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from .errors import ConfigError
 from .storage import DEFAULT_URL
 
 ENV_DEFAULT_FILE = "COPKIT_CONFIG"
 
-
-@dataclass
-class DiscordSettings:
-    token: str = ""
-    shard_ids: list[int] | None = None
-    shard_count: int | None = None
-    members_intent: bool = False
+Schema = dict[str, type | tuple[type, ...]]
 
 
-@dataclass
-class TeamsSettings:
-    app_id: str = ""
-    app_password: str = ""
-    tenant_id: str = ""
-    app_type: str = "MultiTenant"
-    host: str = ""
-    port: int = 3978
+class AdapterSection(Protocol):
+    """An adapter's settings class: its TOML section, the section's keys and types, and how to
+    build itself from the (checked) section and the environment."""
 
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self.app_id and self.app_password)
+    SECTION: ClassVar[str]
+    SCHEMA: ClassVar[Schema]
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any], env: Mapping[str, str]) -> Any: ...
 
 
 @dataclass
@@ -44,25 +42,24 @@ class Settings:
     timezone: str = "UTC"
     plugins_disabled: list[str] = field(default_factory=list)
     console_user: str = "you"
-    discord: DiscordSettings = field(default_factory=DiscordSettings)
-    teams: TeamsSettings = field(default_factory=TeamsSettings)
     source: str = ""
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every adapter section as read from the file (checked against its adapter's schema)."""
+    adapters: dict[str, Any] = field(default_factory=dict)
+    """Each adapter's typed settings, by section name: ``settings.adapters["discord"]``."""
+
+    def __getattr__(self, name: str) -> Any:  # settings.discord, settings.teams
+        adapters = self.__dict__.get("adapters") or {}
+        if name in adapters:
+            return adapters[name]
+        raise AttributeError(name)
 
 
-_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+CORE_SCHEMA: dict[str, Schema] = {
     "database": {"url": str},
     "community": {"locale": str, "timezone": str},
     "plugins": {"disabled": list},
     "console": {"user": str},
-    "discord": {"token": str, "shard_ids": list, "shard_count": int, "members_intent": bool},
-    "teams": {
-        "app_id": str,
-        "app_password": str,
-        "tenant_id": str,
-        "app_type": str,
-        "host": str,
-        "port": int,
-    },
 }
 
 
@@ -77,11 +74,18 @@ def _line_of(text: str, section: str, key: str) -> int:
     return 0
 
 
-def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    adapters: Sequence[type[AdapterSection]] = (),
+) -> Settings:
     """Read the TOML file (if any) and apply environment overrides. Raises :class:`ConfigError`
-    naming the file, line and key when the file is malformed."""
-    env = dict(os.environ) if env is None else env
+    naming the file, line and key when the file is malformed. ``adapters`` are the adapter
+    settings classes whose sections are allowed (each builds its typed settings)."""
+    env = dict(os.environ) if env is None else dict(env)
+    schema = {**CORE_SCHEMA, **{a.SECTION: a.SCHEMA for a in adapters}}
     settings = Settings()
+    data: dict[str, Any] = {}
     chosen = (
         path
         or env.get(ENV_DEFAULT_FILE)
@@ -98,10 +102,10 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: {exc}") from exc
         for section, values in data.items():
-            if section not in _SCHEMA or not isinstance(values, dict):
-                raise ConfigError(f"{p}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+            if section not in schema or not isinstance(values, dict):
+                raise ConfigError(f"{p}: unknown section [{section}] (known: {', '.join(schema)})")
             for key, value in values.items():
-                expected = _SCHEMA[section].get(key)
+                expected = schema[section].get(key)
                 line = _line_of(text, section, key)
                 where = f"{p}:{line}" if line else str(p)
                 if expected is None:
@@ -111,7 +115,11 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
                     raise ConfigError(f"{where}: {section}.{key} must be a {name}")
         _apply(settings, data)
         settings.source = str(p)
-    _apply_env(settings, env)
+    settings.database_url = env.get("COPKIT_DATABASE_URL") or settings.database_url
+    for adapter in adapters:
+        raw = dict(data.get(adapter.SECTION, {}))
+        settings.sections[adapter.SECTION] = raw
+        settings.adapters[adapter.SECTION] = adapter.from_config(raw, env)
     return settings
 
 
@@ -121,21 +129,15 @@ def _apply(s: Settings, data: dict[str, Any]) -> None:
     s.timezone = data.get("community", {}).get("timezone", s.timezone)
     s.plugins_disabled = list(data.get("plugins", {}).get("disabled", s.plugins_disabled))
     s.console_user = data.get("console", {}).get("user", s.console_user)
-    for key, value in data.get("discord", {}).items():
-        setattr(s.discord, key, value)
-    for key, value in data.get("teams", {}).items():
-        setattr(s.teams, key, value)
 
 
-def _apply_env(s: Settings, env: dict[str, str]) -> None:
-    s.database_url = env.get("COPKIT_DATABASE_URL") or s.database_url
-    s.discord.token = env.get("DISCORD_TOKEN") or s.discord.token
-    s.teams.app_id = env.get("MicrosoftAppId") or s.teams.app_id
-    s.teams.app_password = env.get("MicrosoftAppPassword") or s.teams.app_password
-    s.teams.tenant_id = env.get("MicrosoftAppTenantId") or s.teams.tenant_id
-    s.teams.app_type = env.get("MicrosoftAppType") or s.teams.app_type
-    if env.get("COPKIT_TEAMS_PORT"):
-        try:
-            s.teams.port = int(env["COPKIT_TEAMS_PORT"])
-        except ValueError:
-            raise ConfigError("COPKIT_TEAMS_PORT must be a number") from None
+def env_flag(env: Mapping[str, str], name: str) -> bool | None:
+    """A yes/no environment variable (1/0, true/false, yes/no, on/off); ``None`` when unset."""
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")

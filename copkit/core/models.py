@@ -28,6 +28,7 @@ class Membership(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="memberships")
+    community_id: int
     person_id = fields.CharField(max_length=200)
     name = fields.CharField(max_length=200, default="")
     role = fields.SmallIntField(default=0)
@@ -43,6 +44,7 @@ class FormatSetting(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="format_settings")
+    community_id: int
     format = fields.CharField(max_length=50)
     enabled = fields.BooleanField()
 
@@ -56,6 +58,7 @@ class Room(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="rooms")
+    community_id: int
     external_id = fields.CharField(max_length=300)
     name = fields.CharField(max_length=200, default="")
     kind = fields.CharField(max_length=20, default="text")
@@ -71,6 +74,7 @@ class ShownView(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="views")
+    community_id: int
     key = fields.CharField(max_length=200)
     room_id = fields.CharField(max_length=300)
     ref = fields.JSONField()
@@ -86,6 +90,7 @@ class Job(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="jobs", null=True)
+    community_id: int | None
     handler = fields.CharField(max_length=100)
     payload = fields.JSONField(default=dict)
     room_id = fields.CharField(max_length=300, default="")
@@ -108,6 +113,7 @@ class LogEntry(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="log")
+    community_id: int
     at = fields.DatetimeField(db_index=True)
     member = fields.CharField(max_length=200, default="")
     kind = fields.CharField(max_length=50)

@@ -24,9 +24,11 @@ from .communitylog import CommunityLog
 from .deliveries import Deliveries
 from .dispatch import Dispatcher
 from .events import CommunityRef, Interaction, Person, RoomRef
+from .health import Health
 from .messenger import MessageRef, Messenger
 from .models import Community, Job, ShownView
 from .output import Output
+from .parsing import clean_refs, interaction_values
 from .plugins import Hooks, build_registry, make_plugin_manager
 from .roles import Role
 from .services import Services
@@ -73,6 +75,7 @@ class Copkit:
         self.output = Output(interval=coalesce_interval, cross_process=postgres, spawn=self.spawn)
         self.deliveries = Deliveries(self.clock)
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
+        self.health = Health()  # readiness checks (/readyz): the database, adapters' connections
         self.presence: dict[tuple[int, str], list[str]] = {}
         self.services = Services(
             clock=self.clock,
@@ -146,6 +149,7 @@ class Copkit:
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
         a mentioned name (as typed after @) or id to the person the platform resolved."""
+        community, room, person = clean_refs(community, room, person)
         text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
         await self.dispatch.text(community, room, person, text, request=request, mentions=mentions)
 
@@ -162,6 +166,7 @@ class Copkit:
     ) -> None:
         """A command whose arguments arrive already split (a Discord slash command)."""
         args = {k: clean_value(v) for k, v in args.items()}
+        community, room, person = clean_refs(community, room, person)
         person, mentions = clean_person(person), clean_mentions(mentions)
         await self.dispatch.command(
             community, room, person, path, args, request=request, mentions=mentions
@@ -177,7 +182,8 @@ class Copkit:
         request: Any = None,
     ) -> None:
         """A button press, choice, form submission or poll vote."""
-        values = {k: clean_value(v) for k, v in interaction.values.items()}
+        values = interaction_values({k: clean_value(v) for k, v in interaction.values.items()})
+        community, room, person = clean_refs(community, room, person)
         interaction = replace(
             interaction, action_id=clean_input(interaction.action_id), values=values
         )

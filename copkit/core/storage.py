@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -22,9 +24,23 @@ CORE_MODELS = Models(app="core", module="copkit.core.models", migrations="copkit
 DEFAULT_URL = "sqlite://copkit.db"
 
 
-def hide_password(url: str) -> str:
-    """``postgres://bob:secret@host/db`` → ``postgres://bob:***@host/db``."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<netloc>[^/?#\s]*)(?P<rest>\S*)", re.I)
+_SECRET_PARAM = re.compile(r"([?&;](?:password|passwd|pwd|sslpassword|secret)=)[^&#;\s]*", re.I)
+
+
+def hide_password(text: str) -> str:
+    """Every URL in ``text`` with its password masked: ``postgres://bob:secret@host/db`` →
+    ``postgres://bob:***@host/db``; the userinfo ends at the last ``@`` (``bob:pa@ss@host``), and
+    a ``?password=…`` (or ``sslpassword``, ``passwd``, ``pwd``) parameter is masked too."""
+
+    def one(m: re.Match[str]) -> str:
+        netloc = m["netloc"]
+        user, at, host = netloc.rpartition("@")
+        if at and ":" in user:
+            netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        return m["scheme"] + netloc + _SECRET_PARAM.sub(r"\1***", m["rest"])
+
+    return _URL.sub(one, text)
 
 
 def is_postgres(url: str) -> bool:
@@ -57,6 +73,7 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
     """
     config = tortoise_config(url, models)
     try:
+        await _probe_sqlite(url)
         if upgrade:
             async with _migration_lock(url):
                 # Core first: tortoise plans each app from its leaf migrations, and a plugin's
@@ -70,12 +87,47 @@ async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = T
         if upgrade and any(not m.migrations for m in models):
             # Third-party models without migrations: create their tables if missing.
             await Tortoise.generate_schemas(safe=True)
+    except asyncio.CancelledError:  # SIGTERM or Ctrl-C while starting: close what was opened
+        await close_database()
+        raise
     except Exception as exc:
         await close_database()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StartupError(
             f"cannot open the database {hide_password(url)}: {hide_password(reason)[:200]}"
         ) from exc
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a ``sqlite://`` URL names (``None`` for other databases and ``:memory:``)."""
+    if not url.startswith("sqlite://"):
+        return None
+    path = url[len("sqlite://") :].split("?", 1)[0]
+    return None if path in ("", ":memory:") else path
+
+
+async def _probe_sqlite(url: str) -> None:
+    """Open a SQLite file once before tortoise does: tortoise keeps its connection lock when the
+    file cannot be opened (a missing directory, no permission), and the next statement then
+    waits forever. Raises the error at once instead."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise OSError(f"no directory {folder}")
+
+    def probe() -> None:
+        conn = sqlite3.connect(path, timeout=5)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+
+    try:
+        await asyncio.to_thread(probe)
+    except sqlite3.Error as exc:
+        raise OSError(f"{exc} ({path})") from exc
 
 
 SCRUB_TRIES = 30

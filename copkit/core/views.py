@@ -193,10 +193,12 @@ def notice(text: str, tone: Literal["info", "success", "warning", "error"] = "in
 def plain_view(view: View) -> View:
     """A copy of ``view`` with every text shown as it is (user-text marks dropped), as a
     platform without markup would hold it: for test kits and logs."""
-    return _plain(view)
+    plain = _plain(view)
+    assert isinstance(plain, View)
+    return plain
 
 
-def _plain(value: object) -> object:  # type: ignore[return]
+def _plain(value: object) -> object:
     if isinstance(value, str):
         return plain_text(value)
     if isinstance(value, list):

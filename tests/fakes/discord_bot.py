@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from copkit.adapters.discord import DiscordAdapter
+from copkit.adapters.discord.settings import DiscordSettings
 from copkit.core.clock import FakeClock
-from copkit.core.config import DiscordSettings
 from copkit.core.plugins import DEFAULT_PLUGINS, make_plugin_manager
 from copkit.core.runtime import Copkit
 

@@ -16,8 +16,8 @@ from typing import Any
 from copkit.core.models import Job, LogEntry, ShownView
 from copkit.core.plugins import build_registry, make_plugin_manager
 from copkit.core.storage import close_database, open_database
-from copkit.plugins.leancoffee.board import board_key
 from copkit.plugins.leancoffee.models import Minutes, Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import VOTE, board_key
 
 from .bot_connector import TEAM, TeamsActivities, actions_of, card_text, user
 from .multiproc import Outcome, Spreader, TimedConnector
@@ -176,7 +176,7 @@ class LeanCoffeeDriver:
             await hook
 
     async def settle(self, seconds: float = 1.6) -> None:
-        """Let every worker's edit coalescer send its last edit (1 s interval)."""
+        """Let every worker's live views send their last edit (1 s interval)."""
         await asyncio.sleep(seconds)
 
     def board_text(self) -> str:
@@ -255,7 +255,7 @@ def vote_click(card: dict[str, Any], topic_id: int) -> tuple[dict[str, Any], dic
             return data, {}
         if isinstance(data.get("_sel"), str):
             return data, {data["_sel"]: str(topic_id)}
-    return {"copkit": f"leancoffee:vote:{topic_id}"}, {}
+    return {"copkit": VOTE.build(topic_id=topic_id)}, {}
 
 
 def announcements(connector: TimedConnector, needle: str) -> list[str]:

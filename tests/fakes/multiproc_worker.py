@@ -18,8 +18,8 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 
+from copkit.adapters.teams.settings import TeamsSettings
 from copkit.core.clock import Clock
-from copkit.core.config import TeamsSettings
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
 

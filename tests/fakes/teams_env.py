@@ -13,8 +13,8 @@ import aiohttp
 from aiohttp import web
 
 from copkit.adapters.teams import AuthOverrides, make_app
+from copkit.adapters.teams.settings import TeamsSettings
 from copkit.core.clock import FakeClock
-from copkit.core.config import TeamsSettings
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
 

@@ -20,10 +20,10 @@ def _own_markup(text: str) -> str:
 def escape_user(text: str) -> str:
     """User text as a terminal shows it: as typed, but no control character reaches the
     terminal (an escape sequence could recolour, retitle or clear it): each is shown as its
-    ``\\x..`` code instead. Line breaks and tabs stay."""
+    ``\\x..`` code instead. Line breaks, tabs and the joiner inside emoji stay."""
     return "".join(
         c
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
+        if c in "\n\t\u200d" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
         else f"\\x{ord(c):02x}"
         if ord(c) < 0x100
         else f"\\u{ord(c):04x}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import discord
 
-from copkit.core.config import DiscordSettings
+from .settings import DiscordSettings
 
 SCOPES = ("bot", "applications.commands")
 

@@ -13,16 +13,16 @@ Answering rules (Discord wants an answer to every interaction within 3 seconds):
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import aiohttp
 import discord
 
-from copkit.core.errors import UserError
+from copkit.core.errors import PlatformError, UserError
 from copkit.core.i18n import _
+from copkit.core.lru import LRUDict, LRUSet
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
 from copkit.core.views import Private, Reply, Target, ToThread, View
@@ -30,50 +30,11 @@ from copkit.core.views import Private, Reply, Target, ToThread, View
 from . import store
 from .calendar import ServerEvents
 from .render import Rendered, cut, flat, form_to_json, render
-
-if TYPE_CHECKING:
-    from .bot import DiscordAdapter
+from .request import TOKEN_LIFETIME, DiscordRequest
 
 log = logging.getLogger("copkit.discord")
 
-TOKEN_LIFETIME = 14 * 60  # interaction tokens last 15 minutes; keep a margin
-
-
-@dataclass(eq=False)
-class DiscordRequest:
-    """The Discord event being answered: an interaction, a message mentioning the bot, or a
-    poll vote. Handed to the core as ``request`` and back to the messenger."""
-
-    kind: str  # command | component | modal | message | vote
-    user_id: str
-    channel_id: str
-    interaction: discord.Interaction | None = None
-    message: discord.Message | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    started: float = field(default_factory=time.monotonic)
-    thinking: bool = False  # deferred with an ephemeral "thinking…" placeholder
-    placeholder_used: bool = False
-    produced: bool = False  # the requester saw an answer
-    link: str = ""  # where the answer went, when elsewhere (a thread)
-
-    @property
-    def answered(self) -> bool:
-        return self.interaction is not None and self.interaction.response.is_done()
-
-    @property
-    def fresh(self) -> bool:
-        return self.interaction is not None and time.monotonic() - self.started < TOKEN_LIFETIME
-
-    @property
-    def clicked_message_id(self) -> str | None:
-        if self.interaction is not None and self.interaction.message is not None:
-            return str(self.interaction.message.id)
-        return None
-
-
-current_request: contextvars.ContextVar[DiscordRequest | None] = contextvars.ContextVar(
-    "copkit_discord_request", default=None
-)
+MESSAGES_KEPT = 10_000  # recently shown messages whose attachments and polls are remembered
 
 
 def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
@@ -88,20 +49,49 @@ def no_access(room_id: str, exc: discord.Forbidden) -> UserError:
     )
 
 
+class DiscordError(PlatformError):
+    """Discord refused or failed a call, or could not be reached."""
+
+
+# What a call to Discord raises when it fails: its refusals and aiohttp's network errors (some
+# of which are OSErrors, which would otherwise read as the database being unreachable).
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    discord.HTTPException,
+    aiohttp.ClientError,
+    OSError,
+    asyncio.TimeoutError,
+)
+DATABASE_MODULES = ("tortoise", "asyncpg", "aiosqlite", "sqlite3", "copkit.core.storage")
+
+
+def _from_database(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by the database (the messenger also stores what it shows)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(DATABASE_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def platform_error(exc: BaseException, what: str) -> DiscordError:
+    """``exc`` as a :class:`DiscordError`, so a network error is never taken for a database
+    outage (callers re-raise errors that came from the database as they are)."""
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    return DiscordError(f"Discord: could not {what}: {type(exc).__name__}: {reason}"[:300])
+
+
 class DiscordMessenger:
     platform = "discord"
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        self.adapter = adapter
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
         # Ephemeral messages can only be edited through the interaction that made them.
         self._ephemeral: dict[str, tuple[discord.Interaction, bool, float]] = {}
-        self._images: dict[str, str] = {}  # message id -> digest of its attachments
-        self._polls_ended: set[str] = set()
+        # message id -> digest of its attachments (a forgotten one: the files are sent again)
+        self._images: LRUDict[str, str] = LRUDict(MESSAGES_KEPT)
+        self._polls_ended: LRUSet[str] = LRUSet(MESSAGES_KEPT)
         self.events = ServerEvents(lambda: self.client)
-
-    @property
-    def client(self) -> discord.Client:
-        return self.adapter.client
 
     # Messenger protocol ---------------------------------------------------------------------
 
@@ -112,12 +102,22 @@ class DiscordMessenger:
             return await self._send(community, room_id, target, view, request)
         except discord.Forbidden as exc:
             raise no_access(room_id, exc) from exc
+        except NETWORK_ERRORS as exc:
+            if _from_database(exc):
+                raise
+            raise platform_error(exc, "post a message") from exc
 
-    async def edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def edit(
+        self, community: Community, ref: MessageRef, view: View, request: Any = None
+    ) -> None:
         try:
-            await self._edit(community, ref, view)
+            await self._edit(community, ref, view, request)
         except discord.Forbidden as exc:
             raise no_access(str(ref.get("room_id", "")), exc) from exc
+        except NETWORK_ERRORS as exc:
+            if _from_database(exc):
+                raise
+            raise platform_error(exc, "edit a message") from exc
 
     async def _send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -137,14 +137,14 @@ class DiscordMessenger:
             return await self._posted(community, msg, rendered, req)
         return await self._send_room(community, room_id, rendered, req)
 
-    async def _edit(self, community: Community, ref: MessageRef, view: View) -> None:
+    async def _edit(self, community: Community, ref: MessageRef, view: View, request: Any) -> None:
         rendered = await self._prepare(community, view)
         mid = str(ref.get("message_id") or "")
         if not mid:
             return
         files_changed = self._images.get(mid, "") != rendered.image_digest
         kw = rendered.edit_kwargs(files_changed=files_changed)
-        req = current_request.get()
+        req = request if isinstance(request, DiscordRequest) else None
         done = False
         if req is not None and req.clicked_message_id == mid:
             async with req.lock:

@@ -18,13 +18,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from copkit.core.config import TeamsSettings
 from copkit.core.runtime import Copkit
 
 from . import inbound
 from .bot import TeamsBot
 from .connector import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, ConnectorError
 from .sdk import BotFramework
+from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams")
 
@@ -103,7 +103,16 @@ async def messages(request: web.Request) -> web.StreamResponse:
 
 
 async def health(request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
     return web.Response(text="ok")
+
+
+async def ready(request: web.Request) -> web.Response:
+    """Readiness: 503 naming what is down (the database, the Discord gateway), else 200."""
+    down = await request.app[BOT_KEY].runtime.health.failing()
+    if down:
+        return web.json_response({"ready": False, "down": down}, status=503)
+    return web.json_response({"ready": True})
 
 
 def make_app(
@@ -123,6 +132,7 @@ def make_app(
     app[BOT_KEY] = bot
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", ready)
 
     async def detach(app: web.Application) -> AsyncIterator[None]:
         yield

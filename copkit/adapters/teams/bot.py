@@ -18,11 +18,9 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from copkit.core.dberrors import is_unavailable
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.i18n import _, use_locale
@@ -35,24 +33,13 @@ from .connector import reference as conversation_reference
 from .conversations import Conversations
 from .messenger import PLATFORM, TeamsMessenger
 from .notes import Notes, Origin, Refused
-from .people import People
+from .people import People, db
 from .request import LRU, TeamsRequest
 from .sdk import BotFramework, Turn
 
 log = logging.getLogger("copkit.teams")
 
 UNAVAILABLE = "I can't reach my database. Try again in a moment."
-T = TypeVar("T")
-
-
-async def _db(work: Awaitable[T]) -> T:
-    """``work`` (a database read of the adapter's own), with an outage said as such."""
-    try:
-        return await work
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise Unavailable(str(exc)) from exc
-        raise
 
 
 @dataclass
@@ -181,8 +168,8 @@ class TeamsBot:
         team's owner leads it) and copkit says how to start."""
         w = inbound.where(activity)
         person = inbound.person(activity)
-        owner = await _db(self.people.new_community_owner(w, turn, person))
-        state = await _db(
+        owner = await db(self.people.new_community_owner(w, turn, person))
+        state = await db(
             self.runtime.community(
                 CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=owner)
             )
@@ -247,12 +234,10 @@ class TeamsBot:
         if not action_id:
             return self._reply_only(kind, _("That button no longer works."))
         owner = False
-        team = inbound.team_of_community(origin.community) if origin is not None else ""
-        if team:  # a private card acts in its team only for someone still in it
-            role = await self.people.role(team, turn, person)
-            if not role.member:
-                return self._reply_only(kind, _("This card is for members of the team only."))
-            owner = role.owner
+        if origin is not None:  # a private card acts in its team or chat only for a member
+            refusal, owner = await self._still_member(turn, person, origin)
+            if refusal:
+                return self._reply_only(kind, refusal)
         req, community, room = await self._context(turn, activity, kind, origin, handling, owner)
         interaction = Interaction(action_id, values, message_ref={"message_id": req.card_id})
         await self._meeting_presence(req, community, room)
@@ -265,6 +250,20 @@ class TeamsBot:
         if kind != "invoke":
             return 200, None
         return self._invoke_answer(req)
+
+    async def _still_member(self, turn: Turn, person: Person, origin: Origin) -> tuple[str, bool]:
+        """Why ``person`` may no longer act in the community of their private card ("" if they
+        may), and whether they own its team."""
+        roster = inbound.roster_of_community(origin.community)
+        if not roster:  # a personal chat: its one member is the person
+            return "", False
+        role = await self.people.role(roster, turn, person)
+        team = bool(inbound.team_of_community(origin.community))
+        if role.member:
+            return "", team and role.owner
+        if team:
+            return _("This card is for members of the team only."), False
+        return _("This card is for members of the chat only."), False
 
     def _reply_only(self, kind: str, text: str) -> tuple[int, Any]:
         return _invoke_message(text) if kind == "invoke" else (200, None)
@@ -320,9 +319,9 @@ class TeamsBot:
             req.private_card = True
             handling.req = req
             return req, CommunityRef(PLATFORM, origin.community), RoomRef(origin.room)
-        leader = await _db(self.people.new_community_owner(w, turn, person))
+        leader = await db(self.people.new_community_owner(w, turn, person))
         community = CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=leader)
-        room_id = await _db(
+        room_id = await db(
             self.conversations.room_of(
                 w.community_id, w.conversation_id, inbound.text_of(activity, "id")
             )

@@ -5,9 +5,10 @@ Every cache here is bounded."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from copkit.core.dberrors import is_unavailable
 from copkit.core.errors import Unavailable
@@ -27,6 +28,17 @@ PLATFORM = "teams"
 ROLE_TTL = timedelta(minutes=10)
 CACHE_SIZE = 5000
 MEETING_SIZE = 1000  # people kept as present in one meeting chat
+T = TypeVar("T")
+
+
+async def db(work: Awaitable[T]) -> T:
+    """``work`` (a database read of the adapter's own), with an outage said as such."""
+    try:
+        return await work
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise Unavailable(str(exc)) from exc
+        raise
 
 
 @dataclass(frozen=True)
@@ -107,12 +119,7 @@ class People:
     async def on_meeting(self, turn: Turn, activity: JSON, reference: JSON | None) -> None:
         w = inbound.where(activity)
         person = inbound.person(activity)
-        try:
-            owner = await self.new_community_owner(w, turn, person)
-        except Exception as exc:
-            if is_unavailable(exc):
-                raise Unavailable(str(exc)) from exc
-            raise
+        owner = await db(self.new_community_owner(w, turn, person))
         community = CommunityRef(PLATFORM, w.community_id, w.community_name[:200], owner_id=owner)
         room_id = inbound.base_conversation(w.conversation_id)
         present = self._present(w.community_id, room_id)

@@ -57,8 +57,6 @@ from botframework.connector.auth.jwt_token_extractor import (
 from jwt.algorithms import RSAAlgorithm
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from copkit.core.config import TeamsSettings
-
 from .connector import (
     JSON,
     AuthFailed,
@@ -70,6 +68,7 @@ from .connector import (
     error_status,
     for_sdk,
 )
+from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams.sdk")
 

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
+from copkit.core.ratings import rating_buttons, rating_text
 from copkit.core.timezones import show, show_time
 from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, UserText, View
 
 from .calendar import CalendarEntry
-from .common import rating_buttons
+from .format import FEEDBACK, ICS, RSVP, UPVOTE, VOLUNTEER
 from .models import Session
 
 ANSWERS = ("going", "maybe", "no")
@@ -55,8 +56,8 @@ def backlog_view(items: list[BacklogItem]) -> View:
         title=_("Brown bag backlog"),
         text="\n".join(lines),
         choices=[
-            Choice("brownbag:upvote", options, placeholder=_("Upvote a talk")),
-            Choice("brownbag:volunteer", options, placeholder=_("I could give…")),
+            Choice(UPVOTE.build(), options, placeholder=_("Upvote a talk")),
+            Choice(VOLUNTEER.build(), options, placeholder=_("I could give…")),
         ],
         footer=_("Most wanted first. The leader schedules from here."),
     )
@@ -116,21 +117,20 @@ def session_view(s: Session, tz: ZoneInfo, stats: Stats) -> View:
     if s.status == "scheduled":
         buttons = [
             Button(
-                f"brownbag:rsvp:{s.id}:going",
-                f"{answer_label('going')} ({counts['going']})",
-                "success",
-            ),
-            Button(f"brownbag:rsvp:{s.id}:maybe", f"{answer_label('maybe')} ({counts['maybe']})"),
-            Button(f"brownbag:rsvp:{s.id}:no", f"{answer_label('no')} ({counts['no']})"),
-            Button(f"brownbag:ics:{s.id}", _("Add to calendar")),
+                RSVP.build(session=s.id, answer=a),
+                f"{answer_label(a)} ({counts[a]})",
+                "success" if a == "going" else "secondary",
+            )
+            for a in ANSWERS
         ]
+        buttons.append(Button(ICS.build(session=s.id), _("Add to calendar")))
         footer = _("Reminders 24 h and 15 min before go to the speaker and everyone going.")
         if s.sequence:
             footer = _("Updated.") + " " + footer
     elif s.status == "cancelled":
         title = _("Cancelled: {title}").format(title=title)
         tone = "warning"
-        buttons = [Button(f"brownbag:ics:{s.id}", _("Update my calendar"))]
+        buttons = [Button(ICS.build(session=s.id), _("Update my calendar"))]
     else:
         tone = "success"
         title = _("Done: {title}").format(title=title)
@@ -148,12 +148,6 @@ def session_view(s: Session, tz: ZoneInfo, stats: Stats) -> View:
         tone=tone,  # type: ignore[arg-type]
         event=scheduled_event(s),
     )
-
-
-def rating_text(avg: float | None, n: int) -> str:
-    if avg is None:
-        return _("no ratings yet")
-    return ngettext("{avg}/5 ({n} rating)", "{avg}/5 ({n} ratings)", n).format(avg=avg, n=n)
 
 
 def link_lines(s: Session) -> list[str]:
@@ -183,7 +177,7 @@ def feedback_prompt(s: Session) -> View:
     return View(
         title=_("How was “{title}”?").format(title=UserText(s.title)),
         text=_("Rate it from 1 to 5 and tell us one thing you'll apply."),
-        buttons=rating_buttons(f"brownbag:feedback:{s.id}"),
+        buttons=rating_buttons(FEEDBACK, session=s.id),
     )
 
 
@@ -263,7 +257,7 @@ def moved_view(s: Session, tz: ZoneInfo) -> View:
         text=_("“{title}” by {name} is now {when}.").format(
             title=UserText(s.title), name=UserText(s.speaker_name), when=when_text(s, tz)
         ),
-        buttons=[Button(f"brownbag:ics:{s.id}", _("Update my calendar"))],
+        buttons=[Button(ICS.build(session=s.id), _("Update my calendar"))],
     )
 
 
@@ -274,7 +268,7 @@ def cancelled_view(s: Session, tz: ZoneInfo) -> View:
             title=UserText(s.title), name=UserText(s.speaker_name), when=when_text(s, tz)
         ),
         tone="warning",
-        buttons=[Button(f"brownbag:ics:{s.id}", _("Update my calendar"))],
+        buttons=[Button(ICS.build(session=s.id), _("Update my calendar"))],
     )
 
 

@@ -20,6 +20,8 @@ HEAD_H = 70
 FOOT_H = 20
 MAX_ROUNDS = 12
 TREND_SIZE = (800, 420)
+# Titles are what people wrote: drawn as typed, never read as TeX ("$^$" would not even draw).
+AS_TYPED = {"parse_math": False}
 
 
 def grid_size(rounds: int, dimensions: int) -> tuple[int, int]:
@@ -62,15 +64,19 @@ def grid_png(
     ax.set_ylim(height, 0)
     ax.axis("off")
     if title:
-        ax.text(10, 22, title, fontsize=12, fontweight="bold", va="center")
+        ax.text(10, 22, title, fontsize=12, fontweight="bold", va="center", **AS_TYPED)
     if note:
-        ax.text(10, height - FOOT_H / 2, note, fontsize=7, color="#555555", va="center")
+        ax.text(10, height - FOOT_H / 2, note, fontsize=7, color="#555555", va="center", **AS_TYPED)
     for r, label in enumerate(rounds):
         x = LABEL_W + r * COL_W + COL_W / 2
-        ax.text(x, HEAD_H - 14, label, ha="center", va="bottom", fontsize=8, linespacing=1.1)
+        ax.text(
+            x, HEAD_H - 14, label, ha="center", va="bottom", fontsize=8, linespacing=1.1, **AS_TYPED
+        )
     for d, name in enumerate(dimensions):
         y = HEAD_H + d * ROW_H
-        ax.text(LABEL_W - 10, y + ROW_H / 2, name[:34], ha="right", va="center", fontsize=9)
+        ax.text(
+            LABEL_W - 10, y + ROW_H / 2, name[:34], ha="right", va="center", fontsize=9, **AS_TYPED
+        )
         for r in range(len(rounds)):
             colour, text, flagged = cells[d][r] if r < len(cells[d]) else (None, "", False)
             x = LABEL_W + r * COL_W
@@ -93,6 +99,7 @@ def grid_png(
                     va="center",
                     fontsize=8,
                     color=INK[colour],
+                    **AS_TYPED,
                 )
     return _png(fig)
 
@@ -142,7 +149,7 @@ def trend_png(
     ax.set_ylabel("%")
     ax.legend(loc="upper left", bbox_to_anchor=(0, 1.13), ncol=4, fontsize=8, frameon=False)
     if title:
-        fig.text(0.96, 0.95, title, ha="right", fontsize=11, fontweight="bold")
+        fig.text(0.96, 0.95, title, ha="right", fontsize=11, fontweight="bold", **AS_TYPED)
     return _png(fig)
 
 

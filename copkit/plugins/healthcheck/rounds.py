@@ -10,6 +10,7 @@ from copkit.core import outbox
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
+from copkit.core.parsing import to_int
 from copkit.core.storage import scrub
 from copkit.core.views import ToRoom, View, notice
 
@@ -41,10 +42,8 @@ def _activity(scope: Scope, r: Round) -> Activity:
 
 
 async def _round_of(ctx: Context, rid: str) -> Round:
-    try:
-        r = await Round.get_or_none(id=int(rid), community_id=ctx.community.id)
-    except ValueError:
-        r = None
+    n = to_int(rid, 1)
+    r = await Round.get_or_none(id=n, community_id=ctx.community.id) if n is not None else None
     if r is None:
         raise UserError(_("That button no longer works."))
     return r

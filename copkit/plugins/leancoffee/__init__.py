@@ -1,40 +1,30 @@
 """Lean coffee: topics proposed by everyone, dot-voted, discussed in timeboxes with thumbs votes,
-captured as notes, takeaways and action items, and kept as minutes. Hook implementations only;
-the logic is in :mod:`.flow`, :mod:`.logic`, :mod:`.board` and :mod:`.minutes`."""
+captured as notes, takeaways and action items, and kept as minutes.
+
+The format (:data:`.routes.lc`) is declared where each piece lives: topics in :mod:`.topics`,
+dots in :mod:`.voting`, the facilitator's buttons in :mod:`.discussion`, the timer and thumbs
+votes in :mod:`.thumbs`, notes in :mod:`.capture`, minutes in :mod:`.minutes`, start and end in
+:mod:`.flow`. This module binds its hooks.
+"""
 
 from __future__ import annotations
 
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import N_
-from copkit.core.specs import Action, Command, FormatInfo, JobType, Models
+from copkit.core.specs import Models
 
-from . import handlers
+from . import capture, discussion, flow, minutes, thumbs, topics, voting
+from .models import Session
+from .routes import lc
+from .sessions import add_participants, running_key
 
+__all__ = ["capture", "discussion", "flow", "minutes", "thumbs", "topics", "voting"]
 
-@hookimpl
-def copkit_register_formats() -> list[FormatInfo]:
-    return [
-        FormatInfo(
-            "leancoffee",
-            N_("Lean coffee"),
-            N_("Everyone proposes topics, dot-votes, and discusses them in timeboxes."),
-        )
-    ]
-
-
-@hookimpl
-def copkit_register_commands() -> list[Command]:
-    return handlers.commands()
-
-
-@hookimpl
-def copkit_register_actions() -> list[Action]:
-    return handlers.actions()
-
-
-@hookimpl
-def copkit_register_jobs() -> list[JobType]:
-    return handlers.jobs()
+(
+    copkit_register_formats,
+    copkit_register_commands,
+    copkit_register_actions,
+    copkit_register_jobs,
+) = lc.hookimpls()
 
 
 @hookimpl
@@ -50,4 +40,9 @@ def copkit_register_models() -> list[Models]:
 
 @hookimpl
 async def copkit_presence_changed(community, room, present, joined, left) -> None:
-    await handlers.presence_changed(community.id, room, present)
+    """People present in the room of a running session are its participants."""
+    if not present:
+        return
+    s = await Session.get_or_none(running_key=running_key(community.id, room))
+    if s is not None:
+        await add_participants(s.id, present)

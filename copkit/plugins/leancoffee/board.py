@@ -1,8 +1,7 @@
-"""The board: plain data in, a view out; plus a refresher that coalesces bursts of updates."""
+"""The board and the thumbs vote: plain data in, a view out. Every id comes from :mod:`.routes`."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -21,8 +20,23 @@ from copkit.core.views import (
 
 from . import logic
 from .models import CURRENT, DISCUSSED, DISCUSSING, ENDED, OPEN, PROPOSING, SKIPPED, VOTING
-
-log = logging.getLogger("copkit.leancoffee")
+from .routes import (
+    ACTION,
+    END,
+    EXTEND,
+    NEXT,
+    NOTE,
+    PAUSE,
+    PROPOSE,
+    RESUME,
+    SKIP,
+    TAKEAWAY,
+    THUMBS,
+    UNVOTE_PICK,
+    VOTE_PICK,
+    VOTING_CLOSE,
+    VOTING_OPEN,
+)
 
 CHOICE_MAX = CHOICE_OPTIONS_MAX
 
@@ -58,19 +72,13 @@ class BoardState:
     paused_left: int | None = None
     thumbs_open: bool = False
     thumbs_ends_at: datetime | None = None
-
-
-def board_key(session_id: int) -> str:
-    return f"leancoffee:board:{session_id}"
-
-
-def thumbs_key(session_id: int, round_: int) -> str:
-    return f"leancoffee:thumbs:{session_id}:{round_}"
+    step: int = 0  # the session's version: the buttons that move it on carry it
+    current_topic: int = 0  # the id of the topic being discussed
 
 
 def propose_form(session_id: int) -> Form:
     return Form(
-        f"leancoffee:propose:{session_id}",
+        PROPOSE.build(session=session_id),
         _("Propose a topic"),
         (
             FormInput("title", _("Title"), max_length=logic.TITLE_MAX),
@@ -79,6 +87,9 @@ def propose_form(session_id: int) -> Form:
             ),
         ),
     )
+
+
+_NOTE_ROUTES = {"note": NOTE, "takeaway": TAKEAWAY, "action": ACTION}
 
 
 def note_form(session_id: int, kind: str) -> Form:
@@ -95,7 +106,7 @@ def note_form(session_id: int, kind: str) -> Form:
                 "due", _("Due date"), max_length=20, required=False, placeholder="2026-02-01"
             ),
         ]
-    return Form(f"leancoffee:{kind}:{session_id}", titles[kind], tuple(inputs))
+    return Form(_NOTE_ROUTES[kind].build(session=session_id), titles[kind], tuple(inputs))
 
 
 def _clock(at: datetime, tz: tzinfo) -> str:
@@ -206,17 +217,15 @@ def render_board(s: BoardState) -> View:
     lines.append(_("**Discussed** ({n})").format(n=len(done)))
     lines += done_lines or nothing
 
-    sid = s.session_id
+    sid, step, topic = s.session_id, s.step, s.current_topic
     buttons: list[Button] = []
     choices: list[Choice] = []
     if s.phase != ENDED:
-        buttons.append(
-            Button(
-                f"leancoffee:propose:{sid}", _("Propose a topic"), "primary", form=propose_form(sid)
-            )
-        )
+        form = propose_form(sid)
+        buttons.append(Button(form.action_id, _("Propose a topic"), "primary", form=form))
     if s.phase == PROPOSING:
-        buttons.append(Button(f"leancoffee:voting:open:{sid}", _("Open voting"), "success"))
+        opening = VOTING_OPEN.build(session=sid, step=step)
+        buttons.append(Button(opening, _("Open voting"), "success"))
     elif s.phase == VOTING:
         for i in range(0, min(len(todo), 2 * CHOICE_MAX), CHOICE_MAX):
             options = tuple(
@@ -224,30 +233,32 @@ def render_board(s: BoardState) -> View:
                 for t in todo[i : i + CHOICE_MAX]
             )
             # Every component of a view needs its own id: one per page of options.
-            page = f"leancoffee:vote:page{i // CHOICE_MAX + 1}"
+            page = VOTE_PICK.build(page=i // CHOICE_MAX + 1)
             choices.append(Choice(page, options, _("Give a dot to…")))
         voted = [t for t in todo if t.dots][:CHOICE_MAX]
         if voted:
             options = tuple(Option(str(t.id), f"#{t.number} {t.title}"[:100]) for t in voted)
-            choices.append(Choice("leancoffee:unvote", options, _("Take a dot back from…")))
-        buttons.append(
-            Button(f"leancoffee:voting:close:{sid}", _("Close voting and start"), "success")
-        )
+            choices.append(Choice(UNVOTE_PICK.build(), options, _("Take a dot back from…")))
+        closing = VOTING_CLOSE.build(session=sid, step=step)
+        buttons.append(Button(closing, _("Close voting and start"), "success"))
     elif s.phase == DISCUSSING:
+        on = {"session": sid, "topic": topic, "step": step}
+        for kind, label in (("note", _("Note")), ("takeaway", _("Takeaway"))):
+            form = note_form(sid, kind)
+            buttons.append(Button(form.action_id, label, form=form))
+        form = note_form(sid, "action")
         buttons += [
-            Button(f"leancoffee:note:{sid}", _("Note"), form=note_form(sid, "note")),
-            Button(f"leancoffee:takeaway:{sid}", _("Takeaway"), form=note_form(sid, "takeaway")),
-            Button(f"leancoffee:action:{sid}", _("Action item"), form=note_form(sid, "action")),
-            Button(f"leancoffee:next:{sid}", _("Next topic"), "success"),
-            Button(f"leancoffee:extend:{sid}", _("Extend")),
-            Button(f"leancoffee:skip:{sid}", _("Skip")),
+            Button(form.action_id, _("Action item"), form=form),
+            Button(NEXT.build(**on), _("Next topic"), "success"),
+            Button(EXTEND.build(**on), _("Extend")),
+            Button(SKIP.build(**on), _("Skip")),
         ]
         if s.paused_left is not None:
-            buttons.append(Button(f"leancoffee:resume:{sid}", _("Resume")))
+            buttons.append(Button(RESUME.build(session=sid, step=step), _("Resume")))
         elif s.ends_at is not None:
-            buttons.append(Button(f"leancoffee:pause:{sid}", _("Pause")))
+            buttons.append(Button(PAUSE.build(session=sid, step=step), _("Pause")))
     if s.phase != ENDED:
-        buttons.append(Button(f"leancoffee:end:{sid}", _("End"), "danger"))
+        buttons.append(Button(END.build(session=sid, step=step), _("End"), "danger"))
 
     ext = ", ".join(logic.minutes_text(e) for e in s.extensions) or _("none")
     footer = _("{votes} dots each · {timebox} timebox · extensions: {ext}").format(
@@ -284,14 +295,17 @@ def render_thumbs(
         "👍 keep going · ✋ neutral · 👎 move on. So far: {count}. "
         "Closes at {at} or when everyone here has voted."
     ).format(count=count, at=ends_at.astimezone(tz).strftime("%H:%M:%S"))
-    base = f"leancoffee:thumbs:{session_id}:{round_}"
+
+    def vote(value: str) -> str:
+        return THUMBS.build(session=session_id, round=round_, vote=value)
+
     return View(
         title=head,
         text=text,
         buttons=[
-            Button(f"{base}:up", _("👍 Keep going"), "success"),
-            Button(f"{base}:neutral", _("✋ Neutral")),
-            Button(f"{base}:down", _("👎 Move on"), "danger"),
+            Button(vote("up"), _("👍 Keep going"), "success"),
+            Button(vote("neutral"), _("✋ Neutral")),
+            Button(vote("down"), _("👎 Move on"), "danger"),
         ],
         tone="warning",
     )

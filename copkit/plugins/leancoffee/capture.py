@@ -1,4 +1,5 @@
-"""Lean coffee capture: notes, takeaways and action items, and open actions across sessions."""
+"""Lean coffee capture: notes, takeaways and action items (by command or by the board's forms),
+and open actions across sessions."""
 
 from __future__ import annotations
 
@@ -7,22 +8,23 @@ from typing import Any
 
 from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
+from copkit.core.parsing import words
+from copkit.core.routes import parse_int
+from copkit.core.specs import Arg
 from copkit.core.views import Button, UserText, View, notice
 
-from . import logic
-from .flow import (
-    today,
-    topic_by_number,
-    zone,
-)
+from . import logic, routes
 from .models import (
     ACTION,
+    NOTE,
     TAKEAWAY,
     Note,
     Session,
     Topic,
 )
+from .routes import DONE, lc, ref
+from .sessions import session_of, today, topic_by_number
 
 # Capture ------------------------------------------------------------------------------------
 
@@ -69,7 +71,7 @@ async def add_note(
         due=due_date,
         created_at=ctx.now(),
     )
-    await ctx.contribute(kind, f"leancoffee:{kind}:{n.id}", text)
+    await ctx.contribute(kind, ref(kind, n.id), text)
     where = _(" on #{n}").format(n=topic_row.number) if topic_row else ""
     if kind == ACTION:
         text = _("📌 Action #{id} added{where}").format(id=n.id, where=where)
@@ -110,12 +112,10 @@ async def show_open_actions(
         if announce_empty:
             await ctx.reply(notice(_("No open action items. 🎉")), private=True)
         return
-    tz = zone(ctx)
+    tz = ctx.zone
     lines = [action_line(a, a.session.started_at.astimezone(tz).date()) for a in rows]
     buttons = [
-        Button(f"leancoffee:done:{a.id}", _("Done #{id}").format(id=a.id))
-        for a in rows
-        if not a.done
+        Button(DONE.build(action=a.id), _("Done #{id}").format(id=a.id)) for a in rows if not a.done
     ][:10]
     title = _("Action items") if include_done else _("Open action items from earlier sessions")
     view = View(
@@ -131,10 +131,9 @@ async def show_open_actions(
 
 
 async def mark_done(ctx: Context, raw: Any) -> None:
-    try:
-        action_id = int(str(raw).strip().lstrip("#"))
-    except ValueError:
-        raise UserError(_("Give the action's number, e.g. 12.")) from None
+    action_id = parse_int(raw)
+    if action_id is None:
+        raise UserError(_("Give the action's number, e.g. 12."))
     a = await Note.get_or_none(id=action_id, community_id=ctx.community.id, kind=ACTION)
     if a is None:
         raise UserError(_("There is no action #{id}.").format(id=action_id))
@@ -142,7 +141,79 @@ async def mark_done(ctx: Context, raw: Any) -> None:
         done=True, done_at=ctx.now(), done_by=ctx.person.id
     ):
         raise UserError(_("Action #{id} is already done.").format(id=a.id))
-    await ctx.contribute("action.done", f"leancoffee:action:{a.id}")
+    await ctx.contribute("action.done", ref("action", a.id))
     await ctx.reply(
         notice(_("✅ Action #{id} done: {text}").format(id=a.id, text=UserText(a.text)), "success")
     )
+
+
+# Commands and the board's forms ------------------------------------------------------------
+
+_TEXT = Arg("text", N_("what to write"), type="rest", positional=True, required=True)
+_ON = Arg("topic", N_("the topic's number (default: the current one)"))
+
+
+async def _capture(ctx: Context, args: dict[str, Any], kind: str) -> None:
+    await add_note(
+        ctx,
+        await session_of(ctx, args),
+        kind,
+        words(args.get("text")),
+        topic=args.get("topic"),
+        owner=args.get("owner"),
+        due=args.get("due"),
+    )
+
+
+@lc.command(
+    "note", help=N_("Add a note."), args=(_TEXT, _ON), words=N_("add notes"), button=routes.NOTE
+)
+async def note(ctx: Context, args: dict[str, Any]) -> None:
+    await _capture(ctx, args, NOTE)
+
+
+@lc.command(
+    "takeaway",
+    help=N_("Add a takeaway."),
+    args=(_TEXT, _ON),
+    words=N_("add takeaways"),
+    button=routes.TAKEAWAY,
+)
+async def takeaway(ctx: Context, args: dict[str, Any]) -> None:
+    await _capture(ctx, args, TAKEAWAY)
+
+
+@lc.command(
+    "action",
+    help=N_("Add an action item."),
+    args=(
+        _TEXT,
+        Arg("owner", N_("who will do it (@name)"), type="person"),
+        Arg("due", N_("when (2026-02-01 or 7d)")),
+        _ON,
+    ),
+    words=N_("add action items"),
+    button=routes.ACTION,
+)
+async def action(ctx: Context, args: dict[str, Any]) -> None:
+    await _capture(ctx, args, ACTION)
+
+
+@lc.command(
+    "actions",
+    help=N_("List open action items."),
+    args=(Arg("all", N_("include done ones"), type="flag"),),
+)
+async def actions(ctx: Context, args: dict[str, Any]) -> None:
+    await show_open_actions(ctx, include_done=bool(args.get("all")))
+
+
+@lc.command(
+    "done",
+    help=N_("Mark an action item done."),
+    args=(Arg("action", N_("the action's number"), positional=True, required=True),),
+    words=N_("mark action items done"),
+    button=DONE,
+)
+async def done(ctx: Context, args: dict[str, Any]) -> None:
+    await mark_done(ctx, args["action"])

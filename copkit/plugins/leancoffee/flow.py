@@ -1,236 +1,41 @@
-"""Lean coffee sessions: lookups, the board and thumbs views, start and end. Topics, voting,
-discussion and capture are in their own modules. Each change is stored before any view is shown.
-
-Phases move proposing → voting → discussing → ended. Every transition of a session is a
-conditional UPDATE on its ``step`` (so two facilitators, or a facilitator and a timer, cannot both
-move on), and every timer job checks that it is still the session's ``timer_job``.
-"""
+"""Starting and ending a lean coffee, the backlog, and the board shown again. Topics, voting,
+discussion and capture are in their own modules; sessions and the views in :mod:`.sessions`.
+Each change is stored before any view is shown."""
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tortoise.exceptions import IntegrityError
-from tortoise.functions import Count
-from tortoise.transactions import in_transaction
-
-from copkit.core.clock import seconds_between
-from copkit.core.context import Activity, Context, Scope
+from copkit.core import store
+from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
+from copkit.core.roles import Role
+from copkit.core.specs import Arg
 from copkit.core.views import ToRoom, UserText, View, notice
 
 from . import logic
-from .board import (
-    BoardState,
-    TopicCard,
-    board_key,
-    render_board,
-    render_thumbs,
-    thumbs_key,
+from .board import render_board
+from .capture import show_open_actions
+from .minutes import ensure_minutes, minutes_view
+from .models import DISCUSSED, ENDED, OPEN, SKIPPED, Session, Topic
+from .routes import END, lc, ref
+from .sessions import (
+    Stale,
+    activity,
+    add_participants,
+    announce,
+    board_state,
+    finish_topic,
+    need_session,
+    refresh_board,
+    refresh_thumbs,
+    running_key,
+    session_of,
+    thumbs_now,
+    transition,
 )
-from .models import (
-    CURRENT,
-    DISCUSSED,
-    ENDED,
-    MERGED,
-    OPEN,
-    REMOVED,
-    SKIPPED,
-    WITHDRAWN,
-    Participant,
-    Session,
-    Thumbs,
-    Topic,
-    Vote,
-)
-
-log = logging.getLogger("copkit.leancoffee")
-
-FORMAT = "leancoffee"
-TIMER = "leancoffee.timer"
-ON_BOARD = (OPEN, CURRENT, DISCUSSED, SKIPPED)
-
-
-class Stale(Exception):
-    """Someone (a person or a timer) changed the session first."""
-
-
-class NoTopic(Exception):
-    """No open topic is left to discuss."""
-
-
-# Lookups ------------------------------------------------------------------------------------
-
-
-def running_key(community_id: int, room_id: str) -> str:
-    return f"{community_id}:{room_id}"[:320]
-
-
-def zone(scope: Scope) -> tzinfo:
-    try:
-        return ZoneInfo(scope.community.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def today(scope: Scope) -> date:
-    return scope.now().astimezone(zone(scope)).date()
-
-
-def activity(scope: Scope, s: Session) -> Activity:
-    return Activity(scope.community, FORMAT, s.id, s.title or _("Lean coffee"), s.room_id)
-
-
-async def running_session(scope: Scope) -> Session | None:
-    return await Session.get_or_none(running_key=running_key(scope.community.id, scope.room_id))
-
-
-async def need_session(scope: Scope) -> Session:
-    s = await running_session(scope)
-    if s is None:
-        raise UserError(
-            _(
-                "No lean coffee is running here. A facilitator can start one with “leancoffee start”."
-            )
-        )
-    return s
-
-
-async def session_by_id(scope: Scope, session_id: Any) -> Session:
-    try:
-        sid = int(session_id)
-    except (TypeError, ValueError):
-        raise UserError(_("That button no longer works.")) from None
-    s = await Session.get_or_none(id=sid, community_id=scope.community.id)
-    if s is None:
-        raise UserError(_("That button no longer works."))
-    if s.phase == ENDED:
-        raise UserError(_("This lean coffee has ended."))
-    return s
-
-
-def topic_gone(t: Topic) -> UserError:
-    """Why topic ``t`` cannot be voted on or changed any more."""
-    n = t.number
-    if t.status == WITHDRAWN:
-        return UserError(_("#{n} was withdrawn.").format(n=n))
-    if t.status == MERGED:
-        return UserError(_("#{n} was merged into #{m}.").format(n=n, m=t.merged_into))
-    if t.status == REMOVED:
-        return UserError(_("#{n} was removed.").format(n=n))
-    if t.status == CURRENT:
-        return UserError(_("#{n} is being discussed.").format(n=n))
-    return UserError(_("#{n} was already discussed.").format(n=n))
-
-
-async def topic_by_number(s: Session, raw: Any) -> Topic:
-    n = logic.topic_number(raw)
-    t = await Topic.get_or_none(session_id=s.id, number=n)
-    if t is None:
-        raise UserError(_("There is no topic #{n}.").format(n=n))
-    return t
-
-
-async def dot_counts(session_id: int) -> dict[int, int]:
-    rows = (
-        await Vote.filter(session_id=session_id)
-        .annotate(n=Count("id"))
-        .group_by("topic_id")
-        .values_list("topic_id", "n")
-    )
-    return {tid: n for tid, n in rows}
-
-
-async def transition(s: Session, **changes: Any) -> None:
-    """Apply ``changes`` if nobody changed the session since ``s`` was read; else raise Stale."""
-    done = await Session.filter(id=s.id, step=s.step).update(step=s.step + 1, **changes)
-    if not done:
-        raise Stale
-    s.step += 1
-    for k, v in changes.items():
-        setattr(s, k, v)
-
-
-def facilitator(ctx: Context, command: str, words: str) -> None:
-    """Buttons check the same (per-community configurable) role as the command they mirror."""
-    from copkit.core.roles import Role
-
-    ctx.require(Role.CORE, f"leancoffee {command}", words)
-
-
-# Views --------------------------------------------------------------------------------------
-
-
-# TopicCard's fields in order, but for the dots (last), which are counted separately.
-_CARD_FIELDS = tuple(TopicCard.__dataclass_fields__)[:-1]
-
-
-async def board_state(scope: Scope, s: Session) -> BoardState:
-    # Plain values, not model objects: the board is read after every burst of changes.
-    rows = (
-        await Topic.filter(session_id=s.id, status__in=ON_BOARD)
-        .order_by("number")
-        .values_list(*_CARD_FIELDS)
-    )
-    dots = await dot_counts(s.id)
-    cards = [TopicCard(*row, dots=dots.get(row[0], 0)) for row in rows]
-    return BoardState(
-        session_id=s.id,
-        phase=s.phase,
-        votes=s.votes,
-        timebox=s.timebox,
-        extensions=list(s.extensions or []),
-        now=scope.now(),
-        tz=zone(scope),
-        title=s.title,
-        topics=cards,
-        ends_at=s.ends_at,
-        paused_left=s.paused_left,
-        thumbs_open=s.thumbs_open,
-        thumbs_ends_at=s.thumbs_ends_at,
-    )
-
-
-async def refresh_board(scope: Scope, session_id: int, *, wait: bool = True) -> None:
-    """Show the board as stored now: a live view (a burst of changes costs a render or two, and
-    the board always ends on the latest state, across processes too). With ``wait=False`` (dots,
-    which come in bursts) the caller does not wait for the render."""
-
-    async def render() -> View:
-        s = await Session.get(id=session_id)
-        return render_board(await board_state(scope, s))
-
-    s = await Session.get(id=session_id)
-    await scope.live(board_key(session_id), render, target=ToRoom(s.room_id), wait=wait)
-
-
-async def refresh_thumbs(
-    scope: Scope, session_id: int, round_: int, topic_id: int | None, outcome: str | None = None
-) -> None:
-    """Show the thumbs vote of ``round_`` (about topic ``topic_id``) as stored now."""
-
-    async def render() -> View | None:
-        s = await Session.get(id=session_id)
-        if outcome is None and not (s.thumbs_open and s.thumbs_round == round_):
-            return None  # closed meanwhile: the closing render shows the outcome
-        votes = await Thumbs.filter(session_id=session_id, round=round_)
-        count = logic.count_thumbs(v.value for v in votes)
-        topic = await Topic.get_or_none(id=topic_id or 0)
-        number, title = (topic.number, topic.title) if topic else (0, "")
-        ends = s.thumbs_ends_at or scope.now()
-        return render_thumbs(session_id, round_, number, title, count, ends, zone(scope), outcome)
-
-    s = await Session.get(id=session_id)
-    await scope.live(thumbs_key(session_id, round_), render, target=ToRoom(s.room_id))
-
-
-async def announce(scope: Scope, s: Session, text: str, tone: str = "info") -> None:
-    await scope.show(notice(text, tone), target=ToRoom(s.room_id))  # type: ignore[arg-type]
-
 
 # Start --------------------------------------------------------------------------------------
 
@@ -254,24 +59,24 @@ async def start(
     if await Session.exists(running_key=key):
         raise UserError(already)
     now = ctx.now()
-    try:
-        s = await Session.create(
-            community_id=ctx.community.id,
-            room_id=ctx.room_id,
-            running_key=key,
-            title=title,
-            votes=votes,
-            timebox=seconds,
-            extensions=ext,
-            thumbs_window=window_s,
-            started_by=ctx.person.id,
-            started_at=now,
-        )
-    except IntegrityError:
-        raise UserError(already) from None
+    s = await store.insert_if_absent(
+        Session,
+        community_id=ctx.community.id,
+        room_id=ctx.room_id,
+        running_key=key,
+        title=title,
+        votes=votes,
+        timebox=seconds,
+        extensions=ext,
+        thumbs_window=window_s,
+        started_by=ctx.person.id,
+        started_at=now,
+    )
+    if s is None:  # another start in this room at the same moment
+        raise UserError(already)
     carried = await carry_over(s, now)
     await add_participants(s.id, await ctx.room_members())
-    await ctx.log("leancoffee.started", ref=f"leancoffee:session:{s.id}", member=ctx.person.id)
+    await ctx.log("leancoffee.started", ref=ref("session", s.id), member=ctx.person.id)
     await refresh_board(ctx, s.id)
     if carried:
         await announce(
@@ -281,8 +86,6 @@ async def start(
             if carried > 1
             else _("↻ 1 topic carried over from the backlog is on the board."),
         )
-    from .capture import show_open_actions
-
     await show_open_actions(ctx, announce_empty=False)
     await ctx.activity_started(activity(ctx, s))
     return s
@@ -293,7 +96,7 @@ async def carry_over(s: Session, now: datetime) -> int:
     claimed with a conditional UPDATE, so two sessions starting at once never both take it)."""
     carried = 0
     for old in await Topic.filter(community_id=s.community_id, in_backlog=True).order_by("id"):
-        async with in_transaction():
+        async with store.transaction():
             if not await Topic.filter(id=old.id, in_backlog=True).update(in_backlog=False):
                 continue
             carried += 1
@@ -313,42 +116,6 @@ async def carry_over(s: Session, now: datetime) -> int:
     return carried
 
 
-async def add_participants(session_id: int, members: list[str]) -> None:
-    """Record people the adapter reported present (a voice channel) as participants."""
-    for member in members:
-        try:
-            await Participant.create(session_id=session_id, member=member[:200])
-        except IntegrityError:
-            pass
-
-
-# Closing a topic (also when the session ends) -----------------------------------------------
-
-
-async def _finish(
-    s: Session,
-    topic_id: int,
-    status: str,
-    now: datetime,
-    active_since: datetime | None,
-    order: int,
-    thumbs: logic.ThumbsCount | None,
-) -> None:
-    t = await Topic.get(id=topic_id)
-    spent = t.spent + seconds_between(active_since, now)
-    rounds = [*t.thumbs, thumbs.as_list()] if thumbs else t.thumbs
-    await Topic.filter(id=topic_id).update(status=status, spent=spent, order=order, thumbs=rounds)
-
-
-async def _thumbs_now(s: Session) -> logic.ThumbsCount | None:
-    if not s.thumbs_open:
-        return None
-    values = await Thumbs.filter(session_id=s.id, round=s.thumbs_round).values_list(
-        "value", flat=True
-    )
-    return logic.count_thumbs(values)
-
-
 # End ----------------------------------------------------------------------------------------
 
 
@@ -362,11 +129,9 @@ async def end(
 ) -> bool:
     """End the session: close the current topic, send undiscussed topics to the backlog, store
     and post the minutes. Returns False if it had ended already."""
-    from .minutes import ensure_minutes, minutes_view
-
     now = scope.now()
     if thumbs is None:
-        thumbs = await _thumbs_now(s)
+        thumbs = await thumbs_now(s)
     old_topic, old_since, old_job, order = (
         s.current_topic,
         s.active_since,
@@ -375,7 +140,7 @@ async def end(
     )
     round_open = s.thumbs_round if s.thumbs_open else 0
     try:
-        async with in_transaction():
+        async with store.transaction():
             await transition(
                 s,
                 phase=ENDED,
@@ -391,14 +156,14 @@ async def end(
                 discussed_count=order + (1 if old_topic else 0),
             )
             if old_topic:
-                await _finish(s, old_topic, finish, now, old_since, order + 1, thumbs)
+                await finish_topic(old_topic, finish, now, old_since, order + 1, thumbs)
             await Topic.filter(session_id=s.id, status__in=(OPEN, SKIPPED)).update(in_backlog=True)
     except Stale:
         return False
     await scope.cancel_job(old_job)
     if round_open:
         await refresh_thumbs(scope, s.id, round_open, old_topic, _("the session ended"))
-    await scope.log("leancoffee.ended", ref=f"leancoffee:session:{s.id}")
+    await scope.log("leancoffee.ended", ref=ref("session", s.id))
     minutes = await ensure_minutes(scope, s)
     if reason:
         await announce(scope, s, reason + " " + _("This lean coffee has ended."), "success")
@@ -417,7 +182,7 @@ async def backlog(ctx: Context) -> None:
     if not rows:
         await ctx.reply(notice(_("The backlog is empty.")), private=True)
         return
-    tz = zone(ctx)
+    tz = ctx.zone
     lines = [
         "- "
         + _("{title} (from {day})").format(
@@ -433,3 +198,53 @@ async def backlog(ctx: Context) -> None:
         ),
         private=True,
     )
+
+
+# Commands -----------------------------------------------------------------------------------
+
+
+@lc.command(
+    "start",
+    help=N_("Start a lean coffee in this room."),
+    args=(
+        Arg("votes", N_("dots per person (default 2)"), type="int"),
+        Arg("timebox", N_("minutes per topic (default 8)"), type="duration"),
+        Arg("extensions", N_("extensions in minutes (default 4,2; none for none)"), type="list"),
+        Arg("thumbs", N_("thumbs vote window (default 60s)"), type="duration"),
+        Arg("title", N_("a title for the minutes"), max_length=200),
+    ),
+    role=Role.CORE,
+    words=N_("start a lean coffee"),
+)
+async def start_session(ctx: Context, args: dict[str, Any]) -> None:
+    await start(
+        ctx,
+        votes=args.get("votes"),
+        timebox=args.get("timebox"),
+        extensions=args.get("extensions"),
+        window=args.get("thumbs"),
+        title=args.get("title"),
+    )
+
+
+@lc.command(
+    "end",
+    help=N_("End the lean coffee and post the minutes."),
+    role=Role.CORE,
+    words=N_("end a lean coffee"),
+    button=END,
+)
+async def end_session(ctx: Context, args: dict[str, Any]) -> None:
+    if not await end(ctx, await session_of(ctx, args)):
+        raise UserError(_("This lean coffee has ended."))
+
+
+@lc.command("backlog", help=N_("List topics waiting for the next lean coffee."))
+async def show_backlog(ctx: Context, args: dict[str, Any]) -> None:
+    await backlog(ctx)
+
+
+@lc.command("board", help=N_("Show the board to you again."))
+async def show_board(ctx: Context, args: dict[str, Any]) -> None:
+    s = await need_session(ctx)
+    await ctx.reply(render_board(await board_state(ctx, s)), private=True)

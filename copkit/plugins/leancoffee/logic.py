@@ -11,7 +11,8 @@ from typing import Protocol, TypeVar
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
-from copkit.core.parsing import parse_duration, to_int
+from copkit.core.parsing import parse_duration
+from copkit.core.routes import parse_int
 
 from .models import MAX_DOTS
 
@@ -77,9 +78,8 @@ def check_note(text: str) -> str:
 
 
 def topic_number(raw: object) -> int:
-    """``3`` or ``#3`` → 3."""
-    text = str(raw or "").strip().lstrip("#")
-    n = to_int(text, 1, 99_999) if text.isdigit() else None
+    """``3`` or ``#3`` → 3 (ASCII digits only: ``²`` and ``①`` are no numbers)."""
+    n = parse_int(raw, lo=1, hi=99_999)
     if n is None:
         raise UserError(_("Give the topic's number, e.g. 3."))
     return n

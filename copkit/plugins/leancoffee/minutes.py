@@ -1,16 +1,17 @@
-"""Minutes: gathered from the database once, stored as data and as Markdown, shown as a view."""
+"""Minutes: gathered from the database once, stored as data and as Markdown, shown as a view;
+the ``minutes`` command and the Markdown button of a minutes view."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-
-from copkit.core.context import Scope
+from copkit.core import store
+from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
 from copkit.core.models import Membership
+from copkit.core.specs import Arg
 from copkit.core.usertext import escape_markdown, no_fence, render_text
 from copkit.core.views import Button, UserText, View
 
@@ -32,13 +33,13 @@ from .models import (
     Topic,
     Vote,
 )
+from .routes import MINUTES, lc
+from .sessions import activity, dot_counts
 
 
 async def gather(scope: Scope, s: Session) -> dict[str, Any]:
     """Everything the minutes say, as JSON-safe data."""
-    from .flow import activity, dot_counts, zone
-
-    tz = zone(scope)
+    tz = scope.zone
     topics = await Topic.filter(session_id=s.id, status__in=(OPEN, CURRENT, DISCUSSED, SKIPPED))
     dots = await dot_counts(s.id)
     notes = await Note.filter(session_id=s.id).order_by("id")
@@ -260,7 +261,7 @@ def render_view(data: dict[str, Any], session_id: int | None = None) -> View:
         lines += ["", "**" + _("Other notes") + "**", *(_note_line(n) for n in data["general"])]
     for sec in data["sections"]:
         lines += ["", f"**{sec['title']}**", sec["text"]]
-    buttons = [Button(f"leancoffee:minutes:{session_id}", _("Markdown"))] if session_id else []
+    buttons = [Button(MINUTES.build(session=session_id), _("Markdown"))] if session_id else []
     return View(
         title=_("Minutes: {heading}").format(heading=_heading(data)),
         text="\n".join(lines),
@@ -288,17 +289,16 @@ async def ensure_minutes(scope: Scope, s: Session) -> Minutes:
     if existing is not None:
         return existing
     data = await gather(scope, s)
-    try:
-        return await Minutes.create(
-            session_id=s.id,
-            community_id=s.community_id,
-            day=date.fromisoformat(data["date"]),
-            data=data,
-            markdown=render_markdown(data),
-            created_at=scope.now(),
-        )
-    except IntegrityError:
-        return await Minutes.get(session_id=s.id)
+    made = await store.insert_if_absent(
+        Minutes,
+        session_id=s.id,
+        community_id=s.community_id,
+        day=date.fromisoformat(data["date"]),
+        data=data,
+        markdown=render_markdown(data),
+        created_at=scope.now(),
+    )
+    return made or await Minutes.get(session_id=s.id)
 
 
 async def find_minutes(scope: Scope, when: str | None) -> Minutes:
@@ -326,3 +326,25 @@ async def find_minutes(scope: Scope, when: str | None) -> Minutes:
     if found is None:
         raise UserError(_("No lean coffee has ended here yet."))
     return found
+
+
+@lc.command(
+    "minutes",
+    help=N_("Show the minutes of the last lean coffee or of a date."),
+    args=(
+        Arg("when", N_("last or a date like 2026-01-05"), positional=True),
+        Arg("markdown", N_("as Markdown"), type="flag"),
+    ),
+    button=MINUTES,
+)
+async def show_minutes(ctx: Context, args: dict[str, Any]) -> None:
+    """The minutes asked for; from a minutes view's button, that session's as Markdown."""
+    if "session" in args:
+        m = await Minutes.get_or_none(session_id=args["session"], community_id=ctx.community.id)
+        if m is None:
+            raise UserError(_("Those minutes are gone."))
+        await ctx.reply(markdown_view(m), private=True)
+        return
+    m = await find_minutes(ctx, args.get("when"))
+    view = markdown_view(m) if args.get("markdown") else minutes_view(m.data, m.session_id)
+    await ctx.reply(view, private=True)

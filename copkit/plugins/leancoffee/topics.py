@@ -5,22 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
+from copkit.core import store
 from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
+from copkit.core.parsing import words
+from copkit.core.roles import Role
+from copkit.core.specs import Arg
 from copkit.core.views import UserText, notice
 
 from . import logic
-from .flow import (
-    ON_BOARD,
-    announce,
-    refresh_board,
-    topic_by_number,
-    topic_gone,
-)
 from .models import (
     CURRENT,
     MERGED,
@@ -32,6 +26,15 @@ from .models import (
     Session,
     Topic,
     Vote,
+)
+from .routes import PROPOSE, lc, ref
+from .sessions import (
+    ON_BOARD,
+    announce,
+    refresh_board,
+    session_of,
+    topic_by_number,
+    topic_gone,
 )
 
 # Topics -------------------------------------------------------------------------------------
@@ -53,25 +56,24 @@ async def propose(ctx: Context, s: Session, title: str | None, pitch: str | None
     others = await Topic.filter(session_id=s.id, status__in=ON_BOARD).values_list("number", "title")
     similar = logic.similar_topic(title, others)
     for _attempt in range(10):
-        number = await _new_number(s.id)
-        try:
-            t = await Topic.create(
-                session_id=s.id,
-                community_id=s.community_id,
-                number=number,
-                title=title,
-                pitch=pitch,
-                author=ctx.person.id,
-                author_name=(ctx.person.name or ctx.person.id)[:200],
-                similar_to=similar,
-                created_at=ctx.now(),
-            )
+        t = await store.insert_if_absent(
+            Topic,
+            session_id=s.id,
+            community_id=s.community_id,
+            number=await _new_number(s.id),
+            title=title,
+            pitch=pitch,
+            author=ctx.person.id,
+            author_name=(ctx.person.name or ctx.person.id)[:200],
+            similar_to=similar,
+            created_at=ctx.now(),
+        )
+        if t is not None:
             break
-        except IntegrityError:  # someone took that number at the same moment
-            continue
+        # someone took that number at the same moment
     else:
         raise UserError(_("Many topics arrived at once; please try again."))
-    await ctx.contribute("topic", f"leancoffee:topic:{t.id}", title)
+    await ctx.contribute("topic", ref("topic", t.id), title)
     text = _("Added #{n} {title}.").format(n=t.number, title=UserText(title))
     if similar:
         text += " " + _(
@@ -130,7 +132,7 @@ async def merge(ctx: Context, s: Session, raw_from: Any, raw_into: Any) -> None:
     for person in [[a.author, a.author_name], *a.coauthors]:
         if person[0] not in {p[0] for p in authors}:
             authors.append(person)
-    async with in_transaction():
+    async with store.transaction():
         if not await Topic.filter(id=a.id, status=OPEN).update(status=MERGED, merged_into=b.number):
             raise topic_gone(await Topic.get(id=a.id))
         if not await Topic.filter(id=b.id, status=OPEN).update(
@@ -138,9 +140,7 @@ async def merge(ctx: Context, s: Session, raw_from: Any, raw_into: Any) -> None:
         ):
             raise topic_gone(await Topic.get(id=b.id))
         await Vote.filter(topic_id=a.id).update(topic_id=b.id)
-    await ctx.log(
-        "leancoffee.merged", ref=f"leancoffee:topic:{a.id}", text=str(b.id), member=ctx.person.id
-    )
+    await ctx.log("leancoffee.merged", ref=ref("topic", a.id), text=str(b.id), member=ctx.person.id)
     await announce(
         ctx,
         s,
@@ -157,12 +157,73 @@ async def remove(ctx: Context, s: Session, raw: Any) -> None:
         )
     if t.status != OPEN:
         raise topic_gone(t)
-    async with in_transaction():
+    async with store.transaction():
         if not await Topic.filter(id=t.id, status=OPEN).update(status=REMOVED):
             raise topic_gone(await Topic.get(id=t.id))
         await Vote.filter(topic_id=t.id).delete()
-    await ctx.log("leancoffee.removed", ref=f"leancoffee:topic:{t.id}", member=ctx.person.id)
+    await ctx.log("leancoffee.removed", ref=ref("topic", t.id), member=ctx.person.id)
     await announce(
         ctx, s, _("#{n} removed from the board; its dots are free again.").format(n=t.number)
     )
     await refresh_board(ctx, s.id)
+
+
+# Commands and the board's form -------------------------------------------------------------
+
+_TOPIC = Arg("topic", N_("the topic's number"), positional=True, required=True)
+
+
+@lc.command(
+    "propose",
+    help=N_("Propose a topic."),
+    args=(
+        Arg("title", N_("the title"), type="rest", positional=True, required=True),
+        Arg("pitch", N_("a sentence or two about it"), max_length=300),
+    ),
+    words=N_("propose topics"),
+    button=PROPOSE,
+)
+async def propose_topic(ctx: Context, args: dict[str, Any]) -> None:
+    s = await session_of(ctx, args)
+    await propose(ctx, s, words(args.get("title")), args.get("pitch"))
+
+
+@lc.command(
+    "edit",
+    help=N_("Change your topic's title or pitch (until voting)."),
+    args=(
+        _TOPIC,
+        Arg("title", N_("the new title"), type="rest", positional=True),
+        Arg("pitch", N_("the new pitch"), max_length=300),
+    ),
+)
+async def edit_topic(ctx: Context, args: dict[str, Any]) -> None:
+    s = await session_of(ctx, args)
+    await edit(ctx, s, args["topic"], words(args.get("title")), args.get("pitch"))
+
+
+@lc.command("withdraw", help=N_("Withdraw your topic (until voting)."), args=(_TOPIC,))
+async def withdraw_topic(ctx: Context, args: dict[str, Any]) -> None:
+    await withdraw(ctx, await session_of(ctx, args), args["topic"])
+
+
+@lc.command(
+    "merge",
+    help=N_("Merge a topic into another (authors and dots combined)."),
+    args=(_TOPIC, Arg("into", N_("the topic to keep"), positional=True, required=True)),
+    role=Role.CORE,
+    words=N_("merge topics"),
+)
+async def merge_topics(ctx: Context, args: dict[str, Any]) -> None:
+    await merge(ctx, await session_of(ctx, args), args["topic"], args["into"])
+
+
+@lc.command(
+    "remove",
+    help=N_("Remove a topic from the board."),
+    args=(_TOPIC,),
+    role=Role.CORE,
+    words=N_("remove topics"),
+)
+async def remove_topic(ctx: Context, args: dict[str, Any]) -> None:
+    await remove(ctx, await session_of(ctx, args), args["topic"])

@@ -1,31 +1,19 @@
 """Lean coffee dot voting: opened and closed by the facilitator; each dot is placed (or taken
-back) by one conditional statement."""
+back) by one conditional statement, by command, by the board's choices or by a topic's button."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import re
 from typing import Any
 
-from tortoise import connections
-from tortoise.transactions import in_transaction
-
+from copkit.core import store
 from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
+from copkit.core.roles import Role
+from copkit.core.routes import parse_int
+from copkit.core.specs import Arg
 from copkit.core.views import notice
 
-from .discussion import advance
-from .flow import (
-    Stale,
-    announce,
-    need_session,
-    refresh_board,
-    topic_by_number,
-    topic_gone,
-    transition,
-)
 from .models import (
     DISCUSSING,
     MAX_DOTS,
@@ -36,6 +24,18 @@ from .models import (
     Session,
     Topic,
 )
+from .routes import UNVOTE, UNVOTE_PICK, VOTE, VOTE_PICK, VOTING_CLOSE, VOTING_OPEN, lc, ref
+from .sessions import (
+    Stale,
+    announce,
+    need_session,
+    refresh_board,
+    session_of,
+    topic_by_number,
+    topic_gone,
+    transition,
+)
+from .timebox import advance
 
 # Voting -------------------------------------------------------------------------------------
 
@@ -51,7 +51,7 @@ async def open_voting(ctx: Context, s: Session) -> None:
         await transition(s, phase=VOTING)
     except Stale:
         raise UserError(_("Voting is already open.")) from None
-    await ctx.log("leancoffee.voting", ref=f"leancoffee:session:{s.id}", member=ctx.person.id)
+    await ctx.log("leancoffee.voting", ref=ref("session", s.id), member=ctx.person.id)
     await announce(
         ctx,
         s,
@@ -88,7 +88,7 @@ AND NOT EXISTS (
     WHERE v.session_id = t.session_id AND v.member = ? AND v.dot = d.dot
 )
 ORDER BY d.dot
-LIMIT 1{{lock}}
+LIMIT 1{{lock:s}}
 ON CONFLICT DO NOTHING
 RETURNING session_id, dot,
     (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
@@ -102,26 +102,10 @@ DELETE FROM leancoffee_vote WHERE id = (
     SELECT v.id FROM leancoffee_vote v
     JOIN leancoffee_session s ON s.id = v.session_id
     WHERE v.topic_id = ? AND v.member = ? AND s.phase = 'voting'
-    ORDER BY v.dot DESC LIMIT 1{lock}
+    ORDER BY v.dot DESC LIMIT 1{lock:s}
 )
 RETURNING dot
 """
-
-
-def _dialect(query: str, conn: Any) -> str:
-    # SQLite writes one at a time anyway, and its RETURNING subqueries see the new row;
-    # PostgreSQL's see the table as it was before the statement.
-    if conn.capabilities.dialect == "sqlite":
-        return query.replace("{lock}", "").replace("{new_row}", "")
-    n = itertools.count(1)
-    query = query.replace("{lock}", " FOR SHARE OF s").replace("{new_row}", " + 1")
-    return re.sub(r"\?", lambda _m: f"${next(n)}", query)
-
-
-async def _rows(query: str, values: list[Any]) -> list[dict[str, Any]]:
-    """Run ``query`` (``?`` placeholders) and return its rows, RETURNING rows included."""
-    conn = connections.get("default")
-    return await conn.execute_query_dict(_dialect(query, conn), values)
 
 
 async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, Any] | None:
@@ -129,7 +113,7 @@ async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, 
     budget and the dots the member now uses; ``None`` when no dot could be placed."""
     for _attempt in range(3):
         # (the member as a parameter, not the new row's column: SQLite then uses the index)
-        placed = await _rows(_PLACE_DOT, [member, topic_id, community_id, member, member])
+        placed = await store.rows(_PLACE_DOT, [member, topic_id, community_id, member, member])
         if placed:
             return placed[0]
         # Nothing placed: refused, or the same member's other click took that dot at the same
@@ -160,13 +144,11 @@ async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError
 
 async def vote(ctx: Context, topic_id: int) -> None:
     member = ctx.person.id
-    # On PostgreSQL the dot and its log line share one commit (one disk flush instead of two);
-    # SQLite commits cheaply and a transaction there only holds its single connection longer.
-    one_commit = connections.get("default").capabilities.dialect != "sqlite"
-    async with in_transaction() if one_commit else contextlib.nullcontext():
+    # The dot and its log line share one commit where that saves a disk flush (PostgreSQL).
+    async with store.one_commit():
         row = await place_dot(ctx.community.id, topic_id, member)
         if row is not None:
-            await ctx.contribute("vote", f"leancoffee:topic:{topic_id}")
+            await ctx.contribute("vote", ref("topic", topic_id))
     if row is None:
         raise await why_no_dot(ctx.community.id, topic_id, member)
     left = row["votes"] - row["used"]
@@ -189,7 +171,7 @@ async def unvote(ctx: Context, topic_id: int) -> None:
     t = await Topic.get_or_none(id=topic_id, community_id=ctx.community.id)
     if t is None:
         raise UserError(_("That topic no longer exists."))
-    if not await _rows(_TAKE_DOT, [t.id, ctx.person.id]):
+    if not await store.rows(_TAKE_DOT, [t.id, ctx.person.id]):
         s = await Session.get(id=t.session_id)
         if s.phase != VOTING:
             raise UserError(
@@ -205,3 +187,79 @@ async def unvote(ctx: Context, topic_id: int) -> None:
 async def topic_id_in_room(ctx: Context, raw: Any) -> int:
     s = await need_session(ctx)
     return (await topic_by_number(s, raw)).id
+
+
+def _picked(args: dict[str, Any]) -> int:
+    """The topic picked in one of the board's choices."""
+    topic_id = parse_int((args.get("selected") or [None])[0])
+    if topic_id is None:
+        raise UserError(_("Pick a topic."))
+    return topic_id
+
+
+# Commands, the board's buttons and choices --------------------------------------------------
+
+_TOPIC = Arg("topic", N_("the topic's number"), positional=True, required=True)
+
+
+@lc.command(
+    "voting",
+    "open",
+    help=N_("Open dot voting."),
+    role=Role.CORE,
+    words=N_("open voting"),
+    button=VOTING_OPEN,
+)
+async def voting_open(ctx: Context, args: dict[str, Any]) -> None:
+    await open_voting(ctx, await session_of(ctx, args))
+
+
+@lc.command(
+    "voting",
+    "close",
+    help=N_("Close voting and start the top topic."),
+    role=Role.CORE,
+    words=N_("close voting"),
+    button=VOTING_CLOSE,
+)
+async def voting_close(ctx: Context, args: dict[str, Any]) -> None:
+    await close_voting(ctx, await session_of(ctx, args))
+
+
+@lc.command(
+    "vote",
+    help=N_("Put one of your dots on a topic."),
+    args=(_TOPIC,),
+    words=N_("vote on topics"),
+    button=VOTE,
+)
+async def vote_cmd(ctx: Context, args: dict[str, Any]) -> None:
+    """A dot on the topic typed (its number), or on a topic's button (its id)."""
+    if "topic_id" in args:
+        await vote(ctx, args["topic_id"])
+    else:
+        await vote(ctx, await topic_id_in_room(ctx, args["topic"]))
+
+
+@lc.button(VOTE_PICK, mirrors="vote")
+async def vote_picked(ctx: Context, args: dict[str, Any]) -> None:
+    await vote(ctx, _picked(args))
+
+
+@lc.command(
+    "unvote",
+    help=N_("Take one of your dots back from a topic."),
+    args=(_TOPIC,),
+    words=N_("take dots back"),
+    button=UNVOTE,
+)
+async def unvote_cmd(ctx: Context, args: dict[str, Any]) -> None:
+    if "topic_id" in args:
+        await unvote(ctx, args["topic_id"])
+    else:
+        await unvote(ctx, await topic_id_in_room(ctx, args["topic"]))
+
+
+@lc.button(UNVOTE_PICK, mirrors="unvote")
+async def unvote_picked(ctx: Context, args: dict[str, Any]) -> None:
+    await unvote(ctx, _picked(args))

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.i18n import _
+from copkit.core.store import insert_if_absent, transaction
 
 from . import logic
 from .models import Event, Talk
@@ -72,32 +71,32 @@ async def signup(event_id: int, person: Person, title: str, now: datetime) -> Si
     """Sign ``person`` up: a slot if one is free, else the waiting list."""
     title = logic.check_title(title)
     key = active_key(event_id, person.id)
-    try:
-        async with in_transaction():
-            ev = await lock(event_id, status="open")
-            if ev is None or (ev.cutoff_at is not None and now >= ev.cutoff_at):
-                raise UserError(_("Sign-ups for these lightning talks are closed."))
-            if await Talk.filter(active_key=key).exists():
-                raise UserError(_("You are already signed up."))
-            taken = await Talk.filter(event_id=event_id, status="lineup").count()
-            talk = await Talk.create(
-                event_id=event_id,
-                speaker_id=person.id,
-                speaker_name=(person.name or person.id)[:200],
-                title=title,
-                seq=ev.counter,
-                position=ev.counter,
-                status="lineup" if taken < ev.slots else "waiting",
-                active_key=key,
-            )
-    except IntegrityError:  # the same person in two processes at once
-        raise UserError(_("You are already signed up.")) from None
+    async with transaction():
+        ev = await lock(event_id, status="open")
+        if ev is None or (ev.cutoff_at is not None and now >= ev.cutoff_at):
+            raise UserError(_("Sign-ups for these lightning talks are closed."))
+        taken = await Talk.filter(event_id=event_id, status="lineup").count()
+        # active_key is unique: the same person signing up in two processes at once is
+        # refused here, whichever of them comes second
+        talk = await insert_if_absent(
+            Talk,
+            event_id=event_id,
+            speaker_id=person.id,
+            speaker_name=(person.name or person.id)[:200],
+            title=title,
+            seq=ev.counter,
+            position=ev.counter,
+            status="lineup" if taken < ev.slots else "waiting",
+            active_key=key,
+        )
+        if talk is None:
+            raise UserError(_("You are already signed up."))
     return Signed(talk, talk.status == "lineup")
 
 
 async def withdraw(event_id: int, person_id: str) -> tuple[Talk, Talk | None]:
     """Withdraw ``person_id``'s talk; returns it and whoever was promoted into its slot."""
-    async with in_transaction():
+    async with transaction():
         ev = await lock(event_id, status__in=PLANNED)
         if ev is None:
             raise UserError(_("The talks have started: ask the organiser to skip yours."))
@@ -111,7 +110,7 @@ async def withdraw(event_id: int, person_id: str) -> tuple[Talk, Talk | None]:
 
 async def remove(event_id: int, person_id: str) -> tuple[Talk, Talk | None]:
     """The organiser removes a planned or waiting talk; the first waiting takes its slot."""
-    async with in_transaction():
+    async with transaction():
         ev = await lock(event_id, status__in=(*PLANNED, "running"))
         if ev is None:
             raise UserError(_("These lightning talks are over."))
@@ -125,7 +124,7 @@ async def remove(event_id: int, person_id: str) -> tuple[Talk, Talk | None]:
 
 async def set_order(event_id: int, picks: list[int] | None, seed: int | None) -> list[Talk]:
     """Reorder the planned line-up by ``picks`` (1-based), or shuffle it with ``seed``."""
-    async with in_transaction():
+    async with transaction():
         ev = await lock(event_id, status__in=PLANNED)
         if ev is None:
             raise UserError(_("The order can only change before the talks start."))
@@ -166,7 +165,7 @@ async def advance(
     is on stage by now, nothing changes. ``timers(event, live_talk)`` cancels the old talk's
     timers and schedules the new one's in the same transaction, returning the event fields to
     store (the job ids)."""
-    async with in_transaction():
+    async with transaction():
         if how == "start":
             ev = await lock(event_id, status__in=PLANNED)
             if ev is None:

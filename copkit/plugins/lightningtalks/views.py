@@ -5,11 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
+from copkit.core.ratings import rating_buttons, rating_text
 from copkit.core.timezones import show, show_time
 from copkit.core.views import Button, Field, Form, FormInput, UserText, View
-from copkit.plugins.brownbag.common import rating_buttons
-from copkit.plugins.brownbag.views import rating_text
 
+from .format import FEEDBACK, NEXT, SIGNUP, SKIP, WITHDRAW
 from .logic import TITLE_MAX
 from .models import Event, Talk
 
@@ -19,12 +19,13 @@ def thread_name(ev: Event) -> str:
 
 
 def signup_button(ev: Event) -> Button:
+    action_id = SIGNUP.build(event=ev.id)
     form = Form(
-        action_id=f"lightning:signup:{ev.id}",
+        action_id=action_id,
         title=_("Sign up for a lightning talk"),
         inputs=(FormInput("title", _("Your talk's title"), max_length=TITLE_MAX),),
     )
-    return Button(f"lightning:signup:{ev.id}", _("Sign up"), "primary", form=form)
+    return Button(action_id, _("Sign up"), "primary", form=form)
 
 
 def talk_line(n: int | str, t: Talk, *, bold: bool = False) -> str:
@@ -86,7 +87,7 @@ def lineup_view(ev: Event, tz: ZoneInfo, order: list[Talk], waiting: list[Talk])
     if ev.status == "open":
         buttons.append(signup_button(ev))
     if ev.status in ("open", "closed"):
-        buttons.append(Button(f"lightning:withdraw:{ev.id}", _("Withdraw")))
+        buttons.append(Button(WITHDRAW.build(event=ev.id), _("Withdraw")))
     footer = status_line(ev, tz)
     if ev.shuffle_seed is not None:
         footer += " " + _("Order drawn at random (seed {seed}).").format(seed=ev.shuffle_seed)
@@ -149,12 +150,13 @@ def run_view(ev: Event, tz: ZoneInfo, order: list[Talk], note: str = "") -> View
         )
     if note:
         lines.append(note)
+    on_stage = live.id if live else 0
     return View(
         title=_("Live: {title}").format(title=UserText(ev.title)),
         text="\n".join(lines),
         buttons=[
-            Button(f"lightning:next:{ev.id}:{live.id if live else 0}", _("Next"), "primary"),
-            Button(f"lightning:skip:{ev.id}:{live.id if live else 0}", _("Skip")),
+            Button(NEXT.build(event=ev.id, talk=on_stage), _("Next"), "primary"),
+            Button(SKIP.build(event=ev.id, talk=on_stage), _("Skip")),
         ],
         footer=_("Next: the talk was given. Skip: it was not."),
     )
@@ -166,7 +168,7 @@ def feedback_prompt(ev: Event) -> View:
         text=_("Rate “{title}” from 1 to 5 and tell us one thing you'll apply.").format(
             title=UserText(ev.title)
         ),
-        buttons=rating_buttons(f"lightning:feedback:{ev.id}"),
+        buttons=rating_buttons(FEEDBACK, event=ev.id),
     )
 
 

@@ -1,0 +1,229 @@
+"""Opening lightning talks, signing up and withdrawing, the cutoff, and arranging the line-up."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from copkit.core.context import Activity, Context, JobContext, Scope
+from copkit.core.errors import UserError
+from copkit.core.i18n import N_, _
+from copkit.core.parsing import join_words
+from copkit.core.roles import Role
+from copkit.core.specs import Arg
+from copkit.core.timezones import parse_future, zone
+from copkit.core.views import ToRoom, ToThread, UserText, notice
+
+from . import logic, store
+from . import views as v
+from .cards import find_event, refresh, require_organiser, tell
+from .format import EVENT, SIGNUP, WITHDRAW, event_key, lineup_key, lt, talk_ref
+from .models import Event, Talk
+
+TITLE = Arg("title", N_("the title"), type="rest", positional=True)
+
+
+@lt.command(
+    "open",
+    help=N_("Open lightning talks for sign-ups (an announcement and a sign-up thread)."),
+    args=(
+        TITLE,
+        Arg("at", N_('when they start, e.g. "2026-12-03 17:00"'), required=True),
+        Arg("slots", N_("how many talks (default 8)"), type="int"),
+        Arg("minutes", N_("minutes per talk (default 5)"), type="int"),
+        Arg("cutoff", N_("when sign-ups close (default: at the start)")),
+        Arg("tz", N_("a time zone for the times (default: the community's)")),
+        EVENT,
+    ),
+    role=Role.CORE,
+    words=N_("open lightning talks"),
+)
+async def open_(ctx: Context, args: dict[str, Any]) -> None:
+    title = join_words(args.get("title"))
+    if not title:
+        raise UserError(_("Give the lightning talks a title."))
+    if len(title) > 200:
+        raise UserError(_("A title has at most 200 characters."))
+    tz = zone(args["tz"]) if args.get("tz") else ctx.zone
+    now = ctx.now()
+    starts = parse_future(args["at"], tz, now)
+    slots = logic.check_slots(args["slots"] if args.get("slots") is not None else 8)
+    minutes = logic.check_minutes(args["minutes"] if args.get("minutes") is not None else 5)
+    cutoff = parse_future(args["cutoff"], tz, now) if args.get("cutoff") else None
+    if cutoff is not None and cutoff > starts:
+        raise UserError(_("Sign-ups must close before the talks start."))
+    ev = await Event.create(
+        community_id=ctx.community.id,
+        title=title,
+        room_id=ctx.room_id,
+        starts_at=starts,
+        slots=slots,
+        minutes=minutes,
+        cutoff_at=cutoff,
+        created_by=ctx.person.id,
+    )
+    if cutoff is not None:
+        job = await ctx.schedule("lightning.cutoff", cutoff, {"event": ev.id})
+        await Event.filter(id=ev.id).update(cutoff_job=job)
+    await ctx.log("lightning.opened", ref=event_key(ev.id), text=title, member=ctx.person.id)
+    await refresh(ctx, ev.id)  # the announcement (its sign-up button works from now on)
+    ref = await ctx.show(
+        v.lineup_view(ev, ctx.zone, [], []),
+        key=lineup_key(ev.id),
+        target=ToThread(v.thread_name(ev), ctx.room_id),
+    )
+    if ref is not None:
+        await Event.filter(id=ev.id).update(thread_id=str(ref.get("room_id", "")))
+        if await Talk.filter(event_id=ev.id).exists():  # signed up before the thread was known
+            await refresh(ctx, ev.id)
+    await ctx.activity_started(Activity(ctx.community, "lightning", ev.id, title, ctx.room_id))
+
+
+@lt.command(
+    "signup", help=N_("Sign up with your talk's title."), args=(TITLE, EVENT), button=SIGNUP
+)
+async def signup(ctx: Context, args: dict[str, Any]) -> None:
+    """``lightning signup <title>`` or the sign-up form: a slot if one is free, else the
+    waiting list; once per person."""
+    ev = await find_event(ctx, args.get("event"))
+    signed = await store.signup(ev.id, ctx.person, join_words(args.get("title")), ctx.now())
+    t = signed.talk
+    await ctx.contribute("signup", talk_ref(t.id), t.title)
+    await refresh(ctx, ev.id)
+    if signed.in_lineup:
+        msg = _("You're in the line-up of “{event}” with “{title}”.")
+    else:
+        msg = _(
+            "All slots of “{event}” are taken: you're on the waiting list with “{title}”. "
+            "I'll tell you if a slot opens."
+        )
+    await ctx.reply(
+        notice(msg.format(event=UserText(ev.title), title=UserText(t.title)), "success"),
+        private=True,
+    )
+
+
+async def after_promotion(scope: Scope, ev: Event, promoted: Talk | None) -> None:
+    if promoted is None:
+        return
+    await scope.log("lightning.promoted", ref=talk_ref(promoted.id), member=promoted.speaker_id)
+    await tell(
+        scope,
+        promoted.speaker_id,
+        _("A slot opened: “{title}” is now in the line-up of “{event}”.").format(
+            title=UserText(promoted.title), event=UserText(ev.title)
+        ),
+    )
+
+
+@lt.command(
+    "withdraw",
+    help=N_("Withdraw your talk (the first person waiting gets it)."),
+    args=(EVENT,),
+    button=WITHDRAW,
+)
+async def withdraw(ctx: Context, args: dict[str, Any]) -> None:
+    ev = await find_event(ctx, args.get("event"))
+    talk, promoted = await store.withdraw(ev.id, ctx.person.id)
+    await ctx.log("lightning.withdrawn", ref=talk_ref(talk.id), member=ctx.person.id)
+    await refresh(ctx, ev.id)
+    await ctx.reply(
+        notice(_("You withdrew “{title}”.").format(title=UserText(talk.title)), "success"),
+        private=True,
+    )
+    await after_promotion(ctx, ev, promoted)
+
+
+@lt.command("lineup", help=N_("Show the line-up and the waiting list."), args=(EVENT,))
+async def show_lineup(ctx: Context, args: dict[str, Any]) -> None:
+    ev = await find_event(ctx, args.get("event"))
+    view = v.lineup_view(ev, ctx.zone, await store.lineup(ev.id), await store.waiting(ev.id))
+    await ctx.reply(view, private=True)
+
+
+@lt.job("cutoff")
+async def cutoff_job(ctx: JobContext, payload: dict[str, Any]) -> None:
+    ev = await Event.get_or_none(id=payload.get("event"))
+    if ev is None or ev.cutoff_job != ctx.job_id:
+        return
+    if not await Event.filter(id=ev.id, status="open").update(status="closed"):
+        return
+    await ctx.log("lightning.closed", ref=event_key(ev.id))
+    await refresh(ctx, ev.id)
+    if ev.thread_id:
+        await ctx.show(notice(_("Sign-ups are closed.")), target=ToRoom(ev.thread_id))
+
+
+# Organising -------------------------------------------------------------------------------------
+
+
+@lt.command(
+    "reorder",
+    help=N_("Change the running order, e.g. “lightning reorder 3 1 2” (organiser)."),
+    args=(
+        Arg("order", N_("line-up numbers in the new order"), type="rest", positional=True),
+        EVENT,
+    ),
+)
+async def reorder(ctx: Context, args: dict[str, Any]) -> None:
+    ev = await find_event(ctx, args.get("event"))
+    require_organiser(ctx, ev)
+    picks = logic.parse_positions(args.get("order") or [])
+    await store.set_order(ev.id, picks, None)
+    await ctx.log(
+        "lightning.reordered",
+        ref=event_key(ev.id),
+        text=" ".join(map(str, picks)),
+        member=ctx.person.id,
+    )
+    await refresh(ctx, ev.id)
+    await ctx.reply(notice(_("New order saved."), "success"), private=True)
+
+
+@lt.command(
+    "shuffle",
+    help=N_("Draw a random running order; the seed is recorded (organiser)."),
+    args=(Arg("seed", N_("a seed, to repeat a draw")), EVENT),
+)
+async def shuffle(ctx: Context, args: dict[str, Any]) -> None:
+    ev = await find_event(ctx, args.get("event"))
+    require_organiser(ctx, ev)
+    raw = args.get("seed")
+    seed = logic.check_seed(raw) if raw not in (None, "") else secrets.randbelow(logic.SEED_MAX)
+    order = await store.set_order(ev.id, None, seed)
+    await ctx.log("lightning.shuffled", ref=event_key(ev.id), text=str(seed), member=ctx.person.id)
+    await refresh(ctx, ev.id)
+    names = ", ".join(UserText(t.speaker_name) for t in order)
+    await ctx.reply(
+        notice(
+            _("Order drawn with seed {seed}: {names}.").format(seed=seed, names=names), "success"
+        )
+    )
+
+
+@lt.command(
+    "remove",
+    help=N_("Remove someone's talk; they are told (organiser)."),
+    args=(
+        Arg("person", N_("whose talk (@name)"), type="person", positional=True, required=True),
+        EVENT,
+    ),
+)
+async def remove(ctx: Context, args: dict[str, Any]) -> None:
+    ev = await find_event(ctx, args.get("event"))
+    require_organiser(ctx, ev)
+    person = await ctx.resolve_person(str(args["person"]))
+    talk, promoted = await store.remove(ev.id, person.id)
+    await ctx.log("lightning.removed", ref=talk_ref(talk.id), text=person.id, member=ctx.person.id)
+    await refresh(ctx, ev.id, run=ev.status == "running")
+    await tell(
+        ctx,
+        talk.speaker_id,
+        _("The organiser removed your talk “{title}” from “{event}”.").format(
+            title=UserText(talk.title), event=UserText(ev.title)
+        ),
+    )
+    await ctx.reply(
+        notice(_("Removed “{title}”.").format(title=UserText(talk.title)), "success"), private=True
+    )
+    await after_promotion(ctx, ev, promoted)
