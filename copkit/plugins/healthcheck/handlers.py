@@ -13,6 +13,7 @@ from copkit.core.context import Context, JobContext
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
+from copkit.core.parsing import to_int
 from copkit.core.usertext import no_fence, spreadsheet_safe
 from copkit.core.views import Private, ToRoom, UserText, View, notice
 
@@ -254,10 +255,9 @@ async def take(ctx: Context, args: dict[str, Any]) -> None:
 async def step(ctx: Context, args: dict[str, Any]) -> None:
     rid, _sep, index = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        n = int(index)
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    n = to_int(index)
+    if n is None:
+        raise UserError(_("That button no longer works."))
     await _show_step(ctx, r, max(1, n))
 
 
@@ -273,10 +273,10 @@ def _picked(args: dict[str, Any]) -> str:
 async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
     rid, _sep, iid = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    item_id = to_int(iid)
+    if item_id is None:
+        raise UserError(_("That button no longer works."))
+    it = await logic.item(r.id, item_id)
     value = _picked(args)
     new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
     await answered(ctx, r, new)
@@ -295,10 +295,10 @@ async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
 async def comment(ctx: Context, args: dict[str, Any]) -> None:
     rid, _sep, iid = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    item_id = to_int(iid)
+    if item_id is None:
+        raise UserError(_("That button no longer works."))
+    it = await logic.item(r.id, item_id)
     new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
     await answered(ctx, r, new)
     await _show_step(ctx, r, it.position)
@@ -465,11 +465,10 @@ async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
 
 async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
     pid, _sep, index = args["id"].partition(":")
-    try:
-        p = await pulse.get(ctx.community.id, int(pid))
-        option = int(index)
-    except ValueError:
-        raise UserError(_("That poll no longer exists.")) from None
+    pulse_id, option = to_int(pid), to_int(index)
+    if pulse_id is None or option is None:
+        raise UserError(_("That poll no longer exists."))
+    p = await pulse.get(ctx.community.id, pulse_id)
     if not 0 <= option < len(p.options):
         raise UserError(_("That poll no longer exists."))
     if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
