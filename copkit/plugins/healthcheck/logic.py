@@ -157,13 +157,6 @@ async def items(round_id: int) -> list[RoundDimension]:
     return await RoundDimension.filter(round_id=round_id).order_by("position")
 
 
-async def item(round_id: int, item_id: int) -> RoundDimension:
-    it = await RoundDimension.get_or_none(id=item_id, round_id=round_id)
-    if it is None:
-        raise UserError(_("That button no longer works."))
-    return it
-
-
 async def _lock_open(round_id: int) -> None:
     if not await Round.filter(id=round_id, status=OPEN).update(writes=F("writes") + 1):
         raise Closed()
