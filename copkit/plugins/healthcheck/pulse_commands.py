@@ -11,18 +11,31 @@ from datetime import timedelta
 from typing import Any
 
 from copkit.core import outbox
-from copkit.core.context import Context, JobContext
+from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.views import Private, ToRoom, notice
+from copkit.core.views import Private, ToRoom, View, notice
 
 from . import pulse, views
 from .models import OPEN, Pulse
 from .routes import PULSE_CLOSE_JOB, PULSE_POST_JOB, VOTE, hc, pulse_key, pulse_result_key
 
 DEFAULT_PULSE = timedelta(days=1)
+
+
+async def show_count(scope: Scope, pulse_id: int, room_id: str) -> None:
+    """The pulse's view as the database holds it now (a live view: the count ends on the latest
+    state whichever process votes last; once closed, the result)."""
+
+    async def render() -> View | None:
+        p = await Pulse.get_or_none(id=pulse_id)
+        if p is None:
+            return None
+        return views.pulse(p, await pulse.voters(p.id), scope.zone)
+
+    await scope.live(pulse_key(pulse_id), render, target=ToRoom(room_id))
 
 
 @hc.command(
@@ -78,12 +91,11 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
     option = args["option"]
     if not 0 <= option < len(p.options):
         raise UserError(_("That poll no longer exists."))
-    target = ToRoom(p.room_id)
     if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
-        votes = await pulse.withdraw(p.id, ctx.person.id, option)
-        await ctx.show(views.pulse(p, votes, ctx.zone), key=pulse_key(p.id), target=target)
+        await pulse.withdraw(p.id, ctx.person.id, option)
+        await show_count(ctx, p.id, p.room_id)
         return
-    votes, changed = await pulse.vote(p.id, ctx.person.id, option)
+    _votes, changed = await pulse.vote(p.id, ctx.person.id, option)
     until = views.when(p.closes_at, ctx.zone)
     if not changed:
         ack = _("You already voted {option}; nothing changed. You can change it until {close}.")
@@ -94,7 +106,7 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
     text = ack.format(option=p.options[option], close=until)
     await ctx.show(notice(text, "success"), target=Private(ctx.person.id))
     if changed:
-        await ctx.show(views.pulse(p, votes, ctx.zone), key=pulse_key(p.id), target=target)
+        await show_count(ctx, p.id, p.room_id)
 
 
 @hc.job(PULSE_CLOSE_JOB)

@@ -29,11 +29,18 @@ def _activity(scope: Scope, r: Round) -> Activity:
 
 
 async def _refresh_announcement(scope: Scope, r: Round) -> None:
-    total = await RoundDimension.filter(round_id=r.id).count()
-    n = await logic.respondents(r.id) if r.status == OPEN else r.responses
-    await scope.show(
-        views.announcement(r, total, n, scope.zone), key=round_key(r.id), target=ToRoom(r.room_id)
-    )
+    """The round's announcement as the database holds it now (a live view: whoever refreshes
+    it last, in whichever process, it ends on the latest state)."""
+
+    async def render() -> View | None:
+        now = await Round.get_or_none(id=r.id)
+        if now is None:
+            return None
+        total = await RoundDimension.filter(round_id=r.id).count()
+        n = await logic.respondents(r.id) if now.status == OPEN else now.responses
+        return views.announcement(now, total, n, scope.zone)
+
+    await scope.live(round_key(r.id), render, target=ToRoom(r.room_id))
 
 
 async def answered(ctx: Context, r: Round, count: int | None) -> None:
