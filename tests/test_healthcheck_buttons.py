@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from test_healthcheck_helpers import PLUGINS, item_ids, start
 
+from copkit.core.context import Scope
 from copkit.plugins.healthcheck import models as m
+from copkit.plugins.healthcheck import rounds
 from copkit.plugins.healthcheck import routes as R
 from copkit.testing import Harness
 
@@ -192,3 +194,18 @@ def test_no_id_is_built_or_split_by_hand():
 def test_no_module_over_500_lines():
     for path in PLUGIN_DIR.glob("*.py"):
         assert len(path.read_text().splitlines()) <= 500, path.name
+
+
+async def test_a_late_refresh_from_an_old_copy_of_the_round_ends_on_the_latest_state(h):
+    """The announcement is rendered from the database when it is shown: a refresh still in
+    flight from before the close (an answer's, another process's) cannot put back "open"."""
+    rid = await start(h)
+    stale = await m.Round.get(id=rid)
+    await h.say(LEAD, "healthcheck close")
+    await h.advance(seconds=0)
+    assert "is closed" in (await h.view(R.round_key(rid))).title
+    scope = Scope(h.rt, (await h.rt.community(h.community_ref)).row, stale.room_id)
+    await rounds.refresh_announcement(scope, stale)
+    await h.rt.live.drain()
+    view = await h.view(R.round_key(rid))
+    assert "is closed" in view.title and all(b.disabled for b in view.buttons)

@@ -28,7 +28,7 @@ def _activity(scope: Scope, r: Round) -> Activity:
     )
 
 
-async def _refresh_announcement(scope: Scope, r: Round) -> None:
+async def refresh_announcement(scope: Scope, r: Round) -> None:
     """The round's announcement as the database holds it now (a live view: whoever refreshes
     it last, in whichever process, it ends on the latest state)."""
 
@@ -50,7 +50,7 @@ async def answered(ctx: Context, r: Round, count: int | None) -> None:
     if count is not None and views.bucket(count, r.min_responses) != views.bucket(
         count - 1, r.min_responses
     ):
-        await _refresh_announcement(ctx, r)
+        await refresh_announcement(ctx, r)
 
 
 async def grid_picture(scope: Scope) -> bytes | None:
@@ -105,7 +105,7 @@ async def start(ctx: Context, args: dict[str, Any]) -> None:
         moderate=bool(args.get("moderate")),
     )
     await ctx.log("healthcheck.started", ref=round_key(r.id), member=ctx.person.id)
-    await _refresh_announcement(ctx, r)
+    await refresh_announcement(ctx, r)
     await ctx.activity_started(_activity(ctx, r))
 
 
@@ -145,7 +145,7 @@ async def job_post(ctx: JobContext, payload: dict[str, Any]) -> None:
     if r is None or r.status == OPEN:
         return
     await scrub(closing.TABLES)  # again, in case the process stopped before the first one
-    await _refresh_announcement(ctx, r)
+    await refresh_announcement(ctx, r)
     parts = await result_views(ctx, r)
     first = await ctx.view_ref(results_key(r.id)) is None
     for i, view in enumerate(parts):
