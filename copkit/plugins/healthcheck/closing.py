@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
+from copkit.core.routes import parse_int
 from copkit.core.storage import scrub, secure_delete
 
 from .models import CLOSED, OPEN, Answer, Note, Respondent, Round
@@ -134,11 +135,12 @@ def pick(pending: list[tuple[str, int, str]], which: list[str]) -> list[tuple[st
         return pending
     chosen = []
     for w in which:
-        if not (w.isascii() and w.isdigit()) or not 1 <= int(w) <= len(pending):
+        n = parse_int(w, lo=1, hi=len(pending))
+        if n is None:
             raise UserError(
                 _("No held comment {n}: see “healthcheck comments” for the list.").format(n=w[:20])
             )
-        chosen.append(pending[int(w) - 1])
+        chosen.append(pending[n - 1])
     return chosen
 
 
