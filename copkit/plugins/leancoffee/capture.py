@@ -9,7 +9,7 @@ from typing import Any
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import join_words
+from copkit.core.parsing import words
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg
 from copkit.core.views import Button, UserText, View, notice
@@ -158,7 +158,7 @@ async def _capture(ctx: Context, args: dict[str, Any], kind: str) -> None:
         ctx,
         await session_of(ctx, args),
         kind,
-        join_words(args.get("text")),
+        words(args.get("text")),
         topic=args.get("topic"),
         owner=args.get("owner"),
         due=args.get("due"),

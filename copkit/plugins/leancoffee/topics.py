@@ -9,7 +9,7 @@ from copkit.core import store
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import join_words
+from copkit.core.parsing import words
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.views import UserText, notice
@@ -185,7 +185,7 @@ _TOPIC = Arg("topic", N_("the topic's number"), positional=True, required=True)
 )
 async def propose_topic(ctx: Context, args: dict[str, Any]) -> None:
     s = await session_of(ctx, args)
-    await propose(ctx, s, join_words(args.get("title")), args.get("pitch"))
+    await propose(ctx, s, words(args.get("title")), args.get("pitch"))
 
 
 @lc.command(
@@ -199,7 +199,7 @@ async def propose_topic(ctx: Context, args: dict[str, Any]) -> None:
 )
 async def edit_topic(ctx: Context, args: dict[str, Any]) -> None:
     s = await session_of(ctx, args)
-    await edit(ctx, s, args["topic"], join_words(args.get("title")), args.get("pitch"))
+    await edit(ctx, s, args["topic"], words(args.get("title")), args.get("pitch"))
 
 
 @lc.command("withdraw", help=N_("Withdraw your topic (until voting)."), args=(_TOPIC,))
