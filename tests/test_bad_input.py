@@ -142,3 +142,19 @@ def test_values_the_database_refuses_are_bad_input_not_outages():
         OverflowError("Python int too large to convert to SQLite INTEGER"),
     ):
         assert is_bad_input(exc) and not is_unavailable(exc), exc
+
+
+async def test_a_platform_name_with_a_nul_or_a_lone_surrogate_does_not_lock_anyone_out(h):
+    from copkit.core.events import Person
+    from copkit.core.models import Membership, Room
+
+    for who, room in (
+        (Person(id="u1", name="bad\ud800name"), None),
+        (Person(id="u2\x00", name="nul\x00"), None),
+        (Person(id="u3", name="ok"), "room\udfff"),
+    ):
+        out = await h.say(who, "leancoffee propose Topic of " + who.id.strip("\x00"), room=room)
+        assert APOLOGY not in answer(out) and "too long" not in answer(out), answer(out)
+    names = set(await Membership.all().values_list("name", flat=True))
+    assert {"bad\ufffdname", "nul"} <= names
+    assert await Room.filter(external_id="room\ufffd").exists()

@@ -21,6 +21,8 @@ def test_verbose_keeps_sql_out_of_the_log(capsys):
         assert main(["-v", "version"]) == 0
         for name in saved[1]:
             assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+        for name in ("discord.gateway", "discord.http", "msrest.http_logger"):  # payloads
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
     finally:
         root.setLevel(saved[0])
         for name, level in saved[1].items():

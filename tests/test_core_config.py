@@ -67,3 +67,24 @@ def test_every_command_has_help(sub):
     )
     assert done.returncode == 0
     assert "usage: copkit" in done.stdout
+
+
+def test_adapters_can_be_switched_off_in_the_file_or_the_environment(tmp_path):
+    cfg = tmp_path / "copkit.toml"
+    cfg.write_text("[teams]\nenabled = false\n[discord]\nenabled = true\n")
+    s = load_settings(cfg, env={"COPKIT_DISCORD_ENABLED": "no"})
+    assert s.teams.enabled is False and s.discord.enabled is False
+    assert load_settings(None, env={}).teams.enabled is True
+    with pytest.raises(ConfigError, match="COPKIT_TEAMS_ENABLED must be true or false"):
+        load_settings(None, env={"COPKIT_TEAMS_ENABLED": "maybe"})
+    cfg.write_text('[teams]\nenabled = "no"\n')
+    with pytest.raises(ConfigError, match="teams.enabled must be a bool"):
+        load_settings(cfg, env={})
+
+
+def test_the_core_keeps_adapter_sections_raw(tmp_path):
+    cfg = tmp_path / "copkit.toml"
+    cfg.write_text('[discord]\ntoken = "t"\nshard_count = 2\n')
+    s = load_settings(cfg, env={})
+    assert s.sections["discord"] == {"token": "t", "shard_count": 2}
+    assert s.adapters["discord"].shard_count == 2

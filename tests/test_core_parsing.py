@@ -119,3 +119,12 @@ def test_random_arguments_never_raise_anything_but_usage_errors(words):
         bind(CMD, words)
     except UsageError:
         pass
+
+
+def test_a_structured_rest_argument_may_arrive_as_any_value():
+    from copkit.core.parsing import convert_structured
+
+    cmd = Command(("x",), "x", _noop, (Arg("words", "w", type="rest", positional=True),))
+    assert convert_structured(cmd, {"words": 0}) == {"words": ["0"]}
+    assert convert_structured(cmd, {"words": True}) == {"words": ["True"]}
+    assert convert_structured(cmd, {"words": ["a", 1]}) == {"words": ["a", "1"]}

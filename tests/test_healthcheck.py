@@ -9,12 +9,21 @@ import json
 from datetime import timedelta
 
 import pytest
-from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, field, field_name, start, text_of
+from test_healthcheck_helpers import (
+    MEMBERS,
+    PLUGINS,
+    answer,
+    close,
+    field,
+    field_name,
+    start,
+    text_of,
+)
 
 from copkit.core.events import Person
 from copkit.core.models import Job
 from copkit.plugins.healthcheck import handlers, logic
-from copkit.plugins.healthcheck.models import Answer, Ballot, Note, PulseVote, Respondent, Round
+from copkit.plugins.healthcheck.models import Answer, Note, PulseVote, Respondent, Round
 from copkit.testing import Harness
 
 
@@ -56,9 +65,9 @@ async def test_round_with_five_members_results_only_after_close(h):
     early = await h.say("ann", "healthcheck results")
     assert "still open" in early[-1].view.text
     assert "🟢 3" not in "\n".join(text_of(m.view) for m in h.messenger.log if not m.private_to)
-    assert (await h.view(f"healthcheck:round:{rid}")).fields[0].value == "5"
+    assert (await h.view(f"healthcheck:round:{rid}")).fields[0].value == "5 or more"
 
-    out = await h.say("leader", "healthcheck close")
+    out = await close(h)
     res = [m.view for m in out if "results" in m.view.title][-1]
     assert res.title == "Health check #1: results"
     assert "5 of 6 members answered (83%)." in res.text
@@ -90,13 +99,13 @@ async def test_members_change_answers_until_close_and_count_once(h):
     await h.click("ann", f"healthcheck:comment:{rid}:{first}", {"comment": "  "})  # removed
     assert "thought" not in h.last(private_to="ann").text
     status = await h.say("ann", "healthcheck status")
-    assert "1 member has answered" in status[-1].view.text
+    assert "Answers so far: fewer than 3" in status[-1].view.text
     assert "You have rated 11 of 11 dimensions." in status[-1].view.text
     for who in ("bob", "cid"):
         await answer(h, who, rid, "green")
     assert await Respondent.filter(round_id=rid).count() == 3
     assert await Answer.filter(round_id=rid, item_id=first).count() == 3
-    await h.say("leader", "healthcheck close")
+    await close(h)
     res = h.last()
     assert "🟢 2 · 🟡 0 · 🔴 1" in field(res, "Purpose")
     assert "thought" not in text_of(res)
@@ -110,14 +119,14 @@ async def test_results_need_min_responses_and_small_rounds_are_discarded(h):
     rid = await start(h, "--min-responses 4")
     for who in ("ann", "bob", "cid"):
         await answer(h, who, rid, "red", comments={0: f"secret of {who}"})
-    out = await h.say("leader", "healthcheck close")
+    out = await close(h)
     text = "\n".join(text_of(m.view) for m in out)
     assert "Only 3 members answered (4 needed): not enough answers to stay anonymous." in text
     assert "secret" not in text and "🔴" not in text
     # Unread and gone: nothing of the answers is left to show later.
     assert await Answer.filter(round_id=rid).count() == 0
     assert await Note.filter(round_id=rid).count() == 0
-    assert await Ballot.filter(round_id=rid).count() == 0
+    assert (await Round.get(id=rid)).secret is None
     assert "not enough answers" in (await h.say("ann", "healthcheck results"))[-1].view.text
     hist = (await h.say("ann", "healthcheck history"))[-1].view
     assert "3 of 4 answered (75%) · not enough answers to stay anonymous" in hist.text
@@ -131,7 +140,7 @@ async def test_dimension_answered_by_too_few_is_hidden_with_its_comments(h):
         await answer(h, who, rid, "green")
     # Only ann rates "Purpose"'s neighbour "Value to me"? No: everyone rated all. Make a round
     # where only two rate Energy by starting a second round.
-    await h.say("leader", "healthcheck close")
+    await close(h)
     rid2 = await start(h)
     ids = await logic.items(rid2)
     energy = next(i for i, it in enumerate(ids) if it.title == "Energy")
@@ -141,7 +150,7 @@ async def test_dimension_answered_by_too_few_is_hidden_with_its_comments(h):
     await answer(h, "ann", rid2, colours, comments={energy: "only two of us"})
     await answer(h, "bob", rid2, colours)
     await answer(h, "cid", rid2, skip_energy, trends=["same"] * energy + [""] * (len(ids) - energy))
-    await h.say("leader", "healthcheck close")
+    await close(h)
     res = h.last()
     assert "Only 2 answers: too few to show and stay anonymous." in field(res, "Energy")
     assert "only two of us" not in text_of(res)
@@ -152,7 +161,7 @@ async def test_change_since_previous_round_and_red_two_rounds_running(h):
     rid = await start(h)
     for who, colour in zip(MEMBERS, ["red", "red", "red", "amber", "green"], strict=True):
         await answer(h, who, rid, colour)
-    await h.say("leader", "healthcheck close")
+    await close(h)
     first = h.last()
     assert "⚠" not in text_of(first)
     assert "🔴 3 · score 30" in field(first, "Purpose")
@@ -162,7 +171,7 @@ async def test_change_since_previous_round_and_red_two_rounds_running(h):
     for who, colour in zip(MEMBERS, ["red", "red", "amber", "green", "green"], strict=True):
         # Purpose stays red; every other dimension turns green.
         await answer(h, who, rid, [colour] + ["green"] * (len(ids) - 1), "worse")
-    await h.say("leader", "healthcheck close")
+    await close(h)
     res = h.last()
     assert "⚠ Red two rounds running: Purpose" in res.text.replace("**", "")
     assert field_name(res, "Purpose") == "🔴 Purpose — ⚠ red two rounds running"
@@ -184,7 +193,7 @@ async def test_history_and_export_are_aggregates(h, monkeypatch):
         rid = await start(h)
         for who in MEMBERS[:4]:
             await answer(h, who, rid, colour, comments={0: f"{who} says {colour}"})
-        await h.say("leader", "healthcheck close")
+        await close(h)
     hist = (await h.say("bob", "healthcheck history"))[-1].view
     lines = hist.text.splitlines()
     assert len(lines) == 2
@@ -246,7 +255,7 @@ async def test_deck_editing_keeps_history(h):
     assert "Retired “Energy”" in out[-1].view.text
     assert "Health check #1 keeps its deck" in out[-1].view.text
     assert len(await logic.items(rid)) == 12  # the open round keeps its deck
-    await h.say("leader", "healthcheck close")
+    await close(h)
     assert "🟡 Energy" in [f.name for f in h.last().fields]
     deck = (await h.say("ann", "healthcheck deck"))[-1].view
     assert "Energy" not in deck.text and "Energy" in field(deck, "Retired")
@@ -257,7 +266,7 @@ async def test_deck_editing_keeps_history(h):
     assert "Energy" not in [it.title for it in await logic.items(rid)]
     for who in MEMBERS[:3]:
         await answer(h, who, rid, "green")
-    await h.say("leader", "healthcheck close")
+    await close(h)
     assert "Energy" not in [f.name for f in h.last().fields]
     export = json.loads(_export(await h.say("ann", "healthcheck export --format json")))
     assert "energy" in [d["dimension"] for d in export["rounds"][0]["dimensions"]]
@@ -321,11 +330,12 @@ async def test_reminder_and_close_run_on_persisted_timers_across_a_restart(h):
     await h.restart()
     assert await h.advance(hours=1) == 1  # the reminder, a day before the close
     remind = h.last()
-    assert "closes in 24 hours" in remind.title and "3 members have answered" in remind.text
+    assert "closes in 24 hours" in remind.title and "Answers so far: 3 or more" in remind.text
     await h.rt.close()  # down when the round should close
     h.clock.advance(timedelta(hours=30))
     before = len(h.messenger.log)
     await h.restart()
+    assert await h.advance(seconds=0) == 1  # the results' post, the close's own next step
     shown = [m.view.title for m in h.messenger.log[before:]]
     assert "Health check #1: results" in shown
     r = await Round.get(id=rid)
@@ -338,9 +348,11 @@ async def test_closing_by_hand_cancels_the_timers(h):
     rid = await start(h, "--closes-in 2d")
     for who in MEMBERS[:3]:
         await answer(h, who, rid, "green")
-    await h.say("leader", "healthcheck close")
-    jobs = await Job.filter(handler__startswith="healthcheck.")
+    await close(h)
+    jobs = await Job.filter(handler__in=("healthcheck.close", "healthcheck.remind"))
     assert len(jobs) == 2 and all(j.cancelled for j in jobs)
+    post = await Job.get(handler="healthcheck.post")  # the results: their own step, done
+    assert post.done_at is not None and not post.cancelled and post.error is None
     before = len(h.messenger.log)
     await h.advance(days=3)
     assert len(h.messenger.log) == before
@@ -369,13 +381,13 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(h):
     assert await Respondent.all().count() == 0 and await Answer.all().count() == 0
     for who in MEMBERS[:3]:
         await answer(h, who, rid, "green")
-    await h.say("leader", "healthcheck close")
+    await close(h)
     out = await h.click("dan", f"healthcheck:colour:{rid}:{iid}", {"selected": ["red"]})
     assert "closed: answers are no longer taken" in out[-1].view.text
     out = await h.click("dan", f"healthcheck:take:{rid}")
     assert "closed" in out[-1].view.text
     assert await Respondent.filter(round_id=rid).count() == 3
-    out = await h.say("leader", "healthcheck close")
+    out = await close(h)
     assert "No health check is open." in out[-1].view.text
     out = await h.say("ann", "healthcheck results 7")
     assert "There is no health check #7." in out[-1].view.text
@@ -396,7 +408,7 @@ async def test_concurrent_changes_by_one_member_count_once(h):
         *[h.click("bob", f"healthcheck:colour:{rid}:{first}", {"selected": ["red"]})] * 3,
     )
     assert await Respondent.filter(round_id=rid).count() == 2
-    assert await Ballot.filter(round_id=rid).count() == 2
+    assert len({a.token for a in await Answer.filter(round_id=rid)}) == 2
     rows = await Answer.filter(round_id=rid, item_id=first)
     assert len(rows) == 2 and {r.colour for r in rows} <= {"green", "amber", "red"}
     assert await Answer.filter(round_id=rid, item_id=second).count() == 1
@@ -405,7 +417,7 @@ async def test_concurrent_changes_by_one_member_count_once(h):
     # Then a later change is the one that counts.
     await h.click("ann", f"healthcheck:colour:{rid}:{first}", {"selected": ["amber"]})
     await answer(h, "cid", rid, "green")
-    await h.say("leader", "healthcheck close")
+    await close(h)
     assert "🟢 1 · 🟡 1 · 🔴 1" in field(h.last(), "Purpose")
     announcement = await h.view(f"healthcheck:round:{rid}")
     assert "3 members answered" in announcement.text
@@ -428,7 +440,7 @@ async def test_pulse_poll_is_anonymous_and_counted_at_close(h):
     for who, k in [("ann", 0), ("bob", 0), ("cid", 1), ("dan", 2), ("ann", 1)]:  # ann changes
         out = await h.click(who, f"{pid}:{k}")
     assert out[0].private_to == "ann" and "Your vote: okay" in out[0].view.text
-    assert (await h.view(pid)).fields[0].value == "4"
+    assert (await h.view(pid)).fields[0].value == "3 or more"
     out = await h.click("eve", f"{pid}:7")
     assert "no longer exists" in out[-1].view.text
     await h.advance(hours=2)

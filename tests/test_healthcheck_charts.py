@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 from matplotlib.image import imread
-from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, start
+from test_healthcheck_helpers import MEMBERS, PLUGINS, answer, close, start
 
 from copkit.plugins.healthcheck import charts, logic
 from copkit.testing import Harness
@@ -72,7 +72,7 @@ async def test_results_carry_the_grid_and_trend_on_request(h):
         for who, colour in zip(MEMBERS, colours, strict=True):
             # Purpose follows the list; Value to me is green for all; the rest amber.
             await answer(h, who, rid, [colour, "green"] + ["amber"] * (n - 2))
-        await h.say("leader", "healthcheck close")
+        await close(h)
     res = h.last()
     assert res.title == "Health check #2: results"
     (img,) = res.images

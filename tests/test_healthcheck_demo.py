@@ -15,10 +15,10 @@ KEY_LINES = [
     # private answering, a comment, the forgotten question, a change of mind
     "┌ (only ann sees) Health check #1 · 1/4 · Purpose",
     "│ Your answer: 🔴 red · “Same format every week, and it feels like a chore.”",
-    "  Your note (anonymous; empty to remove) (optional): How we welcome newcomers.",
+    "  New note (anonymous; empty removes it) (optional): How we welcome newcomers.",
     "┌ (only ann sees) Thank you!",
     "│ Your answer: 🟡 amber · → same",
-    "│ Answers so far: 5",
+    "│ Answers so far: 5 or more",
     "│ You have rated 2 of 4 dimensions.",
     # nothing before the close; the reminder and the close on timers
     "│ Health check #1 is still open: results come at the close (Mon 5 Jan, 11:00).",
@@ -41,9 +41,8 @@ KEY_LINES = [
     "│ #1 · 5 Jan · 5 of 6 answered (83%) · 🟢 2 🟡 0 🔴 2",
     "┌ (only you sees) Health-check export (CSV, aggregates only)",
     ",3,5,6,83,True,energy,Energy,3,4,0,1,3,0,2,2,red,12",
-    "healthcheck.response healthcheck:round:1 eve",
     # the pulse
-    "│ Votes so far: 3",
+    "│ Votes so far: 3 or more",
     "│ yes: ███████ 2 (67%) ◀",
     "│ 3 votes, anonymous.",
     # round two, across a restart: change since #1, red two rounds running

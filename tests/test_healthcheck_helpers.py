@@ -73,3 +73,12 @@ def field_name(view: View, name_part: str) -> str:
         if name_part in f.name:
             return f.name
     raise AssertionError(f"no field {name_part!r}")
+
+
+async def close(h: Harness, who: str = "leader") -> list:
+    """``who`` closes the open round; returns what was shown, the results included (they are
+    posted by their own job, run here as the timer loop would at once)."""
+    first = len(h.messenger.log)
+    await h.say(who, "healthcheck close")
+    await h.advance(seconds=0)
+    return h.messenger.log[first:]

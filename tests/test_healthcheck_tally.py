@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from copkit.core.errors import UserError
-from copkit.plugins.healthcheck import handlers, logic, views
+from copkit.plugins.healthcheck import handlers, logic, report
 from copkit.plugins.healthcheck.tally import Tally, change, participation, red_twice, tally
 
 
@@ -112,7 +112,7 @@ def test_grid_cells_hide_small_counts_and_highlight_red_twice():
         4: {10: t(red=3)},
     }
     asked = {1: {10, 11}, 2: {10, 11}, 3: {10, 11}, 4: {10}}
-    cells = views.grid_cells(rounds, dims, tallies, asked)
+    cells = report.grid_cells(rounds, dims, tallies, asked)
     assert cells[0] == [
         ("red", "0", False),
         ("red", "33", True),

@@ -223,3 +223,21 @@ async def test_readyz_answers_503_while_the_database_is_down(db_url):
     finally:
         await client.close()
         await runtime.close()
+
+
+async def test_no_discord_leaves_discord_alone_even_with_a_token(tmp_path):
+    port = free_port()
+    proc = await start(
+        sys.executable, "-m", "copkit", "run", "--port", str(port), "--no-discord",
+        env=env_for(f"sqlite://{tmp_path / 'copkit.db'}", DISCORD_TOKEN="T0K"), cwd=tmp_path,
+    )  # fmt: skip
+    seen: list[str] = []
+    try:
+        await read_until(proc, "Teams: local mode", seen)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, said = await finish(proc, 30)
+    assert code == 0, said
+    text = "\n".join(seen) + said
+    assert "Discord: not started ([discord] enabled = false, or --no-discord)" in text
+    assert "Discord: connecting" not in text

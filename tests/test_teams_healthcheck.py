@@ -92,6 +92,7 @@ async def test_health_check_round_on_private_cards(env: TeamsEnv):
 
     # the leader closes the round: results and a chart, inline, in the channel
     await env.post(env.a.mention(OWNER, "healthcheck close"))
+    assert await env.run_timers(seconds=0) == 1  # the results' post: the close's own next step
     results = [c for c in env.connector.posts() if "results" in env.connector.texts(c)]
     assert results and results[-1].conversation.startswith(CHANNEL)
     body = results[-1].body
@@ -110,3 +111,44 @@ def _walk(node):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+async def test_after_the_close_nothing_on_teams_links_a_member_to_an_answer(env, db_url, caplog):
+    """The anonymity walk through the Teams adapter: after the close no row of any table (the
+    answered deliveries, the shown views, the rooms…), no byte of the files and no log record at
+    any level (as ``copkit -v``) puts a member next to an answer."""
+    import logging
+    import re
+
+    from test_healthcheck_anonymity import _all_rows, _assert_unlinked, _raw_bytes
+
+    from copkit.logs import HELD_AT_INFO as QUIET_LOGGERS
+    from copkit.plugins.healthcheck.models import Answer
+
+    caplog.set_level(logging.DEBUG)
+    for name in QUIET_LOGGERS:
+        caplog.set_level(logging.INFO, logger=name)
+    for n in range(11, 4, -1):
+        await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
+    await env.post(env.a.mention(OWNER, "healthcheck start"))
+    r = await Round.get()
+    announcement = (await ShownView.get(key=f"healthcheck:round:{r.id}")).ref["message_id"]
+    for who in (ALICE, BOB, CAROL):
+        await answer_everything(env, who, announcement)
+    links = {a.token for a in await Answer.filter(round_id=r.id)} | {(await Round.get()).secret}
+    assert len(links) == 4 and all(links)
+    await env.post(env.a.mention(OWNER, "healthcheck close"))
+    # Teams may answer before a slow handler finishes: scan once the results are posted (their
+    # job scrubs the files again).
+    assert await env.run_timers(seconds=0) == 1
+    answer_words = re.compile(r"🟢|🟡|🔴|\b(Green|Amber|Red|green|amber|red)\b|Your answer")
+    people = [w["id"] for w in (ALICE, BOB, CAROL)]
+    for table, row in await _all_rows(None):
+        if any(p in row for p in people):
+            assert not answer_words.search(row), f"{table}: {row[:300]}"
+        assert not [t for t in links if t in row], f"{table}: {row[:300]}"
+    _assert_unlinked(await _raw_bytes(db_url), tuple(links))
+    for rec in caplog.records:
+        msg = rec.getMessage()
+        if any(p in msg for p in people):
+            assert not answer_words.search(msg), f"{rec.name}: {msg[:300]}"

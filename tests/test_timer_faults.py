@@ -220,3 +220,26 @@ async def test_a_job_whose_worker_was_killed_runs_after_the_lease(h, db_url, tmp
     job = await Job.get(id=job_id)
     assert job.done_at is not None and job.error is None and job.attempts == 2
     assert h.last().text == "done platform"
+
+
+async def test_a_view_posted_while_the_database_blinked_is_edited_on_the_retry(h, monkeypatch):
+    from copkit.core import models
+
+    real_create = models.ShownView.create
+    blinks = {"left": 1}
+
+    async def create(*args: Any, **kwargs: Any) -> Any:
+        if blinks["left"]:
+            blinks["left"] -= 1
+            raise DBConnectionError("connection refused")
+        return await real_create(*args, **kwargs)
+
+    monkeypatch.setattr(models.ShownView, "create", create)
+    await h.say("leader", "fault close")
+    await h.advance(seconds=0)  # posted, not recorded: the job is retried
+    job = await Job.get(handler="fault.post")
+    assert job.done_at is None and "refused" in job.error
+    await h.advance(seconds=10)
+    results = [m for m in h.messenger.log if m.view.title == "Results"]
+    assert len(results) == 1 and results[0].edits == 1
+    assert (await Job.get(id=job.id)).done_at is not None

@@ -175,3 +175,4 @@ def test_input_is_normalised():
     assert clean_input("Cafe\u0301") == "Café"
     assert clean_input("👩\u200d💻") == "👩\u200d💻"  # an emoji sequence keeps its joiner
     assert clean_input("a\ufdd0b\ufdd1") == "ab"  # nobody can forge copkit's marks
+    assert clean_input("red\x1b[2J\x07\x85 x\ty\r\nz") == "red[2J x\ty\r\nz"  # no terminal controls

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import Any, Protocol
 
@@ -34,27 +33,3 @@ class Messenger(Protocol):
         """Replace the view posted at ``ref`` (``request`` as for :meth:`send`; ``None`` when the
         edit is sent later, e.g. coalesced, or for a timer)."""
         ...
-
-
-_TAKES_REQUEST: dict[Any, bool] = {}
-
-
-async def edit_view(
-    messenger: Messenger, community: Community, ref: MessageRef, view: View, request: Any = None
-) -> None:
-    """``messenger.edit`` with the request, for adapters whose ``edit`` takes it.
-
-    Transitional: an adapter still written against the old three-argument ``edit`` is called
-    without it. Remove once every adapter's ``edit`` takes ``request``."""
-    kind = getattr(messenger.edit, "__func__", messenger.edit)
-    takes = _TAKES_REQUEST.get(kind)
-    if takes is None:
-        try:
-            takes = "request" in inspect.signature(messenger.edit).parameters
-        except (TypeError, ValueError):
-            takes = False
-        _TAKES_REQUEST[kind] = takes
-    if takes and request is not None:
-        await messenger.edit(community, ref, view, request=request)
-    else:
-        await messenger.edit(community, ref, view)

@@ -34,6 +34,10 @@ What this gives:
   ``key``: a view already posted under that key is edited in place, not posted a second time.
   Steps with other side effects should check the state first (e.g. "results already posted")
   so that running twice does what running once does.
+  Limits: a view posted when the database went away before its key was recorded is edited on
+  a retry by the same process (it remembers it), but posted again by another process; a
+  ``kill -9`` between the platform's answer and the record also posts it again. Chat platforms
+  offer no idempotent post, so "once" holds up to that moment.
 
 The step runs on the scheduler's next poll (at most ``poll_interval`` later; in tests, on the
 next ``Harness.advance``)."""

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .live import LiveViews, Render
-from .messenger import MessageRef, Messenger, edit_view
+from .messenger import MessageRef, Messenger
 from .models import Community, ShownView
 from .store import advisory_lock
 from .views import Target, ToRoom, ToThread, View
@@ -26,6 +26,9 @@ class Output:
         spawn: Callable[[Coroutine[Any, Any, None]], Any],
     ) -> None:
         self.messengers: dict[str, Messenger] = {}
+        # Keyed views posted whose ShownView row could not be written (the database went away
+        # between the post and the record): a retried job edits them instead of posting again.
+        self._unrecorded: dict[tuple[int, str], tuple[str, MessageRef]] = {}
         self.live = LiveViews(
             self.show_now,
             interval=interval,
@@ -105,9 +108,9 @@ class Output:
         if target is None or (isinstance(target, ToRoom) and target.room_id is None and room_id):
             target = ToRoom(room_id)
         if key is not None:
-            shown = await ShownView.get_or_none(community_id=community.id, key=key)
+            shown = await self._shown(community, key)
             if shown is not None:
-                await edit_view(messenger, community, shown.ref, view, request)
+                await messenger.edit(community, shown.ref, view, request)
                 return shown.ref
         where = (
             target.room_id
@@ -122,9 +125,25 @@ class Output:
                 )
             except IntegrityError:  # shown concurrently: keep the first, update it
                 shown = await ShownView.get(community_id=community.id, key=key)
-                await edit_view(messenger, community, shown.ref, view, request)
+                await messenger.edit(community, shown.ref, view, request)
                 return shown.ref
+            except Exception:  # posted but not recorded: remember it for the job's retry
+                if len(self._unrecorded) >= 1000:
+                    self._unrecorded.pop(next(iter(self._unrecorded)))
+                self._unrecorded[(community.id, key)] = (ref.get("room_id", where), ref)
+                raise
         return ref
+
+    async def _shown(self, community: Community, key: str) -> ShownView | None:
+        """Where the view ``key`` was posted: its row, or the post this process could not
+        record (recorded now)."""
+        shown = await ShownView.get_or_none(community_id=community.id, key=key)
+        unrecorded = self._unrecorded.get((community.id, key))
+        if shown is None and unrecorded is not None:
+            where, ref = unrecorded
+            shown = await ShownView.create(community=community, key=key, room_id=where, ref=ref)
+        self._unrecorded.pop((community.id, key), None)
+        return shown
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

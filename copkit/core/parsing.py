@@ -7,10 +7,11 @@ numbers out of action ids use :func:`to_int` for the same guarantee."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import UsageError
 from .i18n import _
@@ -21,6 +22,9 @@ _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "�
 _DURATION = re.compile(
     r"([0-9]{1,9})\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I
 )
+C = TypeVar("C")
+R = TypeVar("R")
+P = TypeVar("P")
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _INT = re.compile(r"[+-]?[0-9]+")
 
@@ -31,6 +35,53 @@ TEXT_MAX = 4000
 """The longest text argument accepted when a command declares no ``max_length``."""
 PERSON_MAX = 200
 """The longest person argument (an id, a mention or a name)."""
+
+
+def clean_refs(community: C, room: R, person: P) -> tuple[C, R, P]:
+    """The platform's names and ids for an event, cleaned as user text is (:func:`clean_text`):
+    a display name with a lone surrogate or a NUL byte must not lock a person out."""
+
+    def fix(obj: Any, *names: str) -> Any:
+        changes = {
+            n: clean_text(getattr(obj, n)) for n in names if isinstance(getattr(obj, n), str)
+        }
+        changes = {n: v for n, v in changes.items() if v != getattr(obj, n)}
+        return dataclasses.replace(obj, **changes) if changes else obj
+
+    return (
+        fix(community, "external_id", "name", "owner_id"),
+        fix(room, "id", "name"),
+        fix(person, "id", "name"),
+    )
+
+
+FORM_VALUE_MAX = 10_000
+"""The longest form value kept (plugins check their own, shorter, limits)."""
+
+
+def interaction_values(values: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's values in the shape plugins expect, whatever the platform sent (a Teams
+    card's data is JSON anyone can write): ``selected`` a list of at most 25 strings; every
+    other value a string, a list of strings, a bool or ``None``; text cleaned and bounded."""
+
+    def one(v: Any) -> str | bool | None:
+        if v is None or isinstance(v, bool):
+            return v
+        return clean_text(v if isinstance(v, str) else str(v))[:FORM_VALUE_MAX]
+
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        key = clean_text(str(key))[:100]
+        if key == "selected":
+            items = value if isinstance(value, list | tuple) else [] if value is None else [value]
+            out[key] = [clean_text(str(v))[:200] for v in items[:25] if v is not None]
+        elif isinstance(value, list | tuple):
+            out[key] = [one(v) for v in value[:100] if not isinstance(v, dict | list)]
+        elif isinstance(value, dict):
+            continue
+        else:
+            out[key] = one(value)
+    return out
 
 
 def to_int(text: Any, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
@@ -242,7 +293,7 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
         elif arg.type == "flag":
             values[arg.name] = bool(raw)
         elif arg.type == "rest":
-            words = tokenize(raw) if isinstance(raw, str) else [str(w) for w in raw]
+            words = [str(w) for w in raw] if isinstance(raw, list | tuple) else tokenize(str(raw))
             values[arg.name] = _rest(cmd, arg, words)
         else:
             values[arg.name] = _convert(cmd, arg, str(raw))
@@ -270,3 +321,18 @@ def resolve(
     else:
         msg += " " + _("Type “help” for the list.")
     raise UsageError(msg)
+
+
+def join_words(value: object) -> str:
+    """A text typed as several words (a ``rest`` argument) or as one string, spaces tidied."""
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(w) for w in value)
+    return " ".join(str(value or "").split())
+
+
+def words(value: object) -> str:
+    """The text of a ``rest`` argument typed as several words (joined by single spaces), or of a
+    form field (a string, kept as it is: a note may have several lines); ``""`` for nothing."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(w) for w in value)
+    return "" if value is None else str(value)

@@ -28,6 +28,7 @@ from .health import Health
 from .messenger import MessageRef, Messenger
 from .models import Community, Job, ShownView
 from .output import Output
+from .parsing import clean_refs, interaction_values
 from .plugins import Hooks, build_registry, make_plugin_manager
 from .roles import Role
 from .services import Services
@@ -148,6 +149,7 @@ class Copkit:
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
         a mentioned name (as typed after @) or id to the person the platform resolved."""
+        community, room, person = clean_refs(community, room, person)
         text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
         await self.dispatch.text(community, room, person, text, request=request, mentions=mentions)
 
@@ -164,6 +166,7 @@ class Copkit:
     ) -> None:
         """A command whose arguments arrive already split (a Discord slash command)."""
         args = {k: clean_value(v) for k, v in args.items()}
+        community, room, person = clean_refs(community, room, person)
         person, mentions = clean_person(person), clean_mentions(mentions)
         await self.dispatch.command(
             community, room, person, path, args, request=request, mentions=mentions
@@ -179,7 +182,8 @@ class Copkit:
         request: Any = None,
     ) -> None:
         """A button press, choice, form submission or poll vote."""
-        values = {k: clean_value(v) for k, v in interaction.values.items()}
+        values = interaction_values({k: clean_value(v) for k, v in interaction.values.items()})
+        community, room, person = clean_refs(community, room, person)
         interaction = replace(
             interaction, action_id=clean_input(interaction.action_id), values=values
         )

@@ -60,6 +60,9 @@ def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
         # WAL (tortoise's default) with synchronous=NORMAL: a crash of copkit loses no committed
         # change; only a power cut may lose the last moments. Set ?synchronous=FULL to trade speed.
         url += ("&" if "?" in url else "?") + "synchronous=NORMAL"
+    if url.startswith("sqlite://") and "secure_delete=" not in url:
+        # Deleted and overwritten rows are zeroed in the file, not left in free space (see scrub).
+        url += ("&" if "?" in url else "?") + "secure_delete=ON"
     return {"connections": {"default": url}, "apps": apps, "use_tz": True, "timezone": "UTC"}
 
 
@@ -125,6 +128,72 @@ async def _probe_sqlite(url: str) -> None:
         await asyncio.to_thread(probe)
     except sqlite3.Error as exc:
         raise OSError(f"{exc} ({path})") from exc
+
+
+SCRUB_TRIES = 30
+SCRUB_WAIT = 0.1  # seconds
+# Sessions with a transaction that began before now: any of them, in any database of the server
+# (a snapshot's horizon is the oldest transaction running anywhere), keeps the rows just deleted
+# "recently dead", and VACUUM FULL copies those.
+HOLDERS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+    " AND xact_start < statement_timestamp()"
+)
+
+
+async def secure_delete() -> None:
+    """Before deleting what must not outlive its deletion: on SQLite, make sure this connection
+    zeroes freed space (``secure_delete``, also set for every connection by the URL)."""
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "sqlite":
+        await conn.execute_query("PRAGMA secure_delete = ON")
+
+
+async def scrub(tables: Sequence[str]) -> bool:
+    """Make what was just deleted from ``tables`` unreadable in the database's files, for data
+    that must not outlive its deletion (a health check's member ↔ answer link). Call it after
+    the deleting transaction committed, outside any transaction.
+
+    SQLite (with ``secure_delete``, zeroing freed space): the WAL, which keeps old page images
+    until a checkpoint, is checkpointed into the file and truncated to nothing. PostgreSQL:
+    ``VACUUM FULL`` rewrites the tables and their indexes without the dead tuples (a plain
+    VACUUM leaves their bytes in the pages' free space), on a pooled connection of its own, as
+    VACUUM cannot run in a transaction. Returns whether it fully succeeded (never raises:
+    the caller's change stands either way, and a later scrub catches up)."""
+    conn = Tortoise.get_connection("default")
+    dialect = conn.capabilities.dialect
+    try:
+        if dialect == "sqlite":
+            await conn.execute_query("PRAGMA secure_delete = ON")
+            _n, rows = await conn.execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = bool(rows and rows[0][0])
+            if busy:
+                log.warning("the WAL could not be checkpointed now (another reader)")
+            return not busy
+        if dialect == "postgres":
+            pool = getattr(conn, "_pool", None)
+            names = ", ".join('"' + t.replace('"', '""') + '"' for t in tables)
+            if pool is None:  # not pooled (a transaction wrapper): its own connection
+                await conn.execute_script(f"VACUUM FULL {names}")
+                return True
+            async with pool.acquire() as raw:
+                # VACUUM FULL keeps the dead tuples an older transaction may still see (one
+                # open anywhere on the server, an autovacuum ANALYZE): wait a moment for them.
+                clear = False
+                for _try in range(SCRUB_TRIES):
+                    clear = not await raw.fetchval(HOLDERS)
+                    if clear:
+                        break
+                    await asyncio.sleep(SCRUB_WAIT)
+                await raw.execute(f"VACUUM FULL {names}")
+            if not clear:
+                log.warning("deleted rows may survive until the next scrub (a long transaction)")
+            return clear
+    except Exception as exc:  # noqa: BLE001 - never lose the caller's work over a clean-up
+        log.warning("could not scrub deleted rows: %s", type(exc).__name__)
+        return False
+    return True
 
 
 MIGRATION_LOCK = 0x636F706B  # "copk": the advisory lock id held while migrating

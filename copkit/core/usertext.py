@@ -191,11 +191,18 @@ def storable(text: str) -> str:
     return text
 
 
+# Control characters other than tab and line breaks: nobody types them, and a terminal obeys
+# them (ESC starts a sequence that recolours, retitles or clears the screen).
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_input(text: str) -> str:
     """What a person typed, as the core keeps it: storable (:func:`storable`), NFC, without
-    zero-width characters, bidi controls or copkit's marks (so "Yes" and "Yes\\u200b" are the
-    same answer)."""
+    zero-width characters, bidi controls, terminal control characters or copkit's marks (so
+    "Yes" and "Yes\\u200b" are the same answer)."""
     text = storable(text)
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub("", text)
     if text.isascii():
         return text
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))

@@ -184,6 +184,7 @@ class ConsoleSession:
             if line.startswith("/"):
                 return await self._console_command(line)
             await self.runtime.handle_text(self.community, self.roomref(), self.person(), line)
+            await self._run_due()  # jobs due now, as the timer loop runs them on a real clock
         except Unavailable:
             self.out(_("I can't reach my database. Try again in a moment."))
         except UserError as exc:

@@ -8,7 +8,7 @@ from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.links import check_link
-from copkit.core.parsing import words
+from copkit.core.parsing import join_words
 from copkit.core.ratings import check_apply, parse_rating
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
@@ -86,7 +86,7 @@ async def feedback(ctx: Context, args: dict[str, Any]) -> None:
     a second one replaces the first."""
     s = await get_session(ctx, args["session"])
     rating = parse_rating(args["rating"])
-    apply = check_apply(words(args.get("apply")))
+    apply = check_apply(join_words(args.get("apply")))
     if s.status != "done":
         raise UserError(_("Feedback opens when brown bag #{id} is done.").format(id=s.id))
     if ctx.person.id == s.speaker_id:

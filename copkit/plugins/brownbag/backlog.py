@@ -9,7 +9,7 @@ from tortoise.functions import Count
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import words
+from copkit.core.parsing import join_words
 from copkit.core.people import person_or_me
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
@@ -55,7 +55,7 @@ def chosen_talks(args: dict[str, Any]) -> list[object]:
     args=(TITLE, Arg("speaker", N_("me, or who could give it (@name)"), type="person")),
 )
 async def propose(ctx: Context, args: dict[str, Any]) -> None:
-    title = " ".join(words(args["title"]).split())
+    title = join_words(args["title"])
     if not title:
         raise UserError(_("Give the talk a title."))
     if len(title) > 200:

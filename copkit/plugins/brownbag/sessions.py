@@ -14,7 +14,7 @@ from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.i18n import N_, _
 from copkit.core.models import Community
-from copkit.core.parsing import words
+from copkit.core.parsing import join_words
 from copkit.core.people import person_or_me
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
@@ -95,13 +95,13 @@ async def schedule(ctx: Context, args: dict[str, Any]) -> None:
     starts = parse_future(args["at"], tz, ctx.now())
     length = minutes(args.get("duration"), 45)
     talk = await get_talk(ctx, args["talk"]) if args.get("talk") else None
-    title = " ".join(words(args.get("title")).split()) or (talk.title if talk else "")
+    title = join_words(args.get("title")) or (talk.title if talk else "")
     if not title:
         raise UserError(_("Give the session a title, or --talk with a backlog number."))
     if len(title) > 200:
         raise UserError(_("A title has at most 200 characters."))
     speaker = await person_or_me(ctx, args["speaker"])
-    where = " ".join(words(args.get("where")).split())[:500]
+    where = join_words(args.get("where"))[:500]
     async with transaction():
         if talk is not None and not await Talk.filter(id=talk.id, status="open").update(
             status="scheduled"
@@ -219,7 +219,7 @@ async def reschedule(ctx: Context, args: dict[str, Any]) -> None:
         "sequence": F("sequence") + 1,
     }
     if args.get("where"):
-        update["where"] = " ".join(words(args["where"]).split())[:500]
+        update["where"] = join_words(args["where"])[:500]
     if not await Session.filter(id=s.id, status="scheduled").update(**update):
         raise UserError(_("Only a scheduled brown bag can be moved."))
     s = await Session.get(id=s.id)

@@ -42,6 +42,7 @@ def copkit_register_commands() -> list[Command]:
     dim = Arg(
         "dimension", N_("a dimension: its key, title or number"), positional=True, required=True
     )
+    which = Arg("which", N_("comment numbers, or all"), type="rest", positional=True, required=True)
     closes_in = Arg("closes-in", N_("how long it stays open, e.g. 3d"), type="duration")
     awesome = Arg("awesome", N_("the awesome statement"), max_length=STATEMENT_MAX)
     crappy = Arg("crappy", N_("the crappy statement"), max_length=STATEMENT_MAX)
@@ -55,6 +56,11 @@ def copkit_register_commands() -> list[Command]:
             (
                 closes_in,
                 Arg("min-responses", N_("answers needed to show results (3 or more)"), type="int"),
+                Arg(
+                    "moderate",
+                    N_("hold the comments until the leader approves them"),
+                    type="flag",
+                ),
             ),
             action=N_("start a health check"),
             **core,
@@ -64,6 +70,30 @@ def copkit_register_commands() -> list[Command]:
             N_("Close the open round now and show the results."),
             h.close,
             action=N_("close a health check"),
+            **core,
+        ),
+        Command(
+            ("healthcheck", "comments"),
+            N_("The comments waiting for your approval (only you see them)."),
+            h.comments,
+            (Arg("round", N_("the round number"), type="int"),),
+            action=N_("moderate health-check comments"),
+            **core,
+        ),
+        Command(
+            ("healthcheck", "approve"),
+            N_("Show held comments: healthcheck approve 1 3, or all."),
+            h.approve,
+            (which, Arg("round", N_("the round number"), type="int")),
+            action=N_("moderate health-check comments"),
+            **core,
+        ),
+        Command(
+            ("healthcheck", "reject"),
+            N_("Delete held comments: healthcheck reject 2, or all."),
+            h.reject,
+            (which, Arg("round", N_("the round number"), type="int")),
+            action=N_("moderate health-check comments"),
             **core,
         ),
         Command(
@@ -192,5 +222,7 @@ def copkit_register_jobs() -> list[JobType]:
     return [
         JobType("healthcheck.close", h.job_close),
         JobType("healthcheck.remind", h.job_remind),
+        JobType("healthcheck.post", h.job_post),
         JobType("healthcheck.pulse_close", h.job_pulse_close),
+        JobType("healthcheck.pulse_post", h.job_pulse_post),
     ]

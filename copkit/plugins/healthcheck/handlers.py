@@ -8,176 +8,37 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from copkit.core.context import Activity, Context, JobContext, Scope
+from copkit.core import outbox
+from copkit.core.context import Context, JobContext
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
 from copkit.core.models import Membership
 from copkit.core.usertext import no_fence, spreadsheet_safe
 from copkit.core.views import Private, ToRoom, UserText, View, notice
 
-from . import charts, deck, logic, pulse, views
-from .logic import Closed
+from . import charts, deck, logic, pulse, report, views
 from .models import OPEN, Dimension, Pulse, Round, RoundDimension
+from .rounds import (  # noqa: F401 - the round's handlers, declared in __init__
+    _open_round_of,
+    _tz,
+    answered,
+    approve,
+    close,
+    comments,
+    finish,
+    grid_picture,
+    job_close,
+    job_post,
+    job_remind,
+    reject,
+    show_results,
+    start,
+    status,
+)
 from .tally import COLOURS, participation
 
 FORMAT = "healthcheck"
-DEFAULT_CLOSES_IN = timedelta(days=3)
 DEFAULT_PULSE = timedelta(days=1)
-
-
-def _tz(scope: Scope) -> str:
-    return scope.community.timezone or "UTC"
-
-
-def _ann_key(r: Round) -> str:
-    return f"healthcheck:round:{r.id}"
-
-
-def _activity(scope: Scope, r: Round) -> Activity:
-    return Activity(
-        scope.community, FORMAT, r.id, _("Health check #{n}").format(n=r.number), r.room_id
-    )
-
-
-async def _round_of(ctx: Context, rid: str) -> Round:
-    try:
-        r = await Round.get_or_none(id=int(rid), community_id=ctx.community.id)
-    except ValueError:
-        r = None
-    if r is None:
-        raise UserError(_("That button no longer works."))
-    return r
-
-
-async def _open_round_of(ctx: Context, rid: str) -> Round:
-    r = await _round_of(ctx, rid)
-    if r.status != OPEN:
-        raise Closed()
-    return r
-
-
-async def _refresh_announcement(scope: Scope, r: Round) -> None:
-    total = await RoundDimension.filter(round_id=r.id).count()
-    n = await logic.respondents(r.id) if r.status == OPEN else r.responses
-    await scope.show(
-        views.announcement(r, total, n, _tz(scope)), key=_ann_key(r), target=ToRoom(r.room_id)
-    )
-
-
-async def grid_picture(scope: Scope) -> bytes | None:
-    g = await logic.grid(scope.community.id)
-    if not any(r.enough for r in g.rounds):
-        return None
-    tz = _tz(scope)
-    cells = views.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
-    return await charts.render(
-        charts.grid_png,
-        [views.round_label(r, tz) for r in g.rounds],
-        [title for _id, title in g.dimensions],
-        cells,
-        title=_("Health checks"),
-        note=_(
-            "Main colour and score (0–100) · framed: red two rounds running · –: too few answers"
-        ),
-    )
-
-
-# Rounds -----------------------------------------------------------------------------------------
-
-
-async def start(ctx: Context, args: dict[str, Any]) -> None:
-    closes_in = args.get("closes-in") or DEFAULT_CLOSES_IN
-    min_responses = args.get("min-responses")
-    min_responses = logic.MIN_RESPONSES if min_responses is None else min_responses
-
-    async def timers(r: Round) -> None:
-        r.close_job_id = await ctx.schedule("healthcheck.close", r.closes_at, {"round": r.id})
-        remind = logic.reminder_at(r.opened_at, r.closes_at)
-        if remind is not None:
-            r.remind_job_id = await ctx.schedule("healthcheck.remind", remind, {"round": r.id})
-        await r.save(update_fields=["close_job_id", "remind_job_id"])
-
-    r = await logic.create_round(
-        ctx.community.id, ctx.room_id, ctx.person.id, ctx.now(), closes_in, min_responses, timers
-    )
-    await ctx.log("healthcheck.started", ref=_ann_key(r), member=ctx.person.id)
-    await _refresh_announcement(ctx, r)
-    await ctx.activity_started(_activity(ctx, r))
-
-
-async def finish(scope: Scope, r: Round) -> None:
-    """Close ``r`` (if still open) and show its results in its room."""
-    closed = await logic.close(r.id, scope.now())
-    if closed is None:
-        return
-    for job in (closed.remind_job_id, closed.close_job_id):
-        if job and not (isinstance(scope, JobContext) and scope.job_id == job):
-            await scope.cancel_job(job)
-    await scope.log(
-        "healthcheck.closed",
-        ref=_ann_key(closed),
-        text=_("{k} of {m} members answered").format(k=closed.responses, m=closed.members),
-    )
-    await _refresh_announcement(scope, closed)
-    await show_results(scope, closed, ToRoom(closed.room_id))
-    await scope.activity_ended(_activity(scope, closed))
-
-
-async def show_results(scope: Scope, r: Round, target: Any) -> None:
-    tz = _tz(scope)
-    if r.status == OPEN:
-        await scope.show(views.still_open(r, tz), target=target)
-        return
-    if not r.enough:
-        await scope.show(views.not_enough(r), target=target)
-        return
-    res = await logic.results(r)
-    view, more = views.results(res, tz, await grid_picture(scope))
-    await scope.show(view, target=target)
-    for extra in more:
-        await scope.show(extra, target=target)
-
-
-async def close(ctx: Context, args: dict[str, Any]) -> None:
-    r = await logic.open_round(ctx.community.id)
-    if r is None:
-        raise UserError(_("No health check is open."))
-    await finish(ctx, r)
-
-
-async def job_close(ctx: JobContext, payload: dict[str, Any]) -> None:
-    r = await Round.get_or_none(id=payload.get("round"))
-    if r is None or r.status != OPEN or r.close_job_id != ctx.job_id:
-        return  # closed already, or a stale timer
-    await finish(ctx, r)
-
-
-async def job_remind(ctx: JobContext, payload: dict[str, Any]) -> None:
-    r = await Round.get_or_none(id=payload.get("round"))
-    if r is None or r.status != OPEN or r.remind_job_id != ctx.job_id:
-        return
-    n = await logic.respondents(r.id)
-    await ctx.show(
-        views.reminder(r, n, _tz(ctx), r.closes_at - ctx.now()), target=ToRoom(r.room_id)
-    )
-
-
-async def status(ctx: Context, args: dict[str, Any]) -> None:
-    r = await logic.open_round(ctx.community.id)
-    if r is None:
-        last = await logic.latest_round(ctx.community.id)
-        text = _("No health check is open.")
-        if last is not None:
-            text += " " + _("The last one was #{n}; see “healthcheck results”.").format(
-                n=last.number
-            )
-        await ctx.reply(notice(text), private=True)
-        return
-    its = await logic.items(r.id)
-    sheet = await logic.sheet(r.id, ctx.person.id)
-    mine = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
-    n = await logic.respondents(r.id)
-    await ctx.reply(views.status(r, n, len(its), mine, _tz(ctx), ctx.now()), private=True)
 
 
 async def results(ctx: Context, args: dict[str, Any]) -> None:
@@ -226,7 +87,7 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
     if shown:
         png = await charts.render(
             charts.trend_png,
-            [views.round_label(r, tz) for r, _t in shown],
+            [report.round_label(r, tz) for r, _t in shown],
             [t.green for _r, t in shown],
             [t.amber for _r, t in shown],
             [t.red for _r, t in shown],
@@ -400,12 +261,6 @@ async def step(ctx: Context, args: dict[str, Any]) -> None:
     await _show_step(ctx, r, max(1, n))
 
 
-async def _answered(ctx: Context, r: Round, new: bool) -> None:
-    if new:  # participation only: the round, never the answer
-        await ctx.contribute("healthcheck.response", _ann_key(r))
-        await _refresh_announcement(ctx, r)
-
-
 def _picked(args: dict[str, Any]) -> str:
     selected = args.get("selected") or []
     if isinstance(selected, str):
@@ -424,7 +279,7 @@ async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
         raise UserError(_("That button no longer works.")) from None
     value = _picked(args)
     new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
-    await _answered(ctx, r, new)
+    await answered(ctx, r, new)
     sheet = await logic.sheet(r.id, ctx.person.id)
     await _show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet)
 
@@ -445,14 +300,14 @@ async def comment(ctx: Context, args: dict[str, Any]) -> None:
     except ValueError:
         raise UserError(_("That button no longer works.")) from None
     new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
-    await _answered(ctx, r, new)
+    await answered(ctx, r, new)
     await _show_step(ctx, r, it.position)
 
 
 async def forget(ctx: Context, args: dict[str, Any]) -> None:
     r = await _open_round_of(ctx, args["id"])
     new = await logic.save(r.id, ctx.person.id, note=str(args.get("text") or ""))
-    await _answered(ctx, r, new)
+    await answered(ctx, r, new)
     total = await RoundDimension.filter(round_id=r.id).count()
     await _show_step(ctx, r, total + 2)
 
@@ -627,8 +482,8 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
         ack = _("Your vote: {option}. Not anonymous; you can change it until {close}.")
     else:
         ack = _("Your vote: {option}. Anonymous; you can change it until {close}.")
-    close = views.when(p.closes_at, _tz(ctx))
-    await _show_private(ctx, notice(ack.format(option=p.options[option], close=close), "success"))
+    until = views.when(p.closes_at, _tz(ctx))
+    await _show_private(ctx, notice(ack.format(option=p.options[option], close=until), "success"))
     await ctx.show(views.pulse(p, votes, _tz(ctx)), key=_pulse_key(p), target=ToRoom(p.room_id))
 
 
@@ -636,10 +491,22 @@ async def job_pulse_close(ctx: JobContext, payload: dict[str, Any]) -> None:
     p = await Pulse.get_or_none(id=payload.get("pulse"))
     if p is None or p.status != OPEN or p.close_job_id != ctx.job_id:
         return
-    closed = await pulse.close(p.id, ctx.now())
+
+    async def post_later(closed: Pulse) -> None:  # in the close's transaction
+        await outbox.step(ctx, "healthcheck.pulse_post", {"pulse": closed.id})
+
+    closed = await pulse.close(p.id, ctx.now(), post_later)
     if closed is None:
         return
     await ctx.log("healthcheck.pulse_closed", ref=_pulse_key(closed))
-    result = views.pulse_result(closed)
-    await ctx.show(result, key=_pulse_key(closed), target=ToRoom(closed.room_id))
-    await ctx.show(result, target=ToRoom(closed.room_id))
+
+
+async def job_pulse_post(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Show a closed pulse's result, its own step after the close: both views are keyed, so a
+    retry edits them rather than posting twice."""
+    p = await Pulse.get_or_none(id=payload.get("pulse"))
+    if p is None or p.status == OPEN:
+        return
+    result = views.pulse_result(p)
+    await ctx.show(result, key=_pulse_key(p), target=ToRoom(p.room_id))
+    await ctx.show(result, key=_pulse_key(p) + ":result", target=ToRoom(p.room_id))

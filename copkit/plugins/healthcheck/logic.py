@@ -7,7 +7,8 @@ counted) or finds the round closed (and is refused). SQLite serialises transacti
 
 from __future__ import annotations
 
-import random
+import hashlib
+import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from .models import (
     CLOSED,
     OPEN,
     Answer,
-    Ballot,
     Dimension,
     Note,
     Respondent,
@@ -101,6 +101,8 @@ async def create_round(
     closes_in: timedelta,
     min_responses: int,
     then: Callable[[Round], Awaitable[None]] | None = None,
+    *,
+    moderate: bool = False,
 ) -> Round:
     """Store a new open round with a copy of the deck; ``then(round)`` runs in the same
     transaction (the caller schedules the round's timers there, so both exist or neither)."""
@@ -128,6 +130,8 @@ async def create_round(
                 opened_at=now,
                 closes_at=now + closes_in,
                 min_responses=min_responses,
+                secret=secrets.token_hex(32),
+                moderate=moderate,
             )
             await RoundDimension.bulk_create(
                 [
@@ -165,6 +169,14 @@ async def _lock_open(round_id: int) -> None:
         raise Closed()
 
 
+def ballot_token(secret: str, round_id: int, member: str) -> str:
+    """The token ``member``'s answers carry while round ``round_id`` is open: an HMAC of their
+    id under the round's secret. No row pairs a member with a token; once the secret is erased
+    (at the close) nobody can compute it again."""
+    mac = hmac.new(bytes.fromhex(secret), f"{round_id}:{member}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:48]
+
+
 async def save(
     round_id: int,
     member: str,
@@ -174,8 +186,9 @@ async def save(
     trend: str | None = UNSET,
     comment: str | None = UNSET,
     note: str | None = UNSET,
-) -> bool:
-    """Record (or change) ``member``'s answer; returns whether they just became a respondent.
+) -> int | None:
+    """Record (or change) ``member``'s answer. Returns how many have responded if they just
+    became a respondent, else ``None``.
 
     Only the given fields change: the last write wins, and a member counts once however many
     times (or however concurrently) they answer.
@@ -193,14 +206,14 @@ async def save(
         note = note.strip() or None if note else None
     async with in_transaction():
         await _lock_open(round_id)
-        ballot = await Ballot.get_or_none(round_id=round_id, member=member)
-        new = ballot is None
-        if ballot is None:
-            ballot = await Ballot.create(
-                round_id=round_id, member=member, token=secrets.token_urlsafe(32)
-            )
+        secret = await Round.filter(id=round_id).values_list("secret", flat=True)
+        if not secret or not secret[0]:
+            raise Closed()
+        token = ballot_token(str(secret[0]), round_id, member)
+        new: int | None = None
+        if not await Respondent.exists(round_id=round_id, member=member):
             await Respondent.create(round_id=round_id, member=member)
-        token = ballot.token
+            new = await Respondent.filter(round_id=round_id).count()
         if note is not UNSET:
             if note is None:
                 await Note.filter(round_id=round_id, token=token).delete()
@@ -233,11 +246,12 @@ class Sheet:
 
 
 async def sheet(round_id: int, member: str) -> Sheet:
-    ballot = await Ballot.get_or_none(round_id=round_id, member=member)
-    if ballot is None:
+    secret = await Round.filter(id=round_id, status=OPEN).values_list("secret", flat=True)
+    if not secret or not secret[0]:
         return Sheet()
-    answers = await Answer.filter(round_id=round_id, token=ballot.token)
-    note = await Note.get_or_none(round_id=round_id, token=ballot.token)
+    token = ballot_token(str(secret[0]), round_id, member)
+    answers = await Answer.filter(round_id=round_id, token=token)
+    note = await Note.get_or_none(round_id=round_id, token=token)
     return Sheet({a.item_id: a for a in answers}, note.text if note else None)  # type: ignore[attr-defined]
 
 
@@ -247,53 +261,6 @@ async def respondents(round_id: int) -> int:
 
 async def members(community_id: int) -> int:
     return await Membership.filter(community_id=community_id).count()
-
-
-async def close(round_id: int, now: datetime) -> Round | None:
-    """Close an open round: count, unlink and (under the threshold) discard. Returns the closed
-    round, or ``None`` if it was closed already (by a timer, a command or another process)."""
-    db = Round._meta.db
-    if db.capabilities.dialect == "sqlite":
-        # Deleted rows (the member → token map) are overwritten with zeros in the file, not
-        # left readable in free pages. Per connection; cheap to repeat.
-        await db.execute_query("PRAGMA secure_delete = ON")
-    async with in_transaction():
-        if not await Round.filter(id=round_id, status=OPEN).update(
-            status=CLOSED, open_slot=None, closed_at=now, writes=F("writes") + 1
-        ):
-            return None
-        r = await Round.get(id=round_id)
-        responses = await Respondent.filter(round_id=round_id).count()
-        known = await Membership.filter(community_id=r.community_id).count()
-        answers = await Answer.filter(round_id=round_id).values_list(
-            "item_id", "colour", "trend", "comment"
-        )
-        notes = await Note.filter(round_id=round_id).values_list("text", flat=True)
-        # Forget who answered what: the token map goes, and the answers come back in a random
-        # order with no token, so neither a column nor the row order points to a person.
-        await Ballot.filter(round_id=round_id).delete()
-        await Answer.filter(round_id=round_id).delete()
-        await Note.filter(round_id=round_id).delete()
-        enough = responses >= r.min_responses
-        if enough:
-            rng = random.SystemRandom()
-            answers = list(answers)
-            notes = list(notes)
-            rng.shuffle(answers)
-            rng.shuffle(notes)
-            await Answer.bulk_create(
-                [
-                    Answer(round_id=round_id, item_id=i, token=None, colour=c, trend=t, comment=m)
-                    for i, c, t, m in answers
-                ]
-            )
-            await Note.bulk_create([Note(round_id=round_id, token=None, text=n) for n in notes])
-        r.status, r.open_slot, r.closed_at = CLOSED, None, now
-        r.responses, r.members, r.enough = responses, max(known, responses), enough
-        await Round.filter(id=round_id).update(
-            responses=r.responses, members=r.members, enough=r.enough
-        )
-    return r
 
 
 # Results ---------------------------------------------------------------------------------------
@@ -309,11 +276,11 @@ async def tallies(round_ids: list[int]) -> dict[int, dict[int, Tally]]:
     rows = (
         await Answer.filter(round_id__in=round_ids)
         .order_by("id")
-        .values_list("round_id", "item_id", "colour", "trend", "comment")
+        .values_list("round_id", "item_id", "colour", "trend", "comment", "approved")
     )
     out: dict[int, dict[int, Tally]] = {rid: {} for rid in round_ids}
-    for (rid, dim_id), t in tally(
-        ((rid, dims[item_id]), c, tr, m) for rid, item_id, c, tr, m in rows
+    for (rid, dim_id), t in tally(  # a comment held for moderation is not shown
+        ((rid, dims[item_id]), c, tr, m if ok else None) for rid, item_id, c, tr, m, ok in rows
     ).items():
         out[rid][dim_id] = t
     return out
@@ -336,6 +303,7 @@ class Results:
     round: Round
     lines: list[Line]
     notes: list[str]
+    held: int = 0  # comments and notes waiting for the leader's approval
 
 
 async def results(r: Round) -> Results:
@@ -361,8 +329,14 @@ async def results(r: Round) -> Results:
                 break
         line.red_twice = t.answered >= r.min_responses and red_twice(line.previous, t)
         lines.append(line)
-    notes = list(await Note.filter(round_id=r.id).order_by("id").values_list("text", flat=True))
-    return Results(r, lines, notes)
+    notes = list(
+        await Note.filter(round_id=r.id, approved=True)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
+    held = await Answer.filter(round_id=r.id, approved=False).count()
+    held += await Note.filter(round_id=r.id, approved=False).count()
+    return Results(r, lines, notes, held)
 
 
 @dataclass

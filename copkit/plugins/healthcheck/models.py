@@ -4,11 +4,13 @@ Anonymity is a property of this schema, not a promise of the code around it:
 
 * ``Respondent`` says *who* took part in a round (one row per member: no duplicates, participation);
 * ``Answer`` and ``Note`` say *what* was answered and have **no member column**;
-* ``Ballot`` is the only link between the two (member → random token) and exists only while the
-  round is open, so a member can change their answers. Closing a round deletes every ballot and
-  re-inserts the answers in a random order with no token, so neither a column nor the row order
-  links a person to an answer afterwards (on SQLite with ``secure_delete``, so the deleted bytes
-  are zeroed in the file too). Below the anonymity threshold the answers are deleted.
+* no table pairs a member with a ballot: while the round is open, a member's answers carry a token
+  computed from their id and the round's ``secret`` (an HMAC, see ``ballot.token``), so they can
+  change them. Closing a round erases the secret, re-inserts the answers (and the respondents) in
+  a random order with no token, and scrubs the files (``copkit.core.storage.scrub``: the SQLite
+  WAL is checkpointed and truncated, PostgreSQL's tables vacuumed), so neither a column, the row
+  order nor deleted bytes link a person to an answer afterwards. Below the anonymity threshold
+  the answers are deleted.
 """
 
 from __future__ import annotations
@@ -75,6 +77,10 @@ class Round(Model):
     enough = fields.BooleanField(default=False)  # results may be shown
     close_job_id = fields.IntField(null=True)
     remind_job_id = fields.IntField(null=True)
+    # While open: the key of the members' ballot tokens (NULL once closed).
+    secret = fields.CharField(max_length=64, null=True)
+    closed_by = fields.CharField(max_length=200, default="")  # "" for the close timer
+    moderate = fields.BooleanField(default=False)  # comments wait for the leader's approval
     writes = fields.IntField(
         default=0
     )  # bumped by each answer: the row lock orders answers and close
@@ -112,20 +118,6 @@ class Respondent(Model):
         unique_together = (("round", "member"),)
 
 
-class Ballot(Model):
-    """While a round is open: member → random token, so they can change their answers.
-    Every row of a round is deleted when it closes."""
-
-    id = fields.IntField(primary_key=True)
-    round = fields.ForeignKeyField("healthcheck.Round", related_name="ballots")
-    member = fields.CharField(max_length=200)
-    token = fields.CharField(max_length=64, unique=True)
-
-    class Meta:
-        table = "healthcheck_ballot"
-        unique_together = (("round", "member"),)
-
-
 class Answer(Model):
     """One answer on one dimension. No member column, and ``token`` is NULL once the round closed."""
 
@@ -136,6 +128,7 @@ class Answer(Model):
     colour = fields.CharField(max_length=5, null=True)
     trend = fields.CharField(max_length=6, null=True)
     comment = fields.TextField(null=True)
+    approved = fields.BooleanField(default=True)  # a held comment is shown once approved
 
     class Meta:
         table = "healthcheck_answer"
@@ -149,6 +142,7 @@ class Note(Model):
     round = fields.ForeignKeyField("healthcheck.Round", related_name="notes")
     token = fields.CharField(max_length=64, null=True, db_index=True)
     text = fields.TextField()
+    approved = fields.BooleanField(default=True)
 
     class Meta:
         table = "healthcheck_note"
@@ -175,6 +169,7 @@ class Pulse(Model):
     counts = fields.JSONField(null=True)
     enough = fields.BooleanField(default=False)
     close_job_id = fields.IntField(null=True)
+    secret = fields.CharField(max_length=64, null=True)  # the key of the vote tokens, while open
     writes = fields.IntField(default=0)
 
     class Meta:
@@ -182,7 +177,8 @@ class Pulse(Model):
 
 
 class PulseVote(Model):
-    """One vote per member while the pulse is open, deleted when it closes."""
+    """One vote per member while the pulse is open, deleted when it closes. ``member`` holds the
+    member's token (an HMAC of their id under the pulse's secret), not their id."""
 
     id = fields.IntField(primary_key=True)
     pulse = fields.ForeignKeyField("healthcheck.Pulse", related_name="votes")

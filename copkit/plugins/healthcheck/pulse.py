@@ -7,6 +7,8 @@ threshold and lasts whole hours, as the core's polls do (``Poll.hours``)."""
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -15,8 +17,10 @@ from tortoise.transactions import in_transaction
 
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.storage import scrub, secure_delete
 from copkit.core.views import POLL_OPTION_TEXT_MAX, POLL_OPTIONS_MAX
 
+from .logic import ballot_token
 from .models import CLOSED, OPEN, Pulse, PulseVote
 
 QUESTION_MAX = 300
@@ -79,6 +83,7 @@ async def create(
             closes_at=now + closes_in,
             public=public,
             min_responses=0 if public else MIN_VOTERS,
+            secret=secrets.token_hex(32),
         )
         if then is not None:
             await then(p)
@@ -92,14 +97,23 @@ async def get(community_id: int, pulse_id: int) -> Pulse:
     return p
 
 
+async def _lock_open(pulse_id: int, member: str) -> str:
+    """Take the open pulse's row lock; returns ``member``'s vote token."""
+    if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
+        raise UserError(_("This poll is closed."))
+    secret = await Pulse.filter(id=pulse_id).values_list("secret", flat=True)
+    if not secret or not secret[0]:
+        raise UserError(_("This poll is closed."))
+    return ballot_token(str(secret[0]), pulse_id, member)
+
+
 async def vote(pulse_id: int, member: str, option: int) -> int:
     """Record ``member``'s vote (last one wins); returns how many have voted."""
     p = await Pulse.get_or_none(id=pulse_id)
     if p is None or not 0 <= option < len(p.options):
         raise UserError(_("That poll no longer exists."))
     async with in_transaction():
-        if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
-            raise UserError(_("This poll is closed."))
+        member = await _lock_open(pulse_id, member)
         if not await PulseVote.filter(pulse_id=pulse_id, member=member).update(option=option):
             await PulseVote.create(pulse_id=pulse_id, member=member, option=option)
         return await PulseVote.filter(pulse_id=pulse_id).count()
@@ -109,8 +123,7 @@ async def withdraw(pulse_id: int, member: str, option: int) -> int:
     """Take back ``member``'s vote if it is still for ``option`` (a platform reports a vote taken
     back after, or before, the new one); returns how many have voted."""
     async with in_transaction():
-        if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
-            raise UserError(_("This poll is closed."))
+        member = await _lock_open(pulse_id, member)
         await PulseVote.filter(pulse_id=pulse_id, member=member, option=option).delete()
         return await PulseVote.filter(pulse_id=pulse_id).count()
 
@@ -119,21 +132,34 @@ async def voters(pulse_id: int) -> int:
     return await PulseVote.filter(pulse_id=pulse_id).count()
 
 
-async def close(pulse_id: int, now: datetime) -> Pulse | None:
-    """Count and forget the votes; ``None`` if it was closed already."""
+async def close(
+    pulse_id: int, now: datetime, then: Callable[[Pulse], Awaitable[None]] | None = None
+) -> Pulse | None:
+    """Count and forget the votes; ``None`` if it was closed already. ``then(pulse)`` runs in
+    the same transaction. The starter's own vote
+    does not count towards the minimum of an anonymous pulse (with one friend they could
+    otherwise read a third member's vote off the counts); the deleted votes are scrubbed from
+    the database's files."""
+    await secure_delete()
     async with in_transaction():
-        if not await Pulse.filter(id=pulse_id, status=OPEN).update(
-            status=CLOSED, closed_at=now, writes=F("writes") + 1
+        p = await Pulse.get_or_none(id=pulse_id, status=OPEN)
+        if p is None or not await Pulse.filter(id=pulse_id, status=OPEN).update(
+            status=CLOSED, closed_at=now, secret=None, writes=F("writes") + 1
         ):
             return None
-        p = await Pulse.get(id=pulse_id)
-        chosen = await PulseVote.filter(pulse_id=pulse_id).values_list("option", flat=True)
+        starter = ballot_token(p.secret, pulse_id, p.opened_by) if p.secret else ""
+        p.status, p.closed_at, p.secret = CLOSED, now, None
+        votes = list(await PulseVote.filter(pulse_id=pulse_id).values_list("member", "option"))
         await PulseVote.filter(pulse_id=pulse_id).delete()
+        random.SystemRandom().shuffle(votes)
         counts = [0] * len(p.options)
-        for o in chosen:
+        for _token, o in votes:
             counts[o] += 1
-        p.voters = len(chosen)
-        p.enough = p.voters >= p.min_responses
+        p.voters = len(votes)
+        p.enough = sum(1 for t, _o in votes if t != starter) >= p.min_responses
         p.counts = counts if p.enough else None
         await Pulse.filter(id=pulse_id).update(voters=p.voters, enough=p.enough, counts=p.counts)
+        if then is not None:  # the caller schedules the result's post here
+            await then(p)
+    await scrub(("healthcheck_pulse", "healthcheck_pulse_vote"))
     return p

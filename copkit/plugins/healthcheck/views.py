@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,9 +21,9 @@ from copkit.core.views import (
     View,
 )
 
-from .logic import COMMENT_MAX, Line, Results, Sheet
+from .logic import COMMENT_MAX, Sheet
 from .models import Dimension, Pulse, Round, RoundDimension
-from .tally import COLOURS, Tally, participation
+from .tally import COLOURS, participation
 
 DOT = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
 ARROW = {"better": "↗", "same": "→", "worse": "↘"}
@@ -71,6 +70,31 @@ def quote(text: str) -> str:
 
 # The round's announcement and reminder --------------------------------------------------------
 
+STEP = 5  # above the minimum, the public count moves in steps of five
+
+
+def bucket(n: int, minimum: int) -> int:
+    """What the public count shows of ``n`` answers: 0 below ``minimum`` ("fewer than"), then
+    the minimum, then multiples of :data:`STEP`, so one person's answer is not seen arriving."""
+    if n < minimum:
+        return 0
+    return max(minimum, n - n % STEP)
+
+
+def so_far(n: int, minimum: int) -> str:
+    b = bucket(n, minimum)
+    if not b:
+        return _("fewer than {min}").format(min=minimum)
+    return _("{n} or more").format(n=b)
+
+
+def needs(r: Round) -> str:
+    return ngettext(
+        "Results need at least {min} member other than whoever opens or closes the round.",
+        "Results need at least {min} members other than whoever opens or closes the round.",
+        r.min_responses,
+    ).format(min=r.min_responses)
+
 
 def take_button(r: Round) -> Button:
     return Button(f"healthcheck:take:{r.id}", _("Take the health check"), "primary")
@@ -101,12 +125,10 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
                     dimensions,
                 ).format(d=dimensions),
                 _("**Anonymous:** nobody, the leader included, can see who answered what."),
-                _("Open until {close}. Results then, if at least {min} members answer.").format(
-                    close=when(r.closes_at, tz), min=r.min_responses
-                ),
+                _("Open until {close}.").format(close=when(r.closes_at, tz)) + " " + needs(r),
             ]
         ),
-        fields=[Field(_("Answers so far"), str(responses), inline=True)],
+        fields=[Field(_("Answers so far"), so_far(responses, r.min_responses), inline=True)],
         buttons=[take_button(r)],
         footer=_("You can change your answers until the round closes."),
     )
@@ -115,11 +137,9 @@ def announcement(r: Round, dimensions: int, responses: int, tz: str) -> View:
 def reminder(r: Round, responses: int, tz: str, left: timedelta) -> View:
     return View(
         title=_("⏰ Health check #{n} closes in {left}").format(n=r.number, left=span(left)),
-        text=ngettext(
-            "{k} member has answered so far; results need at least {min}.",
-            "{k} members have answered so far; results need at least {min}.",
-            responses,
-        ).format(k=responses, min=r.min_responses),
+        text=_("Answers so far: {count}.").format(count=so_far(responses, r.min_responses))
+        + " "
+        + needs(r),
         buttons=[take_button(r)],
         footer=_("Closes {close}.").format(close=when(r.closes_at, tz)),
         tone="warning",
@@ -163,7 +183,6 @@ def private_footer(r: Round, tz: str) -> str:
 
 def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz: str) -> View:
     rid, iid = r.id, it.id
-    answer = sheet.answers.get(iid)
     lines = [
         "🟢 " + _("**Awesome:** {text}").format(text=UserText(it.awesome)),
         "🔴 " + _("**Crappy:** {text}").format(text=UserText(it.crappy)),
@@ -177,11 +196,12 @@ def card(r: Round, it: RoundDimension, index: int, total: int, sheet: Sheet, tz:
         (
             FormInput(
                 "comment",
-                _("Your comment (anonymous; empty to remove)"),
+                _("New comment (anonymous; empty removes it)"),
                 max_length=COMMENT_MAX,
                 required=False,
                 multiline=True,
-                default=(answer.comment or "") if answer else "",
+                # Never prefilled with the member's comment: a platform may keep the form (Discord
+                # stores it for the modal), and with it their answer.
             ),
         ),
     )
@@ -223,11 +243,10 @@ def forget_card(r: Round, total: int, sheet: Sheet, tz: str) -> View:
         (
             FormInput(
                 "text",
-                _("Your note (anonymous; empty to remove)"),
+                _("New note (anonymous; empty removes it)"),
                 max_length=COMMENT_MAX,
                 required=False,
                 multiline=True,
-                default=sheet.note or "",
             ),
         ),
     )
@@ -254,9 +273,9 @@ def thanks(r: Round, answered: int, total: int, tz: str) -> View:
                 _("You rated {k} of {total} dimensions in health check #{n}.").format(
                     k=answered, total=total, n=r.number
                 ),
-                _(
-                    "Results come when the round closes ({close}), if at least {min} members answer."
-                ).format(close=when(r.closes_at, tz), min=r.min_responses),
+                _("Results come when the round closes ({close}), if enough members answer.").format(
+                    close=when(r.closes_at, tz)
+                ),
             ]
         ),
         buttons=[Button(f"healthcheck:card:{r.id}:1", _("Review my answers"))],
@@ -265,183 +284,14 @@ def thanks(r: Round, answered: int, total: int, tz: str) -> View:
     )
 
 
-# Results ----------------------------------------------------------------------------------------
-
-
-def _counts(t: Tally) -> str:
-    return " · ".join(f"{DOT[c]} {getattr(t, c)}" for c in COLOURS)
-
-
-def _trend_votes(t: Tally) -> str:
-    return " · ".join(f"{ARROW[k]} {getattr(t, k)}" for k in ARROW)
-
-
-def _change(line: Line) -> str:
-    prev = line.previous
-    if prev is None or prev.score is None or line.tally.score is None:
-        return _("first time asked") if prev is None else ""
-    delta = line.tally.score - prev.score
-    was = f"{DOT[prev.dominant]} {prev.score}"
-    if delta == 0:
-        return _("unchanged since #{n} (was {was})").format(n=line.previous_number, was=was)
-    arrow = f"▲ +{delta}" if delta > 0 else f"▼ {delta}"
-    return _("{arrow} since #{n} (was {was})").format(arrow=arrow, n=line.previous_number, was=was)
-
-
-def _clip(lines: list[str], limit: int = FIELD_MAX) -> tuple[str, list[str]]:
-    """Join lines up to ``limit`` characters; return the text and the lines left over."""
-    out: list[str] = []
-    size = 0
-    for i, line in enumerate(lines):
-        if size + len(line) + 1 > limit:
-            return "\n".join(out), lines[i:]
-        out.append(line)
-        size += len(line) + 1
-    return "\n".join(out), []
-
-
-def results(res: Results, tz: str, png: bytes | None) -> tuple[View, list[View]]:
-    """The result view, and follow-up views with any comments that did not fit."""
-    r = res.round
-    pct = participation(r.responses, r.members)
-    dominant = [ln.tally.dominant for ln in res.lines if ln.tally.answered >= r.min_responses]
-    summary = " · ".join(f"{DOT[c]} {dominant.count(c)}" for c in COLOURS)
-    text = [
-        _("{k} of {m} members answered ({pct}%).").format(k=r.responses, m=r.members, pct=pct),
-        _("Dimensions by main colour: {summary}").format(summary=summary),
-    ]
-    flagged = [ln.title for ln in res.lines if ln.red_twice]
-    if flagged:
-        text.append(
-            _("⚠ **Red two rounds running:** {names}").format(
-                names=", ".join(UserText(t) for t in flagged)
-            )
-        )
-    fields: list[Field] = []
-    overflow: list[str] = []
-    for ln in res.lines:
-        t = ln.tally
-        if t.answered < r.min_responses:
-            name = f"{DOT[None]} {UserText(ln.title)}"
-            body = [
-                ngettext(
-                    "Only {k} answer: too few to show and stay anonymous.",
-                    "Only {k} answers: too few to show and stay anonymous.",
-                    t.answered,
-                ).format(k=t.answered)
-            ]
-        else:
-            name = f"{DOT[t.dominant]} {UserText(ln.title)}"
-            if ln.red_twice:
-                name += " — " + _("⚠ red two rounds running")
-            change = _change(ln)
-            body = [
-                _counts(t)
-                + (f" · {_('score')} {t.score}" if t.score is not None else "")
-                + (f" · {change}" if change else ""),
-                _("Heading: {votes}").format(votes=_trend_votes(t)),
-            ]
-        # A hidden dimension hides its comments too.
-        comments = [f"- {quote(c)}" for c in t.comments] if t.answered >= r.min_responses else []
-        value, rest = _clip(body + comments)
-        if rest:
-            overflow += [f"**{UserText(ln.title)}**", *rest]
-            value += "\n" + _("(more comments below)")
-        fields.append(Field(name, value))
-    if res.notes:
-        value, rest = _clip([f"- {quote(n)}" for n in res.notes])
-        if rest:
-            overflow += [f"**{_('What did we forget?')}**", *rest]
-            value += "\n" + _("(more below)")
-        fields.append(Field(_("What did we forget?"), value))
-    view = View(
-        title=_("Health check #{n}: results").format(n=r.number),
-        text="\n".join(text),
-        fields=fields,
-        images=[
-            Image(f"healthcheck-{r.number}.png", png, _("Traffic-light grid of the health checks"))
-        ]
-        if png
-        else [],
-        footer=_("Answers are anonymous: nothing links them to anyone."),
-        tone="info",
-    )
-    extra: list[View] = []
-    while overflow:
-        chunk, overflow = _clip(overflow, 3500)
-        if not chunk:  # a single line longer than the limit
-            chunk, overflow = overflow[0][:3500], overflow[1:]
-        extra.append(
-            View(title=_("Health check #{n}: more comments").format(n=r.number), text=chunk)
-        )
-    return view, extra
-
-
-def not_enough(r: Round) -> View:
-    return View(
-        title=_("Health check #{n}: results").format(n=r.number),
-        text="\n".join(
-            [
-                ngettext(
-                    "Only {k} member answered ({min} needed): not enough answers to stay anonymous.",
-                    "Only {k} members answered ({min} needed): not enough answers to stay anonymous.",
-                    r.responses,
-                ).format(k=r.responses, min=r.min_responses),
-                _("The answers were discarded unread."),
-            ]
-        ),
-        tone="warning",
-    )
-
-
-def still_open(r: Round, tz: str) -> View:
-    return View(
-        text=_("Health check #{n} is still open: results come at the close ({close}).").format(
-            n=r.number, close=when(r.closes_at, tz)
-        )
-    )
-
-
-def grid_cells(
-    rounds: Sequence[Round],
-    dims: Sequence[tuple[int, str]],
-    tallies: dict[int, dict[int, Tally]],
-    asked: dict[int, set[int]],
-) -> list[list[tuple[str | None, str, bool]]]:
-    """The grid's cells: the main colour and score, ``–`` for hidden, blank if not asked."""
-    rows = []
-    for dim_id, _title in dims:
-        row: list[tuple[str | None, str, bool]] = []
-        previous: str | None = None
-        for r in rounds:
-            if dim_id not in asked.get(r.id, set()):
-                row.append((None, "", False))
-                continue
-            t = tallies.get(r.id, {}).get(dim_id)
-            if not r.enough or t is None or t.answered < r.min_responses:
-                row.append((None, "–", False))
-                continue
-            dom = t.dominant
-            row.append((dom, str(t.score), dom == "red" and previous == "red"))
-            previous = dom
-        rows.append(row)
-    return rows
-
-
-def round_label(r: Round, tz: str) -> str:
-    return f"#{r.number}\n{day(r.opened_at, tz)}"
-
-
 def status(r: Round, responses: int, total: int, mine: int, tz: str, now: datetime) -> View:
     lines = [
         _("Health check #{n} is open until {close} ({left} left).").format(
             n=r.number, close=when(r.closes_at, tz), left=span(r.closes_at - now)
         ),
-        ngettext(
-            "{k} member has answered; results need at least {min}.",
-            "{k} members have answered; results need at least {min}.",
-            responses,
-        ).format(k=responses, min=r.min_responses),
+        _("Answers so far: {count}.").format(count=so_far(responses, r.min_responses))
+        + " "
+        + needs(r),
         _("You have rated {k} of {total} dimensions.").format(k=mine, total=total),
     ]
     return View(title=_("Health check"), text="\n".join(lines), buttons=[take_button(r)])
@@ -555,7 +405,13 @@ def pulse(p: Pulse, votes: int, tz: str) -> View:
             removals=True,
             hours=max(1, min(768, -(-int((p.closes_at - p.opened_at).total_seconds()) // 3600))),
         ),
-        fields=[Field(_("Votes so far"), str(votes), inline=True)],
+        fields=[
+            Field(
+                _("Votes so far"),
+                str(votes) if p.public else so_far(votes, p.min_responses),
+                inline=True,
+            )
+        ],
     )
 
 

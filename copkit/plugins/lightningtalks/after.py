@@ -9,7 +9,7 @@ from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.i18n import N_, _
 from copkit.core.links import check_link
-from copkit.core.parsing import words
+from copkit.core.parsing import join_words
 from copkit.core.ratings import average, check_apply, parse_rating
 from copkit.core.specs import Arg
 from copkit.core.store import insert_if_absent
@@ -94,7 +94,7 @@ async def feedback(ctx: Context, args: dict[str, Any]) -> None:
     a second one replaces the first."""
     ev = await find_event(ctx, args.get("event"), done=not args.get("event"))
     rating = parse_rating(args["rating"])
-    apply = check_apply(words(args.get("apply")))
+    apply = check_apply(join_words(args.get("apply")))
     if ev.status != "done":
         raise UserError(_("Feedback opens when the talks are over."))
     mine = {"event_id": ev.id, "member_id": ctx.person.id}

@@ -8,7 +8,7 @@ from typing import Any
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import words
+from copkit.core.parsing import join_words
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.timezones import parse_future, zone
@@ -39,7 +39,7 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
     words=N_("open lightning talks"),
 )
 async def open_(ctx: Context, args: dict[str, Any]) -> None:
-    title = " ".join(words(args.get("title")).split())
+    title = join_words(args.get("title"))
     if not title:
         raise UserError(_("Give the lightning talks a title."))
     if len(title) > 200:
@@ -86,7 +86,7 @@ async def signup(ctx: Context, args: dict[str, Any]) -> None:
     """``lightning signup <title>`` or the sign-up form: a slot if one is free, else the
     waiting list; once per person."""
     ev = await find_event(ctx, args.get("event"))
-    signed = await store.signup(ev.id, ctx.person, words(args.get("title")), ctx.now())
+    signed = await store.signup(ev.id, ctx.person, join_words(args.get("title")), ctx.now())
     t = signed.talk
     await ctx.contribute("signup", talk_ref(t.id), t.title)
     await refresh(ctx, ev.id)

@@ -1,0 +1,284 @@
+"""A round's life: open, follow, close, post the results (its own job), moderate comments."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from copkit.core import outbox
+from copkit.core.context import Activity, Context, JobContext, Scope
+from copkit.core.errors import UserError
+from copkit.core.i18n import _, ngettext
+from copkit.core.parsing import to_int
+from copkit.core.storage import scrub
+from copkit.core.views import ToRoom, View, notice
+
+from . import charts, closing, logic, report, views
+from .logic import Closed
+from .models import OPEN, Respondent, Round, RoundDimension
+
+FORMAT = "healthcheck"
+DEFAULT_CLOSES_IN = timedelta(days=3)
+POST = "healthcheck.post"
+
+
+def _tz(scope: Scope) -> str:
+    return scope.community.timezone or "UTC"
+
+
+def _ann_key(r: Round) -> str:
+    return f"healthcheck:round:{r.id}"
+
+
+def _results_key(r: Round, part: int = 0) -> str:
+    return f"healthcheck:results:{r.id}" + (f":{part}" if part else "")
+
+
+def _activity(scope: Scope, r: Round) -> Activity:
+    return Activity(
+        scope.community, FORMAT, r.id, _("Health check #{n}").format(n=r.number), r.room_id
+    )
+
+
+async def _round_of(ctx: Context, rid: str) -> Round:
+    n = to_int(rid, 1)
+    r = await Round.get_or_none(id=n, community_id=ctx.community.id) if n is not None else None
+    if r is None:
+        raise UserError(_("That button no longer works."))
+    return r
+
+
+async def _open_round_of(ctx: Context, rid: str) -> Round:
+    r = await _round_of(ctx, rid)
+    if r.status != OPEN:
+        raise Closed()
+    return r
+
+
+async def _refresh_announcement(scope: Scope, r: Round) -> None:
+    total = await RoundDimension.filter(round_id=r.id).count()
+    n = await logic.respondents(r.id) if r.status == OPEN else r.responses
+    await scope.show(
+        views.announcement(r, total, n, _tz(scope)), key=_ann_key(r), target=ToRoom(r.room_id)
+    )
+
+
+async def answered(ctx: Context, r: Round, count: int | None) -> None:
+    """After an answer: ``count`` is how many have responded if this member just became one.
+    The public count moves only when its step changes, so nobody sees one person arrive, and
+    nothing records who answered when (participation is told at the close)."""
+    if count is not None and views.bucket(count, r.min_responses) != views.bucket(
+        count - 1, r.min_responses
+    ):
+        await _refresh_announcement(ctx, r)
+
+
+async def grid_picture(scope: Scope) -> bytes | None:
+    g = await logic.grid(scope.community.id)
+    if not any(r.enough for r in g.rounds):
+        return None
+    tz = _tz(scope)
+    cells = report.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
+    return await charts.render(
+        charts.grid_png,
+        [report.round_label(r, tz) for r in g.rounds],
+        [title for _id, title in g.dimensions],
+        cells,
+        title=_("Health checks"),
+        note=_(
+            "Main colour and score (0–100) · framed: red two rounds running · –: too few answers"
+        ),
+    )
+
+
+async def start(ctx: Context, args: dict[str, Any]) -> None:
+    closes_in = args.get("closes-in") or DEFAULT_CLOSES_IN
+    min_responses = args.get("min-responses")
+    min_responses = logic.MIN_RESPONSES if min_responses is None else min_responses
+
+    async def timers(r: Round) -> None:
+        r.close_job_id = await ctx.schedule("healthcheck.close", r.closes_at, {"round": r.id})
+        remind = logic.reminder_at(r.opened_at, r.closes_at)
+        if remind is not None:
+            r.remind_job_id = await ctx.schedule("healthcheck.remind", remind, {"round": r.id})
+        await r.save(update_fields=["close_job_id", "remind_job_id"])
+
+    r = await logic.create_round(
+        ctx.community.id,
+        ctx.room_id,
+        ctx.person.id,
+        ctx.now(),
+        closes_in,
+        min_responses,
+        timers,
+        moderate=bool(args.get("moderate")),
+    )
+    await ctx.log("healthcheck.started", ref=_ann_key(r), member=ctx.person.id)
+    await _refresh_announcement(ctx, r)
+    await ctx.activity_started(_activity(ctx, r))
+
+
+async def finish(scope: Scope, r: Round, closer: str = "") -> None:
+    """Close ``r`` (if still open); the results are posted by their own job, scheduled in the
+    close's transaction, so a crash between the two still posts them."""
+    respondents: list[str] = []
+
+    async def post_later(closed: Round, members: list[str]) -> None:
+        respondents.extend(members)
+        await outbox.step(scope, POST, {"round": closed.id})
+
+    closed = await closing.close(r.id, scope.now(), closer, post_later)
+    if closed is None:
+        return
+    for job in (closed.remind_job_id, closed.close_job_id):
+        if job and not (isinstance(scope, JobContext) and scope.job_id == job):
+            await scope.cancel_job(job)
+    await scope.log(
+        "healthcheck.closed",
+        ref=_ann_key(closed),
+        text=_("{k} of {m} members answered").format(k=closed.responses, m=closed.members),
+    )
+    # Participation, told at the close, in no particular order and all at one time.
+    random.SystemRandom().shuffle(respondents)
+    for member in respondents:
+        await scope.runtime.hooks.contribution(
+            scope.community, member, "healthcheck.response", _ann_key(closed)
+        )
+
+
+async def job_post(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Post a closed round's results, once: every part is a keyed view, so a retry (or a second
+    run after a crash) shows only what was not shown yet."""
+    r = await Round.get_or_none(id=payload.get("round"))
+    if r is None or r.status == OPEN:
+        return
+    await scrub(closing.TABLES)  # again, in case the process stopped before the first one
+    await _refresh_announcement(ctx, r)
+    parts = await result_views(ctx, r)
+    first = await ctx.view_ref(_results_key(r)) is None
+    for i, view in enumerate(parts):
+        if await ctx.view_ref(_results_key(r, i)) is None:
+            await ctx.show(view, key=_results_key(r, i), target=ToRoom(r.room_id))
+    if first:
+        await ctx.activity_ended(_activity(ctx, r))
+
+
+async def result_views(scope: Scope, r: Round) -> list[View]:
+    tz = _tz(scope)
+    if r.status == OPEN:
+        return [report.still_open(r, tz)]
+    if not r.enough:
+        members = await Respondent.filter(round_id=r.id).values_list("member", flat=True)
+        return [report.not_enough(r, closing.others(list(members), r))]
+    res = await logic.results(r)
+    view, more = report.results(res, tz, await grid_picture(scope))
+    return [view, *more]
+
+
+async def show_results(scope: Scope, r: Round, target: Any) -> None:
+    for view in await result_views(scope, r):
+        await scope.show(view, target=target)
+
+
+async def close(ctx: Context, args: dict[str, Any]) -> None:
+    r = await logic.open_round(ctx.community.id)
+    if r is None:
+        raise UserError(_("No health check is open."))
+    await finish(ctx, r, ctx.person.id)
+
+
+async def job_close(ctx: JobContext, payload: dict[str, Any]) -> None:
+    r = await Round.get_or_none(id=payload.get("round"))
+    if r is None or r.status != OPEN or r.close_job_id != ctx.job_id:
+        return  # closed already, or a stale timer
+    await finish(ctx, r)
+
+
+async def job_remind(ctx: JobContext, payload: dict[str, Any]) -> None:
+    r = await Round.get_or_none(id=payload.get("round"))
+    if r is None or r.status != OPEN or r.remind_job_id != ctx.job_id:
+        return
+    n = await logic.respondents(r.id)
+    await ctx.show(
+        views.reminder(r, n, _tz(ctx), r.closes_at - ctx.now()), target=ToRoom(r.room_id)
+    )
+
+
+async def status(ctx: Context, args: dict[str, Any]) -> None:
+    r = await logic.open_round(ctx.community.id)
+    if r is None:
+        last = await logic.latest_round(ctx.community.id)
+        text = _("No health check is open.")
+        if last is not None:
+            text += " " + _("The last one was #{n}; see “healthcheck results”.").format(
+                n=last.number
+            )
+        await ctx.reply(notice(text), private=True)
+        return
+    its = await logic.items(r.id)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    mine = sum(1 for it in its if it.id in sheet.answers and sheet.answers[it.id].colour)
+    n = await logic.respondents(r.id)
+    await ctx.reply(views.status(r, n, len(its), mine, _tz(ctx), ctx.now()), private=True)
+
+
+# Moderation -------------------------------------------------------------------------------------
+
+
+async def _moderated(ctx: Context, number: int | None) -> Round:
+    r = await logic.get_round(ctx.community.id, number)
+    if r.status == OPEN:
+        raise UserError(_("Comments can be reviewed once the round has closed."))
+    if not r.enough:
+        raise UserError(_("That round had too few answers: its comments were discarded unread."))
+    return r
+
+
+async def comments(ctx: Context, args: dict[str, Any]) -> None:
+    """The leader's private list of the comments waiting for approval (unattributed)."""
+    r = await _moderated(ctx, args.get("round"))
+    pending = await closing.held(r.id)
+    if not pending:
+        await ctx.reply(
+            notice(_("No comment of health check #{n} waits for approval.").format(n=r.number)),
+            private=True,
+        )
+        return
+    lines = [f"{i}. {views.quote(text)}" for i, (_k, _id, text) in enumerate(pending, 1)]
+    view = View(
+        title=ngettext(
+            "Health check #{n}: {k} comment waits for approval",
+            "Health check #{n}: {k} comments wait for approval",
+            len(pending),
+        ).format(n=r.number, k=len(pending)),
+        text="\n".join(lines)[:3500],
+        footer=_("Only you see this. “healthcheck approve 1 3” or “all”; “reject” deletes."),
+    )
+    await ctx.reply(view, private=True)
+
+
+async def _decide(ctx: Context, args: dict[str, Any], approve: bool) -> None:
+    r = await _moderated(ctx, args.get("round"))
+    which = [str(w) for w in args.get("which") or []]
+    if not which:
+        raise UserError(_("Which comments? Give their numbers, or “all”."))
+    chosen = closing.pick(await closing.held(r.id), which)
+    n = await closing.decide(r.id, chosen, approve)
+    if approve:
+        text = ngettext("{k} comment approved.", "{k} comments approved.", n)
+    else:
+        text = ngettext("{k} comment deleted.", "{k} comments deleted.", n)
+    await ctx.log("healthcheck.moderated", ref=_ann_key(r), member=ctx.person.id)
+    await ctx.reply(notice(text.format(k=n), "success"), private=True)
+    # The posted results now show what was approved (edited in place).
+    for i, view in enumerate(await result_views(ctx, r)):
+        await ctx.show(view, key=_results_key(r, i), target=ToRoom(r.room_id))
+
+
+async def approve(ctx: Context, args: dict[str, Any]) -> None:
+    await _decide(ctx, args, True)
+
+
+async def reject(ctx: Context, args: dict[str, Any]) -> None:
+    await _decide(ctx, args, False)
