@@ -134,14 +134,6 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def words(value: object) -> str:
-    """The text of a ``rest`` argument typed as several words (joined by single spaces), or of a
-    form field (a string, kept as it is: a note may have several lines); ``""`` for nothing."""
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(w) for w in value)
-    return "" if value is None else str(value)
-
-
 def parse_duration(text: str) -> timedelta:
     """``90s``, ``8m``, ``1h30m``, ``3d``; a bare number means minutes."""
     text = clean_text(text).strip().lower()
