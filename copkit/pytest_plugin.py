@@ -21,11 +21,13 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .testing import DatabaseTemplate, Harness
+if TYPE_CHECKING:  # imported by the fixtures, so that pytest runs that use none start fast
+    from .testing import Harness
+    from .testing_databases import DatabaseTemplate
 
 try:
     import pytest_asyncio
@@ -41,6 +43,8 @@ ASYNC_FIXTURES = frozenset({"db_url", "harness"})
 @pytest.fixture(scope="session")
 def copkit_database_template() -> Iterator[DatabaseTemplate]:
     """The migrated template that each test's ``db_url`` is a copy of."""
+    from .testing_databases import DatabaseTemplate
+
     template = DatabaseTemplate(postgres_url=os.environ.get(POSTGRES_ENV) or None)
     yield template
     template.close()
@@ -62,6 +66,8 @@ if HAVE_ASYNCIO:
     @pytest_asyncio.fixture
     async def harness(db_url: str, harness_options: dict[str, Any]) -> AsyncIterator[Harness]:
         """A :class:`Harness` open on a fresh database (``harness_options`` configure it)."""
+        from .testing import Harness
+
         async with Harness(db_url, **harness_options) as h:
             yield h
 

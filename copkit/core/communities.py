@@ -66,7 +66,9 @@ class Communities:
     async def get(self, ref: CommunityRef) -> CommunityState:
         """The community an event came from, created (with its owner as leader) if new."""
         state = self._by_ref.get((ref.platform, ref.external_id))
-        if state is not None and self._fresh(state):
+        if state is not None and (
+            not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
+        ):
             return state
         row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
         created = False

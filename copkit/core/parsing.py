@@ -7,7 +7,6 @@ numbers out of action ids use :func:`to_int` for the same guarantee."""
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from datetime import timedelta
@@ -35,24 +34,6 @@ TEXT_MAX = 4000
 """The longest text argument accepted when a command declares no ``max_length``."""
 PERSON_MAX = 200
 """The longest person argument (an id, a mention or a name)."""
-
-
-def clean_refs(community: C, room: R, person: P) -> tuple[C, R, P]:
-    """The platform's names and ids for an event, cleaned as user text is (:func:`clean_text`):
-    a display name with a lone surrogate or a NUL byte must not lock a person out."""
-
-    def fix(obj: Any, *names: str) -> Any:
-        changes = {
-            n: clean_text(getattr(obj, n)) for n in names if isinstance(getattr(obj, n), str)
-        }
-        changes = {n: v for n, v in changes.items() if v != getattr(obj, n)}
-        return dataclasses.replace(obj, **changes) if changes else obj
-
-    return (
-        fix(community, "external_id", "name", "owner_id"),
-        fix(room, "id", "name"),
-        fix(person, "id", "name"),
-    )
 
 
 FORM_VALUE_MAX = 10_000
@@ -106,6 +87,8 @@ def to_int(text: Any, low: int = INT_MIN, high: int = INT_MAX) -> int | None:
 def tokenize(text: str) -> list[str]:
     """Split on whitespace, keeping quoted parts (straight or typographic quotes) together."""
     text = clean_text(text)
+    if '"' not in text and "'" not in text and text.isascii():  # no quote of any kind
+        return text.split()
     if not any(q in text for q in _QUOTES):
         return text.split()
     tokens: list[str] = []

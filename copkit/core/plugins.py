@@ -155,16 +155,19 @@ class Hooks:
         self.pm = pm
         self.failures = 0
         self._plugins = -1
+        self._decides = False  # whether any plugin implements copkit_permission
 
     def _ensure_isolated(self) -> None:
-        plugins = len(self.pm.list_name_plugin())
+        # (cheap: pluggy keeps its plugins in a dict; a plugin registered later is seen here)
+        plugins = len(getattr(self.pm, "_name2plugin", None) or self.pm.list_name_plugin())
         if plugins == self._plugins:
             return
-        for name in _CALLED:  # (again when a plugin was registered since)
+        for name in _CALLED:
             for impl in getattr(self.pm.hook, name).get_hookimpls():
                 if impl.hookwrapper or impl.wrapper or getattr(impl.function, _ISOLATED, False):
                     continue
                 impl.function = _isolating(impl.function, impl.plugin_name, name, self)
+        self._decides = bool(self.pm.hook.copkit_permission.get_hookimpls())
         self._plugins = plugins
 
     async def _each(self, name: str, **kwargs: Any) -> list[Any]:
@@ -218,7 +221,10 @@ class Hooks:
         return sorted(sections, key=lambda s: s.order)
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
-        self._ensure_isolated()
+        if self._plugins != len(getattr(self.pm, "_name2plugin", ())):
+            self._ensure_isolated()
+        if not self._decides:  # the common case: no plugin decides, roles do
+            return None
         result = self.pm.hook.copkit_permission(
             community=community, member=member, role=role, action=action
         )

@@ -28,14 +28,14 @@ from .health import Health
 from .messenger import MessageRef, Messenger
 from .models import Community, Job, ShownView
 from .output import Output
-from .parsing import clean_refs, interaction_values
+from .parsing import interaction_values
 from .plugins import Hooks, build_registry, make_plugin_manager
 from .roles import Role
 from .services import Services
 from .specs import Registry
 from .storage import close_database, is_postgres, open_database
 from .timers import Scheduler
-from .usertext import clean_input, clean_mentions, clean_person, clean_value
+from .usertext import clean_event, clean_input, clean_value
 from .views import Target, View
 
 log = logging.getLogger("copkit")
@@ -149,8 +149,11 @@ class Copkit:
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
         a mentioned name (as typed after @) or id to the person the platform resolved."""
-        community, room, person = clean_refs(community, room, person)
-        text, person, mentions = clean_input(text), clean_person(person), clean_mentions(mentions)
+        # (the common case, plain printable ASCII everywhere, is checked once at C speed)
+        probe = f"{text}{community.external_id}{community.name}{room.id}{person.id}{person.name}"
+        if mentions or not (probe.isascii() and probe.isprintable()):
+            community, room, person, mentions = clean_event(community, room, person, mentions)
+            text = clean_input(text)
         await self.dispatch.text(community, room, person, text, request=request, mentions=mentions)
 
     async def handle_command(
@@ -166,8 +169,7 @@ class Copkit:
     ) -> None:
         """A command whose arguments arrive already split (a Discord slash command)."""
         args = {k: clean_value(v) for k, v in args.items()}
-        community, room, person = clean_refs(community, room, person)
-        person, mentions = clean_person(person), clean_mentions(mentions)
+        community, room, person, mentions = clean_event(community, room, person, mentions)
         await self.dispatch.command(
             community, room, person, path, args, request=request, mentions=mentions
         )
@@ -183,11 +185,10 @@ class Copkit:
     ) -> None:
         """A button press, choice, form submission or poll vote."""
         values = interaction_values({k: clean_value(v) for k, v in interaction.values.items()})
-        community, room, person = clean_refs(community, room, person)
+        community, room, person, _none = clean_event(community, room, person)
         interaction = replace(
             interaction, action_id=clean_input(interaction.action_id), values=values
         )
-        person = clean_person(person)
         await self.dispatch.interaction(community, room, person, interaction, request=request)
 
     async def handle_presence(

@@ -18,8 +18,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any, TypeVar
 
-from .events import Person
+from .events import CommunityRef, Person, RoomRef
 
 START = "\ufdd0"  # opens user text
 END = "\ufdd1"  # closes user text
@@ -186,6 +187,8 @@ def storable(text: str) -> str:
     can be stored (PostgreSQL refuses NUL, SQLite's driver refuses surrogates)."""
     if "\x00" in text:
         text = text.replace("\x00", "")
+    if text.isascii():  # (fast: most text is) a surrogate is not ASCII
+        return text
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return text
@@ -232,6 +235,38 @@ def clean_mentions(mentions: dict[str, Person] | None) -> dict[str, Person] | No
     if not mentions:
         return mentions
     return {clean_input(k): clean_person(p) for k, p in mentions.items()}
+
+
+_T = TypeVar("_T", CommunityRef, RoomRef, Person)
+
+
+def _storable_fields(obj: _T, *names: str) -> _T:
+    changes: dict[str, Any] = {}
+    for n in names:
+        value = getattr(obj, n)
+        if isinstance(value, str) and (cleaned := storable(value)) != value:
+            changes[n] = cleaned
+    return replace(obj, **changes) if changes else obj
+
+
+def clean_event(
+    community: CommunityRef,
+    room: RoomRef,
+    person: Person,
+    mentions: dict[str, Person] | None = None,
+) -> tuple[CommunityRef, RoomRef, Person, dict[str, Person] | None]:
+    """The platform's names and ids of an event, cleaned: every one storable (a display name
+    with a lone surrogate or a NUL byte must not lock a person out), display names also as
+    typed text (:func:`clean_person`). Plain printable ASCII, the common case, is checked at C
+    speed and passed through."""
+    probe = f"{community.external_id}{community.name}{room.id}{room.name}{person.id}{person.name}"
+    probe += community.owner_id or ""
+    if probe.isascii() and probe.isprintable() and not mentions:
+        return community, room, person, mentions
+    community = _storable_fields(community, "external_id", "name", "owner_id")
+    room = _storable_fields(room, "id", "name")
+    person = clean_person(_storable_fields(person, "id", "name"))
+    return community, room, person, clean_mentions(mentions)
 
 
 # Files ---------------------------------------------------------------------------------------

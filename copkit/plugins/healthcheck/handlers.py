@@ -5,19 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
 from typing import Any
 
-from copkit.core import outbox
-from copkit.core.context import Context, JobContext
+from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import _, ngettext
+from copkit.core.i18n import _
 from copkit.core.models import Membership
+from copkit.core.parsing import to_int
 from copkit.core.usertext import no_fence, spreadsheet_safe
 from copkit.core.views import Private, ToRoom, UserText, View, notice
 
-from . import charts, deck, logic, pulse, report, views
-from .models import OPEN, Dimension, Pulse, Round, RoundDimension
+from . import charts, deck, logic, report, views
+from .models import Dimension, Round, RoundDimension
+from .pulses import (  # noqa: F401 - the pulse's handlers, declared in __init__
+    job_pulse_close,
+    job_pulse_post,
+    pulse_start,
+    pulse_vote,
+)
 from .rounds import (  # noqa: F401 - the round's handlers, declared in __init__
     _open_round_of,
     _tz,
@@ -38,7 +43,6 @@ from .rounds import (  # noqa: F401 - the round's handlers, declared in __init__
 from .tally import COLOURS, participation
 
 FORMAT = "healthcheck"
-DEFAULT_PULSE = timedelta(days=1)
 
 
 async def results(ctx: Context, args: dict[str, Any]) -> None:
@@ -254,10 +258,9 @@ async def take(ctx: Context, args: dict[str, Any]) -> None:
 async def step(ctx: Context, args: dict[str, Any]) -> None:
     rid, _sep, index = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        n = int(index)
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    n = to_int(index)
+    if n is None:
+        raise UserError(_("That button no longer works."))
     await _show_step(ctx, r, max(1, n))
 
 
@@ -273,10 +276,10 @@ def _picked(args: dict[str, Any]) -> str:
 async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
     rid, _sep, iid = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    item_id = to_int(iid)
+    if item_id is None:
+        raise UserError(_("That button no longer works."))
+    it = await logic.item(r.id, item_id)
     value = _picked(args)
     new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
     await answered(ctx, r, new)
@@ -295,10 +298,10 @@ async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
 async def comment(ctx: Context, args: dict[str, Any]) -> None:
     rid, _sep, iid = args["id"].partition(":")
     r = await _open_round_of(ctx, rid)
-    try:
-        it = await logic.item(r.id, int(iid))
-    except ValueError:
-        raise UserError(_("That button no longer works.")) from None
+    item_id = to_int(iid)
+    if item_id is None:
+        raise UserError(_("That button no longer works."))
+    it = await logic.item(r.id, item_id)
     new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
     await answered(ctx, r, new)
     await _show_step(ctx, r, it.position)
@@ -423,90 +426,3 @@ async def deck_history(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(
         View(title=_("Deck history"), text="\n".join(lines) or _("The deck has not been changed."))
     )
-
-
-# Pulse ------------------------------------------------------------------------------------------
-
-
-def _pulse_key(p: Pulse) -> str:
-    return f"healthcheck:pulse:{p.id}"
-
-
-async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
-    closes_in = args.get("closes-in") or DEFAULT_PULSE
-    public = bool(args.get("public"))
-
-    async def timer(p: Pulse) -> None:
-        p.close_job_id = await ctx.schedule("healthcheck.pulse_close", p.closes_at, {"pulse": p.id})
-        await p.save(update_fields=["close_job_id"])
-
-    p = await pulse.create(
-        ctx.community.id,
-        ctx.room_id,
-        ctx.person.id,
-        args["question"],
-        list(args.get("options") or []),
-        ctx.now(),
-        closes_in,
-        timer,
-        public=public,
-    )
-    await ctx.log("healthcheck.pulse", ref=_pulse_key(p), member=ctx.person.id)
-    await ctx.show(views.pulse(p, 0, _tz(ctx)), key=_pulse_key(p))
-    hours = (p.closes_at - p.opened_at) // timedelta(hours=1)
-    if public and timedelta(hours=hours) != closes_in:
-        text = ngettext(
-            "A public pulse lasts whole hours: this one closes in {n} hour.",
-            "A public pulse lasts whole hours: this one closes in {n} hours.",
-            hours,
-        )
-        await ctx.reply(notice(text.format(n=hours)), private=True)
-
-
-async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
-    pid, _sep, index = args["id"].partition(":")
-    try:
-        p = await pulse.get(ctx.community.id, int(pid))
-        option = int(index)
-    except ValueError:
-        raise UserError(_("That poll no longer exists.")) from None
-    if not 0 <= option < len(p.options):
-        raise UserError(_("That poll no longer exists."))
-    if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
-        votes = await pulse.withdraw(p.id, ctx.person.id, option)
-        view = views.pulse(p, votes, _tz(ctx))
-        await ctx.show(view, key=_pulse_key(p), target=ToRoom(p.room_id))
-        return
-    votes = await pulse.vote(p.id, ctx.person.id, option)
-    if p.public:
-        ack = _("Your vote: {option}. Not anonymous; you can change it until {close}.")
-    else:
-        ack = _("Your vote: {option}. Anonymous; you can change it until {close}.")
-    until = views.when(p.closes_at, _tz(ctx))
-    await _show_private(ctx, notice(ack.format(option=p.options[option], close=until), "success"))
-    await ctx.show(views.pulse(p, votes, _tz(ctx)), key=_pulse_key(p), target=ToRoom(p.room_id))
-
-
-async def job_pulse_close(ctx: JobContext, payload: dict[str, Any]) -> None:
-    p = await Pulse.get_or_none(id=payload.get("pulse"))
-    if p is None or p.status != OPEN or p.close_job_id != ctx.job_id:
-        return
-
-    async def post_later(closed: Pulse) -> None:  # in the close's transaction
-        await outbox.step(ctx, "healthcheck.pulse_post", {"pulse": closed.id})
-
-    closed = await pulse.close(p.id, ctx.now(), post_later)
-    if closed is None:
-        return
-    await ctx.log("healthcheck.pulse_closed", ref=_pulse_key(closed))
-
-
-async def job_pulse_post(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Show a closed pulse's result, its own step after the close: both views are keyed, so a
-    retry edits them rather than posting twice."""
-    p = await Pulse.get_or_none(id=payload.get("pulse"))
-    if p is None or p.status == OPEN:
-        return
-    result = views.pulse_result(p)
-    await ctx.show(result, key=_pulse_key(p), target=ToRoom(p.room_id))
-    await ctx.show(result, key=_pulse_key(p) + ":result", target=ToRoom(p.room_id))
