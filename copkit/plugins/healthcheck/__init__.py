@@ -4,6 +4,8 @@ the modules next to this one."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_
 from copkit.core.roles import Role
@@ -13,6 +15,17 @@ from . import handlers as h
 from .deck import STATEMENT_MAX, TITLE_MAX
 
 FMT = h.FORMAT
+
+
+class _Role(TypedDict):
+    """A command's role and format, spread into several ``Command``s (typed, so it is checked)."""
+
+    role: Role
+    format: str
+
+
+class _RoleAction(_Role):
+    action: str
 
 
 @hookimpl
@@ -46,8 +59,12 @@ def copkit_register_commands() -> list[Command]:
     closes_in = Arg("closes-in", N_("how long it stays open, e.g. 3d"), type="duration")
     awesome = Arg("awesome", N_("the awesome statement"), max_length=STATEMENT_MAX)
     crappy = Arg("crappy", N_("the crappy statement"), max_length=STATEMENT_MAX)
-    core = {"role": Role.CORE, "format": FMT}
-    leader = {"role": Role.LEADER, "format": FMT, "action": N_("change the health-check deck")}
+    core: _Role = {"role": Role.CORE, "format": FMT}
+    leader: _RoleAction = {
+        "role": Role.LEADER,
+        "format": FMT,
+        "action": N_("change the health-check deck"),
+    }
     return [
         Command(
             ("healthcheck", "start"),

@@ -29,7 +29,7 @@ def grid_size(rounds: int, dimensions: int) -> tuple[int, int]:
     return LABEL_W + COL_W * max(rounds, 1), HEAD_H + ROW_H * max(dimensions, 1) + FOOT_H
 
 
-def _figure(width: int, height: int):  # type: ignore[no-untyped-def]
+def _figure(width: int, height: int):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -38,7 +38,7 @@ def _figure(width: int, height: int):  # type: ignore[no-untyped-def]
     return fig
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
@@ -153,6 +153,6 @@ def trend_png(
     return _png(fig)
 
 
-async def render(fn, *args, **kwargs) -> bytes:  # type: ignore[no-untyped-def]
+async def render(fn, *args, **kwargs) -> bytes:
     """Draw in a worker thread so a picture never blocks the event loop."""
     return await asyncio.to_thread(fn, *args, **kwargs)

@@ -355,7 +355,7 @@ async def reset(community_id: int, member: str, now: datetime) -> None:
         by_default = {d.default_key: d for d in rows if d.default_key}
         for i, card in enumerate(DEFAULT_DECK, 1):
             d = by_default.get(card.key)
-            fresh = {
+            fresh: dict[str, Any] = {
                 "title": _(card.title),
                 "awesome": _(card.awesome),
                 "crappy": _(card.crappy),

@@ -139,10 +139,10 @@ async def export_data(community_id: int) -> list[dict[str, Any]]:
         dims = []
         if r.enough:
             for it in await logic.items(r.id):
-                t = tallies[r.id].get(it.dimension_id)  # type: ignore[attr-defined]
+                t = tallies[r.id].get(it.dimension_id)
                 shown = t is not None and t.answered >= r.min_responses
                 entry: dict[str, Any] = {
-                    "dimension": keys.get(it.dimension_id, ""),  # type: ignore[attr-defined]
+                    "dimension": keys.get(it.dimension_id, ""),
                     "title": it.title,
                     "position": it.position,
                     "shown": shown,

@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
@@ -221,7 +222,7 @@ async def save(
                 await Note.create(round_id=round_id, token=token, text=note)
         else:
             assert item_id is not None
-            values = {
+            values: dict[str, Any] = {
                 k: v
                 for k, v in (("colour", colour), ("trend", trend), ("comment", comment))
                 if v is not UNSET
@@ -252,7 +253,7 @@ async def sheet(round_id: int, member: str) -> Sheet:
     token = ballot_token(str(secret[0]), round_id, member)
     answers = await Answer.filter(round_id=round_id, token=token)
     note = await Note.get_or_none(round_id=round_id, token=token)
-    return Sheet({a.item_id: a for a in answers}, note.text if note else None)  # type: ignore[attr-defined]
+    return Sheet({a.item_id: a for a in answers}, note.text if note else None)
 
 
 async def respondents(round_id: int) -> int:
@@ -320,19 +321,17 @@ async def results(r: Round) -> Results:
     now_t = all_t[r.id]
     lines = []
     for it in its:
-        t = now_t.get(it.dimension_id, Tally())  # type: ignore[attr-defined]
-        line = Line(it.dimension_id, it.title, t)  # type: ignore[attr-defined]
+        t = now_t.get(it.dimension_id, Tally())
+        line = Line(it.dimension_id, it.title, t)
         for e in earlier:
-            prev = all_t[e.id].get(it.dimension_id)  # type: ignore[attr-defined]
+            prev = all_t[e.id].get(it.dimension_id)
             if prev is not None and prev.answered >= e.min_responses:  # shown in its round
                 line.previous, line.previous_number = prev, e.number
                 break
         line.red_twice = t.answered >= r.min_responses and red_twice(line.previous, t)
         lines.append(line)
     notes = list(
-        await Note.filter(round_id=r.id, approved=True)
-        .order_by("id")
-        .values_list("text", flat=True)
+        await store.column(Note.filter(round_id=r.id, approved=True).order_by("id"), "text")
     )
     held = await Answer.filter(round_id=r.id, approved=False).count()
     held += await Note.filter(round_id=r.id, approved=False).count()

@@ -27,6 +27,7 @@ class Dimension(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_dimensions")
+    community_id: int
     key = fields.CharField(max_length=60)
     title = fields.CharField(max_length=100)
     awesome = fields.CharField(max_length=300)
@@ -46,7 +47,9 @@ class DeckChange(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_deck_changes")
+    community_id: int
     dimension = fields.ForeignKeyField("healthcheck.Dimension", related_name="changes", null=True)
+    dimension_id: int | None
     at = fields.DatetimeField()
     member = fields.CharField(max_length=200, default="")
     action = fields.CharField(max_length=20)
@@ -63,6 +66,7 @@ class Round(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_rounds")
+    community_id: int
     number = fields.IntField()
     room_id = fields.CharField(max_length=300, default="")
     status = fields.CharField(max_length=10, default=OPEN)
@@ -95,7 +99,9 @@ class RoundDimension(Model):
 
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="items")
+    round_id: int
     dimension = fields.ForeignKeyField("healthcheck.Dimension", related_name="round_items")
+    dimension_id: int
     position = fields.IntField()
     title = fields.CharField(max_length=100)
     awesome = fields.CharField(max_length=300)
@@ -111,6 +117,7 @@ class Respondent(Model):
 
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="respondents")
+    round_id: int
     member = fields.CharField(max_length=200)
 
     class Meta:
@@ -123,7 +130,9 @@ class Answer(Model):
 
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="answers")
+    round_id: int
     item = fields.ForeignKeyField("healthcheck.RoundDimension", related_name="answers")
+    item_id: int
     token = fields.CharField(max_length=64, null=True, db_index=True)
     colour = fields.CharField(max_length=5, null=True)
     trend = fields.CharField(max_length=6, null=True)
@@ -140,6 +149,7 @@ class Note(Model):
 
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="notes")
+    round_id: int
     token = fields.CharField(max_length=64, null=True, db_index=True)
     text = fields.TextField()
     approved = fields.BooleanField(default=True)
@@ -155,6 +165,7 @@ class Pulse(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_pulses")
+    community_id: int
     room_id = fields.CharField(max_length=300, default="")
     question = fields.CharField(max_length=300)
     options = fields.JSONField()
@@ -182,6 +193,7 @@ class PulseVote(Model):
 
     id = fields.IntField(primary_key=True)
     pulse = fields.ForeignKeyField("healthcheck.Pulse", related_name="votes")
+    pulse_id: int
     member = fields.CharField(max_length=200)
     option = fields.IntField()
 

@@ -357,7 +357,7 @@ def deck(active: list[Dimension], retired: list[Dimension], open_round: Round | 
     )
 
 
-def deck_change_line(c, tz: str, who: str = "") -> str:  # type: ignore[no-untyped-def]
+def deck_change_line(c, tz: str, who: str = "") -> str:
     """One deck change; ``who`` is the member's display name."""
     after = c.after or {}
     before = c.before or {}
