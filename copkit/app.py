@@ -52,8 +52,9 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
             await asyncio.Event().wait()
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
-            if task.exception():
-                raise task.exception()  # type: ignore[misc]
+            failure = task.exception()
+            if failure is not None:
+                raise failure
         return 0
     finally:
         for task in tasks:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -99,7 +100,7 @@ class Harness:
         database: str | Path,
         *,
         plugins: tuple[str, ...] | list[str] = DEFAULT_PLUGINS,
-        extra: list[Any] = (),  # type: ignore[assignment]
+        extra: Sequence[Any] = (),
         leader: str = "leader",
         community: str = "cop",
         room: str = "general",

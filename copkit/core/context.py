@@ -61,6 +61,10 @@ class Scope:
     ) -> MessageRef | None:
         """Post ``view``; with ``key``, update the view posted earlier under that key instead
         (paced like a live view; ``coalesce=False``: edit now)."""
+        if key is None:  # (the common case, a new message: straight to the messenger)
+            return await self.services.output.show_now(
+                self.community, target or ToRoom(self.room_id), view, request=self.request
+            )
         return await self.services.output.show(
             self.community,
             target or ToRoom(self.room_id),

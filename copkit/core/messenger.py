@@ -22,8 +22,9 @@ class Messenger(Protocol):
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
-    ) -> MessageRef:
-        """Post ``view`` and return where it went."""
+    ) -> MessageRef | None:
+        """Post ``view`` and return where it went; ``None`` when nothing was posted (e.g. a private
+        answer the platform would not deliver)."""
         ...
 
     async def edit(

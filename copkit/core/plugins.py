@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ DEFAULT_PLUGINS = (
 def make_plugin_manager(
     builtin: tuple[str, ...] | list[str] = DEFAULT_PLUGINS,
     *,
-    extra: list[Any] = (),  # type: ignore[assignment]
+    extra: Sequence[Any] = (),
     entry_points_group: str | None = ENTRY_POINT_GROUP,
 ) -> pluggy.PluginManager:
     """A plugin manager with copkit's hookspecs, the built-in plugins, third-party plugins from

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 M = TypeVar("M", bound=Model)
@@ -96,6 +97,12 @@ async def upsert(model: type[M], keys: dict[str, Any], values: dict[str, Any]) -
         if created is not None:
             return created
     raise IntegrityError(f"could not upsert {model.__name__} {keys}")
+
+
+async def column(query: QuerySet[Any], field: str) -> list[Any]:
+    """One field of the query's rows, as a flat list: ``values_list(field, flat=True)``, whose
+    result tortoise types as a list of tuples whatever ``flat`` says."""
+    return await query.values_list(field, flat=True)
 
 
 _process_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}

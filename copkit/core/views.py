@@ -15,6 +15,7 @@ from typing import Literal
 from .usertext import UserText, plain_text  # noqa: F401  (part of the views API)
 
 Style = Literal["primary", "secondary", "success", "danger"]
+Tone = Literal["info", "success", "warning", "error"]
 
 # The interaction model's limits: what every adapter can render (the strictest platform's).
 # Plugins size their views by these, not by any one platform's numbers.
@@ -140,7 +141,7 @@ class View:
     poll: Poll | None = None
     images: list[Image] = field(default_factory=list)
     footer: str = ""
-    tone: Literal["info", "success", "warning", "error"] = "info"
+    tone: Tone = "info"
     event: ScheduledEvent | None = None
 
     def actions(self) -> list[str]:
@@ -185,7 +186,7 @@ class Private:
 Target = ToRoom | ToThread | Reply | Private
 
 
-def notice(text: str, tone: Literal["info", "success", "warning", "error"] = "info") -> View:
+def notice(text: str, tone: Tone = "info") -> View:
     """A one-line view, e.g. an answer to a command."""
     return View(text=text, tone=tone)
 

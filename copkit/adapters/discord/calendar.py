@@ -57,6 +57,7 @@ class ServerEvents:
         note = _cannot(guild)
         if not note:
             try:
+                # not None: _cannot(None) gives a note
                 event_id = await _apply(guild, ev, event_id)  # type: ignore[arg-type]
             except discord.Forbidden:
                 note = _no_permission()

@@ -37,7 +37,7 @@ class CopkitClient(discord.AutoShardedClient):
 
     async def copkit_component(
         self, interaction: discord.Interaction, item: discord.ui.Item
-    ) -> None:  # type: ignore[type-arg]
+    ) -> None:
         if not self.adapter.closing:
             await self.adapter.on_component(interaction, item)
 

@@ -57,6 +57,7 @@ class CommandPlan:
 
     def payload(self) -> list[dict[str, Any]]:
         tree = _PayloadTree()
+        # to_dict wants the CommandTree; it reads only the two attributes _PayloadTree has
         return [root.to_dict(tree) for root in self.roots]  # type: ignore[arg-type]
 
 
@@ -134,7 +135,7 @@ def _make_callback(
         )
     ]
     renames: dict[str, str] = {}
-    descriptions: dict[str, str] = {}
+    descriptions: dict[str, app_commands.locale_str] = {}
     choices: dict[str, list[app_commands.Choice[str]]] = {}
     autocomplete: dict[str, Any] = {}
     by_ident: dict[str, Arg] = {}
@@ -183,6 +184,7 @@ def _make_callback(
             values[arg.name] = value
         await on_command(interaction, cmd, values, people)
 
+    # discord.py reads the parameters and their metadata from these attributes of the callback
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__qualname__ = callback.__name__ = "copkit_" + "_".join(cmd.path).replace("-", "_")
     callback.__discord_app_commands_param_rename__ = renames  # type: ignore[attr-defined]
@@ -350,7 +352,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                 if callback is None:
                     continue
                 try:
-                    sub = app_commands.Command(
+                    sub: app_commands.Command[Any, ..., Any] = app_commands.Command(
                         name=name,
                         description=_description(_translated(cmd.help), where, plan),
                         callback=callback,
@@ -367,7 +369,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
             added += 1
         if not group.commands:
             continue
-        size = _size(group.to_dict(_PayloadTree()))  # type: ignore[arg-type]
+        size = _size(group.to_dict(_PayloadTree()))  # type: ignore[arg-type]  # as in payload()
         if size > COMMAND_CHARS_MAX:
             plan.problems.append(
                 f"/{top}: {size} characters of names and descriptions (Discord allows {COMMAND_CHARS_MAX})"

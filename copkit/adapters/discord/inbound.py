@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import discord
 
@@ -19,6 +19,7 @@ from copkit.core.runtime import Copkit
 from copkit.core.specs import Command
 
 from . import store
+from .client import CopkitClient
 from .messenger import DiscordMessenger
 from .people import community_of, person_of, room_of
 from .render import form_from_json, modal_for, modal_values, opens_form, strip_duplicate_suffix
@@ -30,11 +31,16 @@ POLL_RECORD_TRIES, POLL_RECORD_WAIT = 6, 0.5
 FORM_TRIES, FORM_WAIT = 5, 0.2  # at most ~1 s of Discord's 3 for a form stored just now
 
 
+def _data(interaction: discord.Interaction) -> dict[str, Any]:
+    """The interaction's payload as JSON (discord.py types it as a union of TypedDicts)."""
+    return cast("dict[str, Any]", interaction.data or {})
+
+
 class InboundEvents:
     """Gateway events in, core calls out."""
 
     runtime: Copkit
-    client: discord.Client
+    client: CopkitClient
     messenger: DiscordMessenger
     closing: bool
 
@@ -79,12 +85,12 @@ class InboundEvents:
 
         await self._run(req, call)
 
-    async def on_component(self, interaction: discord.Interaction, item: discord.ui.Item) -> None:  # type: ignore[type-arg]
+    async def on_component(self, interaction: discord.Interaction, item: discord.ui.Item) -> None:
         custom_id = getattr(item, "custom_id", "") or ""
         action_id = strip_duplicate_suffix(custom_id)
         values: dict[str, Any] = {}
         if isinstance(item, discord.ui.Select):
-            values["selected"] = list((interaction.data or {}).get("values", []))  # type: ignore[union-attr]
+            values["selected"] = list(_data(interaction).get("values", []))
         req = self._request(interaction, "component")
         where = await self._where(interaction)
         if where is None:
@@ -132,7 +138,7 @@ class InboundEvents:
             await interaction.response.send_modal(modal_for(form_from_json(data)))
 
     async def on_modal(self, interaction: discord.Interaction) -> None:
-        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        data = _data(interaction)
         action_id = str(data.get("custom_id", ""))
         values = modal_values(list(data.get("components", [])))
         req = self._request(interaction, "modal")

@@ -149,6 +149,7 @@ class DiscordMessenger:
         if req is not None and req.clicked_message_id == mid:
             async with req.lock:
                 if not req.answered:
+                    # a clicked message comes with its interaction
                     await req.interaction.response.edit_message(**kw)  # type: ignore[union-attr]
                     req.produced = True
                     done = True
@@ -326,9 +327,9 @@ class DiscordMessenger:
                 return edited
             if "view" not in kw:
                 kw.pop("view", None)
-            msg = await it.followup.send(ephemeral=ephemeral, wait=True, **kw)
+            sent = await it.followup.send(ephemeral=ephemeral, wait=True, **kw)
             req.produced = True
-            return msg
+            return sent
 
     async def _posted(
         self,

@@ -117,11 +117,11 @@ def native_poll_ok(poll: Poll) -> bool:
     )
 
 
-class ActionItem(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<action>.+)"):  # type: ignore[type-arg]
+class ActionItem(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<action>.+)"):
     """Every button and select copkit posts. Its ``custom_id`` is the core's action id, so a click
     still works after a restart or on another process: the state lives in the database."""
 
-    def __init__(self, item: discord.ui.Item) -> None:  # type: ignore[type-arg]
+    def __init__(self, item: discord.ui.Item) -> None:
         super().__init__(item)
 
     @classmethod
@@ -130,7 +130,7 @@ class ActionItem(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<action>
         interaction: discord.Interaction,
         item: discord.ui.Item,
         match: re.Match[str],
-        /,  # type: ignore[type-arg]
+        /,
     ) -> ActionItem:
         return cls(item)
 
@@ -322,7 +322,7 @@ def _components(
                 f"{len(choice.options) - SELECT_OPTIONS_MAX} option(s) of {choice.action_id}"
             )
         n = len(options)
-        select: discord.ui.Select = discord.ui.Select(  # type: ignore[type-arg]
+        select: discord.ui.Select = discord.ui.Select(
             custom_id=custom_id,
             placeholder=cut(flat(choice.placeholder), PLACEHOLDER_MAX) or None,
             min_values=max(0, min(choice.min_values, n)),
@@ -347,7 +347,7 @@ def _components(
         label = cut(flat(b.label), BUTTON_LABEL_MAX) or "\u200b"
         if b.form is not None and not label.endswith("…"):
             label = cut(label + "…", BUTTON_LABEL_MAX)
-        button: discord.ui.Button = discord.ui.Button(  # type: ignore[type-arg]
+        button: discord.ui.Button = discord.ui.Button(
             custom_id=custom_id,
             label=label,
             style=STYLES.get(b.style, discord.ButtonStyle.secondary),

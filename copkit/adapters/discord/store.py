@@ -47,7 +47,7 @@ async def community_of(key: str) -> Community | None:
     row = await ShownView.filter(key=(PREFIX + key)[:200]).order_by("-id").first()
     if row is None:
         return None
-    return await Community.get_or_none(id=row.community_id)  # type: ignore[attr-defined]
+    return await Community.get_or_none(id=row.community_id)
 
 
 async def prune(prefix: str, before: datetime) -> int:

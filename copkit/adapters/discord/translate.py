@@ -17,7 +17,7 @@ class CatalogueTranslator(app_commands.Translator):
         self,
         string: app_commands.locale_str,
         locale: Locale,
-        context: app_commands.TranslationContext,  # type: ignore[type-arg]
+        context: app_commands.TranslationContext,
     ) -> str | None:
         build = string.extras.get("build")
         language = locale.value.split("-")[0]

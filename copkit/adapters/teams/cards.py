@@ -272,7 +272,7 @@ def shrink_png(png: bytes, budget: int) -> bytes | None:
     except ImportError:  # pragma: no cover - Pillow comes with matplotlib
         return None
     try:
-        img = PILImage.open(io.BytesIO(png))
+        img: PILImage.Image = PILImage.open(io.BytesIO(png))
         img.load()
     except Exception:
         log.warning("a picture could not be read; left out")

@@ -176,7 +176,9 @@ def command_text(activity: JSON) -> tuple[str, dict[str, Person]]:
     text = text_of(activity, "text")
     bot_id = text_of(obj(activity, "recipient"), "id")
     mentions: dict[str, Person] = {}
-    entities = activity.get("entities") if isinstance(activity.get("entities"), list) else []
+    entities = activity.get("entities")
+    if not isinstance(entities, list):
+        entities = []
     mentioned = [
         e for e in entities if isinstance(e, dict) and str(e.get("type", "")).lower() == "mention"
     ]
@@ -214,9 +216,9 @@ def card_action(activity: JSON) -> tuple[JSON, str] | None:
             data["copkit"] = text_of(action, "verb")
         return data, "execute"
     if activity.get("type") == "message":
-        value = activity.get("value")
-        if isinstance(value, dict) and isinstance(value.get("copkit"), str):
-            return dict(value), "submit"
+        submitted = activity.get("value")
+        if isinstance(submitted, dict) and isinstance(submitted.get("copkit"), str):
+            return dict(submitted), "submit"
     return None
 
 

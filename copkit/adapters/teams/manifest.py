@@ -145,7 +145,7 @@ def _icon(size: int, *, outline: bool) -> bytes:
         (pad, top, s - pad, top + inner * 0.14), radius=int(inner * 0.05), fill=white
     )
     out = io.BytesIO()
-    img.resize((size, size), Image.LANCZOS).save(out, format="PNG")
+    img.resize((size, size), Image.Resampling.LANCZOS).save(out, format="PNG")
     return out.getvalue()
 
 

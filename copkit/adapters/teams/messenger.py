@@ -122,22 +122,23 @@ class TeamsMessenger:
         view: View,
         req: TeamsRequest | None,
     ) -> MessageRef:
-        mine = req is not None and req.person.id == person_id
-        if mine and req.kind == "invoke" and _is_notice(view):
-            req.notices.append(view)
+        # the request, when the view is for the person who made it
+        mine = req if req is not None and req.person.id == person_id else None
+        if mine and mine.kind == "invoke" and _is_notice(view):
+            mine.notices.append(view)
             return {"room_id": room_id, "message_id": ""}
         context = self.notes.for_card(community.external_id, room_id, person_id)
         activity = cards.message(cards.render(view, context=context), view)
-        if mine and req.private_card and req.card_id and not req.replaced:
+        if mine and mine.private_card and mine.card_id and not mine.replaced:
             # the next step of a private card (a wizard): it takes the clicked card's place
-            req.replaced = True
-            conv, service_url, msg_id = req.where.conversation_id, req.service_url, req.card_id
-            if req.kind == "invoke":
-                req.card_view, req.card_context = view, context
-            await req.turn.update(conv, msg_id, activity)
-        elif mine and req.where.conversation_type == "personal":
-            conv, service_url = req.where.conversation_id, req.service_url
-            msg_id = await req.turn.send(conv, activity)
+            mine.replaced = True
+            conv, service_url, msg_id = mine.where.conversation_id, mine.service_url, mine.card_id
+            if mine.kind == "invoke":
+                mine.card_view, mine.card_context = view, context
+            await mine.turn.update(conv, msg_id, activity)
+        elif mine and mine.where.conversation_type == "personal":
+            conv, service_url = mine.where.conversation_id, mine.service_url
+            msg_id = await mine.turn.send(conv, activity)
         else:
             reference = await self.conversations.reference(community, room_id, req)
             if reference is None:
@@ -161,11 +162,11 @@ class TeamsMessenger:
                 )
             except ConnectorError as exc:
                 log.warning("cannot message %s privately: %s", person_id, exc)
-                if mine and req.kind == "invoke":
-                    req.notices.append(notice(cards.fallback_text(view)))
+                if mine and mine.kind == "invoke":
+                    mine.notices.append(notice(cards.fallback_text(view)))
                 return {"room_id": room_id, "message_id": ""}
-            if mine and req.kind == "invoke":
-                req.notices.append(notice(_("I sent it to you in our private chat.")))
+            if mine and mine.kind == "invoke":
+                mine.notices.append(notice(_("I sent it to you in our private chat.")))
         self._remember(conv, msg_id, activity, person_id)
         return {
             "room_id": conv,

@@ -21,6 +21,11 @@ LIFETIME = timedelta(days=14)  # a private card left unused this long asks to be
 FIELDS = ("c", "r", "u", "e", "s")
 
 
+def _text(value: object) -> str:
+    """A note's text field, or ``""`` when it is missing or not text."""
+    return value if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a private card's click acts, and for whom."""
@@ -64,9 +69,9 @@ class Notes:
         not hold for this action now."""
         if not any(k in data for k in FIELDS):
             return None
-        c, r, u, s = (data.get(k) for k in ("c", "r", "u", "s"))
+        c, r, u, s = (_text(data.get(k)) for k in ("c", "r", "u", "s"))
         expires = data.get("e")
-        if not all(isinstance(x, str) and x for x in (c, r, u, s)) or type(expires) is not int:
+        if not all((c, r, u, s)) or type(expires) is not int:
             raise Refused("tampered")
         if not hmac.compare_digest(self._mac(c, r, u, action_id, expires), s):
             raise Refused("other-action")

@@ -97,7 +97,7 @@ class People:
             member = await turn.member(team_id, person.id)
             role = Role(
                 member is not None,
-                bool(member) and str(member.get("userRole", "")).lower() == "owner",
+                member is not None and str(member.get("userRole", "")).lower() == "owner",
                 now,
             )
         except ConnectorError as exc:

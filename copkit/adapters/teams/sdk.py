@@ -87,7 +87,8 @@ class Authenticated:
 
 # msrest builds its retry policy with a list lookup per status code (about 13 ms, twice per
 # turn); the same codes from a set. Same policy, a fraction of the time.
-ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+# msrest annotates it as a list; it is only ever tested with ``in``.
+ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 
 
 # Keys and metadata ------------------------------------------------------------------------------
@@ -98,6 +99,8 @@ class _AsyncOpenIdMetadata(_OpenIdMetadata):
 
     Keys are refreshed daily; an unknown key id triggers at most one refresh per ``retry`` seconds.
     """
+
+    keys: list[dict[str, Any]]  # the JWKS "keys" (set empty by the SDK's constructor)
 
     def __init__(self, url: str, retry: float = 300.0) -> None:
         super().__init__(url)

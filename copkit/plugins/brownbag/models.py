@@ -11,6 +11,7 @@ class Talk(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="brownbag_talks")
+    community_id: int
     title = fields.CharField(max_length=200)
     proposer_id = fields.CharField(max_length=200)
     status = fields.CharField(max_length=20, default="open")  # open | scheduled | dropped
@@ -23,6 +24,7 @@ class Talk(Model):
 class Upvote(Model):
     id = fields.IntField(primary_key=True)
     talk = fields.ForeignKeyField("brownbag.Talk", related_name="upvotes")
+    talk_id: int
     member_id = fields.CharField(max_length=200)
 
     class Meta:
@@ -35,6 +37,7 @@ class Volunteer(Model):
 
     id = fields.IntField(primary_key=True)
     talk = fields.ForeignKeyField("brownbag.Talk", related_name="volunteers")
+    talk_id: int
     member_id = fields.CharField(max_length=200)
     name = fields.CharField(max_length=200, default="")
 
@@ -48,8 +51,10 @@ class Session(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="brownbag_sessions")
+    community_id: int
     uid = fields.CharField(max_length=100, unique=True)  # the calendar UID, never changes
     talk = fields.ForeignKeyField("brownbag.Talk", related_name="sessions", null=True)
+    talk_id: int | None
     title = fields.CharField(max_length=200)
     speaker_id = fields.CharField(max_length=200)
     speaker_name = fields.CharField(max_length=200, default="")
@@ -76,6 +81,7 @@ class Session(Model):
 class Rsvp(Model):
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("brownbag.Session", related_name="rsvps")
+    session_id: int
     member_id = fields.CharField(max_length=200)
     answer = fields.CharField(max_length=10)  # going | maybe | no
     updated_at = fields.DatetimeField(auto_now=True)
@@ -88,6 +94,7 @@ class Rsvp(Model):
 class Feedback(Model):
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("brownbag.Session", related_name="feedback")
+    session_id: int
     member_id = fields.CharField(max_length=200)
     rating = fields.SmallIntField()
     apply = fields.CharField(max_length=300, default="")

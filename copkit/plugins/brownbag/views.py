@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from copkit.core.i18n import _, ngettext
 from copkit.core.ratings import rating_buttons, rating_text
 from copkit.core.timezones import show, show_time
-from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, UserText, View
+from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, Tone, UserText, View
 
 from .calendar import CalendarEntry
 from .format import FEEDBACK, ICS, RSVP, UPVOTE, VOLUNTEER
@@ -112,7 +112,7 @@ def session_view(s: Session, tz: ZoneInfo, stats: Stats) -> View:
     fields = [Field(answer_label(a), str(counts[a]), inline=True) for a in ANSWERS]
     buttons: list[Button] = []
     title = _("Brown bag #{id}: {title}").format(id=s.id, title=UserText(s.title))
-    tone = "info"
+    tone: Tone = "info"
     footer = ""
     if s.status == "scheduled":
         buttons = [
@@ -145,7 +145,7 @@ def session_view(s: Session, tz: ZoneInfo, stats: Stats) -> View:
         fields=fields,
         buttons=buttons,
         footer=footer,
-        tone=tone,  # type: ignore[arg-type]
+        tone=tone,
         event=scheduled_event(s),
     )
 

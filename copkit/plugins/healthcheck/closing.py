@@ -16,6 +16,7 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.models import Membership
@@ -56,17 +57,14 @@ async def close(
         ):
             return None
         r = await Round.get(id=round_id)
-        members = [
-            str(m)
-            for m in await Respondent.filter(round_id=round_id).values_list("member", flat=True)
-        ]
+        members = list(await store.column(Respondent.filter(round_id=round_id), "member"))
         known = await Membership.filter(community_id=r.community_id).count()
         answers = list(
             await Answer.filter(round_id=round_id).values_list(
                 "item_id", "colour", "trend", "comment"
             )
         )
-        notes = list(await Note.filter(round_id=round_id).values_list("text", flat=True))
+        notes = list(await store.column(Note.filter(round_id=round_id), "text"))
         # Forget who answered what, and when: everything comes back in a random order, with no
         # token, so neither a column nor the row order points to a person or to a time.
         await Answer.filter(round_id=round_id).delete()

@@ -322,12 +322,9 @@ async def results(r: Round) -> Results:
                 break
         line.red_twice = t.answered >= r.min_responses and red_twice(line.previous, t)
         lines.append(line)
-    notes = [
-        str(text)
-        for text in await Note.filter(round_id=r.id, approved=True)
-        .order_by("id")
-        .values_list("text", flat=True)
-    ]
+    notes = list(
+        await store.column(Note.filter(round_id=r.id, approved=True).order_by("id"), "text")
+    )
     held = await Answer.filter(round_id=r.id, approved=False).count()
     held += await Note.filter(round_id=r.id, approved=False).count()
     return Results(r, lines, notes, held)

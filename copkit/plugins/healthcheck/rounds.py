@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from copkit.core import outbox
+from copkit.core import outbox, store
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
@@ -160,8 +160,8 @@ async def result_views(scope: Scope, r: Round) -> list[View]:
     if r.status == OPEN:
         return [report.still_open(r, tz)]
     if not r.enough:
-        members = await Respondent.filter(round_id=r.id).values_list("member", flat=True)
-        return [report.not_enough(r, closing.others([str(m) for m in members], r))]
+        members = await store.column(Respondent.filter(round_id=r.id), "member")
+        return [report.not_enough(r, closing.others(list(members), r))]
     res = await logic.results(r)
     view, more = report.results(res, tz, await grid_picture(scope))
     return [view, *more]

@@ -47,9 +47,9 @@ async def gather(scope: Scope, s: Session) -> dict[str, Any]:
     for t in topics:
         people.add(t.author)
         people.update(p[0] for p in t.coauthors)
-    people.update(await Vote.filter(session_id=s.id).distinct().values_list("member", flat=True))
-    people.update(await Thumbs.filter(session_id=s.id).distinct().values_list("member", flat=True))
-    people.update(await Participant.filter(session_id=s.id).values_list("member", flat=True))
+    people.update(await store.column(Vote.filter(session_id=s.id).distinct(), "member"))
+    people.update(await store.column(Thumbs.filter(session_id=s.id).distinct(), "member"))
+    people.update(await store.column(Participant.filter(session_id=s.id), "member"))
     people.update(n.author for n in notes)
     names = (
         dict(

@@ -41,6 +41,7 @@ class Session(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="leancoffee_sessions")
+    community_id: int
     room_id = fields.CharField(max_length=300)
     running_key = fields.CharField(max_length=320, null=True, unique=True)
     title = fields.CharField(max_length=200, default="")
@@ -71,7 +72,9 @@ class Session(Model):
 class Topic(Model):
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="topics")
+    session_id: int
     community = fields.ForeignKeyField("core.Community", related_name="leancoffee_topics")
+    community_id: int
     number = fields.IntField()  # #1, #2 … within the session
     title = fields.CharField(max_length=120)
     pitch = fields.CharField(max_length=300, default="")
@@ -103,7 +106,9 @@ class Vote(Model):
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="dots")
+    session_id: int
     topic = fields.ForeignKeyField("leancoffee.Topic", related_name="dots")
+    topic_id: int
     member = fields.CharField(max_length=200)
     dot = fields.SmallIntField()
 
@@ -118,6 +123,7 @@ class Thumbs(Model):
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="thumbs_votes")
+    session_id: int
     round = fields.IntField()
     topic = fields.IntField()
     member = fields.CharField(max_length=200)
@@ -133,7 +139,9 @@ class Note(Model):
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="notes")
+    session_id: int
     community = fields.ForeignKeyField("core.Community", related_name="leancoffee_notes")
+    community_id: int
     topic = fields.IntField(null=True)
     kind = fields.CharField(max_length=10)
     text = fields.CharField(max_length=500)
@@ -157,6 +165,7 @@ class Participant(Model):
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="participants")
+    session_id: int
     member = fields.CharField(max_length=200)
 
     class Meta:
@@ -169,7 +178,9 @@ class Minutes(Model):
 
     id = fields.IntField(primary_key=True)
     session = fields.OneToOneField("leancoffee.Session", related_name="minutes")
+    session_id: int
     community = fields.ForeignKeyField("core.Community", related_name="leancoffee_minutes")
+    community_id: int
     day = fields.DateField()  # in the community's time zone
     data = fields.JSONField()
     markdown = fields.TextField()

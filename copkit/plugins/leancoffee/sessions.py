@@ -21,7 +21,7 @@ from copkit.core.context import Activity, Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.routes import StaleAction
-from copkit.core.views import ToRoom, View, notice
+from copkit.core.views import Tone, ToRoom, View, notice
 
 from . import logic
 from .board import BoardState, TopicCard, render_board, render_thumbs
@@ -172,9 +172,7 @@ async def thumbs_now(s: Session) -> logic.ThumbsCount | None:
     """The count of the thumbs vote open now, if one is."""
     if not s.thumbs_open:
         return None
-    values = await Thumbs.filter(session_id=s.id, round=s.thumbs_round).values_list(
-        "value", flat=True
-    )
+    values = await store.column(Thumbs.filter(session_id=s.id, round=s.thumbs_round), "value")
     return logic.count_thumbs(values)
 
 
@@ -193,7 +191,9 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
         .values_list(*_CARD_FIELDS)
     )
     dots = await dot_counts(s.id)
-    cards = [TopicCard(*row, dots=dots.get(row[0], 0)) for row in rows]
+    cards = [TopicCard(*row) for row in rows]
+    for card in cards:
+        card.dots = dots.get(card.id, 0)
     return BoardState(
         session_id=s.id,
         phase=s.phase,
@@ -246,5 +246,5 @@ async def refresh_thumbs(
     await scope.live(thumbs_key(session_id, round_), render, target=ToRoom(s.room_id))
 
 
-async def announce(scope: Scope, s: Session, text: str, tone: str = "info") -> None:
-    await scope.show(notice(text, tone), target=ToRoom(s.room_id))  # type: ignore[arg-type]
+async def announce(scope: Scope, s: Session, text: str, tone: Tone = "info") -> None:
+    await scope.show(notice(text, tone), target=ToRoom(s.room_id))

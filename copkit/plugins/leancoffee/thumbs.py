@@ -117,7 +117,7 @@ async def thumbs_vote(ctx: Context, s: Session, round_: int, value: str) -> None
     )
     mark = {"up": "👍", "neutral": "✋", "down": "👎"}[value]
     await ctx.reply(notice(_("Got your {mark}.").format(mark=mark), "success"), private=True)
-    voters = await Thumbs.filter(session_id=s.id, round=round_).values_list("member", flat=True)
+    voters = await store.column(Thumbs.filter(session_id=s.id, round=round_), "member")
     if logic.everyone_voted(await ctx.room_members(s.room_id), voters):
         await resolve_thumbs(ctx, s, round_)
     else:
@@ -133,11 +133,12 @@ async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
     if count.keep_going and t.extensions_used < len(s.extensions or []):
         ext = s.extensions[t.extensions_used]
         now = scope.now()
+        until = now + timedelta(seconds=ext)
         try:
             await retime(
                 scope,
                 s,
-                now + timedelta(seconds=ext),
+                until,
                 topic=t,
                 topic_changes={
                     "extensions_used": t.extensions_used + 1,
@@ -157,7 +158,7 @@ async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
             _("👍 The room keeps going on #{n}: {time} more, until {at}.").format(
                 n=t.number,
                 time=logic.minutes_text(ext),
-                at=s.ends_at.astimezone(scope.zone).strftime("%H:%M"),
+                at=until.astimezone(scope.zone).strftime("%H:%M"),
             ),
         )
         await refresh_board(scope, s.id)
@@ -186,7 +187,7 @@ async def thumbs(ctx: Context, args: dict[str, Any]) -> None:
         s = await need_session(ctx)
         await thumbs_vote(ctx, s, s.thumbs_round, args["vote"])
         return
-    s = await Session.get_or_none(id=args["session"], community_id=ctx.community.id)
-    if s is None:
+    shown = await Session.get_or_none(id=args["session"], community_id=ctx.community.id)
+    if shown is None:
         raise StaleAction()
-    await thumbs_vote(ctx, s, args["round"], args["vote"])
+    await thumbs_vote(ctx, shown, args["round"], args["vote"])

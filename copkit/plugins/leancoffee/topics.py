@@ -41,11 +41,8 @@ from .sessions import (
 
 
 async def _new_number(session_id: int) -> int:
-    last = (
-        await Topic.filter(session_id=session_id)
-        .order_by("-number")
-        .limit(1)
-        .values_list("number", flat=True)
+    last = await store.column(
+        Topic.filter(session_id=session_id).order_by("-number").limit(1), "number"
     )
     return (last[0] if last else 0) + 1
 

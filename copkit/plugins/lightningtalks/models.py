@@ -16,6 +16,7 @@ class Event(Model):
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="lightning_events")
+    community_id: int
     title = fields.CharField(max_length=200)
     room_id = fields.CharField(max_length=300, default="")
     thread_id = fields.CharField(max_length=300, default="")  # the sign-up thread
@@ -48,6 +49,7 @@ class Talk(Model):
 
     id = fields.IntField(primary_key=True)
     event = fields.ForeignKeyField("lightningtalks.Event", related_name="talks")
+    event_id: int
     speaker_id = fields.CharField(max_length=200)
     speaker_name = fields.CharField(max_length=200, default="")
     title = fields.CharField(max_length=100)
@@ -65,6 +67,7 @@ class Talk(Model):
 class Feedback(Model):
     id = fields.IntField(primary_key=True)
     event = fields.ForeignKeyField("lightningtalks.Event", related_name="feedback")
+    event_id: int
     member_id = fields.CharField(max_length=200)
     rating = fields.SmallIntField()
     apply = fields.CharField(max_length=300, default="")
