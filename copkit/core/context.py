@@ -63,7 +63,11 @@ class Scope:
         (paced like a live view; ``coalesce=False``: edit now)."""
         if key is None:  # (the common case, a new message: straight to the messenger)
             return await self.services.output.show_now(
-                self.community, target or ToRoom(self.room_id), view, request=self.request
+                self.community,
+                target or ToRoom(self.room_id),
+                view,
+                request=self.request,
+                room_id=self.room_id,
             )
         return await self.services.output.show(
             self.community,
