@@ -4,6 +4,7 @@ provides the runtime, the client, the messenger and the dispatch (``_run``, ``_t
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -36,30 +37,36 @@ def _data(interaction: discord.Interaction) -> dict[str, Any]:
     return cast("dict[str, Any]", interaction.data or {})
 
 
-class InboundEvents:
-    """Gateway events in, core calls out."""
+class InboundEvents(abc.ABC):
+    """Gateway events in, core calls out. The adapter (bot.py) provides the request plumbing
+    declared abstract here."""
 
     runtime: Copkit
     client: CopkitClient
     messenger: DiscordMessenger
     closing: bool
 
+    @abc.abstractmethod
     def _working(self) -> contextlib.AbstractContextManager[None]:
-        raise NotImplementedError
+        """Provided by the adapter."""
 
+    @abc.abstractmethod
     async def _run(self, req: DiscordRequest, call: Callable[[], Awaitable[None]]) -> None:
-        raise NotImplementedError
+        """Provided by the adapter."""
 
+    @abc.abstractmethod
     async def _tell(self, req: DiscordRequest, text: str) -> None:
-        raise NotImplementedError
+        """Provided by the adapter."""
 
+    @abc.abstractmethod
     def _request(self, interaction: discord.Interaction, kind: str) -> DiscordRequest:
-        raise NotImplementedError
+        """Provided by the adapter."""
 
+    @abc.abstractmethod
     async def _where(
         self, interaction: discord.Interaction
     ) -> tuple[CommunityRef, RoomRef, Person] | None:
-        raise NotImplementedError
+        """Provided by the adapter."""
 
     async def on_command(
         self,
