@@ -107,6 +107,18 @@ class InboundEvents(abc.ABC):
         if isinstance(item, discord.ui.Button) and opens_form(custom_id):
             await self._open_form(interaction, community, custom_id)
             return
+        await self._interact(interaction, req, (community, room, person), action_id, values)
+
+    async def _interact(
+        self,
+        interaction: discord.Interaction,
+        req: DiscordRequest,
+        where: tuple[CommunityRef, RoomRef, Person],
+        action_id: str,
+        values: dict[str, Any],
+    ) -> None:
+        """Hand a click or a form to the core, with the message it came from."""
+        community, room, person = where
         ref = None
         if interaction.message is not None:
             ref = {
@@ -154,19 +166,7 @@ class InboundEvents(abc.ABC):
             await self._tell(req, _("That form no longer works."))
             return
         community, room, person = where
-        ref = None
-        if interaction.message is not None:
-            ref = {
-                "room_id": str(interaction.channel_id),
-                "message_id": str(interaction.message.id),
-            }
-
-        async def call() -> None:
-            await self.runtime.handle_interaction(
-                community, room, person, Interaction(action_id, values, ref), request=req
-            )
-
-        await self._run(req, call)
+        await self._interact(interaction, req, (community, room, person), action_id, values)
 
     async def on_message(self, message: discord.Message) -> None:
         """``@copkit leancoffee start``: a command typed as a message mentioning the bot (works
