@@ -42,7 +42,9 @@ class TeamsEnv:
         credentials: bool = True,
         plugins: tuple[str, ...] = ("copkit.plugins.core_commands",),
         extra: list[Any] = (),  # type: ignore[assignment]
+        sdk: str = "agents",
     ) -> None:
+        self.sdk = sdk
         self.db_url = db_url
         self.credentials = credentials
         self.plugins = plugins
@@ -58,8 +60,8 @@ class TeamsEnv:
     @property
     def settings(self) -> TeamsSettings:
         if self.credentials:
-            return TeamsSettings(app_id=BOT_APP_ID, app_password="s3cret", port=0)
-        return TeamsSettings(port=0)
+            return TeamsSettings(app_id=BOT_APP_ID, app_password="s3cret", port=0, sdk=self.sdk)
+        return TeamsSettings(port=0, sdk=self.sdk)
 
     async def __aenter__(self) -> TeamsEnv:
         await self.connector.start()
