@@ -300,7 +300,9 @@ async def coach_on(ctx: Context, args: dict[str, Any]) -> None:
     "coach",
     "sponsor",
     help=N_("Who also gets the monthly digest (“none” for nobody)."),
-    args=(Arg("person", N_("the sponsor, or none"), positional=True, required=True),),
+    args=(
+        Arg("person", N_("the sponsor, or none"), type="person", positional=True, required=True),
+    ),
     role=Role.LEADER,
     top=True,
 )

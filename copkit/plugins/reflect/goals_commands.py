@@ -173,7 +173,8 @@ async def goals_value(ctx: Context, args: dict[str, Any]) -> None:
             ).format(signal=g.signal)
         )
     value = _target(args["value"])
-    assert value is not None
+    if value is None:
+        raise UserError(_("The value is a number, e.g. 2 or 60."))
     period = args.get("period") or goals.period_of(g.cadence, ctx.now())
     stored = await goals.record_value(g.id, period, value, by=ctx.person.id, now=ctx.now())
     period = goals.check_period(g.cadence, period)
