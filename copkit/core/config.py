@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from .errors import ConfigError
-from .storage import DEFAULT_URL
+from .urls import DEFAULT_URL
 
 ENV_DEFAULT_FILE = "COPKIT_CONFIG"
 
