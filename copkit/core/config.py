@@ -82,7 +82,7 @@ def load_settings(
     """Read the TOML file (if any) and apply environment overrides. Raises :class:`ConfigError`
     naming the file, line and key when the file is malformed. ``adapters`` are the adapter
     settings classes whose sections are allowed (each builds its typed settings)."""
-    env = dict(os.environ) if env is None else dict(env)
+    env = os.environ if env is None else env  # read only (a test records what is read)
     schema = {**CORE_SCHEMA, **{a.SECTION: a.SCHEMA for a in adapters}}
     settings = Settings()
     data: dict[str, Any] = {}
