@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
@@ -11,12 +10,16 @@ import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.config import Settings
 from .core.errors import ConfigError, StartupError
 from .logs import FORMATS, RUN_LOGGER, configure_logging
 from .settings import load_settings
+
+if TYPE_CHECKING:
+    import asyncio
 
 # Cheap commands stay cheap: the ORM, the plugins and the adapters are imported by the commands
 # that use them (``copkit version`` loads none of them).
@@ -56,6 +59,8 @@ def cmd_plugins(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from .core.plugins import build_registry, make_plugin_manager
     from .core.storage import hide_password, upgrade_database
 
@@ -67,6 +72,8 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
     """For plugin authors: write a migration for model changes of APP."""
+    import asyncio
+
     from tortoise.migrations.autodetector import MigrationAutodetector
 
     from .core.plugins import build_registry, make_plugin_manager
@@ -99,6 +106,8 @@ def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from .adapters.console import run_console
 
     script: list[str] | None = None
@@ -138,6 +147,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # Signals first: a SIGTERM while copkit is still importing stops it cleanly too.
+    import asyncio
+
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     say = logging.getLogger(RUN_LOGGER).info
@@ -168,6 +179,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _run(
     loop: asyncio.AbstractEventLoop, stop: asyncio.Event, args: argparse.Namespace, s: Settings
 ) -> int:
+    import asyncio
+
     from .app import serve
 
     discord, teams, http = s.adapters["discord"], s.adapters["teams"], s.adapters["http"]

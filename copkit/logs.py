@@ -49,7 +49,7 @@ class OneLineNetworkErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, NETWORK_ERRORS):
+        if isinstance(exc, network_errors()):
             reason = str(exc).splitlines()[0] if str(exc) else ""
             record.msg = (
                 f"{record.getMessage()} ({type(exc).__name__}{': ' if reason else ''}{reason})"
@@ -58,7 +58,14 @@ class OneLineNetworkErrors(logging.Filter):
         return True
 
 
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+def network_errors() -> tuple[type[BaseException], ...]:
+    """OSError, TimeoutError, and aiohttp's client errors once aiohttp is loaded (not imported
+    here: cheap commands do not load it)."""
+    aiohttp = sys.modules.get("aiohttp")
+    client_error = getattr(aiohttp, "ClientError", None)
+    return (OSError, TimeoutError, client_error) if client_error else (OSError, TimeoutError)
+
+
 ONE_LINE = ("discord.shard", "discord.client", "discord.gateway", "discord.http")
 
 
@@ -113,13 +120,6 @@ def configure_logging(verbose: bool = False, log_format: str = "text") -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, HidePasswords) for f in handler.filters):
             handler.addFilter(HidePasswords())
-    try:
-        import aiohttp
-
-        global NETWORK_ERRORS
-        NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
-    except ImportError:  # pragma: no cover
-        pass
     for name in ONE_LINE:
         logger = logging.getLogger(name)
         if not any(isinstance(f, OneLineNetworkErrors) for f in logger.filters):
