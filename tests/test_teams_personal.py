@@ -1,6 +1,6 @@
 """Per-person cards on Teams (Universal Actions ``refresh``), over real HTTP against the fake Bot
-Connector: a shared card whose personal part (lean coffee's "your dots") each member sees for
-themselves in place. The refresh is answered for the person asking, never from a cache another
+Connector: a shared card whose personal part (lean coffee's "your dots", the health check's
+"your answers") each member sees for themselves in place. The refresh is answered for the person asking, never from a cache another
 can hit; beyond 60 members the card carries a "My dots" button instead."""
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from typing import Any
 
 from fakes.bot_connector import CHANNEL, TEAM, actions_of, card_text, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
+from test_teams_healthcheck import answer_everything
 
 from copkit.core.models import Delivery, ShownView
+from copkit.plugins.healthcheck import routes as R
+from copkit.plugins.healthcheck.models import Round
 from copkit.plugins.leancoffee.models import Session, Topic
 from copkit.plugins.leancoffee.routes import MY_DOTS, board_key
 
-PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.leancoffee")
+PLUGINS = (
+    "copkit.plugins.core_commands",
+    "copkit.plugins.leancoffee",
+    "copkit.plugins.healthcheck",
+)
 
 
 def text(card: Any) -> str:
@@ -135,3 +142,30 @@ async def test_voting_closed_the_card_stops_refreshing(env: TeamsEnv):
     data = {"copkit": MY_DOTS.build(session=sid)}
     status, answer = await env.post(refresh(env, ALICE, board_id, data))
     assert "Your dots went to #1." in text(answer["value"])
+
+
+async def test_the_health_check_shows_each_member_their_own_answers(env: TeamsEnv):
+    for n in range(11, 4, -1):  # four dimensions
+        await env.post(env.a.mention(OWNER, f"healthcheck deck retire {n}"))
+    await env.post(env.a.mention(OWNER, "healthcheck start"))
+    r = await Round.get()
+    announcement = (await ShownView.get(key=R.round_key(r.id))).ref["message_id"]
+    shared = card(env, announcement)
+    data = shared["refresh"]["action"]["data"]
+    assert data["copkit"] == R.MINE.build(round=r.id)
+    await answer_everything(env, ALICE, announcement)
+
+    status, answer = await env.post(refresh(env, ALICE, announcement, data))
+    assert status == 200 and answer["type"] == "application/vnd.microsoft.card.adaptive"
+    mine = text(answer["value"])
+    assert "You rated 4 of 4." in mine and "Your answer:" in mine
+    assert "Take the health check" in mine  # the shared card, with her part in it
+    # Bob (who has not answered) and Carol asking with the same data never see Alice's answers
+    for who in (BOB, CAROL):
+        status, answer = await env.post(refresh(env, who, announcement, data))
+        assert "You have not answered yet" in text(answer["value"])
+        assert "Your answer:" not in json.dumps(answer) and "You rated" not in json.dumps(answer)
+    # the shared card itself, as cached and as the connector holds it, has nobody's answers
+    assert "Your answer:" not in json.dumps(card(env, announcement))
+    status, answer = await env.post(refresh(env, BOB, announcement, {"copkit": ""}))
+    assert "Your answer:" not in json.dumps(answer)
