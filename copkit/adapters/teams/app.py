@@ -127,7 +127,12 @@ def make_app(
     token (offline tests). The bot is in ``app[BOT_KEY]``."""
     app = web.Application(client_max_size=MAX_BODY)
     framework = make_framework(settings, auth)
-    bot = TeamsBot(runtime, framework, secret=settings.app_password or settings.app_id)
+    bot = TeamsBot(
+        runtime,
+        framework,
+        secret=settings.app_password or settings.app_id,
+        meeting_tab_url=settings.meeting_tab_url,
+    )
     app[BOT_KEY] = bot
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)

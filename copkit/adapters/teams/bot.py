@@ -60,7 +60,9 @@ class TeamsBot:
 
     platform = PLATFORM
 
-    def __init__(self, runtime: Copkit, framework: BotFramework, secret: str = "") -> None:
+    def __init__(
+        self, runtime: Copkit, framework: BotFramework, secret: str = "", meeting_tab_url: str = ""
+    ) -> None:
         self.runtime = runtime
         self.sdk = framework
         self.notes = Notes(secret, runtime.clock.now)
@@ -69,7 +71,7 @@ class TeamsBot:
         self._delivery_key = hashlib.sha256(b"copkit-teams-delivery:" + secret.encode()).digest()
         self._inflight: dict[str, asyncio.Future[tuple[int, Any]]] = {}
         self._answered: LRU = LRU(500)
-        self.messenger = TeamsMessenger(self.conversations, self.notes)
+        self.messenger = TeamsMessenger(self.conversations, self.notes, meeting_tab_url)
         runtime.add_messenger(self.messenger)
 
     # Entry point ------------------------------------------------------------------------------

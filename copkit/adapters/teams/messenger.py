@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
@@ -44,9 +45,34 @@ class TeamsMessenger:
     platform = PLATFORM
     per_person_views = True  # a shared card refreshes itself per person (Universal Actions)
 
-    def __init__(self, conversations: Conversations, notes: Notes) -> None:
+    def __init__(
+        self, conversations: Conversations, notes: Notes, meeting_tab_url: str = ""
+    ) -> None:
         self.conversations = conversations
         self.notes = notes
+        self.meeting_tab_url = meeting_tab_url
+
+    def _in_meeting(self, activity: JSON, view: View) -> JSON:
+        """A post copkit makes on its own (a timer: "time is up", a heads-up) into a meeting's
+        chat, raised as an in-meeting notification too (with the meeting tab's page in the
+        bubble when one is configured)."""
+        alert: JSON = {"alertInMeeting": True}
+        app_id = self.conversations.sdk.app_id
+        if self.meeting_tab_url and app_id:
+            query = urlencode(
+                {
+                    "url": self.meeting_tab_url,
+                    "height": 270,
+                    "width": 250,
+                    "title": cards.fallback_text(view)[:60],
+                    "completionBotId": app_id,
+                }
+            )
+            alert["externalResourceUrl"] = f"https://teams.microsoft.com/l/bubble/{app_id}?{query}"
+        return {
+            **activity,
+            "channelData": {**activity.get("channelData", {}), "notification": alert},
+        }
 
     def _request(self, request: Any) -> TeamsRequest | None:
         req = request if isinstance(request, TeamsRequest) else None
@@ -126,6 +152,8 @@ class TeamsMessenger:
 
         async def post(turn: Turn) -> tuple[str, JSON]:
             activity = await self._message(view, turn, community, room_id, heading)
+            if req is None and "meeting_" in room_id:  # on its own, in a meeting: alert it
+                activity = self._in_meeting(activity, view)
             return await turn.send(room_id, activity), activity
 
         msg_id, activity = await self.conversations.with_turn(service_url, reference, req, post)
