@@ -201,6 +201,8 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
     # u-ann changes her mind on her red dimension: still red, now "better" (not an answer word
     # pattern anyone else has).
     await click("u-ann", R.TREND.build(round=rid, item=ids[0]), {"selected": ["better"]})
+    await click("u-ann", R.MINE.build(round=rid))  # her answers, to her alone
+    await click(IDLE, R.MINE.build(round=rid))
     tokens = set(await Answer.filter(round_id=rid).values_list("token", flat=True))
     tokens |= set(await Note.filter(round_id=rid).values_list("token", flat=True))
     assert len(tokens) == 5

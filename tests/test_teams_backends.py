@@ -205,3 +205,33 @@ async def test_a_refused_managed_identity_is_a_502_and_nothing_posted(db_url, mo
             assert env.connector.posts() == []
     finally:
         await identity.stop()
+
+
+MEETING = "19:meeting_ZmFrZQ@thread.v2"
+
+
+async def test_time_is_up_in_a_meeting_is_an_in_meeting_notification(db_url):
+    tab = "https://cop.example.org/c/7/events"
+    env = _env(db_url, "agents", settings={"meeting_tab_url": tab})
+    async with env:
+        await env.post(env.a.meeting_event("Join", [ALICE, BOB], chat=MEETING))
+        await env.post(env.a.group_chat(ALICE, "tdemo later 1m tea", chat=MEETING, meeting=True))
+        answer = env.connector.posts()[-1]
+        assert "notification" not in (answer.body.get("channelData") or {})  # an answer: no alert
+        await env.restart()  # the timer rings from the stored reference
+        await env.run_timers(minutes=2)
+        ring = env.connector.posts()[-1]
+        assert ring.conversation == MEETING and "Time is up: tea" in env.connector.texts(ring)
+        alert = ring.body["channelData"]["notification"]
+        assert alert["alertInMeeting"] is True
+        assert alert["externalResourceUrl"].startswith(
+            f"https://teams.microsoft.com/l/bubble/{BOT_APP_ID}?url=https%3A%2F%2Fcop.example.org"
+        )
+        assert f"completionBotId={BOT_APP_ID}" in alert["externalResourceUrl"]
+        # a timer ringing in a channel is no meeting: no alert
+        await env.post(env.a.mention(BOB, "tdemo later 1m stand up"))
+        await env.run_timers(minutes=2)
+        ring = env.connector.posts()[-1]
+        assert ring.conversation == CHANNEL and "notification" not in (
+            ring.body.get("channelData") or {}
+        )

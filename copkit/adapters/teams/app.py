@@ -124,7 +124,12 @@ def add_teams(
     :mod:`copkit.http.server`); the bot goes in ``app[BOT_KEY]``. ``auth`` points token checks at
     other OpenID metadata and signs outgoing calls with a fixed token (offline tests)."""
     framework = make_framework(settings, auth)
-    bot = TeamsBot(runtime, framework, secret=settings.app_password or settings.app_id)
+    bot = TeamsBot(
+        runtime,
+        framework,
+        secret=settings.app_password or settings.app_id,
+        meeting_tab_url=settings.meeting_tab_url,
+    )
     app[BOT_KEY] = bot
     app.router.add_post("/api/messages", messages)
 

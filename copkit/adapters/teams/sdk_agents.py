@@ -52,6 +52,11 @@ from .settings import TeamsSettings
 from .tokens import OPENID_METADATA_URL, TOKEN_ISSUER, SigningKeys, TokenValidator
 
 log = logging.getLogger("copkit.teams.sdk")
+# The SDK logs every refused model and failed call at ERROR with a traceback; copkit answers the
+# first with a 400 and logs the second itself (once, after retrying a 429), so a sender cannot
+# fill the log.
+for _noisy in ("microsoft_agents.activity.activity", "microsoft_agents.hosting.core.connector"):
+    logging.getLogger(_noisy).setLevel(logging.CRITICAL)
 
 Handler = Callable[[Any], Awaitable[None]]  # the seam's (.seam.Handler), on an AgentsTurn
 CONNECTOR_CLIENT_KEY = "ConnectorClient"  # where the SDK keeps a turn's connector client
