@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from copkit.adapters.calendar_http import add_calendar_routes
 from copkit.core.runtime import Copkit
 
 from . import inbound
@@ -133,6 +134,7 @@ def make_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
     app.router.add_get("/readyz", ready)
+    add_calendar_routes(app, runtime)
 
     async def detach(app: web.Application) -> AsyncIterator[None]:
         yield

@@ -13,9 +13,19 @@ from copkit.core.hookspecs import hookimpl
 from copkit.core.specs import Models
 
 from . import answering, deck_commands, handlers, pulse_commands, rounds
+from .rounds import copkit_calendar_entries, copkit_series_occurrence
 from .routes import FORMAT, hc
 
-__all__ = ["FORMAT", "answering", "deck_commands", "handlers", "pulse_commands", "rounds"]
+__all__ = [
+    "FORMAT",
+    "answering",
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "deck_commands",
+    "handlers",
+    "pulse_commands",
+    "rounds",
+]
 
 (
     copkit_register_formats,
