@@ -106,6 +106,12 @@ def describe(s: Series, o: Occurrence) -> SeriesOccurrence:
     )
 
 
+async def made(occurrence: SeriesOccurrence, uid: str) -> None:
+    """Say that a format made the calendar entry ``uid`` of ``occurrence`` (e.g. a session):
+    the community's calendar then shows the series' date, not both."""
+    await Occurrence.filter(id=occurrence.occurrence_id).update(ref=uid[:200])
+
+
 # Creating ----------------------------------------------------------------------------------
 
 

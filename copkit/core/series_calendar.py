@@ -77,8 +77,15 @@ async def community_entries(
     hooks: Hooks, community: Community, since: datetime
 ) -> list[CalendarEntry]:
     """Everything in the community's calendar from ``since``: formats' events and series."""
+    made = set(
+        await Occurrence.filter(series__community_id=community.id)
+        .exclude(ref="")
+        .values_list("ref", flat=True)
+    )
     formats = [
-        e for e in await hooks.calendar_entries(community, since) if not is_occurrence_uid(e.uid)
+        e
+        for e in await hooks.calendar_entries(community, since)
+        if not is_occurrence_uid(e.uid) and e.uid not in made
     ]
     return await series_entries(community.id, since) + sorted(formats, key=lambda e: e.start)
 
@@ -109,8 +116,13 @@ async def upcoming(
 ) -> list[Upcoming]:
     """The next dates of the community (series expanded, skipped and cancelled left out)."""
     items: list[Upcoming] = []
+    made = set(
+        await Occurrence.filter(series__community_id=community.id)
+        .exclude(ref="")
+        .values_list("ref", flat=True)
+    )
     for e in await hooks.calendar_entries(community, now):
-        if e.cancelled or e.start < now or is_occurrence_uid(e.uid) or e.rrule:
+        if e.cancelled or e.start < now or is_occurrence_uid(e.uid) or e.uid in made or e.rrule:
             continue
         items.append(Upcoming(e.start, e.end, e.title, e.format, location=e.location))
     for s in await Series.filter(community_id=community.id, status=ACTIVE):

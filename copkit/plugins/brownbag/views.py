@@ -83,6 +83,7 @@ def calendar_entry(s: Session) -> CalendarEntry:
         cancelled=s.status == "cancelled",
         location=s.where,
         description=_("Speaker: {name}").format(name=s.speaker_name or s.speaker_id),
+        format="brownbag",
     )
 
 
