@@ -121,6 +121,11 @@ async def test_health_check_every_three_months_opens_itself_after_a_restart(h):
 
 async def test_skip_move_pause_resume_end(h):
     await h.say("leader", 'leancoffee start --every "2nd tuesday 12:30"')
+    listed = (await h.say("ann", "series list"))[-1].view.text
+    assert listed == (
+        "- **#1** Lean coffee (leancoffee) — every “2nd tuesday 12:30” · "
+        "next: Tue 13 Jan 2026, 12:30 · running"
+    )
     shown = (await h.say("ann", "series show"))[-1].view.text
     assert "- Tue 13 Jan 2026, 12:30" in shown and "- Tue 10 Feb 2026, 12:30" in shown
 

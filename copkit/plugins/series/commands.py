@@ -247,7 +247,7 @@ async def step_job(ctx: JobContext, payload: dict[str, Any]) -> None:
 def commands() -> list[Command]:
     change = N_("change series")
     return [
-        Command(("series",), N_("List the recurring events."), list_series),
+        Command(("series", "list"), N_("List the recurring events."), list_series),
         Command(("series", "show"), N_("Show a series' next dates."), show_series, (SERIES,)),
         Command(
             ("series", "skip"),
