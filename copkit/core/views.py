@@ -117,6 +117,27 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with the view (any MIME type: an .ics, a .csv, a .md, a .png).
+
+    Discord uploads it as a file of the message, Teams sends it as a file attachment of the
+    activity, the console saves it to its files folder and prints the path. ``description``
+    is a short line shown where a platform cannot show the file itself."""
+
+    filename: str
+    mime_type: str
+    data: bytes
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.filename or "/" in self.filename or "\\" in self.filename:
+            raise ValueError("an attachment needs a plain file name")
+
+
+ATTACHMENTS_MAX = 5  # files on one view (every platform takes at least this many)
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduledEvent:
     """An intent to put an event in the platform's calendar (e.g. a Discord scheduled event)."""
 
@@ -156,6 +177,7 @@ class View:
     choices: list[Choice] = field(default_factory=list)
     poll: Poll | None = None
     images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     footer: str = ""
     tone: Tone = "info"
     event: ScheduledEvent | None = None

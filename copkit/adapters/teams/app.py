@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from copkit.adapters.calendar_http import add_calendar_routes
 from copkit.core.runtime import Copkit
 
 from . import inbound
@@ -164,6 +165,7 @@ def make_app(
     app[STATE_KEY].phase = READY
     probes.setup(app, runtime)
     add_teams(app, runtime, settings, auth=auth)
+    add_calendar_routes(app, runtime)
     return app
 
 

@@ -31,6 +31,7 @@ VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
 IMAGE_BUDGET = 18_000  # bytes of base64 for all pictures of one card
+FILE_BUDGET = 16_000  # bytes of base64 for the files sent with one message (the card gets less)
 ROW = 5  # actions per ActionSet row
 RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "e", "s"}
 
@@ -356,13 +357,14 @@ def render(
     card = _build(view, context, heading, note)
     if refresh is not None:
         card["refresh"] = refresh
-    if len(json.dumps(card)) <= MAX_CARD_BYTES:
+    limit = MAX_CARD_BYTES - sum(len(json.dumps(f)) for f in files(view))
+    if len(json.dumps(card)) <= limit:
         return card
     if view.images:
         log.warning("card too large; pictures left out")
         view = View(**{**_view_dict(view), "images": []})
         card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
-    while len(json.dumps(card)) > MAX_CARD_BYTES and len(view.text) > 40:
+    while len(json.dumps(card)) > limit and len(view.text) > 40:
         log.warning("card too large; text shortened")
         view = View(**{**_view_dict(view), "text": view.text[: len(view.text) // 2] + "\n…"})
         card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
@@ -405,6 +407,7 @@ def _build(view: View, context: Context, heading: str, note: str) -> JSON:
     body += _fields(view.fields)
     body += _event(view)
     body += _images(view)
+    body += _files(view)
     if view.poll is not None:
         body += _poll(view.poll, context)
     for i, choice in enumerate(view.choices):
@@ -432,12 +435,53 @@ def _view_dict(view: View) -> JSON:
 
 
 def message(card: JSON, view: View) -> JSON:
-    """A message activity carrying ``card``."""
+    """A message activity carrying ``card``, then the view's files (see :func:`files`)."""
     return {
         "type": "message",
         "summary": fallback_text(view),
-        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}, *files(view)],
     }
+
+
+def fits(view: View) -> list[bool]:
+    """Which of the view's files travel in the message (in order, within ``FILE_BUDGET``)."""
+    left = FILE_BUDGET
+    out = []
+    for att in view.attachments:
+        size = len(att.data) * 4 // 3 + 4 + len(att.mime_type) + 13
+        out.append(size <= left)
+        if size <= left:
+            left -= size
+    return out
+
+
+def files(view: View) -> list[JSON]:
+    """The view's files as Bot Framework attachments with their bytes inline (a ``data:`` URI
+    in ``contentUrl``, the form the Bot Connector accepts for files a bot sends without a
+    SharePoint or OneDrive upload). Files too large for one message are left out; the card says so."""
+    out: list[JSON] = []
+    for att, ok in zip(view.attachments, fits(view), strict=True):
+        if ok:
+            data = base64.b64encode(att.data).decode("ascii")
+            out.append(
+                {
+                    "contentType": att.mime_type,
+                    "contentUrl": f"data:{att.mime_type};base64,{data}",
+                    "name": att.filename,
+                }
+            )
+    return out
+
+
+def _files(view: View) -> list[JSON]:
+    """A line per file on the card: its name, and why it is missing when it did not fit."""
+    blocks: list[JSON] = []
+    for att, ok in zip(view.attachments, fits(view), strict=True):
+        line = f"📎 {att.filename}" + (f" — {att.description}" if att.description else "")
+        if not ok:
+            line += " " + _("(too large to send here: {kb} KB)").format(kb=len(att.data) // 1024)
+        blocks.append({"type": "TextBlock", "text": bare(line), "wrap": True, "isSubtle": True})
+    return blocks
 
 
 # Coming back ------------------------------------------------------------------------------------

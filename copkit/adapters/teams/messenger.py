@@ -29,7 +29,9 @@ PLATFORM = "teams"
 
 
 def _is_notice(view: View) -> bool:
-    return not (view.buttons or view.choices or view.poll or view.images or view.event)
+    return not (
+        view.buttons or view.choices or view.poll or view.images or view.attachments or view.event
+    )
 
 
 def _is_channel(room_id: str, reference: JSON | None) -> bool:
