@@ -21,6 +21,8 @@ from copkit.core.i18n import _
 from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
 from copkit.core.views import Button, Choice, Field, Form, Poll, View, with_personal_button
 
+from .files import files, fits
+
 log = logging.getLogger("copkit.teams.cards")
 
 JSON = dict[str, Any]
@@ -31,7 +33,6 @@ VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
 IMAGE_BUDGET = 18_000  # bytes of base64 for all pictures of one card
-FILE_BUDGET = 16_000  # bytes of base64 for the files sent with one message (the card gets less)
 ROW = 5  # actions per ActionSet row
 RESERVED = {"copkit", "_in", "_sel", "c", "r", "u", "e", "s"}
 
@@ -441,36 +442,6 @@ def message(card: JSON, view: View) -> JSON:
         "summary": fallback_text(view),
         "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}, *files(view)],
     }
-
-
-def fits(view: View) -> list[bool]:
-    """Which of the view's files travel in the message (in order, within ``FILE_BUDGET``)."""
-    left = FILE_BUDGET
-    out = []
-    for att in view.attachments:
-        size = len(att.data) * 4 // 3 + 4 + len(att.mime_type) + 13
-        out.append(size <= left)
-        if size <= left:
-            left -= size
-    return out
-
-
-def files(view: View) -> list[JSON]:
-    """The view's files as Bot Framework attachments with their bytes inline (a ``data:`` URI
-    in ``contentUrl``, the form the Bot Connector accepts for files a bot sends without a
-    SharePoint or OneDrive upload). Files too large for one message are left out; the card says so."""
-    out: list[JSON] = []
-    for att, ok in zip(view.attachments, fits(view), strict=True):
-        if ok:
-            data = base64.b64encode(att.data).decode("ascii")
-            out.append(
-                {
-                    "contentType": att.mime_type,
-                    "contentUrl": f"data:{att.mime_type};base64,{data}",
-                    "name": att.filename,
-                }
-            )
-    return out
 
 
 def _files(view: View) -> list[JSON]:
