@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .canvas import CanvasSummary
     from .context import Activity, JobContext
     from .models import Community
     from .specs import Action, Command, FormatInfo, JobType, Models, Section
@@ -109,6 +110,13 @@ def copkit_job_due(job: JobContext) -> None:
 def copkit_minutes_sections(activity: Activity) -> list[Section]:
     """Called when an activity's minutes are built. Return extra sections (possibly none); every
     plugin's sections are gathered and sorted by ``order``. This is how formats mix."""
+
+
+@hookspec
+def copkit_canvas(community_id: int) -> CanvasSummary | None:
+    """Called when a plugin reads a community's canvas (``Hooks.canvas``). The plugin that keeps
+    canvases returns the newest one (or ``None`` when the community has none); may be
+    ``async def``. The first answer that is not ``None`` is used."""
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from . import hookspecs
 from .specs import Registry, Section
 
 if TYPE_CHECKING:
+    from .canvas import CanvasSummary
     from .context import Activity, JobContext
     from .models import Community
 
@@ -27,6 +28,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
+    "copkit.plugins.workshop.canvas",
 )
 
 
@@ -110,6 +112,7 @@ _CALLED = (
     "copkit_presence_changed",
     "copkit_job_due",
     "copkit_minutes_sections",
+    "copkit_canvas",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -219,6 +222,13 @@ class Hooks:
         for result in await self._each("copkit_minutes_sections", activity=activity):
             sections.extend(result)
         return sorted(sections, key=lambda s: s.order)
+
+    async def canvas(self, community_id: int) -> CanvasSummary | None:
+        """The community's canvas, from the plugin that keeps it (``None``: none, or no such
+        plugin)."""
+        for result in await self._each("copkit_canvas", community_id=community_id):
+            return result
+        return None
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

@@ -48,6 +48,7 @@ class ConsoleMessenger:
         self._edited: list[str] = []
         self.handles: dict[int, tuple[object, str]] = {}
         self._handle_ids = itertools.count(1)
+        self.pinned: set[str] = set()
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -69,6 +70,13 @@ class ConsoleMessenger:
         self.messages[mid] = (room_id, target, view)
         if mid not in self._new and mid not in self._edited:
             self._edited.append(mid)
+
+    async def pin(self, community: Community, ref: MessageRef) -> bool:
+        mid = ref["message_id"]
+        self.pinned.add(mid)
+        if mid in self.messages and mid not in self._new and mid not in self._edited:
+            self._edited.append(mid)
+        return True
 
     def _handle(self, mid: str) -> Callable[[object], int]:
         def give(item: object) -> int:
@@ -104,6 +112,8 @@ class ConsoleMessenger:
                 header = f"(#{room_id}) " if room_id else ""
             if mid in self._edited:
                 header = "(updated) " + header
+            if mid in self.pinned:
+                header = "(pinned) " + header
             self.out(render(view, self._handle(mid), header))
         self._new.clear()
         self._edited.clear()
