@@ -12,10 +12,18 @@ from __future__ import annotations
 from copkit.core.hookspecs import hookimpl
 from copkit.core.specs import Models
 
-from . import answering, deck_commands, handlers, pulse_commands, rounds
+from . import answering, deck_canvas, deck_commands, handlers, pulse_commands, rounds
 from .routes import FORMAT, hc
 
-__all__ = ["FORMAT", "answering", "deck_commands", "handlers", "pulse_commands", "rounds"]
+__all__ = [
+    "FORMAT",
+    "answering",
+    "deck_canvas",
+    "deck_commands",
+    "handlers",
+    "pulse_commands",
+    "rounds",
+]
 
 (
     copkit_register_formats,
