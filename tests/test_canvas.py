@@ -328,3 +328,79 @@ def test_the_picture_is_a_png_of_a_wall_size():
     img = decode(png)
     assert img.format == "PNG" and img.size == (2400, canvas_picture._height(3))
     assert len(png) < 1_500_000
+
+
+# Measures become goals ------------------------------------------------------------------------
+
+
+async def test_a_measure_becomes_a_goal_in_the_core(h):
+    from copkit.core import goals
+
+    await finish_workshop(h)
+    cid = await community_id(h)
+    await h.say("ann", "canvas goal 1 --target 1 --cadence month")
+    assert "is a goal now (target 1 · per month)" in h.last().text
+    (g,) = await goals.goals_of(cid)
+    assert (g.text, g.target, g.cadence, g.source) == ("one event a month", 1.0, "month", "canvas")
+    assert g.source_ref == "canvas:v1:measures:1"
+    # the pinned copy and the view mark it
+    ref = await h.rt.view_ref(await h._community(), PINNED)
+    assert (
+        "1. one event a month ◎ goal: target 1 · per month"
+        in h.messenger.messages[ref["message_id"]].view.text
+    )
+    # again: updated, not a second goal; a target in percent
+    await h.say("ann", "canvas goal 1 --target 2")
+    assert "was a goal already" in h.last().text
+    await h.say("ann", "canvas goal 2 --target 50% --cadence year --signal presenters_share")
+    made = await goals.goals_of(cid)
+    assert [(x.text, x.target, x.cadence, x.signal) for x in made] == [
+        ("one event a month", 2.0, "month", None),
+        ("half of us have presented once this year", 50.0, "year", "presenters_share"),
+    ]
+    assert await LogEntry.filter(kind="canvas.goal").count() == 3
+    await h.say("ann", "canvas goal 2 --remove")
+    assert "no longer a goal" in h.last().text
+    assert len(await goals.goals_of(cid)) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        ("canvas goal 3", "from 1 to 2"),
+        ("canvas goal 0", "from 1 to 2"),
+        ("canvas goal 1 --target lots", "is a number"),
+        ("canvas goal 1 --target nan", "is a number"),
+        ("canvas goal 1 --cadence fortnight", "one of"),
+        ("canvas goal 1 --signal vibes", "not a signal"),
+        ("canvas goal 2 --remove", "not a goal"),
+    ],
+)
+async def test_bad_goals_get_a_short_answer(h, command, answer):
+    from copkit.core import goals
+
+    await finish_workshop(h)
+    await h.say("ann", command)
+    assert answer in h.last("ann").text, h.last("ann").text
+    assert await goals.goals_of(await community_id(h)) == []
+
+
+async def test_goals_need_a_canvas_measures_and_the_core_team(h):
+    await h.say("ann", "canvas goal 1")
+    assert "no canvas yet" in h.last("ann").text
+    await h.say("ann", "canvas edit vision add x")
+    await h.say("ann", "canvas goal 1")
+    assert "Measures box is empty" in h.last("ann").text
+    await h.say("ann", "canvas edit measures add one event a month")
+    await h.say("bob", "canvas goal 1")
+    assert "Only" in h.last("bob").text
+
+
+async def test_two_people_making_the_same_goal_at_once_make_one(h):
+    from copkit.core import goals
+
+    await finish_workshop(h)
+    await asyncio.gather(
+        h.say("ann", "canvas goal 1 --target 1"), h.say("leader", "canvas goal 1 --target 1")
+    )
+    assert len(await goals.goals_of(await community_id(h))) == 1

@@ -76,3 +76,12 @@ async def test_without_the_canvas_plugin_it_says_there_is_no_canvas(db_url):
     async with Harness(db_url, plugins=plugins) as h:
         await h.say("leader", "healthcheck deck from-canvas --add")
         assert "no canvas yet" in h.last("leader").text
+
+
+async def test_goals_are_the_dimensions_once_there_are_some(h):
+    await h.say("leader", "canvas edit measures add one event a month")
+    await h.say("leader", "canvas edit measures add a wiki page per talk")
+    await h.say("leader", "canvas goal 2 --cadence month")
+    await h.say("leader", "healthcheck deck from-canvas")
+    text = h.last().text
+    assert "1. a wiki page per talk" in text and "one event a month" not in text

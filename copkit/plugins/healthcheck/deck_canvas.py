@@ -1,8 +1,9 @@
 """``healthcheck deck from-canvas``: one dimension per goal of the community's vision.
 
 The seed says to adapt the self-assessment to the community's own vision. The goals are the
-Measures of the canvas: read through the core (the ``copkit_canvas`` hook), never by importing
-the plugin that keeps the canvas. Each becomes a proposed dimension with an awesome and a crappy
+community's goals in the core (:mod:`copkit.core.goals`: the canvas's measures made goals, and
+any others); while it has none, the Measures of the canvas, read through the core (the
+``copkit_canvas`` hook) — never by importing the plugin that keeps the canvas. Each becomes a proposed dimension with an awesome and a crappy
 statement; the leader adds them (the button, or ``--add``) and then edits the wording with
 ``healthcheck deck edit``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from copkit.core import goals
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
@@ -54,18 +56,20 @@ def propose(goal: str) -> Proposal:
 
 
 async def proposals(ctx: Context) -> tuple[int, list[Proposal]]:
-    """The canvas version and one proposal per goal (a Measures item), or a short answer."""
+    """The canvas version and one proposal per goal (or, without goals, per Measures item)."""
     canvas = await ctx.services.hooks.canvas(ctx.community.id)
-    if canvas is None:
+    version = canvas.version if canvas else 0
+    texts = [g.text for g in await goals.goals_of(ctx.community.id)]
+    if not texts and canvas is None:
         raise UserError(
             _("There is no canvas yet: run the vision workshop or “canvas edit measures add …”.")
         )
-    goals = [g for g in canvas.boxes.get("measures", ()) if g.strip()]
-    if not goals:
+    texts = texts or [g for g in (canvas.boxes.get("measures", ()) if canvas else ()) if g.strip()]
+    if not texts:
         raise UserError(
             _("The canvas has no measures yet: add some with “canvas edit measures add …”.")
         )
-    return canvas.version, [propose(g) for g in goals]
+    return version, [propose(t) for t in texts]
 
 
 def proposal_view(version: int, items: list[Proposal]) -> View:

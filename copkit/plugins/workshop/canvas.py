@@ -7,10 +7,10 @@ from copkit.core.canvas import CanvasSummary
 from copkit.core.hookspecs import hookimpl
 from copkit.core.specs import Models
 
-from . import canvas_store
+from . import canvas_goals, canvas_store
 from .canvas_commands import cv, store_outcome
 
-__all__ = ["store_outcome"]
+__all__ = ["canvas_goals", "store_outcome"]
 
 (
     copkit_register_formats,

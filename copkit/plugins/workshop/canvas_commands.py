@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from copkit.core import goals
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.formats import Format
@@ -51,7 +52,13 @@ async def canvas_view(scope: Scope, stored: canvas_store.Stored) -> View:
         return notice(empty_text())
     name = _name(scope, canvas)
     footer = _("Version {n} · “canvas edit <box> add …” changes it").format(n=stored.version)
-    png = await render(canvas, name=name, footer=_("Version {n}").format(n=stored.version))
+    made = {g.text: g for g in await goals.goals_of(scope.community.id) if g.source == "canvas"}
+    png = await render(
+        canvas,
+        name=name,
+        footer=_("Version {n}").format(n=stored.version),
+        goals=frozenset(made),
+    )
     top = headline(canvas)
     form = Form(
         ADD.build(),
@@ -63,11 +70,20 @@ async def canvas_view(scope: Scope, stored: canvas_store.Stored) -> View:
     )
     return View(
         title=UserText(name),
-        text=(top + "\n\n" if top else "") + canvas_text(canvas),
+        text=(top + "\n\n" if top else "") + canvas_text(canvas, goal_words_of(made)),
         images=[Image("canvas.png", png, _("The community canvas of {name}").format(name=name))],
         footer=footer,
         buttons=[Button(ADD.build(), _("Add to the canvas"), form=form)],
     )
+
+
+def goal_words_of(made: dict[str, goals.Goal]) -> dict[str, str]:
+    out = {}
+    for text, g in made.items():
+        parts = [_("target {n}").format(n=f"{g.target:g}")] if g.target is not None else []
+        parts += [_("per {cadence}").format(cadence=g.cadence)] if g.cadence else []
+        out[text] = " · ".join(parts)
+    return out
 
 
 async def _render_pinned(scope: Scope) -> View | None:

@@ -35,8 +35,13 @@ def headline(canvas: Canvas) -> str:
     return " · ".join(parts)
 
 
-def canvas_text(canvas: Canvas) -> str:
-    """The boxes with numbered items (``canvas edit <box> change 2 …`` refers to them)."""
+GOAL_MARK = "◎"
+
+
+def canvas_text(canvas: Canvas, goals: dict[str, str] | None = None) -> str:
+    """The boxes with numbered items (``canvas edit <box> change 2 …`` refers to them);
+    ``goals`` maps a measure that is a goal to its target and cadence."""
+    goals = goals or {}
     blocks: list[str] = []
     for box in canvas.box_list():
         items = canvas.items(box.key)
@@ -44,7 +49,11 @@ def canvas_text(canvas: Canvas) -> str:
         if not items:
             lines.append("—")
         for n, item in enumerate(items[:SHOWN_PER_BOX], 1):
-            lines.append(f"{n}. {UserText(_cut(item, ITEM_SHOWN))}")
+            line = f"{n}. {UserText(_cut(item, ITEM_SHOWN))}"
+            if box.key == "measures" and item in goals:
+                how = goals[item]
+                line += f" {GOAL_MARK} " + (_("goal: {how}").format(how=how) if how else _("goal"))
+            lines.append(line)
         if len(items) > SHOWN_PER_BOX:
             hidden = len(items) - SHOWN_PER_BOX
             lines.append(ngettext("…and {n} more", "…and {n} more", hidden).format(n=hidden))

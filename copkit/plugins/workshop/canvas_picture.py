@@ -193,8 +193,10 @@ def _grid(canvas: Canvas) -> list[list[tuple[str, int]]]:
     return rows
 
 
-def _box_content(canvas: Canvas, key: str) -> tuple[str, list[tuple[str, tuple[int, int, int]]]]:
-    """A box's title and its items with their colour."""
+def _box_content(
+    canvas: Canvas, key: str, goals: frozenset[str] = frozenset()
+) -> tuple[str, list[tuple[str, tuple[int, int, int]]]]:
+    """A box's title and its items with their colour (a measure that is a goal marked ◎)."""
     boxes: dict[str, Box] = {b.key: b for b in BOXES + EXTENDED}
     if key == "force":
         items = []
@@ -205,6 +207,10 @@ def _box_content(canvas: Canvas, key: str) -> tuple[str, list[tuple[str, tuple[i
         return _("Force field"), items
     if key == "people":
         return _("Who took part"), [(p, INK) for p in canvas.participants]
+    if key == "measures":
+        return _(boxes[key].title), [
+            (f"◎ {i}" if i in goals else i, INK) for i in canvas.items(key)
+        ]
     return _(boxes[key].title), [(i, INK) for i in canvas.items(key)]
 
 
@@ -212,7 +218,9 @@ def _height(rows: int) -> int:
     return HEAD_H + rows * ROW_H + (rows - 1) * GAP + GAP + FOOT_H + MARGIN
 
 
-def layout(canvas: Canvas, *, name: str, footer: str) -> tuple[Image.Image, Picture]:
+def layout(
+    canvas: Canvas, *, name: str, footer: str, goals: frozenset[str] = frozenset()
+) -> tuple[Image.Image, Picture]:
     rows = _grid(canvas)
     size = (WIDTH, _height(len(rows)))
     img = Image.new("RGB", size, BACKGROUND)
@@ -270,7 +278,7 @@ def layout(canvas: Canvas, *, name: str, footer: str) -> tuple[Image.Image, Pict
             draw.rectangle(
                 (rect.left, rect.top + BAND_H - 18, rect.right, rect.top + BAND_H), fill=band
             )
-            title_text, items = _box_content(canvas, key)
+            title_text, items = _box_content(canvas, key, goals)
             body = Rect(rect.left + 3, rect.top + 3, rect.right - 3, rect.bottom - 3)
             bt = wrap(drawable(title_text), box_font, width - 2 * PAD)[0]
             text((rect.left + PAD, rect.top + 14), bt, box_font, body)
@@ -295,13 +303,17 @@ def layout(canvas: Canvas, *, name: str, footer: str) -> tuple[Image.Image, Pict
     return img, pic
 
 
-def canvas_png(canvas: Canvas, *, name: str, footer: str) -> bytes:
-    img, _pic = layout(canvas, name=name, footer=footer)
+def canvas_png(
+    canvas: Canvas, *, name: str, footer: str, goals: frozenset[str] = frozenset()
+) -> bytes:
+    img, _pic = layout(canvas, name=name, footer=footer, goals=goals)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
-async def render(canvas: Canvas, *, name: str, footer: str) -> bytes:
+async def render(
+    canvas: Canvas, *, name: str, footer: str, goals: frozenset[str] = frozenset()
+) -> bytes:
     """:func:`canvas_png` in a worker thread (drawing takes a few tens of milliseconds)."""
-    return await asyncio.to_thread(canvas_png, canvas, name=name, footer=footer)
+    return await asyncio.to_thread(canvas_png, canvas, name=name, footer=footer, goals=goals)
