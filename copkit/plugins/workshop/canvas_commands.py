@@ -4,13 +4,17 @@ its history, the Community Canvas themes, the pinned copy, and the seam with the
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from typing import Any
 
 from copkit.core import goals
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.formats import Format
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, current_locale
+from copkit.core.lru import LRUDict
 from copkit.core.models import Membership, ShownView
 from copkit.core.parsing import join_words
 from copkit.core.roles import Role
@@ -36,6 +40,9 @@ PINNED = "canvas:pinned"
 """The key of the pinned copy (one per community): every change re-renders it."""
 EDIT_WORDS = N_("change the canvas")
 
+_PICTURES: LRUDict[tuple[Any, ...], bytes] = LRUDict(64)
+"""Pictures drawn lately, by everything they show (drawing one takes a few hundred ms)."""
+
 
 def canvas_ref(version: int) -> str:
     return f"canvas:v{version}"
@@ -53,12 +60,22 @@ async def canvas_view(scope: Scope, stored: canvas_store.Stored) -> View:
     name = _name(scope, canvas)
     footer = _("Version {n} · “canvas edit <box> add …” changes it").format(n=stored.version)
     made = {g.text: g for g in await goals.goals_of(scope.community.id) if g.source == "canvas"}
-    png = await render(
-        canvas,
-        name=name,
-        footer=_("Version {n}").format(n=stored.version),
-        goals=frozenset(made),
+    content = json.dumps(canvas.to_json(), sort_keys=True, ensure_ascii=False)
+    key = (
+        hashlib.sha256(content.encode()).hexdigest(),
+        stored.version,
+        name,
+        frozenset(made),
+        current_locale(),
     )
+    png = _PICTURES.get(key)
+    if png is None:
+        png = _PICTURES[key] = await render(
+            canvas,
+            name=name,
+            footer=_("Version {n}").format(n=stored.version),
+            goals=frozenset(made),
+        )
     top = headline(canvas)
     form = Form(
         ADD.build(),
@@ -126,7 +143,8 @@ async def store_outcome(ctx: Scope, outcome: WorkshopOutcome) -> None:
             force_field=list(outcome.force_field),
             workshop_id=outcome.workshop_id,
         )
-        canvas.__dict__.update(fresh.__dict__)
+        for f in dataclasses.fields(Canvas):  # the workshop's canvas replaces the one before
+            setattr(canvas, f.name, getattr(fresh, f.name))
         return {"op": "workshop", "workshop": outcome.workshop_id}
 
     stored = await canvas_store.change(outcome.community_id, "", ctx.now(), made)
