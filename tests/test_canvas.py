@@ -404,3 +404,14 @@ async def test_two_people_making_the_same_goal_at_once_make_one(h):
         h.say("ann", "canvas goal 1 --target 1"), h.say("leader", "canvas goal 1 --target 1")
     )
     assert len(await goals.goals_of(await community_id(h))) == 1
+
+
+async def test_after_a_restart_an_edit_still_re_renders_the_pinned_copy(h):
+    await finish_workshop(h)
+    ref = await h.rt.view_ref(await h._community(), PINNED)
+    await h.restart()
+    await h.say("ann", "canvas edit resources add a budget for pizza")
+    pinned = h.messenger.messages[ref["message_id"]]
+    assert "3. a budget for pizza" in pinned.view.text and pinned.edits == 1
+    await h.say("ann", "canvas history")
+    assert "v2" in h.last().text and "made by the workshop" in h.last().text
