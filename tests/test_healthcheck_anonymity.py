@@ -92,6 +92,10 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
         ("healthcheck", "deck", "restore"): ["healthcheck deck restore tooling"],
         ("healthcheck", "deck", "use"): ["healthcheck deck use seed"],
         ("healthcheck", "deck", "reset"): ["healthcheck deck reset"],
+        ("healthcheck", "deck", "from-canvas"): [
+            "healthcheck deck from-canvas",
+            "healthcheck deck from-canvas --add",
+        ],
     }
 
 
@@ -245,6 +249,7 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
     await walk_all()
     await h.say(LEADER, "healthcheck start --min-responses 3")  # a second round, open
     await walk_all()
+    await click(LEADER, "healthcheck:fromcanvas:1")  # (no canvas here: a short answer)
 
     actions = {a for a in reg.actions if a.startswith("healthcheck")}
     assert actions <= clicked, f"walk every action: {actions - clicked}"

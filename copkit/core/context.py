@@ -151,6 +151,12 @@ class Scope:
         """Where the view with ``key`` was posted, if it was."""
         return await self.services.output.view_ref(self.community, key)
 
+    async def pin(self, key: str) -> bool | None:
+        """Pin the view posted under ``key`` to its room: ``True`` pinned (Discord, the
+        console), ``False`` the platform refused (a permission), ``None`` the platform has no
+        pins (Teams). Say so to the person in the last two cases."""
+        return await self.services.output.pin(self.community, key)
+
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""
         return self.services.presence.get((self.community.id, room_id or self.room_id), [])

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .calendar_feed import CalendarEntry
+    from .canvas import CanvasSummary
     from .context import Activity, Context, JobContext
     from .models import Community
     from .series import SeriesOccurrence
@@ -145,6 +146,13 @@ def copkit_calendar_entries(community: Community, since: datetime) -> list[Calen
     site). Return this plugin's scheduled events starting at ``since`` or later (past events
     included, cancelled ones marked). Series are added by the core: leave out what a series
     occurrence made (its UID is the occurrence's, see ``SeriesOccurrence.uid``)."""
+
+
+@hookspec
+def copkit_canvas(community_id: int) -> CanvasSummary | None:
+    """Called when a plugin reads a community's canvas (``Hooks.canvas``). The plugin that keeps
+    canvases returns the newest one (or ``None`` when the community has none); may be
+    ``async def``. The first answer that is not ``None`` is used."""
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .live import LiveViews, Render
-from .messenger import MessageRef, Messenger
+from .messenger import MessageRef, Messenger, Pinning
 from .models import Community, ShownView
 from .store import advisory_lock
 from .views import AsSeenBy, Private, Target, ToRoom, ToThread, View, with_personal_button
@@ -149,6 +149,15 @@ class Output:
             shown = await ShownView.create(community=community, key=key, room_id=where, ref=ref)
         self._unrecorded.pop((community.id, key), None)
         return shown
+
+    async def pin(self, community: Community, key: str) -> bool | None:
+        """Pin the view posted under ``key``: ``True`` pinned, ``False`` refused, ``None`` when
+        the platform has no pins (or nothing was posted under ``key``)."""
+        messenger = self.messengers.get(community.platform)
+        ref = await self.view_ref(community, key)
+        if ref is None or not isinstance(messenger, Pinning):
+            return None
+        return await messenger.pin(community, ref)
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .calendar_feed import CalendarEntry
+    from .canvas import CanvasSummary
     from .context import Activity, Context, JobContext
     from .models import Community
     from .series import SeriesOccurrence
@@ -33,6 +34,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
     "copkit.plugins.reflect",
+    "copkit.plugins.workshop.canvas",
 )
 
 
@@ -119,6 +121,7 @@ _CALLED = (
     "copkit_signals",
     "copkit_series_occurrence",
     "copkit_calendar_entries",
+    "copkit_canvas",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -258,6 +261,13 @@ class Hooks:
         for result in await self._each("copkit_calendar_entries", community=community, since=since):
             entries.extend(result)
         return entries
+
+    async def canvas(self, community_id: int) -> CanvasSummary | None:
+        """The community's canvas, from the plugin that keeps it (``None``: none, or no such
+        plugin)."""
+        for result in await self._each("copkit_canvas", community_id=community_id):
+            return result
+        return None
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

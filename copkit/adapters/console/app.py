@@ -63,6 +63,7 @@ class ConsoleMessenger:
         self._edited: list[str] = []
         self.handles: dict[int, tuple[object, str]] = {}
         self._handle_ids = itertools.count(1)
+        self.pinned: set[str] = set()
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -97,6 +98,13 @@ class ConsoleMessenger:
         self._save(mid, view)
         if mid not in self._new and mid not in self._edited:
             self._edited.append(mid)
+
+    async def pin(self, community: Community, ref: MessageRef) -> bool:
+        mid = ref["message_id"]
+        self.pinned.add(mid)
+        if mid in self.messages and mid not in self._new and mid not in self._edited:
+            self._edited.append(mid)
+        return True
 
     def _handle(self, mid: str) -> Callable[[object], int]:
         def give(item: object) -> int:
@@ -133,6 +141,8 @@ class ConsoleMessenger:
             if mid in self._edited:
                 header = "(updated) " + header
             files = {name: path for (m, name), path in self.saved.items() if m == mid}
+            if mid in self.pinned:
+                header = "(pinned) " + header
             self.out(render(view, self._handle(mid), header, files))
         self._new.clear()
         self._edited.clear()
