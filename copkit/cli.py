@@ -119,7 +119,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
             except FileNotFoundError:
                 if args.demo != "all":
                     raise StartupError(
-                        f"no demo called {name!r} (known: {', '.join(DEMOS)})"
+                        f"no demo called {name!r} (known: {', '.join(DEMOS)}, all)"
                     ) from None
     elif args.script:
         if args.script == "-":
@@ -238,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", help="a TOML config file (default: ./copkit.toml or $COPKIT_CONFIG)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    p.add_argument("--version", action="version", version=f"copkit {__version__}")
     p.add_argument(
         "--log-format",
         choices=FORMATS,
@@ -245,7 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("run", help="start the configured adapters (Discord, Teams)")
+    s = sub.add_parser(
+        "run",
+        help="start the configured adapters (Discord, Teams)",
+        description="Start copkit: the configured chat adapters (Discord, Teams), its timers and its HTTP server (probes, /metrics, the Teams endpoint, the community site).",
+    )
     s.add_argument("--shard-ids", help="Discord shard ids this process runs, e.g. 0,1")
     s.add_argument("--shard-count", type=int, help="total Discord shards")
     s.add_argument(
@@ -269,7 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(fn=cmd_run)
 
-    s = sub.add_parser("console", help="a local community in this terminal")
+    s = sub.add_parser(
+        "console",
+        help="a local community in this terminal",
+        description="A local community in this terminal: type commands as different people, press buttons, let time pass. With --script or --demo, a fake clock and a fresh temporary database.",
+    )
     s.add_argument("--script", help="run commands from FILE (- for stdin) instead of the keyboard")
     s.add_argument(
         "--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all"
@@ -277,22 +286,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
     s.set_defaults(fn=cmd_console)
 
-    s = sub.add_parser("plugins", help="list installed plugins and their commands")
+    s = sub.add_parser(
+        "plugins",
+        help="list installed plugins and their commands",
+        description="List the installed plugins, the formats they bring and their commands.",
+    )
     s.set_defaults(fn=cmd_plugins)
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(
-        dest="db_command", metavar="ACTION"
+    db_parser = sub.add_parser(
+        "db",
+        help="database maintenance",
+        description="Database maintenance: apply migrations, or write new ones after changing a plugin's models.",
     )
-    s = db.add_parser("upgrade", help="apply pending migrations")
+    db_parser.set_defaults(help_of=db_parser)
+    db = db_parser.add_subparsers(dest="db_command", metavar="ACTION")
+    s = db.add_parser(
+        "upgrade",
+        help="apply pending migrations",
+        description="Apply pending migrations to the configured database (copkit run does it at start-up too).",
+    )
     s.set_defaults(fn=cmd_db_upgrade)
-    s = db.add_parser("makemigrations", help="write migrations for changed models (plugin authors)")
+    s = db.add_parser(
+        "makemigrations",
+        help="write migrations for changed models (plugin authors)",
+        description="Write migrations for models that changed (for plugin authors).",
+    )
     s.add_argument("app", nargs="*", help="app labels (default: all)")
     s.set_defaults(fn=cmd_db_makemigrations)
 
-    teams = sub.add_parser("teams", help="Microsoft Teams tools").add_subparsers(
-        dest="teams_command", metavar="ACTION"
+    teams_parser = sub.add_parser(
+        "teams",
+        help="Microsoft Teams tools",
+        description="Microsoft Teams tools: build the app package to upload in Teams.",
     )
-    s = teams.add_parser("manifest", help="build the Teams app package")
+    teams_parser.set_defaults(help_of=teams_parser)
+    teams = teams_parser.add_subparsers(dest="teams_command", metavar="ACTION")
+    s = teams.add_parser(
+        "manifest",
+        help="build the Teams app package",
+        description="Build the Teams app package (manifest.json and icons in a zip).",
+    )
     s.add_argument("--app-id", help="the Azure Bot's Microsoft App ID")
     s.add_argument(
         "--out", default="copkit-teams.zip", help="output zip (default copkit-teams.zip)"
@@ -305,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(fn=cmd_teams_manifest)
 
-    s = sub.add_parser("version", help="print the version")
+    s = sub.add_parser("version", help="print the version", description="Print copkit's version.")
     s.set_defaults(fn=cmd_version)
     return p
 
@@ -320,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     # Never log SQL with its values or Discord's payloads, even with -v: they hold answers.
     configure_logging(args.verbose, log_format)
     if not getattr(args, "fn", None):
-        parser.print_help()
+        # "copkit db" or "copkit teams" alone: that group's own help
+        getattr(args, "help_of", parser).print_help()
         return 0 if args.command is None else 2
     try:
         settings = load_settings(args.config)
