@@ -186,3 +186,13 @@ def test_a_meeting_tab_must_be_https(tmp_path):
     registry = build_registry(make_plugin_manager(entry_points_group=None))
     with pytest.raises(StartupError, match="https"):
         manifest(registry, app_id=APP_ID, meeting_tab_url="http://cop.example.org/events")
+
+
+def test_command_descriptions_are_cut_between_words():
+    from copkit.adapters.teams.manifest import fit
+
+    long = "Start a lean coffee in this room — leancoffee start [--votes VOTES] [--thumbs THUMBS]"
+    cut = fit(long, 70)
+    assert len(cut) <= 70 and cut.endswith("…")
+    assert long.startswith(cut[:-1]) and long[len(cut) - 1] == " "  # the cut falls on a space
+    assert fit("short", 128) == "short"

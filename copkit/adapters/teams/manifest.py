@@ -53,9 +53,19 @@ def _chosen(registry: Registry) -> list[Command]:
     return chosen[:MAX_COMMANDS]
 
 
+def fit(text: str, most: int) -> str:
+    """``text`` in at most ``most`` characters, cut between words with "…" (never mid-word)."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" —,;:[") + "…"
+
+
 def command_lists(registry: Registry) -> list[dict[str, Any]]:
     commands = [
-        {"title": c.name[:32], "description": (c.help.rstrip(".") + f" — {c.usage()}")[:128]}
+        {"title": c.name[:32], "description": fit(c.help.rstrip(".") + f" — {c.usage()}", 128)}
         for c in _chosen(registry)
     ]
     return [{"scopes": [scope], "commands": commands} for scope in SCOPES]
