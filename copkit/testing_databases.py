@@ -32,7 +32,7 @@ from typing import Any
 
 from .core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
 from .core.specs import Models
-from .core.storage import upgrade_database
+from .core.storage import CORE_MODELS, FACILITATION_MODELS, upgrade_database
 
 log = logging.getLogger("copkit.testing")
 
@@ -179,7 +179,8 @@ class DatabaseTemplate:
         self._work = self._schema = None
 
     def _models(self) -> list[Models]:
-        return build_registry(make_plugin_manager(self.plugins, entry_points_group=None)).models
+        registry = build_registry(make_plugin_manager(self.plugins, entry_points_group=None))
+        return [CORE_MODELS, FACILITATION_MODELS, *registry.models]  # (all in the digest)
 
     async def _sqlite_template(self) -> str:
         if self._template is None:

@@ -80,7 +80,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         for job in jobs or []:
             reg.jobs[job.name] = job
     for models in reversed(pm.hook.copkit_register_models()):
-        reg.models.extend(models or [])
+        reg.models.extend(m for m in models or [] if m not in reg.models)
     return reg
 
 

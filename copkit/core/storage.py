@@ -21,6 +21,13 @@ from .specs import Models
 log = logging.getLogger("copkit.storage")
 
 CORE_MODELS = Models(app="core", module="copkit.core.models", migrations="copkit.core.migrations")
+FACILITATION_MODELS = Models(
+    app="facilitation",
+    module="copkit.core.facilitation.models",
+    migrations="copkit.core.facilitation.migrations",
+)
+"""The shared facilitation moves' tables (:mod:`copkit.core.facilitation`): always there, so any
+format may use them without declaring them."""
 DEFAULT_URL = "sqlite://copkit.db"
 
 
@@ -49,9 +56,10 @@ def is_postgres(url: str) -> bool:
 
 def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     apps: dict[str, Any] = {}
-    for m in [CORE_MODELS, *models]:
+    for m in [CORE_MODELS, FACILITATION_MODELS, *models]:
         app = apps.setdefault(m.app, {"models": [], "default_connection": "default"})
-        app["models"].append(m.module)
+        if m.module not in app["models"]:  # (shared models, e.g. facilitation, come once)
+            app["models"].append(m.module)
         if m.migrations:
             app["migrations"] = m.migrations
     if url.startswith("postgresql://"):
