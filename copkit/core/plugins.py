@@ -27,6 +27,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
+    "copkit.plugins.workshop",
 )
 
 
