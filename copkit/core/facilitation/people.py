@@ -12,6 +12,8 @@ from .models import Participant
 
 async def join(community_id: int, owner: str, member: str, name: str, now: datetime) -> bool:
     """Record ``member`` as taking part; True when they are new (or come back after leaving)."""
+    if await Participant.exists(owner=owner, member=member, left_at=None):
+        return False  # (the common case, read only)
     made = await store.insert_if_absent(
         Participant,
         community_id=community_id,
