@@ -28,6 +28,11 @@ FACILITATION_MODELS = Models(
 )
 """The shared facilitation moves' tables (:mod:`copkit.core.facilitation`): always there, so any
 format may use them without declaring them."""
+GOALS_MODELS = Models(
+    app="goals", module="copkit.core.goals_models", migrations="copkit.core.goals_migrations"
+)
+CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS)
+"""The core's own apps, present whichever plugins are installed."""
 DEFAULT_URL = "sqlite://copkit.db"
 
 
@@ -56,7 +61,7 @@ def is_postgres(url: str) -> bool:
 
 def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     apps: dict[str, Any] = {}
-    for m in [CORE_MODELS, FACILITATION_MODELS, *models]:
+    for m in [*CORE_APPS, *models]:
         app = apps.setdefault(m.app, {"models": [], "default_connection": "default"})
         if m.module not in app["models"]:  # (shared models, e.g. facilitation, come once)
             app["models"].append(m.module)
