@@ -338,3 +338,27 @@ async def test_only_the_facilitator_roles_move_it_by_button_too(h):
     await h.click("leader", button(b, "Reveal"))
     msgs = await h.click("leader", button(b, "Reveal"))  # the same (now stale) button again
     assert "moved on" in said(msgs) or "already revealed" in said(msgs)
+
+
+async def test_force_field_by_form_with_a_strength(h):
+    w = await started(h)
+    w = await _to_step(h, "forcefield")
+    form = next(x.form for x in (await board(h, w)).buttons if x.form is not None)
+    assert [i.name for i in form.inputs] == ["support", "slow", "strength"]
+    before = await snapshot()
+    msgs = await h.click("ann", form.action_id, {"support": "Sponsors", "strength": "9"})
+    assert "from 1 to 5" in said(msgs) and await snapshot() == before
+    msgs = await h.say("ann", "workshop force sideways Hm")
+    assert "must be one of" in said(msgs) and await snapshot() == before
+    await h.click(
+        "ann", form.action_id, {"support": "Sponsors", "slow": "No time", "strength": "4"}
+    )
+    await h.say("bob", "workshop force slow Silos --strength 2")
+    await h.say("leader", "workshop reveal")
+    await h.say("leader", "workshop next")
+    outcome = await flow.outcome_of(await _scope(h, w), await Workshop.get(id=w.id))
+    assert outcome.force_field == [
+        ("support", "Sponsors", 4),
+        ("slow", "No time", 4),
+        ("slow", "Silos", 2),
+    ]
