@@ -32,6 +32,11 @@ class Activity:
     room_id: str = ""
 
 
+def activity_ref(activity: Activity) -> str:
+    """``<format>:<id>``: how the log names an activity (``leancoffee:12``)."""
+    return f"{activity.format}:{activity.id}"
+
+
 class Scope:
     """Services available wherever a plugin runs: in a request or in a timer job."""
 
@@ -126,9 +131,20 @@ class Scope:
         await self.services.log.log(self.community, kind, ref=ref, text=text, member=member)
 
     async def activity_started(self, activity: Activity) -> None:
+        """Log ``activity.started`` (by the person who started it, in a request) and tell
+        the plugins; the log line is what the goals' signals count as an event and its host."""
+        person = getattr(self, "person", None)
+        await self.log(
+            "activity.started",
+            ref=activity_ref(activity),
+            text=activity.title,
+            member=person.id if person is not None else "",
+        )
         await self.services.hooks.activity_started(activity)
 
     async def activity_ended(self, activity: Activity) -> None:
+        """Log ``activity.ended`` and tell the plugins."""
+        await self.log("activity.ended", ref=activity_ref(activity), text=activity.title)
         await self.services.hooks.activity_ended(activity)
 
     async def view_ref(self, key: str) -> MessageRef | None:

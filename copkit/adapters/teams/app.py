@@ -23,7 +23,7 @@ from copkit.core.runtime import Copkit
 from . import inbound
 from .bot import TeamsBot
 from .connector import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, ConnectorError
-from .sdk import BotFramework
+from .seam import make_framework
 from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams")
@@ -126,9 +126,8 @@ def make_app(
     ``auth`` points token checks at other OpenID metadata and signs outgoing calls with a fixed
     token (offline tests). The bot is in ``app[BOT_KEY]``."""
     app = web.Application(client_max_size=MAX_BODY)
-    bot = TeamsBot(
-        runtime, BotFramework(settings, auth), secret=settings.app_password or settings.app_id
-    )
+    framework = make_framework(settings, auth)
+    bot = TeamsBot(runtime, framework, secret=settings.app_password or settings.app_id)
     app[BOT_KEY] = bot
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
@@ -139,6 +138,7 @@ def make_app(
         if runtime.messengers.get(bot.platform) is bot.messenger:
             await runtime.live.drain()
             runtime.messengers.pop(bot.platform, None)
+        await framework.close()
 
     app.cleanup_ctx.append(detach)
     return app
@@ -159,6 +159,9 @@ def checked(settings: TeamsSettings) -> TeamsSettings:
         )
     if settings.has_credentials and app_type != "MultiTenant" and not settings.tenant_id:
         raise StartupError(f"Teams: a {app_type} bot needs MicrosoftAppTenantId (its tenant's id)")
+    problem = settings.credentials_problem()
+    if problem:
+        raise StartupError(f"Teams: {problem}")
     return replace(settings, app_type=app_type)
 
 

@@ -35,7 +35,7 @@ from .messenger import PLATFORM, TeamsMessenger
 from .notes import Notes, Origin, Refused
 from .people import People, db
 from .request import LRU, TeamsRequest
-from .sdk import BotFramework, Turn
+from .seam import BotFramework, Turn
 
 log = logging.getLogger("copkit.teams")
 

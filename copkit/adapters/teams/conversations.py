@@ -14,7 +14,7 @@ from . import inbound
 from .connector import JSON
 from .connector import reference as conversation_reference
 from .request import LRU, ShownCards, TeamsRequest
-from .sdk import BotFramework, Turn
+from .seam import BotFramework, Turn
 
 CACHE_SIZE = 5000
 

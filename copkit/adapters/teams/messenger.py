@@ -20,7 +20,7 @@ from .connector import JSON, ConnectorError
 from .conversations import Conversations
 from .notes import Notes
 from .request import TeamsRequest
-from .sdk import Turn
+from .seam import Turn
 
 log = logging.getLogger("copkit.teams")
 

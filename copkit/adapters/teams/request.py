@@ -12,8 +12,9 @@ from copkit.core.views import View
 
 from . import inbound
 from .cards import Context
+from .connector import JSON
 from .inbound import Where
-from .sdk import JSON, Turn
+from .seam import Turn
 
 
 class LRU(OrderedDict):

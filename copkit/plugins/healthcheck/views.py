@@ -362,8 +362,11 @@ def deck_change_line(c: DeckChange, tz: ZoneInfo, who: str = "") -> str:
         "retire": _("retired {title}"),
         "restore": _("restored {title}"),
         "reset": _("reset {title} to the default"),
+        "use": _("switched to the {deck} deck"),
     }.get(c.action, c.action + " {title}")
-    text = words.format(title=f"“{title}”", pos=after.get("position", "?"))
+    text = words.format(
+        title=f"“{title}”", pos=after.get("position", "?"), deck=after.get("deck", "?")
+    )
     if c.action == "edit":
         changed = [
             f"{k}: {quote(str(before.get(k, '')))} → {quote(str(after.get(k, '')))}"
