@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copkit.core import goals
 from copkit.core.context import Context, Scope
@@ -25,7 +25,9 @@ from . import canvas_store
 from .canvas_markdown import canvas_text, empty_text, headline, history_view, markdown_view
 from .canvas_model import ITEM_MAX, Canvas, apply_edit, describe, extend
 from .canvas_picture import render
-from .outcome import WorkshopOutcome
+
+if TYPE_CHECKING:
+    from .outcome import WorkshopOutcome
 
 cv = Format(
     "canvas",
@@ -136,11 +138,12 @@ async def store_outcome(ctx: Scope, outcome: WorkshopOutcome) -> None:
     def made(canvas: Canvas) -> dict[str, Any]:
         fresh = Canvas(
             name=outcome.name.strip(),
-            leader=outcome.leader.strip(),
-            date=str(outcome.date),
+            leader=(outcome.leader or "").strip(),
+            date=outcome.date.isoformat() if hasattr(outcome.date, "isoformat") else str(outcome.date),
             participants=[str(p) for p in outcome.participants],
             boxes={k: [str(i) for i in v if str(i).strip()] for k, v in outcome.boxes.items()},
-            force_field=list(outcome.force_field),
+            # the workshop gives (side, idea, strength); the canvas keeps (idea, side, strength)
+            force_field=[(text, side, strength) for side, text, strength in outcome.force_field],
             workshop_id=outcome.workshop_id,
         )
         for f in dataclasses.fields(Canvas):  # the workshop's canvas replaces the one before
