@@ -139,7 +139,9 @@ async def store_outcome(ctx: Scope, outcome: WorkshopOutcome) -> None:
         fresh = Canvas(
             name=outcome.name.strip(),
             leader=(outcome.leader or "").strip(),
-            date=outcome.date.isoformat() if hasattr(outcome.date, "isoformat") else str(outcome.date),
+            date=outcome.date.isoformat()
+            if hasattr(outcome.date, "isoformat")
+            else str(outcome.date),
             participants=[str(p) for p in outcome.participants],
             boxes={k: [str(i) for i in v if str(i).strip()] for k, v in outcome.boxes.items()},
             # the workshop gives (side, idea, strength); the canvas keeps (idea, side, strength)
