@@ -5,7 +5,9 @@ input (SQLite, and PostgreSQL when COPKIT_TEST_POSTGRES_URL is set)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
+from datetime import date
 
 import pytest
 from PIL import Image as PILImage
@@ -36,7 +38,7 @@ def outcome(community_id: int, **changes) -> WorkshopOutcome:
         workshop_id=7,
         name="Python Guild",
         leader="Ann",
-        date="2026-12-02",
+        date=date(2026, 12, 2),
         participants=["Ann", "Bob", "Cy", "Dee"],
         boxes={
             "vision": ["Everyone writes better Python, together"],
@@ -47,11 +49,9 @@ def outcome(community_id: int, **changes) -> WorkshopOutcome:
             "communication": ["#python channel"],
             "resources": ["a room", "pizza"],
         },
-        force_field=[("management support", "support", 4), ("no time", "slow", None)],
+        force_field=[("support", "management support", 4), ("slow", "no time", None)],
     )
-    for k, v in changes.items():
-        setattr(base, k, v)
-    return base
+    return dataclasses.replace(base, **changes)
 
 
 async def community_id(h: Harness) -> int:

@@ -6,6 +6,7 @@ file on the same message), and a member without the core role is refused."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import FakeDiscord, text_of
@@ -46,7 +47,7 @@ async def test_the_canvas_is_pinned_shown_and_edited(fake: FakeDiscord, db_url: 
                 workshop_id=1,
                 name="Rustaceans @everyone",
                 leader="Olga",
-                date="2026-12-02",
+                date=date(2026, 12, 2),
                 participants=["Olga", "Ann"],
                 boxes={"vision": ["Safe systems code for all"], "measures": ["one meetup a month"]},
             ),
