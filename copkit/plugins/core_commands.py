@@ -9,9 +9,11 @@ from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_, _, available_locales
+from copkit.core.logwords import describe_all
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership
 from copkit.core.roles import Role
 from copkit.core.specs import Arg, Command
+from copkit.core.timezones import show
 from copkit.core.views import Field, UserText, View, notice
 
 ROLE_WORDS = {"member": Role.MEMBER, "core": Role.CORE, "leader": Role.LEADER}
@@ -198,10 +200,13 @@ async def set_timezone(ctx: Context, args: dict[str, Any]) -> None:
 
 async def show_log(ctx: Context, args: dict[str, Any]) -> None:
     n = max(1, min(int(args.get("last") or 20), 100))
-    rows = await LogEntry.filter(community_id=ctx.community.id).order_by("-id").limit(n)
+    rows = list(
+        reversed(await LogEntry.filter(community_id=ctx.community.id).order_by("-id").limit(n))
+    )
+    said = await describe_all(ctx.community.id, rows, ctx.runtime.registry)
     lines = [
-        f"- {r.at:%Y-%m-%d %H:%M} {r.kind} {UserText(r.ref)} {UserText(r.member)}".rstrip()
-        for r in reversed(rows)
+        f"- {show(r.at, ctx.zone, with_zone=False)} {line}"
+        for r, line in zip(rows, said, strict=True)
     ]
     await ctx.reply(View(title=_("Community log"), text="\n".join(lines) or _("Nothing yet.")))
 
