@@ -54,7 +54,7 @@ KEY_LINES = [
     "│ 2. #4 Career ladders (●●● 3 dots, skipped)",
     "│ 3. #1 Testing in production (●● 2 dots, 3 min, extended once)",
     "│ This lean coffee has ended. Thank you! The minutes are posted below.",
-    "┌ (only you sees) Minutes of 2026-01-05 (Markdown)",
+    "┌ (only you see this) Minutes of 2026-01-05 (Markdown)",
     "│ # Lean coffee, 2026-01-05",
     "│ - [ ] Write a pairing guide — @ann, due 2026-01-19 (#3)",
     # next time: carried over first, open actions listed and marked done

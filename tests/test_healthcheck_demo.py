@@ -13,10 +13,10 @@ KEY_LINES = [
     "┌ (#general) Health check #1: how is our community doing?",
     "│ Anonymous: nobody, the leader included, can see who answered what.",
     # private answering, a comment, the forgotten question, a change of mind
-    "┌ (only ann sees) Health check #1 · 1/4 · Purpose",
+    "┌ (only you see this) Health check #1 · 1/4 · Purpose",
     "│ Your answer: 🔴 red · “Same format every week, and it feels like a chore.”",
     "  New note (anonymous; empty removes it) (optional): How we welcome newcomers.",
-    "┌ (only ann sees) Thank you!",
+    "┌ (only you see this) Thank you!",
     "│ Your answer: 🟡 amber · → same",
     "│ Answers so far: 5 or more",
     "│ You have rated 2 of 4 dimensions.",
@@ -39,7 +39,7 @@ KEY_LINES = [
     "│ #1 · 5 Jan · 🔴 · 🟢 0 🟡 1 🔴 3 · score 12",
     "│ [picture healthcheck-trend.png,",
     "│ #1 · 5 Jan · 5 of 6 answered (83%) · 🟢 2 🟡 0 🔴 2",
-    "┌ (only you sees) Health-check export (CSV, aggregates only)",
+    "┌ (only you see this) Health-check export (CSV, aggregates only)",
     ",3,5,6,83,True,energy,Energy,3,4,0,1,3,0,2,2,red,12",
     # the pulse
     "│ Votes so far: 3 or more",

@@ -48,6 +48,8 @@ class ConsoleMessenger:
         self._edited: list[str] = []
         self.handles: dict[int, tuple[object, str]] = {}
         self._handle_ids = itertools.count(1)
+        self.acting = ""
+        """Who types now: a private message to them reads "(only you see this)"."""
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -97,7 +99,10 @@ class ConsoleMessenger:
         for mid in self._new + self._edited:
             room_id, target, view = self.messages[mid]
             if isinstance(target, Private):
-                header = f"(only {target.person_id} sees) "
+                if target.person_id == self.acting:
+                    header = _("(only you see this)") + " "
+                else:
+                    header = _("(only {name} sees this)").format(name=target.person_id) + " "
             elif isinstance(target, ToThread):
                 header = f"(new thread «{flat(target.name)}») "
             else:
@@ -124,14 +129,23 @@ class ConsoleSession:
         self.database_url = database_url
         self.clock = clock or Clock()
         self.out = out
-        self.user = user
         self.room = "general"
         self.messenger = ConsoleMessenger(out)
+        self.user = user
         self.community = CommunityRef("console", "local", "Local community", owner_id=user)
         self.plugins = plugins
         self.runtime: Copkit | None = None
         self._lines: Iterator[str] | None = None
         self.echo = True
+
+    @property
+    def user(self) -> str:
+        """Who types now (``/as NAME``)."""
+        return self.messenger.acting
+
+    @user.setter
+    def user(self, name: str) -> None:
+        self.messenger.acting = name
 
     def _runtime(self) -> Copkit:
         pm = make_plugin_manager(*([self.plugins] if self.plugins is not None else []))

@@ -12,7 +12,7 @@ from tortoise.expressions import F
 from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.events import Person
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.models import Community
 from copkit.core.parsing import join_words
 from copkit.core.people import person_or_me
@@ -262,7 +262,11 @@ async def cancel(ctx: Context, args: dict[str, Any]) -> None:
     told = await tell_those_concerned(ctx, s, v.cancelled_view(s, ctx.zone))
     await ctx.reply(
         notice(
-            _("Brown bag #{id} is cancelled; {n} people were told.").format(id=s.id, n=len(told)),
+            ngettext(
+                "Brown bag #{id} is cancelled; {n} person was told.",
+                "Brown bag #{id} is cancelled; {n} people were told.",
+                len(told),
+            ).format(id=s.id, n=len(told)),
             "success",
         ),
         private=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.views import (
     CHOICE_OPTIONS_MAX,
     TEXT_MAX,
@@ -156,9 +156,11 @@ def _phase_line(s: BoardState) -> str:
     if s.phase == PROPOSING:
         return _("**Proposing topics.** Add yours with the button or “leancoffee propose <title>”.")
     if s.phase == VOTING:
-        return _(
+        return ngettext(
+            "**Voting is open:** {n} dot each. Pick below or type “leancoffee vote <number>”.",
             "**Voting is open:** {n} dots each, stack them if you like. "
-            "Pick below or type “leancoffee vote <number>”."
+            "Pick below or type “leancoffee vote <number>”.",
+            s.votes,
         ).format(n=s.votes)
     if s.phase == DISCUSSING:
         return _("**Discussing.** Add notes, takeaways and action items as you go.")

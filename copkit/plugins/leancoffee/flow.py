@@ -10,7 +10,7 @@ from typing import Any
 from copkit.core import store
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.views import ToRoom, UserText, View, notice
@@ -82,9 +82,11 @@ async def start(
         await announce(
             ctx,
             s,
-            _("↻ {n} topics carried over from the backlog are on the board.").format(n=carried)
-            if carried > 1
-            else _("↻ 1 topic carried over from the backlog is on the board."),
+            ngettext(
+                "↻ {n} topic carried over from the backlog is on the board.",
+                "↻ {n} topics carried over from the backlog are on the board.",
+                carried,
+            ).format(n=carried),
         )
     await show_open_actions(ctx, announce_empty=False)
     await ctx.activity_started(activity(ctx, s))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.parsing import parse_duration
 from copkit.core.routes import parse_int
 
@@ -232,5 +232,5 @@ def dots_text(n: int) -> str:
     """``●● 2 dots``; one ● per dot up to ten, then a single ● before the number."""
     if n == 0:
         return _("no dots")
-    words = _("1 dot") if n == 1 else _("{n} dots").format(n=n)
+    words = ngettext("{n} dot", "{n} dots", n).format(n=n)
     return ("●" * n if n <= 10 else "●") + " " + words
