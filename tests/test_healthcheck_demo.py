@@ -21,7 +21,7 @@ KEY_LINES = [
     "│ Answers so far: 5 or more",
     "│ You have rated 2 of 4 dimensions.",
     # nothing before the close; the reminder and the close on timers
-    "│ Health check #1 is still open: results come at the close (Mon 5 Jan, 11:00).",
+    "│ Health check #1 is still open: results come at the close (Mon 5 Jan 2026, 11:00).",
     "┌ (#general) ⏰ Health check #1 closes in 60 minutes",
     "┌ (#general) Health check #1: results",
     "│ 5 of 6 members answered (83%).",

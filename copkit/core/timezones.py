@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 
 from .errors import UserError
 from .i18n import _, current_locale
@@ -114,8 +114,19 @@ def show(when: datetime, tz: ZoneInfo, *, with_zone: bool = True) -> str:
     return f"{text} ({tz.key})" if with_zone else text
 
 
-def show_time(when: datetime, tz: ZoneInfo) -> str:
-    return format_datetime(when, "HH:mm", tzinfo=tz, locale=_babel_locale())
+def show_time(when: datetime, tz: ZoneInfo, *, seconds: bool = False) -> str:
+    pattern = "HH:mm:ss" if seconds else "HH:mm"
+    return format_datetime(when, pattern, tzinfo=tz, locale=_babel_locale())
+
+
+def show_date(when: datetime, tz: ZoneInfo) -> str:
+    """``Thu 3 Dec 2026`` in the active language."""
+    return format_date(when.astimezone(tz).date(), "EEE d MMM y", locale=_babel_locale())
+
+
+def show_relative(when: datetime, now: datetime) -> str:
+    """``in 2 hours``, ``3 days ago`` in the active language."""
+    return format_timedelta(when - now, add_direction=True, threshold=1.5, locale=_babel_locale())
 
 
 def _babel_locale() -> str:

@@ -13,8 +13,7 @@ from copkit.core.logwords import describe_all
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership
 from copkit.core.roles import Role
 from copkit.core.specs import Arg, Command
-from copkit.core.timezones import show
-from copkit.core.views import Field, UserText, View, notice
+from copkit.core.views import Field, UserText, View, When, notice
 
 ROLE_WORDS = {"member": Role.MEMBER, "core": Role.CORE, "leader": Role.LEADER}
 
@@ -205,7 +204,7 @@ async def show_log(ctx: Context, args: dict[str, Any]) -> None:
     )
     said = await describe_all(ctx.community.id, rows, ctx.runtime.registry)
     lines = [
-        f"- {show(r.at, ctx.zone, with_zone=False)} {line}"
+        f"- {When(r.at, ctx.zone, with_zone=False)} {line}"
         for r, line in zip(rows, said, strict=True)
     ]
     await ctx.reply(View(title=_("Community log"), text="\n".join(lines) or _("Nothing yet.")))

@@ -8,8 +8,18 @@ from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
 from copkit.core.ratings import rating_buttons, rating_text
-from copkit.core.timezones import show, show_time
-from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, Tone, UserText, View
+from copkit.core.timezones import show
+from copkit.core.views import (
+    Button,
+    Choice,
+    Field,
+    Option,
+    ScheduledEvent,
+    Tone,
+    UserText,
+    View,
+    When,
+)
 
 from .calendar import CalendarEntry
 from .format import FEEDBACK, ICS, RSVP, UPVOTE, VOLUNTEER
@@ -91,7 +101,7 @@ def scheduled_event(s: Session) -> ScheduledEvent:
 
 def when_text(s: Session, tz: ZoneInfo) -> str:
     end = s.starts_at + timedelta(minutes=s.minutes)
-    return f"{show(s.starts_at, tz, with_zone=False)}–{show_time(end, tz)} ({tz.key})"
+    return f"{When(s.starts_at, tz, with_zone=False)}–{When(end, tz, 'time', with_zone=True)}"
 
 
 @dataclass
@@ -186,7 +196,7 @@ def record_view(
 ) -> View:
     fields = [
         Field(_("Speaker"), UserText(s.speaker_name or s.speaker_id), inline=True),
-        Field(_("Date"), show(s.starts_at, tz), inline=True),
+        Field(_("Date"), When(s.starts_at, tz), inline=True),
         Field(
             _("Attendance"),
             str(s.attendance if s.attendance is not None else stats.counts.get("going", 0)),
@@ -218,7 +228,7 @@ def past_view(rows: list[tuple[Session, Stats]], tz: ZoneInfo) -> View:
             id=s.id,
             title=UserText(s.title),
             speaker=UserText(s.speaker_name),
-            date=show(s.starts_at, tz, with_zone=False),
+            date=When(s.starts_at, tz, with_zone=False),
             n=s.attendance or 0,
             rating=rating_text(st.average, st.ratings),
         )

@@ -16,6 +16,7 @@ from copkit.core.views import (
     Option,
     UserText,
     View,
+    When,
 )
 
 from . import logic
@@ -110,7 +111,7 @@ def note_form(session_id: int, kind: str) -> Form:
 
 
 def _clock(at: datetime, tz: tzinfo) -> str:
-    return at.astimezone(tz).strftime("%H:%M")
+    return When(at, tz, "time")
 
 
 def _line(t: TopicCard, *, dots: bool, pitch: bool = True) -> str:
@@ -142,9 +143,7 @@ def _fit(lines: list[str], budget: int) -> list[str]:
 
 def _timer(s: BoardState) -> str:
     if s.thumbs_open and s.thumbs_ends_at:
-        return _("✋ thumbs vote until {at}").format(
-            at=s.thumbs_ends_at.astimezone(s.tz).strftime("%H:%M:%S")
-        )
+        return _("✋ thumbs vote until {at}").format(at=When(s.thumbs_ends_at, s.tz, "seconds"))
     if s.paused_left is not None:
         return _("⏸ paused, {left} left").format(left=logic.minutes_text(s.paused_left))
     if s.ends_at:
@@ -296,7 +295,7 @@ def render_thumbs(
     text = _(
         "👍 keep going · ✋ neutral · 👎 move on. So far: {count}. "
         "Closes at {at} or when everyone here has voted."
-    ).format(count=count, at=ends_at.astimezone(tz).strftime("%H:%M:%S"))
+    ).format(count=count, at=When(ends_at, tz, "seconds"))
 
     def vote(value: str) -> str:
         return THUMBS.build(session=session_id, round=round_, vote=value)
