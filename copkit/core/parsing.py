@@ -19,12 +19,12 @@ from .usertext import storable as clean_text
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
 _DURATION = re.compile(
-    r"([0-9]{1,9})\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I
+    r"([0-9]{1,9})\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)", re.I
 )
 C = TypeVar("C")
 R = TypeVar("R")
 P = TypeVar("P")
-_UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_UNIT = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _INT = re.compile(r"[+-]?[0-9]+")
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -127,7 +127,7 @@ def parse_duration(text: str) -> timedelta:
     for m in _DURATION.finditer(text):
         if text[pos : m.start()].strip():
             break
-        seconds += int(m.group(1)) * _UNIT[m.group(2)[0]]
+        seconds += int(m.group(1)) * _UNIT[m.group(2)[0].lower()]
         pos = m.end()
     if pos != len(text) or not seconds or seconds > DURATION_MAX.total_seconds():
         raise UsageError(

@@ -40,7 +40,7 @@ REMIND_DAY = timedelta(hours=24)
 REMIND_SOON = timedelta(minutes=15)
 
 SESSION = Arg("session", N_("the brown bag's number"), positional=True, required=True)
-AT = Arg("at", N_('date and time, e.g. "2026-12-03 12:30"'), required=True)
+AT = Arg("at", N_('date and time, e.g. "friday 12:30" or "2026-12-03 12:30"'), required=True)
 TZ = Arg("tz", N_("a time zone for --at, e.g. Europe/Paris (default: the community's)"))
 WHERE = Arg("where", N_("a link or a room"))
 

@@ -28,7 +28,7 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
     help=N_("Open lightning talks for sign-ups (an announcement and a sign-up thread)."),
     args=(
         TITLE,
-        Arg("at", N_('when they start, e.g. "2026-12-03 17:00"'), required=True),
+        Arg("at", N_('when they start, e.g. "friday 17:00" or "2026-12-03 17:00"'), required=True),
         Arg("slots", N_("how many talks (default 8)"), type="int"),
         Arg("minutes", N_("minutes per talk (default 5)"), type="int"),
         Arg("cutoff", N_("when sign-ups close (default: at the start)")),
