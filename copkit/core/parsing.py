@@ -197,10 +197,16 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
     by_option = {a.name: a for a in cmd.args if not a.positional}
     positionals = [a for a in cmd.args if a.positional]
     rest: list[str] = []
+    # Words right after a text option's value ("--title Friday café"): text of several words
+    # typed without quotes, when no positional argument can take them unambiguously.
+    strays: dict[int, list[int]] = {}  # index of the option's value -> indexes of the strays
+    rest_before: dict[int, int] = {}  # index of the option's value -> positional words before
+    last_value: int | None = None
     i = 0
     while i < len(words):
         word = words[i]
         if word.startswith("--") and len(word) > 2:
+            last_value = None
             name, eq, inline = word[2:].partition("=")
             arg = by_option.get(name) or by_option.get(name.replace("-", "_"))
             if arg is None:
@@ -221,10 +227,16 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
                     _("--{name} needs a value.").format(name=name) + "\n" + usage_line(cmd)
                 )
             values[arg.name] = _convert(cmd, arg, raw)
+            if arg.type == "text" and not arg.choices and not eq:
+                last_value = i
+                strays[i], rest_before[i] = [], len(rest)
             i += 1
             continue
+        if last_value is not None:
+            strays[last_value].append(i)
         rest.append(word)
         i += 1
+    _unquoted(cmd, words, strays, rest_before, positionals, len(rest))
     for n, arg in enumerate(positionals):
         if arg.type == "rest":
             values[arg.name] = _rest(cmd, arg, rest)
@@ -246,6 +258,57 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
                 )
             values[arg.name] = False if arg.type == "flag" else arg.default
     return values
+
+
+def _unquoted(
+    cmd: Command,
+    words: list[str],
+    strays: dict[int, list[int]],
+    rest_before: dict[int, int],
+    positionals: list[Arg],
+    n_rest: int,
+) -> None:
+    """Refuse text of several words typed without quotes after an option, when the words
+    would otherwise be lost or land in another argument; answer with the line to copy."""
+    takes_all = any(
+        a.type == "rest" or (a.type == "text" and n == len(positionals) - 1)
+        for n, a in enumerate(positionals)
+    )
+    room = len(positionals) if not takes_all else n_rest
+    groups = {value: after for value, after in strays.items() if after}
+    ambiguous = n_rest > room or any(rest_before[v] > 0 and takes_all for v in groups)
+    if not groups or not ambiguous:
+        return
+    joined = {k for after in groups.values() for k in after}
+    fixed: list[str] = []
+    for n, w in enumerate(words):
+        if n in joined:
+            continue
+        if n in groups:
+            fixed.append(quote(" ".join([w, *(words[k] for k in groups[n])])))
+        else:
+            fixed.append(quote(w) if " " in w else w)
+    raise UsageError(
+        _("Put text of several words in quotes, e.g.: {line}").format(
+            line=f"`{cmd.name} {' '.join(fixed)}`"
+        )
+    )
+
+
+def quote(text: str) -> str:
+    """``text`` in straight quotes (typographic ones if it holds a straight one)."""
+    return f"“{text}”" if '"' in text else f'"{text}"'
+
+
+def question_and_options(first: str, rest: list[str]) -> tuple[str, list[str]]:
+    """A question typed without quotes ("Move to Thursdays? yes no"): the words up to the one
+    ending in ``?`` are the question. Otherwise the first word is, as typed."""
+    if first.rstrip().endswith("?"):
+        return first, rest
+    for n, word in enumerate(rest):
+        if word.endswith("?"):
+            return " ".join([first, *rest[: n + 1]]), rest[n + 1 :]
+    return first, rest
 
 
 def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
