@@ -189,6 +189,16 @@ class Communities:
         self, community: Community, mentions: dict[str, Person], token: str
     ) -> Person:
         """The person meant by ``token`` (a mention, an id or a known display name)."""
+        found = await self.known_person(community, mentions, token)
+        if found is None:
+            raise unknown_person(token)
+        return found
+
+    async def known_person(
+        self, community: Community, mentions: dict[str, Person], token: str
+    ) -> Person | None:
+        """The person meant by ``token`` among the mentions and the people copkit has seen;
+        ``None`` if nobody; an error if several people have that name."""
         token = token.removeprefix("@").strip()
         if token in mentions:
             return mentions[token]
@@ -203,7 +213,13 @@ class Communities:
                 )
             row = rows[0] if rows else None
         if row is None:
-            raise UserError(
-                _("I don't know {name} yet: they need to use copkit once.").format(name=token)
-            )
+            return None
         return Person(id=row.person_id, name=row.name)
+
+
+def unknown_person(token: str) -> UserError:
+    return UserError(
+        _("I don't know {name} yet: mention them (@name) or ask them to use copkit once.").format(
+            name=token.removeprefix("@").strip()[:60]
+        )
+    )

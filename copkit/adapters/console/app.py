@@ -72,6 +72,13 @@ class ConsoleMessenger:
         if mid not in self._new and mid not in self._edited:
             self._edited.append(mid)
 
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """Anyone can be named in the console (people are their names, as with ``/as``)."""
+        name = token.strip()
+        if not name or len(name) > 64 or any(c.isspace() for c in name):
+            return None
+        return Person(id=name, name=name)
+
     def _handle(self, mid: str) -> Callable[[object], int]:
         def give(item: object) -> int:
             n = next(self._handle_ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
@@ -46,6 +47,14 @@ class TeamsMessenger:
     def __init__(self, conversations: Conversations, notes: Notes) -> None:
         self.conversations = conversations
         self.notes = notes
+
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """Someone copkit has not seen: looked up in the team's roster (while answering)."""
+        from .people import find_in_roster
+
+        if not isinstance(request, TeamsRequest) or not request.where.team_id:
+            return None
+        return await find_in_roster(request.turn, request.where.team_id, token)
 
     def _request(self, request: Any) -> TeamsRequest | None:
         req = request if isinstance(request, TeamsRequest) else None
