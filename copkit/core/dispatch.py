@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import parsing
+from . import helptext, parsing
 from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
@@ -183,6 +183,15 @@ class Dispatcher:
         if words[0].lower() in ("copkit", "/copkit") and len(words) > 1:
             words = words[1:]
         words[0] = words[0].lstrip("/")
+        if len(words) > 1 and words[-1].lower() in ("--help", "-h"):
+            await helptext.answer_help(ctx, words[:-1])  # "leancoffee start --help"
+            return
+        lowered = tuple(w.lower() for w in words)
+        if lowered not in self.s.registry.commands and any(
+            c[: len(lowered)] == lowered for c in self.s.registry.commands
+        ):  # a group's name alone: "leancoffee", "roles core"
+            await helptext.answer_help(ctx, words)
+            return
         cmd, rest = parsing.resolve(self.s.registry.commands, words)
         if cmd.args:
             args = parsing.bind(cmd, rest)

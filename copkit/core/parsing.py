@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -350,7 +351,7 @@ def resolve(
                 return cmd, words[n:]
     typed = " ".join(lowered[:2]) if lowered else ""
     names = [c.name for c in commands.values()]
-    close = difflib.get_close_matches(typed, names, n=3, cutoff=0.5)
+    close = closest(words, names)
     if not close and lowered:
         close = [n for n in names if n.split()[0] == lowered[0]][:5]
     msg = _("Unknown command “{typed}”.").format(typed=typed[:60])
@@ -359,6 +360,29 @@ def resolve(
     else:
         msg += " " + _("Type “help” for the list.")
     raise UsageError(msg)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.lower().split()).replace("-", "").replace("_", "")
+
+
+def closest(typed_words: list[str], names: Iterable[str], n: int = 3) -> list[str]:
+    """The command names nearest to what was typed, best first: spaces and dashes ignored
+    (``lean coffee start`` → ``leancoffee start``), a shared first word counts."""
+    names = list(names)
+    typed = [w.lower() for w in typed_words[:4]]
+    scored: list[tuple[float, str]] = []
+    for name in names:
+        words = name.split()
+        best = 0.0
+        for k in range(1, len(typed) + 1):
+            ratio = difflib.SequenceMatcher(None, _squash(" ".join(typed[:k])), _squash(name))
+            best = max(best, ratio.ratio())
+        if typed and words[0] == typed[0]:
+            best += 0.15
+        scored.append((best, name))
+    scored.sort(key=lambda s: (-s[0], len(s[1]), s[1]))
+    return [name for score, name in scored[:n] if score >= 0.6]
 
 
 def join_words(value: object) -> str:

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copkit.core.context import Context
 from copkit.core.errors import UserError
+from copkit.core.helptext import answer_help
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import N_, _, available_locales
+from copkit.core.i18n import N_, _, available_locales, ngettext
 from copkit.core.logwords import describe_all
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership
 from copkit.core.roles import Role
@@ -19,18 +20,7 @@ ROLE_WORDS = {"member": Role.MEMBER, "core": Role.CORE, "leader": Role.LEADER}
 
 
 async def help_(ctx: Context, args: dict[str, Any]) -> None:
-    state = await ctx.runtime.community_state(ctx.community)
-    topic = (args.get("topic") or "").lower()
-    lines = []
-    for cmd in sorted(ctx.runtime.registry.commands.values(), key=lambda c: c.path):
-        if cmd.format and cmd.format not in state.enabled:
-            continue
-        if topic and cmd.path[0] != topic:
-            continue
-        lines.append(f"- `{cmd.usage()}` — {_(cmd.help)}")
-    if not lines:
-        raise UserError(_("Nothing matches “{topic}”.").format(topic=topic))
-    await ctx.reply(View(title=_("What I can do"), text="\n".join(lines)), private=True)
+    await answer_help(ctx, list(args.get("topic") or []))
 
 
 async def formats_list(ctx: Context, args: dict[str, Any]) -> None:
@@ -139,23 +129,66 @@ async def roles_leader(ctx: Context, args: dict[str, Any]) -> None:
 async def roles_require(ctx: Context, args: dict[str, Any]) -> None:
     name = " ".join(args["command"]).lower()
     role_word = args["role"]
-    if name not in {c.name for c in ctx.runtime.registry.commands.values()}:
+    role = ROLE_WORDS[role_word]
+    commands = ctx.runtime.registry.commands
+    if name in ctx.runtime.registry.formats and (name,) not in commands:
+        names = [c.name for c in commands.values() if c.format == name and c.role > role]
+    elif name in {c.name for c in commands.values()}:
+        names = [name]
+    else:
         raise UserError(_("There is no command “{name}”.").format(name=name))
+    await _require(ctx, names, role_word)
+    if len(names) == 1:
+        cmd = next(c for c in commands.values() if c.name == name)
+        others = _same_group(ctx, cmd, role)
+        text = _("“{name}” now needs: {who}.").format(name=name, who=role.who_may())
+        if others:
+            text += "\n" + _(
+                "Running it usually takes {others} too: "
+                "“roles require {role} {format}” opens them all to {who}."
+            ).format(
+                others=", ".join(others[:8]) + (" …" if len(others) > 8 else ""),
+                role=role_word,
+                format=cmd.format,
+                who=role.who_may(),
+            )
+    else:
+        text = ngettext(
+            "{n} command of {format} now needs: {who}.",
+            "{n} commands of {format} now need: {who}.",
+            len(names),
+        ).format(n=len(names), format=name, who=role.who_may())
+    await ctx.reply(notice(text, "success"))
+
+
+def _same_group(ctx: Context, cmd: Command, role: Role) -> list[str]:
+    """The other commands of ``cmd``'s format that need what it needed (the rest of its
+    facilitation: end, next, extend …) and that ``role`` may not run yet."""
+    if cmd.format is None or cmd.role <= role:
+        return []
+    settings = (ctx.community.settings or {}).get("require", {})
+    return [
+        " ".join(c.path[1:])
+        for c in sorted(ctx.runtime.registry.commands.values(), key=lambda c: c.path)
+        if c.format == cmd.format
+        and c.name != cmd.name
+        and c.role == cmd.role
+        and int(settings.get(c.name, c.role)) > role
+    ]
+
+
+async def _require(ctx: Context, names: list[str], role_word: str) -> None:
     community = await Community.get(id=ctx.community.id)
     settings = dict(community.settings or {})
     require = dict(settings.get("require", {}))
-    require[name] = int(ROLE_WORDS[role_word])
+    for name in names:
+        require[name] = int(ROLE_WORDS[role_word])
     settings["require"] = require
     community.settings = settings
     await community.save(update_fields=["settings"])
     await ctx.runtime.refresh(ctx.community)
-    await ctx.log("role.required", ref=name, text=role_word, member=ctx.person.id)
-    await ctx.reply(
-        notice(
-            _("“{name}” now needs: {who}.").format(name=name, who=ROLE_WORDS[role_word].who_may()),
-            "success",
-        )
-    )
+    for name in names:
+        await ctx.log("role.required", ref=name, text=role_word, member=ctx.person.id)
 
 
 async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
@@ -217,9 +250,9 @@ def copkit_register_commands() -> list[Command]:
     return [
         Command(
             ("help",),
-            N_("List the commands you can use."),
+            N_("List the commands you can use, or explain one."),
             help_,
-            (Arg("topic", N_("a format"), positional=True),),
+            (Arg("topic", N_("a format or a command"), type="rest", positional=True),),
         ),
         Command(("formats",), N_("List formats and whether they are enabled."), formats_list),
         Command(
