@@ -24,7 +24,11 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
     enabled and a token is configured, and keeps trying while Discord cannot be reached. Says
     plainly what started and what is missing. Cancelling it (SIGTERM, Ctrl-C) at any moment,
     start-up included, closes what was opened."""
-    runtime = Copkit(settings.database_url, pm=make_plugin_manager(plugins))
+    runtime = Copkit(
+        settings.database_url,
+        pm=make_plugin_manager(plugins),
+        community_defaults={"locale": settings.locale, "timezone": settings.timezone},
+    )
     tasks: list[asyncio.Task[None]] = []
     try:
         await runtime.open(timers=True)

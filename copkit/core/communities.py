@@ -51,6 +51,8 @@ class Communities:
         self.hooks = hooks
         self._log = log
         self.cache_ttl = cache_ttl
+        self.defaults: dict[str, str] = {}
+        """``locale`` and ``timezone`` a new community starts with ([community] in copkit.toml)."""
         self.bus: CacheBus | None = None
         # Bounded (least recently used go first): a forgotten entry costs one database read.
         self._by_ref: LRUDict[tuple[str, str], CommunityState] = LRUDict(COMMUNITIES_KEPT)
@@ -75,7 +77,11 @@ class Communities:
         if row is None:
             try:
                 row = await Community.create(
-                    platform=ref.platform, external_id=ref.external_id, name=ref.name[:200]
+                    platform=ref.platform,
+                    external_id=ref.external_id,
+                    name=ref.name[:200],
+                    locale=self.defaults.get("locale", "en"),
+                    timezone=self.defaults.get("timezone", "UTC"),
                 )
                 created = True
                 if ref.owner_id:

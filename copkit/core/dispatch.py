@@ -12,7 +12,7 @@ from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
-from .i18n import _, set_locale
+from .i18n import _, normalize_locale, set_locale
 from .models import Community, Job
 from .services import Services
 from .specs import Command
@@ -108,7 +108,7 @@ class Dispatcher:
         state: CommunityState | None = None
         try:
             state = await self.s.communities.get(community)
-            set_locale(state.row.locale)
+            set_locale(normalize_locale(person.locale) or state.row.locale)
             await self.s.communities.remember_room(state.row, room)
             await self.s.communities.remember_person(state.row, person)
             role = self.s.communities.role_of(state, person)

@@ -10,9 +10,11 @@ datetimes.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_datetime, format_timedelta
 
@@ -35,6 +37,40 @@ def zone(name: str | None) -> ZoneInfo:
         raise UserError(
             _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=name[:60])
         ) from None
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every zone name known here, by its lower-case form."""
+    return {n.lower(): n for n in available_timezones() if "/" in n or n == "UTC"}
+
+
+def find_zone(text: str) -> ZoneInfo:
+    """The zone ``text`` names, as people type it: ``Europe/Paris``, ``europe/paris``,
+    ``Paris``, ``new york``, ``UTC``; else an error suggesting the closest names."""
+    raw = "_".join((text or "").strip().split())[:64]
+    names = _zone_names()
+    exact = names.get(raw.lower())
+    if exact:
+        return ZoneInfo(exact)
+    cities: dict[str, list[str]] = {}
+    for lower, name in names.items():
+        cities.setdefault(lower.rsplit("/", 1)[-1], []).append(name)
+    found = cities.get(raw.lower(), [])
+    if len(found) == 1:
+        return ZoneInfo(found[0])
+    close = found or [
+        names.get(c) or cities[c][0]
+        for c in difflib.get_close_matches(raw.lower(), [*names, *cities], n=3, cutoff=0.6)
+    ]
+    hint = (
+        " " + _("Did you mean: {names}?").format(names=", ".join(dict.fromkeys(close)))
+        if close
+        else ""
+    )
+    raise UserError(
+        _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=raw[:60]) + hint
+    )
 
 
 def community_zone(name: str | None) -> ZoneInfo:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.helptext import answer_help
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import N_, _, available_locales, ngettext
+from copkit.core.i18n import N_, _, available_locales, ngettext, normalize_locale, set_locale
 from copkit.core.logwords import describe_all
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership
 from copkit.core.roles import Role
 from copkit.core.specs import Arg, Command
+from copkit.core.timezones import find_zone
 from copkit.core.views import Field, UserText, View, When, notice
 
 ROLE_WORDS = {"member": Role.MEMBER, "core": Role.CORE, "leader": Role.LEADER}
@@ -200,33 +200,50 @@ async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
 
 
 async def set_language(ctx: Context, args: dict[str, Any]) -> None:
-    locale = args["locale"]
-    if locale not in available_locales():
+    typed = (args.get("locale") or "").strip()
+    if not typed:
+        await ctx.reply(
+            notice(
+                _("This community speaks {locale}. Available: {known}.").format(
+                    locale=ctx.community.locale, known=", ".join(available_locales())
+                )
+            ),
+            private=True,
+        )
+        return
+    ctx.require(Role.LEADER, "language", _("change the language"))
+    locale = normalize_locale(typed)
+    if locale is None:
         raise UserError(
             _("I don't speak “{locale}” yet. Available: {known}.").format(
-                locale=locale, known=", ".join(available_locales())
+                locale=typed[:20], known=", ".join(available_locales())
             )
         )
     await Community.filter(id=ctx.community.id).update(locale=locale)
     await ctx.runtime.refresh(ctx.community)
-    from copkit.core.i18n import set_locale
-
     set_locale(locale)
+    await ctx.log("language.changed", text=locale, member=ctx.person.id)
     await ctx.reply(notice(_("Language set to {locale}.").format(locale=locale), "success"))
 
 
 async def set_timezone(ctx: Context, args: dict[str, Any]) -> None:
-    tz = args["zone"]
-    try:
-        if len(tz) > 64:  # the longest IANA names have about 30 characters
-            raise ValueError(tz)
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UserError(
-            _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz[:60])
-        ) from None
+    typed = (args.get("zone") or "").strip()
+    if not typed:
+        now = When(ctx.now(), ctx.zone, "time", with_zone=False)
+        await ctx.reply(
+            notice(
+                _("This community's time zone is {tz} (it is {now} there).").format(
+                    tz=ctx.zone.key, now=now
+                )
+            ),
+            private=True,
+        )
+        return
+    ctx.require(Role.LEADER, "timezone", _("change the time zone"))
+    tz = find_zone(typed).key
     await Community.filter(id=ctx.community.id).update(timezone=tz)
     await ctx.runtime.refresh(ctx.community)
+    await ctx.log("timezone.changed", text=tz, member=ctx.person.id)
     await ctx.reply(notice(_("Time zone set to {tz}.").format(tz=tz), "success"))
 
 
@@ -323,19 +340,21 @@ def copkit_register_commands() -> list[Command]:
         ),
         Command(
             ("language",),
-            N_("Set this community's language."),
+            N_("Show or set this community's language."),
             set_language,
-            (Arg("locale", N_("e.g. en, de"), positional=True, required=True),),
-            Role.LEADER,
-            action=N_("change the language"),
+            (Arg("locale", N_("e.g. en, de (alone: the current one)"), positional=True),),
         ),
         Command(
             ("timezone",),
-            N_("Set this community's time zone."),
+            N_("Show or set this community's time zone."),
             set_timezone,
-            (Arg("zone", N_("e.g. Europe/Paris"), positional=True, required=True),),
-            Role.LEADER,
-            action=N_("change the time zone"),
+            (
+                Arg(
+                    "zone",
+                    N_("e.g. Europe/Paris or Paris (alone: the current one)"),
+                    positional=True,
+                ),
+            ),
         ),
         Command(
             ("log",),

@@ -874,7 +874,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "app_permissions": str(self.permissions_of(guild, self.bot)),
-            "locale": "en-US",
+            "locale": user.get("locale", "en-US"),  # the member's app language
             "guild_locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": guild["id"]},
@@ -925,7 +925,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "app_permissions": str(BASIC_PERMISSIONS),
-            "locale": "en-US",
+            "locale": user.get("locale", "en-US"),
             "entitlements": [],
             "authorizing_integration_owners": {"0": "0"},
             "context": 1,
