@@ -13,8 +13,8 @@ from copkit.core.i18n import N_, _, ngettext
 from copkit.core.parsing import join_words, parse_duration
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.timezones import parse_future, show, zone
-from copkit.core.views import ToRoom, ToThread, UserText, notice
+from copkit.core.timezones import parse_future, zone
+from copkit.core.views import ToRoom, ToThread, UserText, When, notice
 
 from . import logic, store
 from . import views as v
@@ -163,7 +163,7 @@ async def remind_speakers(ctx: JobContext, payload: dict[str, Any]) -> None:
             _("Reminder: you give “{title}” at “{event}”, {when}. {minutes} minutes each!").format(
                 title=UserText(talk.title),
                 event=UserText(ev.title),
-                when=show(ev.starts_at, ctx.zone),
+                when=When(ev.starts_at, ctx.zone),
                 minutes=ev.minutes,
             ),
         )
