@@ -48,7 +48,7 @@ async def test_round_with_five_members_results_only_after_close(h):
     rid = await start(h)
     ann = await h.view(R.round_key(rid))
     assert "Health check #1" in ann.title and "Anonymous" in ann.text
-    assert [b.label for b in ann.buttons] == ["Take the health check"]
+    assert [b.label for b in ann.buttons] == ["Take the health check", "My answers"]
 
     # Purpose (position 0): 3 green, 1 amber, 1 red; trends 2 better, 3 same; two comments.
     colours = {"ann": "green", "bob": "green", "cid": "green", "dan": "amber", "eve": "red"}

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .context import Activity, JobContext
     from .models import Community
-    from .specs import Action, Command, FormatInfo, JobType, Models, Section
+    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
 hookimpl = pluggy.HookimplMarker("copkit")
@@ -109,6 +111,18 @@ def copkit_job_due(job: JobContext) -> None:
 def copkit_minutes_sections(activity: Activity) -> list[Section]:
     """Called when an activity's minutes are built. Return extra sections (possibly none); every
     plugin's sections are gathered and sorted by ``order``. This is how formats mix."""
+
+
+@hookspec
+def copkit_signals(
+    community: Community, names: list[str], start: datetime, end: datetime
+) -> list[Measure]:
+    """Called when goals are measured (the scorecard, the coach, the digest). Return a
+    :class:`Measure` for each of ``names`` this plugin measures over ``[start, end)`` — the
+    documented signals of ``copkit.core.goals.SIGNALS`` (``health:safety``) and the coach's
+    (``health.days_since``, ``health.red_twice``) — and nothing for the others. Every plugin's
+    measures are gathered; the first for a name wins. This is how a format's data reaches the
+    scorecard without anyone importing it."""
 
 
 # Decisions ------------------------------------------------------------------------------------

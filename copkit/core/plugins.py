@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .specs import Registry, Section
+from .specs import Measure, Registry, Section
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .context import Activity, JobContext
     from .models import Community
 
@@ -27,6 +29,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
+    "copkit.plugins.reflect",
 )
 
 
@@ -110,6 +113,7 @@ _CALLED = (
     "copkit_presence_changed",
     "copkit_job_due",
     "copkit_minutes_sections",
+    "copkit_signals",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -219,6 +223,21 @@ class Hooks:
         for result in await self._each("copkit_minutes_sections", activity=activity):
             sections.extend(result)
         return sorted(sections, key=lambda s: s.order)
+
+    async def signals(
+        self, community: Community, names: list[str], start: datetime, end: datetime
+    ) -> dict[str, Measure]:
+        """Every plugin's measures of ``names`` over ``[start, end)``, by name (first wins)."""
+        out: dict[str, Measure] = {}
+        if not names:
+            return out
+        for result in await self._each(
+            "copkit_signals", community=community, names=names, start=start, end=end
+        ):
+            for m in result:
+                if m.name in names:
+                    out.setdefault(m.name, m)
+        return out
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

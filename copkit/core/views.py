@@ -133,6 +133,22 @@ class ScheduledEvent:
     cancelled: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PersonalPart:
+    """A part of a shared view that depends on who looks: your dots left, your answers.
+
+    ``action_id`` (a route of the format, declared with ``@f.button``) renders the view as the
+    person asking sees it, with :meth:`copkit.core.context.Context.show_personal`. Where the
+    platform renders one card differently per person (Teams' Universal Actions ``refresh``) each
+    person sees their own part in place; elsewhere a ``label`` button asks for it (Discord: an
+    ephemeral answer; the console: the person's own render). ``note`` says so under the view
+    where it cannot be in place."""
+
+    action_id: str
+    label: str
+    note: str = ""
+
+
 @dataclass(slots=True)
 class View:
     """What a plugin shows. Only ``title`` or ``text`` is needed."""
@@ -147,10 +163,13 @@ class View:
     footer: str = ""
     tone: Tone = "info"
     event: ScheduledEvent | None = None
+    personal: PersonalPart | None = None
 
     def actions(self) -> list[str]:
         """Every action id this view can send back."""
         ids = [b.action_id for b in self.buttons] + [c.action_id for c in self.choices]
+        if self.personal is not None:
+            ids.append(self.personal.action_id)
         ids += [b.form.action_id for b in self.buttons if b.form]
         if self.poll:
             ids += [f"{self.poll.action_id}:{i}" for i in range(len(self.poll.options))]
@@ -224,7 +243,34 @@ class Private:
     person_id: str
 
 
-Target = ToRoom | ToThread | Reply | Private
+@dataclass(frozen=True, slots=True)
+class AsSeenBy:
+    """A shared view as ``person_id`` sees it (their :class:`PersonalPart` filled in), in place
+    and for them alone; ``part`` is that part on its own, sent privately where a platform cannot
+    show one card differently per person."""
+
+    person_id: str
+    part: View
+
+
+Target = ToRoom | ToThread | Reply | Private | AsSeenBy
+
+
+def with_personal_button(view: View) -> View:
+    """``view`` with its personal part asked for by a button (platforms without per-person
+    rendering of one card)."""
+    part = view.personal
+    if part is None or any(b.action_id == part.action_id for b in view.buttons):
+        return view
+    footer = "\n".join(x for x in (view.footer, part.note) if x)
+    return replace(view, buttons=[*view.buttons, Button(part.action_id, part.label)], footer=footer)
+
+
+def seen_by(shared: View, part: View) -> View:
+    """``shared`` with a person's ``part`` on top (its title and text)."""
+    lines = [x for x in (f"**{part.title}**" if part.title else "", part.text) if x]
+    text = "\n".join(lines + ([shared.text] if shared.text else []))
+    return replace(shared, text=text)
 
 
 def notice(text: str, tone: Tone = "info") -> View:

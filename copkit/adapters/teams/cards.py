@@ -20,7 +20,7 @@ from typing import Any
 from copkit.core.i18n import _
 from copkit.core.moments import Moment, has_moments
 from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
-from copkit.core.views import Button, Choice, Field, Form, Poll, View
+from copkit.core.views import Button, Choice, Field, Form, Poll, View, with_personal_button
 
 log = logging.getLogger("copkit.teams.cards")
 
@@ -335,22 +335,49 @@ def fallback_text(view: View) -> str:
     return " — ".join(p for p in parts if p)[:300] or _("A card from copkit")
 
 
-def render(view: View, *, context: Context = None, heading: str = "", note: str = "") -> JSON:
+MAX_REFRESH_USERS = 60  # Teams refreshes a card automatically for at most 60 people
+
+
+def render(
+    view: View,
+    *,
+    context: Context = None,
+    heading: str = "",
+    note: str = "",
+    viewers: list[str] | None = None,
+) -> JSON:
     """The Adaptive Card for ``view``. ``context`` is merged into every action's data (private
     cards carry where they belong); ``heading`` names a new post; ``note`` is a line on top only
-    the person who acted sees (in an invoke response). Kept under Teams' size limit: pictures
-    are dropped first, then long text is cut."""
+    the person who acted sees (in an invoke response). A view with a personal part refreshes
+    itself for each of ``viewers`` (Universal Actions ``refresh``: each sees their own part in
+    place); with no viewers or more than 60, it gets the part's button and note instead. Kept
+    under Teams' size limit: pictures are dropped first, then long text is cut."""
+    refresh: JSON | None = None
+    if view.personal is not None:
+        if viewers and len(viewers) <= MAX_REFRESH_USERS:
+            data = _data(view.personal.action_id, context)
+            action = {
+                "type": "Action.Execute",
+                "title": bare(view.personal.label),
+                "verb": data["copkit"],
+                "data": data,
+            }
+            refresh = {"action": action, "userIds": list(viewers)}
+        else:
+            view = with_personal_button(view)
     card = _build(view, context, heading, note)
+    if refresh is not None:
+        card["refresh"] = refresh
     if len(json.dumps(card)) <= MAX_CARD_BYTES:
         return card
     if view.images:
         log.warning("card too large; pictures left out")
         view = View(**{**_view_dict(view), "images": []})
-        card = _build(view, context, heading, note)
+        card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
     while len(json.dumps(card)) > MAX_CARD_BYTES and len(view.text) > 40:
         log.warning("card too large; text shortened")
         view = View(**{**_view_dict(view), "text": view.text[: len(view.text) // 2] + "\n…"})
-        card = _build(view, context, heading, note)
+        card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
     return card
 
 
