@@ -102,7 +102,11 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
     started = time.monotonic()
     grace = settings.adapters["http"].shutdown_timeout
     teams, discord = settings.adapters["teams"], settings.adapters["discord"]
-    runtime = Copkit(settings.database_url, pm=make_plugin_manager(plugins))
+    runtime = Copkit(
+        settings.database_url,
+        pm=make_plugin_manager(plugins),
+        community_defaults={"locale": settings.locale, "timezone": settings.timezone},
+    )
     host, port = http_address(settings)
     share_database_context()  # the server's tasks see the database opened after it starts
     server = HttpServer(runtime, http_setups(settings), host=host, port=port)

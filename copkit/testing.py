@@ -57,6 +57,8 @@ class MemoryMessenger:
         self.log: list[Message] = []
         self.failures = 0
         """Set to N: the next N sends and edits fail as a platform outage would (a 502)."""
+        self.directory: dict[str, Person] = {}
+        """People the platform knows by id or name, whom copkit may not have seen yet."""
         self._ids = itertools.count(1)
 
     def _maybe_fail(self) -> None:
@@ -77,6 +79,11 @@ class MemoryMessenger:
         self.messages[msg_id] = msg
         self.log.append(msg)
         return {"room_id": room_id, "message_id": msg_id}
+
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        return self.directory.get(token) or next(
+            (p for p in self.directory.values() if p.name == token), None
+        )
 
     async def edit(
         self, community: Community, ref: MessageRef, view: View, request: Any = None

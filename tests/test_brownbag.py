@@ -328,7 +328,11 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(h):
         ("leader", "brownbag speaker 1 @bob", "already the speaker"),
         ("leader", "brownbag speaker 1 @zed", "I don't know zed"),
         ("leader", 'brownbag schedule Talk --speaker @bob --at "yesterday"', "I can't read"),
-        ("leader", 'brownbag schedule Talk --speaker @bob --at "in a while"', "not a duration"),
+        (
+            "leader",
+            'brownbag schedule Talk --speaker @bob --at "in a while"',
+            "can't read “in a while”",
+        ),
         ("leader", 'brownbag schedule --speaker @bob --at "2026-02-01 12:00"', "title"),
         ("ann", "brownbag done 1", "Only"),
         ("bob", "brownbag done 1", "has not started yet"),

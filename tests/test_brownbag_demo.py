@@ -35,14 +35,14 @@ def test_copkit_console_demo_brownbag(tmp_path, monkeypatch, capsys):
         "│ When: Tue 6 Jan 2026, 12:30–13:15 (Europe/Paris)",
         "] Going (1)",
         "│ Sun 4 Jan 2026, 13:00 (Europe/Paris) is in the past.",
-        "┌ (only cat sees) Brown bag moved",
+        "┌ (only cat sees this) Brown bag moved",
         "│ Brown bag #1 moved to Tue 6 Jan 2026, 13:00–13:45 (Europe/Paris).",
         "  … copkit restarted",
         "│ You are speaking tomorrow: “Property-based testing”.",
         "│ “Property-based testing” by bob starts tomorrow.",
         "│ You are speaking in 15 minutes: “Property-based testing”.",
-        "┌ (only ann sees) How was “Property-based testing”?",
-        "┌ (only cat sees) How was “Property-based testing”?",
+        "┌ (only ann sees this) How was “Property-based testing”?",
+        "┌ (only you see this) How was “Property-based testing”?",
         "┌ (#general) Record of brown bag #1: Property-based testing",
     ]
     positions = [out.index(line) for line in story]

@@ -22,7 +22,7 @@ def test_tour_demo_transcript(tmp_path):
     out = done.stdout
     for expected in [
         "you@general> help",
-        "┌ (only you sees) What I can do",
+        "┌ (only you see this) What I can do",
         "bob@general> formats disable leancoffee",
         "│ Only the leader can disable formats.",
         "│ Unknown command “fromats”. Did you mean: formats",

@@ -25,7 +25,10 @@ def test_file_and_environment_overrides(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[teams]\napp_id = "x"\nport = "eighty"\n', "copkit.toml:3: teams.port must be a int"),
+        (
+            '[teams]\napp_id = "x"\nport = "eighty"\n',
+            "copkit.toml:3: teams.port must be an integer",
+        ),
         ('[teams]\ncolour = "red"\n', "copkit.toml:2: unknown key teams.colour"),
         ("[nonsense]\na = 1\n", "unknown section [nonsense]"),
         ('[database]\nurl = "unclosed\n', "line 2"),
@@ -45,7 +48,7 @@ def test_cli_reports_malformed_config_in_one_line(tmp_path):
         [sys.executable, "-m", "copkit", "plugins"], capture_output=True, text=True, cwd=tmp_path
     )
     assert done.returncode == 1
-    assert done.stderr.strip() == "copkit: copkit.toml:2: teams.port must be a int"
+    assert done.stderr.strip() == "copkit: copkit.toml:2: teams.port must be an integer"
 
 
 @pytest.mark.parametrize(
@@ -78,7 +81,7 @@ def test_adapters_can_be_switched_off_in_the_file_or_the_environment(tmp_path):
     with pytest.raises(ConfigError, match="COPKIT_TEAMS_ENABLED must be true or false"):
         load_settings(None, env={"COPKIT_TEAMS_ENABLED": "maybe"})
     cfg.write_text('[teams]\nenabled = "no"\n')
-    with pytest.raises(ConfigError, match="teams.enabled must be a bool"):
+    with pytest.raises(ConfigError, match="teams.enabled must be true or false"):
         load_settings(cfg, env={})
 
 

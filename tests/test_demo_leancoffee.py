@@ -54,7 +54,7 @@ KEY_LINES = [
     "│ 2. #4 Career ladders (●●● 3 dots, skipped)",
     "│ 3. #1 Testing in production (●● 2 dots, 3 min, extended once)",
     "│ This lean coffee has ended. Thank you! The minutes are posted below.",
-    "┌ (only you sees) Minutes of 2026-01-05 (Markdown)",
+    "┌ (only you see this) Minutes of 2026-01-05 (Markdown)",
     "│ [file leancoffee-2026-01-05.md, ",
     # next time: carried over first, open actions listed and marked done
     "│ - #1 Career ladders · ↻ carried over — *IC and manager tracks*",

@@ -13,15 +13,15 @@ KEY_LINES = [
     "┌ (#general) Health check #1: how is our community doing?",
     "│ Anonymous: nobody, the leader included, can see who answered what.",
     # private answering, a comment, the forgotten question, a change of mind
-    "┌ (only ann sees) Health check #1 · 1/4 · Purpose",
+    "┌ (only you see this) Health check #1 · 1/4 · Purpose",
     "│ Your answer: 🔴 red · “Same format every week, and it feels like a chore.”",
     "  New note (anonymous; empty removes it) (optional): How we welcome newcomers.",
-    "┌ (only ann sees) Thank you!",
+    "┌ (only you see this) Thank you!",
     "│ Your answer: 🟡 amber · → same",
     "│ Answers so far: 5 or more",
     "│ You have rated 2 of 4 dimensions.",
     # nothing before the close; the reminder and the close on timers
-    "│ Health check #1 is still open: results come at the close (Mon 5 Jan, 11:00).",
+    "│ Health check #1 is still open: results come at the close (Mon 5 Jan 2026, 11:00).",
     "┌ (#general) ⏰ Health check #1 closes in 60 minutes",
     "┌ (#general) Health check #1: results",
     "│ 5 of 6 members answered (83%).",
@@ -39,7 +39,7 @@ KEY_LINES = [
     "│ #1 · 5 Jan · 🔴 · 🟢 0 🟡 1 🔴 3 · score 12",
     "│ [picture healthcheck-trend.png,",
     "│ #1 · 5 Jan · 5 of 6 answered (83%) · 🟢 2 🟡 0 🔴 2",
-    "┌ (only you sees) Health-check export (CSV, aggregates only)",
+    "┌ (only you see this) Health-check export (CSV, aggregates only)",
     "│ [file healthcheck-export.csv, ",
     ", saved to copkit-files/healthcheck-export.csv]",
     # the pulse

@@ -120,7 +120,12 @@ async def test_signup_bad_input_changes_nothing(h):
         ("bob", "lightning remove @ann", None, "Only"),
         ("bob", "lightning open X --at tomorrow", None, "Only"),
         ("leader", 'lightning open X --at "2026-01-04 17:00"', None, "in the past"),
-        ("leader", "lightning open X --at 2026-02-04 17:00", None, 'in quotes: "2026-02-04 12:30"'),
+        (
+            "leader",
+            "lightning open X --at 2026-02-04 17:00",
+            None,
+            '`lightning open X --at "2026-02-04 17:00"`',
+        ),
         ("leader", 'lightning open X --at "2026-02-30 17:00"', None, "I can't read"),
         ("leader", 'lightning open X --at "2026-02-03 17:00" --tz Nowhere/Land', None, "time zone"),
         ("leader", 'lightning open X --at "2026-02-03 17:00" --slots 0', None, "between 1 and"),

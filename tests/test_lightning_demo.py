@@ -26,7 +26,7 @@ def test_copkit_console_demo_lightning(tmp_path, monkeypatch, capsys):
         "│ You're in the line-up of “CoP lightning” with “Property tests in five minutes”.",
         "│ w1. dan — “Why we write ADRs”\n│ w2. eve — “A tour of our CI”",
         "│ You are already signed up.",
-        "┌ (only dan sees) Lightning talks\n│ A slot opened: “Why we write ADRs” is now in the line-up",
+        "┌ (only dan sees this) Lightning talks\n│ A slot opened: “Why we write ADRs” is now in the line-up",
         "│ 3. dan — “Why we write ADRs”\n│ \n│ Waiting list\n│ w1. eve — “A tour of our CI”",
         "┌ (#Lightning talks: CoP lightning)\n│ Sign-ups are closed.",
         "│ Sign-ups for these lightning talks are closed.",

@@ -51,6 +51,8 @@ class Communities:
         self.hooks = hooks
         self._log = log
         self.cache_ttl = cache_ttl
+        self.defaults: dict[str, str] = {}
+        """``locale`` and ``timezone`` a new community starts with ([community] in copkit.toml)."""
         self.bus: CacheBus | None = None
         # Bounded (least recently used go first): a forgotten entry costs one database read.
         self._by_ref: LRUDict[tuple[str, str], CommunityState] = LRUDict(COMMUNITIES_KEPT)
@@ -75,7 +77,11 @@ class Communities:
         if row is None:
             try:
                 row = await Community.create(
-                    platform=ref.platform, external_id=ref.external_id, name=ref.name[:200]
+                    platform=ref.platform,
+                    external_id=ref.external_id,
+                    name=ref.name[:200],
+                    locale=self.defaults.get("locale", "en"),
+                    timezone=self.defaults.get("timezone", "UTC"),
                 )
                 created = True
                 if ref.owner_id:
@@ -189,6 +195,16 @@ class Communities:
         self, community: Community, mentions: dict[str, Person], token: str
     ) -> Person:
         """The person meant by ``token`` (a mention, an id or a known display name)."""
+        found = await self.known_person(community, mentions, token)
+        if found is None:
+            raise unknown_person(token)
+        return found
+
+    async def known_person(
+        self, community: Community, mentions: dict[str, Person], token: str
+    ) -> Person | None:
+        """The person meant by ``token`` among the mentions and the people copkit has seen;
+        ``None`` if nobody; an error if several people have that name."""
         token = token.removeprefix("@").strip()
         if token in mentions:
             return mentions[token]
@@ -203,7 +219,13 @@ class Communities:
                 )
             row = rows[0] if rows else None
         if row is None:
-            raise UserError(
-                _("I don't know {name} yet: they need to use copkit once.").format(name=token)
-            )
+            return None
         return Person(id=row.person_id, name=row.name)
+
+
+def unknown_person(token: str) -> UserError:
+    return UserError(
+        _("I don't know {name} yet: mention them (@name) or ask them to use copkit once.").format(
+            name=token.removeprefix("@").strip()[:60]
+        )
+    )

@@ -21,7 +21,45 @@ from .urls import DEFAULT_URL
 
 ENV_DEFAULT_FILE = "COPKIT_CONFIG"
 
-Schema = dict[str, type | tuple[type, ...]]
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose every item has type ``item`` (``shard_ids = [0, 1]``)."""
+
+    item: type
+
+
+Schema = dict[str, type | tuple[type, ...] | ListOf]
+
+_TYPE_WORDS = {
+    int: "an integer",
+    str: "a string",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+}
+
+
+def type_words(expected: type | tuple[type, ...] | ListOf) -> str:
+    """``an integer``, ``a string or a list``, ``a list of integers``: what a key must be."""
+    if isinstance(expected, ListOf):
+        item = _TYPE_WORDS.get(expected.item, expected.item.__name__)
+        plural = {"an integer": "integers", "a string": "strings"}.get(item, item)
+        return f"a list of {plural}"
+    if isinstance(expected, tuple):
+        return " or ".join(type_words(t) for t in expected)
+    return _TYPE_WORDS.get(expected, f"a {expected.__name__}")
+
+
+def _fits(value: Any, expected: type | tuple[type, ...] | ListOf) -> bool:
+    if isinstance(expected, ListOf):
+        return isinstance(value, list) and all(_fits(v, expected.item) for v in value)
+    if isinstance(expected, tuple):
+        return any(_fits(value, t) for t in expected)
+    if expected in (int, float) and isinstance(value, bool):
+        return False
+    return isinstance(value, expected)
 
 
 class AdapterSection(Protocol):
@@ -58,7 +96,7 @@ class Settings:
 CORE_SCHEMA: dict[str, Schema] = {
     "database": {"url": str},
     "community": {"locale": str, "timezone": str},
-    "plugins": {"disabled": list},
+    "plugins": {"disabled": ListOf(str)},
     "console": {"user": str},
 }
 
@@ -110,9 +148,11 @@ def load_settings(
                 where = f"{p}:{line}" if line else str(p)
                 if expected is None:
                     raise ConfigError(f"{where}: unknown key {section}.{key}")
-                if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                    name = expected.__name__ if isinstance(expected, type) else str(expected)
-                    raise ConfigError(f"{where}: {section}.{key} must be a {name}")
+                if not _fits(value, expected):
+                    raise ConfigError(f"{where}: {section}.{key} must be {type_words(expected)}")
+                problem = _check_value(section, key, value)
+                if problem:
+                    raise ConfigError(f"{where}: {section}.{key}: {problem}")
         _apply(settings, data)
         settings.source = str(p)
     settings.database_url = env.get("COPKIT_DATABASE_URL") or settings.database_url
@@ -123,9 +163,39 @@ def load_settings(
     return settings
 
 
+def _check_value(section: str, key: str, value: Any) -> str:
+    """What is wrong with a well-typed core value (an unknown zone, language or plugin)."""
+    if (section, key) == ("community", "timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            if not value or ".." in value or value.startswith("/"):
+                raise ValueError(value)
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return f"unknown time zone {value!r} (e.g. Europe/Paris)"
+    if (section, key) == ("community", "locale"):
+        from .i18n import available_locales, normalize_locale
+
+        if normalize_locale(value) is None:
+            return f"unknown locale {value!r} (available: {', '.join(available_locales())})"
+    if (section, key) == ("plugins", "disabled"):
+        from .plugins import DEFAULT_PLUGINS
+
+        known = [p.rsplit(".", 1)[-1] for p in DEFAULT_PLUGINS]
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            return f"unknown plugin {unknown[0]!r} (known: {', '.join(known)})"
+    return ""
+
+
 def _apply(s: Settings, data: dict[str, Any]) -> None:
     s.database_url = data.get("database", {}).get("url", s.database_url)
     s.locale = data.get("community", {}).get("locale", s.locale)
+    if "locale" in data.get("community", {}):
+        from .i18n import normalize_locale
+
+        s.locale = normalize_locale(s.locale) or s.locale
     s.timezone = data.get("community", {}).get("timezone", s.timezone)
     s.plugins_disabled = list(data.get("plugins", {}).get("disabled", s.plugins_disabled))
     s.console_user = data.get("console", {}).get("user", s.console_user)

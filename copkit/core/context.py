@@ -224,7 +224,7 @@ class Context(Scope):
 
     async def resolve_person(self, token: str) -> Person:
         """The person meant by ``token`` (a mention, an id or a known display name)."""
-        return await self.services.communities.resolve_person(self.community, self.mentions, token)
+        return await self.services.resolve_person(self, token)
 
 
 class JobContext(Scope):

@@ -8,13 +8,13 @@ import logging
 import time
 from typing import Any
 
-from . import logcontext, parsing
+from . import helptext, logcontext, parsing
 from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
-from .i18n import _, set_locale
+from .i18n import _, normalize_locale, set_locale
 from .metrics import Metrics
 from .models import Community, Job
 from .services import Services
@@ -159,7 +159,7 @@ class Dispatcher:
         try:
             state = await self.s.communities.get(community)
             logcontext.community_id.set(state.row.id)
-            set_locale(state.row.locale)
+            set_locale(normalize_locale(person.locale) or state.row.locale)
             await self.s.communities.remember_room(state.row, room)
             await self.s.communities.remember_person(state.row, person)
             role = self.s.communities.role_of(state, person)
@@ -238,6 +238,15 @@ class Dispatcher:
         if words[0].lower() in ("copkit", "/copkit") and len(words) > 1:
             words = words[1:]
         words[0] = words[0].lstrip("/")
+        if len(words) > 1 and words[-1].lower() in ("--help", "-h"):
+            await helptext.answer_help(ctx, words[:-1])  # "leancoffee start --help"
+            return
+        lowered = tuple(w.lower() for w in words)
+        if lowered not in self.s.registry.commands and any(
+            c[: len(lowered)] == lowered for c in self.s.registry.commands
+        ):  # a group's name alone: "leancoffee", "roles core"
+            await helptext.answer_help(ctx, words)
+            return
         cmd, rest = parsing.resolve(self.s.registry.commands, words)
         if cmd.args:
             args = parsing.bind(cmd, rest)

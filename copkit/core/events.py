@@ -27,6 +27,9 @@ class Person:
     is_admin: bool = False
     is_owner: bool = False
     roles: tuple[str, ...] = ()
+    locale: str = ""
+    """The language their app is set to (Discord's ``interaction.locale``), when the platform
+    says; copkit answers in it when it has that language."""
 
 
 @dataclass(frozen=True, slots=True)

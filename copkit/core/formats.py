@@ -26,7 +26,7 @@ directly keep working.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .hookspecs import hookimpl
@@ -131,6 +131,11 @@ class Format:
             return fn
 
         return decorate
+
+    def log_words(self, words: dict[str, str]) -> None:
+        """How this format's log lines read in human words: ``{kind: N_(template)}``; the
+        placeholders are those of :mod:`copkit.core.logwords` (``{who}``, ``{number}`` …)."""
+        self.info = replace(self.info, log_words=(*self.info.log_words, *words.items()))
 
     # What the register hooks return -------------------------------------------------------------
 

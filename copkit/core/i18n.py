@@ -45,6 +45,19 @@ def available_locales() -> list[str]:
     return sorted(found | {"en"})
 
 
+def normalize_locale(text: str | None) -> str | None:
+    """The available language ``text`` names (``de-DE``, ``EN``, ``fr_CA`` → ``de``, ``en``,
+    ``fr``), or ``None``."""
+    raw = (text or "").strip().replace("-", "_")
+    if not raw or len(raw) > 20:
+        return None
+    known = {loc.lower(): loc for loc in available_locales()}
+    for candidate in (raw.lower(), raw.lower().split("_")[0]):
+        if candidate in known:
+            return known[candidate]
+    return None
+
+
 def current_locale() -> str:
     return _current.get()
 
@@ -78,6 +91,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if locale == "en":
         return singular if n == 1 else plural
     return translations(locale).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` said in ``context`` (e.g. a slash command's name)."""
+    locale = _current.get()
+    if locale == "en":
+        return message
+    return translations(locale).pgettext(context, message)
 
 
 def N_(message: str) -> str:

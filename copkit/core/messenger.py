@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol, runtime_checkable
 
+from .events import Person
 from .models import Community
 from .views import Target, View
 
@@ -12,6 +13,15 @@ log = logging.getLogger("copkit.messenger")
 
 MessageRef = dict[str, Any]
 """What an adapter returns for a posted view: at least ``room_id`` and ``message_id``; JSON-safe."""
+
+
+class PeopleFinder(Protocol):
+    """What an adapter may add to its messenger: find someone copkit has not seen yet."""
+
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """The person ``token`` names on the platform (a mention, an id, a display name), or
+        ``None``; ``request`` as for :meth:`Messenger.send`."""
+        ...
 
 
 class Messenger(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -19,12 +20,12 @@ from .usertext import storable as clean_text
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "‘": "’"}
 _DURATION = re.compile(
-    r"([0-9]{1,9})\s*(d|h|m|s|min|mins|minutes?|hours?|days?|sec|secs|seconds?)", re.I
+    r"([0-9]{1,9})\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)", re.I
 )
 C = TypeVar("C")
 R = TypeVar("R")
 P = TypeVar("P")
-_UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_UNIT = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _INT = re.compile(r"[+-]?[0-9]+")
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -127,7 +128,7 @@ def parse_duration(text: str) -> timedelta:
     for m in _DURATION.finditer(text):
         if text[pos : m.start()].strip():
             break
-        seconds += int(m.group(1)) * _UNIT[m.group(2)[0]]
+        seconds += int(m.group(1)) * _UNIT[m.group(2)[0].lower()]
         pos = m.end()
     if pos != len(text) or not seconds or seconds > DURATION_MAX.total_seconds():
         raise UsageError(
@@ -202,10 +203,16 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
     by_option = {a.name: a for a in cmd.args if not a.positional}
     positionals = [a for a in cmd.args if a.positional]
     rest: list[str] = []
+    # Words right after a text option's value ("--title Friday café"): text of several words
+    # typed without quotes, when no positional argument can take them unambiguously.
+    strays: dict[int, list[int]] = {}  # index of the option's value -> indexes of the strays
+    rest_before: dict[int, int] = {}  # index of the option's value -> positional words before
+    last_value: int | None = None
     i = 0
     while i < len(words):
         word = words[i]
         if word.startswith("--") and len(word) > 2:
+            last_value = None
             name, eq, inline = word[2:].partition("=")
             arg = by_option.get(name) or by_option.get(name.replace("-", "_"))
             if arg is None:
@@ -226,10 +233,16 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
                     _("--{name} needs a value.").format(name=name) + "\n" + usage_line(cmd)
                 )
             values[arg.name] = _convert(cmd, arg, raw)
+            if arg.type == "text" and not arg.choices and not eq:
+                last_value = i
+                strays[i], rest_before[i] = [], len(rest)
             i += 1
             continue
+        if last_value is not None:
+            strays[last_value].append(i)
         rest.append(word)
         i += 1
+    _unquoted(cmd, words, strays, rest_before, positionals, len(rest))
     for n, arg in enumerate(positionals):
         if arg.type == "rest":
             values[arg.name] = _rest(cmd, arg, rest)
@@ -251,6 +264,57 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
                 )
             values[arg.name] = False if arg.type == "flag" else arg.default
     return values
+
+
+def _unquoted(
+    cmd: Command,
+    words: list[str],
+    strays: dict[int, list[int]],
+    rest_before: dict[int, int],
+    positionals: list[Arg],
+    n_rest: int,
+) -> None:
+    """Refuse text of several words typed without quotes after an option, when the words
+    would otherwise be lost or land in another argument; answer with the line to copy."""
+    takes_all = any(
+        a.type == "rest" or (a.type == "text" and n == len(positionals) - 1)
+        for n, a in enumerate(positionals)
+    )
+    room = len(positionals) if not takes_all else n_rest
+    groups = {value: after for value, after in strays.items() if after}
+    ambiguous = n_rest > room or any(rest_before[v] > 0 and takes_all for v in groups)
+    if not groups or not ambiguous:
+        return
+    joined = {k for after in groups.values() for k in after}
+    fixed: list[str] = []
+    for n, w in enumerate(words):
+        if n in joined:
+            continue
+        if n in groups:
+            fixed.append(quote(" ".join([w, *(words[k] for k in groups[n])])))
+        else:
+            fixed.append(quote(w) if " " in w else w)
+    raise UsageError(
+        _("Put text of several words in quotes, e.g.: {line}").format(
+            line=f"`{cmd.name} {' '.join(fixed)}`"
+        )
+    )
+
+
+def quote(text: str) -> str:
+    """``text`` in straight quotes (typographic ones if it holds a straight one)."""
+    return f"“{text}”" if '"' in text else f'"{text}"'
+
+
+def question_and_options(first: str, rest: list[str]) -> tuple[str, list[str]]:
+    """A question typed without quotes ("Move to Thursdays? yes no"): the words up to the one
+    ending in ``?`` are the question. Otherwise the first word is, as typed."""
+    if first.rstrip().endswith("?"):
+        return first, rest
+    for n, word in enumerate(rest):
+        if word.endswith("?"):
+            return " ".join([first, *rest[: n + 1]]), rest[n + 1 :]
+    return first, rest
 
 
 def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
@@ -292,7 +356,7 @@ def resolve(
                 return cmd, words[n:]
     typed = " ".join(lowered[:2]) if lowered else ""
     names = [c.name for c in commands.values()]
-    close = difflib.get_close_matches(typed, names, n=3, cutoff=0.5)
+    close = closest(words, names)
     if not close and lowered:
         close = [n for n in names if n.split()[0] == lowered[0]][:5]
     msg = _("Unknown command “{typed}”.").format(typed=typed[:60])
@@ -301,6 +365,29 @@ def resolve(
     else:
         msg += " " + _("Type “help” for the list.")
     raise UsageError(msg)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.lower().split()).replace("-", "").replace("_", "")
+
+
+def closest(typed_words: list[str], names: Iterable[str], n: int = 3) -> list[str]:
+    """The command names nearest to what was typed, best first: spaces and dashes ignored
+    (``lean coffee start`` → ``leancoffee start``), a shared first word counts."""
+    names = list(names)
+    typed = [w.lower() for w in typed_words[:4]]
+    scored: list[tuple[float, str]] = []
+    for name in names:
+        words = name.split()
+        best = 0.0
+        for k in range(1, len(typed) + 1):
+            ratio = difflib.SequenceMatcher(None, _squash(" ".join(typed[:k])), _squash(name))
+            best = max(best, ratio.ratio())
+        if typed and words[0] == typed[0]:
+            best += 0.15
+        scored.append((best, name))
+    scored.sort(key=lambda s: (-s[0], len(s[1]), s[1]))
+    return [name for score, name in scored[:n] if score >= 0.6]
 
 
 def join_words(value: object) -> str:

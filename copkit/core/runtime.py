@@ -57,6 +57,7 @@ class Copkit:
         coalesce_interval: float = 1.0,
         cache_ttl: float | None = None,
         poll_interval: float = 0.5,
+        community_defaults: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
         self.pm = pm or make_plugin_manager()
@@ -70,6 +71,9 @@ class Copkit:
         self.metrics = Metrics()  # exported on /metrics by the HTTP server
         self.log_service = CommunityLog(self.clock, self.hooks)
         self.communities = Communities(self.registry, self.hooks, self.log_service.log, ttl)
+        self.communities.defaults = {
+            k: v for k, v in (community_defaults or {}).items() if k in ("locale", "timezone") and v
+        }
         self.bus: CacheBus | None = (
             CacheBus(database_url, self.communities.forget) if postgres else None
         )

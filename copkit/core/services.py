@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .access import Access
 from .clock import Clock
-from .communities import Communities, CommunityState
+from .communities import Communities, CommunityState, unknown_person
 from .communitylog import CommunityLog
 from .events import Person
 from .models import Community
@@ -43,4 +43,19 @@ class Services:
         return await self.communities.state_of(community)
 
     async def resolve_person(self, ctx: Context, token: str) -> Person:
-        return await self.communities.resolve_person(ctx.community, ctx.mentions, token)
+        """The person meant by ``token``: a mention, someone copkit has seen, or someone the
+        platform knows (the adapter's :meth:`~copkit.core.messenger.PeopleFinder.find_person`:
+        a Discord member lookup, a Teams roster; the console takes any name)."""
+        community = ctx.community
+        found = await self.communities.known_person(community, ctx.mentions, token)
+        if found is not None:
+            return found
+        messenger = self.output.messengers.get(community.platform)
+        finder = getattr(messenger, "find_person", None)
+        clean = token.removeprefix("@").strip()
+        if finder is not None and clean:
+            found = await finder(community, clean, ctx.request)
+        if found is None:
+            raise unknown_person(token)
+        await self.communities.remember_person(community, found)
+        return found

@@ -109,6 +109,8 @@ class FormatInfo:
     title: str
     description: str
     enabled_by_default: bool = True
+    log_words: tuple[tuple[str, str], ...] = ()
+    """How its log lines read: ``(kind, template)`` pairs, see :mod:`copkit.core.logwords`."""
 
 
 @dataclass(frozen=True, slots=True)

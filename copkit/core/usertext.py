@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from .events import CommunityRef, Person, RoomRef
+from .moments import Moment, has_moments, replace_moments
 
 START = "\ufdd0"  # opens user text
 END = "\ufdd1"  # closes user text
@@ -37,6 +38,9 @@ _INVISIBLE = re.compile(
 
 
 def strip_marks(text: str) -> str:
+    """``text`` without user-text marks, each moment as its text."""
+    if has_moments(text):
+        text = replace_moments(text)
     return _MARKS.sub("", text)
 
 
@@ -86,17 +90,31 @@ def has_user_text(text: str) -> bool:
 def plain_text(text: str) -> str:
     """``text`` without the marks: for places that show text as it is (button labels, thread
     names, notification summaries, files)."""
-    return strip_marks(text) if has_user_text(text) else text
+    return strip_marks(text) if has_user_text(text) or has_moments(text) else text
 
 
 def render_text(
     text: str,
     escape: Callable[[str], str],
     convert: Callable[[str], str] | None = None,
+    moment: Callable[[Moment], str] | None = None,
 ) -> str:
     """``text`` for a platform: copkit's own markup through ``convert`` (user texts stand in
     as placeholders meanwhile, so markup around them still applies), each user text through
-    ``escape``."""
+    ``escape``, each moment (a time, :mod:`copkit.core.moments`) through ``moment`` (default:
+    its text in the community's zone)."""
+    if has_moments(text):
+        if moment is None:
+            text = replace_moments(text)
+        else:
+            shown: list[str] = []
+
+            def hold(m: Moment) -> str:
+                shown.append(moment(m))
+                return f"\ufdd5{len(shown) - 1}\ufdd5"
+
+            done = render_text(replace_moments(text, hold), escape, convert)
+            return re.sub("\ufdd5(\\d+)\ufdd5", lambda m: shown[int(m.group(1))], done)
     if not has_user_text(text):
         return convert(text) if convert else text
     users: list[str] = []

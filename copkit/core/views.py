@@ -10,8 +10,12 @@ shown once and updated in place later.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import datetime, tzinfo
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from .moments import Style as WhenStyle
+from .moments import encode
 from .usertext import UserText, plain_text  # noqa: F401  (part of the views API)
 
 Style = Literal["primary", "secondary", "success", "danger"]
@@ -192,6 +196,43 @@ class View:
         if self.poll:
             ids += [f"{self.poll.action_id}:{i}" for i in range(len(self.poll.options))]
         return ids
+
+
+def When(  # noqa: N802  (a value like UserText, named as one)
+    instant: datetime,
+    tz: tzinfo,
+    style: WhenStyle = "full",
+    *,
+    now: datetime | None = None,
+    with_zone: bool | None = None,
+) -> str:
+    """A time inside a view's text or fields, shown to each member in their own zone where the
+    platform can (Discord ``<t:…>``, Teams ``{{DATE()}}``/``{{TIME()}}``), else in ``tz``.
+
+    ``style``: ``full`` (day, date and time), ``date``, ``time``, ``seconds`` (a time with its
+    seconds) or ``relative`` ("in 2
+    hours"; give ``now``). ``with_zone`` names the zone in the text shown where the platform
+    cannot show the reader's own (default: for ``full`` only). It survives ``str.format`` like :class:`UserText`::
+
+        _("Starts {when}.").format(when=When(s.starts_at, ctx.zone))
+    """
+    from .timezones import show, show_date, show_relative, show_time
+
+    if not isinstance(tz, ZoneInfo):
+        tz = ZoneInfo(getattr(tz, "key", None) or "UTC")
+    if style == "seconds":
+        fallback = show_time(instant, tz, seconds=True)
+    elif style == "date":
+        fallback = show_date(instant, tz)
+    elif style == "time":
+        fallback = show_time(instant, tz)
+    elif style == "relative" and now is not None:
+        fallback = show_relative(instant, now)
+    else:
+        fallback = show(instant, tz, with_zone=False)
+    if with_zone or (with_zone is None and style == "full"):
+        fallback += f" ({tz.key})"
+    return encode(int(instant.timestamp()), style, fallback)
 
 
 # Targets -------------------------------------------------------------------------------------

@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copkit.core.context import Context
 from copkit.core.errors import UserError
+from copkit.core.helptext import answer_help
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import N_, _, available_locales
+from copkit.core.i18n import N_, _, available_locales, ngettext, normalize_locale, set_locale
+from copkit.core.logwords import describe_all
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership
 from copkit.core.roles import Role
 from copkit.core.specs import Arg, Command
-from copkit.core.views import Field, UserText, View, notice
+from copkit.core.timezones import find_zone
+from copkit.core.views import Field, UserText, View, When, notice
 
 ROLE_WORDS = {"member": Role.MEMBER, "core": Role.CORE, "leader": Role.LEADER}
 
 
 async def help_(ctx: Context, args: dict[str, Any]) -> None:
-    state = await ctx.runtime.community_state(ctx.community)
-    topic = (args.get("topic") or "").lower()
-    lines = []
-    for cmd in sorted(ctx.runtime.registry.commands.values(), key=lambda c: c.path):
-        if cmd.format and cmd.format not in state.enabled:
-            continue
-        if topic and cmd.path[0] != topic:
-            continue
-        lines.append(f"- `{cmd.usage()}` — {_(cmd.help)}")
-    if not lines:
-        raise UserError(_("Nothing matches “{topic}”.").format(topic=topic))
-    await ctx.reply(View(title=_("What I can do"), text="\n".join(lines)), private=True)
+    await answer_help(ctx, list(args.get("topic") or []))
 
 
 async def formats_list(ctx: Context, args: dict[str, Any]) -> None:
@@ -138,23 +129,66 @@ async def roles_leader(ctx: Context, args: dict[str, Any]) -> None:
 async def roles_require(ctx: Context, args: dict[str, Any]) -> None:
     name = " ".join(args["command"]).lower()
     role_word = args["role"]
-    if name not in {c.name for c in ctx.runtime.registry.commands.values()}:
+    role = ROLE_WORDS[role_word]
+    commands = ctx.runtime.registry.commands
+    if name in ctx.runtime.registry.formats and (name,) not in commands:
+        names = [c.name for c in commands.values() if c.format == name and c.role > role]
+    elif name in {c.name for c in commands.values()}:
+        names = [name]
+    else:
         raise UserError(_("There is no command “{name}”.").format(name=name))
+    await _require(ctx, names, role_word)
+    if len(names) == 1:
+        cmd = next(c for c in commands.values() if c.name == name)
+        others = _same_group(ctx, cmd, role)
+        text = _("“{name}” now needs: {who}.").format(name=name, who=role.who_may())
+        if others:
+            text += "\n" + _(
+                "Running it usually takes {others} too: "
+                "“roles require {role} {format}” opens them all to {who}."
+            ).format(
+                others=", ".join(others[:8]) + (" …" if len(others) > 8 else ""),
+                role=role_word,
+                format=cmd.format,
+                who=role.who_may(),
+            )
+    else:
+        text = ngettext(
+            "{n} command of {format} now needs: {who}.",
+            "{n} commands of {format} now need: {who}.",
+            len(names),
+        ).format(n=len(names), format=name, who=role.who_may())
+    await ctx.reply(notice(text, "success"))
+
+
+def _same_group(ctx: Context, cmd: Command, role: Role) -> list[str]:
+    """The other commands of ``cmd``'s format that need what it needed (the rest of its
+    facilitation: end, next, extend …) and that ``role`` may not run yet."""
+    if cmd.format is None or cmd.role <= role:
+        return []
+    settings = (ctx.community.settings or {}).get("require", {})
+    return [
+        " ".join(c.path[1:])
+        for c in sorted(ctx.runtime.registry.commands.values(), key=lambda c: c.path)
+        if c.format == cmd.format
+        and c.name != cmd.name
+        and c.role == cmd.role
+        and int(settings.get(c.name, c.role)) > role
+    ]
+
+
+async def _require(ctx: Context, names: list[str], role_word: str) -> None:
     community = await Community.get(id=ctx.community.id)
     settings = dict(community.settings or {})
     require = dict(settings.get("require", {}))
-    require[name] = int(ROLE_WORDS[role_word])
+    for name in names:
+        require[name] = int(ROLE_WORDS[role_word])
     settings["require"] = require
     community.settings = settings
     await community.save(update_fields=["settings"])
     await ctx.runtime.refresh(ctx.community)
-    await ctx.log("role.required", ref=name, text=role_word, member=ctx.person.id)
-    await ctx.reply(
-        notice(
-            _("“{name}” now needs: {who}.").format(name=name, who=ROLE_WORDS[role_word].who_may()),
-            "success",
-        )
-    )
+    for name in names:
+        await ctx.log("role.required", ref=name, text=role_word, member=ctx.person.id)
 
 
 async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
@@ -166,42 +200,62 @@ async def roles_core_role(ctx: Context, args: dict[str, Any]) -> None:
 
 
 async def set_language(ctx: Context, args: dict[str, Any]) -> None:
-    locale = args["locale"]
-    if locale not in available_locales():
+    typed = (args.get("locale") or "").strip()
+    if not typed:
+        await ctx.reply(
+            notice(
+                _("This community speaks {locale}. Available: {known}.").format(
+                    locale=ctx.community.locale, known=", ".join(available_locales())
+                )
+            ),
+            private=True,
+        )
+        return
+    ctx.require(Role.LEADER, "language", _("change the language"))
+    locale = normalize_locale(typed)
+    if locale is None:
         raise UserError(
             _("I don't speak “{locale}” yet. Available: {known}.").format(
-                locale=locale, known=", ".join(available_locales())
+                locale=typed[:20], known=", ".join(available_locales())
             )
         )
     await Community.filter(id=ctx.community.id).update(locale=locale)
     await ctx.runtime.refresh(ctx.community)
-    from copkit.core.i18n import set_locale
-
     set_locale(locale)
+    await ctx.log("language.changed", text=locale, member=ctx.person.id)
     await ctx.reply(notice(_("Language set to {locale}.").format(locale=locale), "success"))
 
 
 async def set_timezone(ctx: Context, args: dict[str, Any]) -> None:
-    tz = args["zone"]
-    try:
-        if len(tz) > 64:  # the longest IANA names have about 30 characters
-            raise ValueError(tz)
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UserError(
-            _("“{tz}” is not a time zone I know (try Europe/Paris).").format(tz=tz[:60])
-        ) from None
+    typed = (args.get("zone") or "").strip()
+    if not typed:
+        now = When(ctx.now(), ctx.zone, "time", with_zone=False)
+        await ctx.reply(
+            notice(
+                _("This community's time zone is {tz} (it is {now} there).").format(
+                    tz=ctx.zone.key, now=now
+                )
+            ),
+            private=True,
+        )
+        return
+    ctx.require(Role.LEADER, "timezone", _("change the time zone"))
+    tz = find_zone(typed).key
     await Community.filter(id=ctx.community.id).update(timezone=tz)
     await ctx.runtime.refresh(ctx.community)
+    await ctx.log("timezone.changed", text=tz, member=ctx.person.id)
     await ctx.reply(notice(_("Time zone set to {tz}.").format(tz=tz), "success"))
 
 
 async def show_log(ctx: Context, args: dict[str, Any]) -> None:
     n = max(1, min(int(args.get("last") or 20), 100))
-    rows = await LogEntry.filter(community_id=ctx.community.id).order_by("-id").limit(n)
+    rows = list(
+        reversed(await LogEntry.filter(community_id=ctx.community.id).order_by("-id").limit(n))
+    )
+    said = await describe_all(ctx.community.id, rows, ctx.runtime.registry)
     lines = [
-        f"- {r.at:%Y-%m-%d %H:%M} {r.kind} {UserText(r.ref)} {UserText(r.member)}".rstrip()
-        for r in reversed(rows)
+        f"- {When(r.at, ctx.zone, with_zone=False)} {line}"
+        for r, line in zip(rows, said, strict=True)
     ]
     await ctx.reply(View(title=_("Community log"), text="\n".join(lines) or _("Nothing yet.")))
 
@@ -213,9 +267,9 @@ def copkit_register_commands() -> list[Command]:
     return [
         Command(
             ("help",),
-            N_("List the commands you can use."),
+            N_("List the commands you can use, or explain one."),
             help_,
-            (Arg("topic", N_("a format"), positional=True),),
+            (Arg("topic", N_("a format or a command"), type="rest", positional=True),),
         ),
         Command(("formats",), N_("List formats and whether they are enabled."), formats_list),
         Command(
@@ -286,19 +340,21 @@ def copkit_register_commands() -> list[Command]:
         ),
         Command(
             ("language",),
-            N_("Set this community's language."),
+            N_("Show or set this community's language."),
             set_language,
-            (Arg("locale", N_("e.g. en, de"), positional=True, required=True),),
-            Role.LEADER,
-            action=N_("change the language"),
+            (Arg("locale", N_("e.g. en, de (alone: the current one)"), positional=True),),
         ),
         Command(
             ("timezone",),
-            N_("Set this community's time zone."),
+            N_("Show or set this community's time zone."),
             set_timezone,
-            (Arg("zone", N_("e.g. Europe/Paris"), positional=True, required=True),),
-            Role.LEADER,
-            action=N_("change the time zone"),
+            (
+                Arg(
+                    "zone",
+                    N_("e.g. Europe/Paris or Paris (alone: the current one)"),
+                    positional=True,
+                ),
+            ),
         ),
         Command(
             ("log",),

@@ -95,6 +95,7 @@ class FakeDiscord:
         self.interactions: dict[str, dict[str, Any]] = {}  # token -> interaction info
         self.events: dict[int, dict[str, Any]] = {}  # scheduled events
         self.identified: list[dict[str, Any]] = []
+        self.member_queries: list[dict[str, Any]] = []  # Request Guild Members (op 8) received
         self.privileged_allowed = 0  # privileged intents enabled in the "Developer Portal"
         self.sockets: list[
             tuple[web.WebSocketResponse, int, int]
@@ -678,7 +679,10 @@ class FakeDiscord:
             return 200, event
         if mt := re.fullmatch(r"/guilds/(\d+)/members/(\d+)", p):
             guild = self.guilds[int(mt[1])]
-            return 200, next(x for x in guild["members"] if x["user"]["id"] == mt[2])
+            found = next((x for x in guild["members"] if x["user"]["id"] == mt[2]), None)
+            if found is None:
+                raise KeyError("member")
+            return 200, found
         raise KeyError(f"route {m} {p}")
 
     def _message_op(self, method: str, mid: int, body: dict[str, Any]) -> tuple[int, Any]:
@@ -782,10 +786,32 @@ class FakeDiscord:
                     )
                     for guild in self._guilds_of(shard_id, shard_count):
                         await self._send(ws, "GUILD_CREATE", self._guild_create(guild))
+                elif op == 8:  # Request Guild Members: names starting with the query
+                    await self._send(ws, "GUILD_MEMBERS_CHUNK", self._members_chunk(data["d"]))
         finally:
             if entry in self.sockets:
                 self.sockets.remove(entry)  # type: ignore[arg-type]
         return ws
+
+    def _members_chunk(self, d: dict[str, Any]) -> dict[str, Any]:
+        self.member_queries.append(d)
+        guild = self.guilds[int(d["guild_id"])]
+        query = str(d.get("query") or "").casefold()
+        found = [
+            m
+            for m in guild["members"]
+            if str(m["user"].get("global_name") or m["user"]["username"])
+            .casefold()
+            .startswith(query)
+            or m["user"]["username"].casefold().startswith(query)
+        ][: int(d.get("limit") or 100) or 100]
+        return {
+            "guild_id": d["guild_id"],
+            "members": found,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "nonce": d.get("nonce"),
+        }
 
     def _guilds_of(self, shard_id: int, shard_count: int) -> list[dict[str, Any]]:
         return [g for gid, g in self.guilds.items() if (gid >> 22) % shard_count == shard_id]
@@ -853,7 +879,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "app_permissions": str(self.permissions_of(guild, self.bot)),
-            "locale": "en-US",
+            "locale": user.get("locale", "en-US"),  # the member's app language
             "guild_locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": guild["id"]},
@@ -904,7 +930,7 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "app_permissions": str(BASIC_PERMISSIONS),
-            "locale": "en-US",
+            "locale": user.get("locale", "en-US"),
             "entitlements": [],
             "authorizing_integration_owners": {"0": "0"},
             "context": 1,

@@ -64,6 +64,8 @@ class ConsoleMessenger:
         self.handles: dict[int, tuple[object, str]] = {}
         self._handle_ids = itertools.count(1)
         self.pinned: set[str] = set()
+        self.acting = ""
+        """Who types now: a private message to them reads "(only you see this)"."""
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
@@ -106,6 +108,13 @@ class ConsoleMessenger:
             self._edited.append(mid)
         return True
 
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """Anyone can be named in the console (people are their names, as with ``/as``)."""
+        name = token.strip()
+        if not name or len(name) > 64 or any(c.isspace() for c in name):
+            return None
+        return Person(id=name, name=name)
+
     def _handle(self, mid: str) -> Callable[[object], int]:
         def give(item: object) -> int:
             n = next(self._handle_ids)
@@ -133,7 +142,10 @@ class ConsoleMessenger:
         for mid in self._new + self._edited:
             room_id, target, view = self.messages[mid]
             if isinstance(target, Private):
-                header = f"(only {target.person_id} sees) "
+                if target.person_id == self.acting:
+                    header = _("(only you see this)") + " "
+                else:
+                    header = _("(only {name} sees this)").format(name=target.person_id) + " "
             elif isinstance(target, ToThread):
                 header = f"(new thread «{flat(target.name)}») "
             else:
@@ -184,14 +196,23 @@ class ConsoleSession:
         self.database_url = database_url
         self.clock = clock or Clock()
         self.out = out
-        self.user = user
         self.room = "general"
         self.messenger = ConsoleMessenger(out, files_dir)
+        self.user = user
         self.community = CommunityRef("console", "local", "Local community", owner_id=user)
         self.plugins = plugins
         self.runtime: Copkit | None = None
         self._lines: Iterator[str] | None = None
         self.echo = True
+
+    @property
+    def user(self) -> str:
+        """Who types now (``/as NAME``)."""
+        return self.messenger.acting
+
+    @user.setter
+    def user(self, name: str) -> None:
+        self.messenger.acting = name
 
     def _runtime(self) -> Copkit:
         pm = make_plugin_manager(*([self.plugins] if self.plugins is not None else []))

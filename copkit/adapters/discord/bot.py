@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -271,7 +272,7 @@ class DiscordAdapter(InboundEvents):
                 else CommunityRef("discord", str(interaction.guild_id))
             )
             person = person_of(interaction.user, guild, interaction.permissions)
-            return community, room, person
+            return community, room, replace(person, locale=str(interaction.locale or ""))
         if interaction.message is None:
             return None
         try:
@@ -286,5 +287,5 @@ class DiscordAdapter(InboundEvents):
         return (
             community,
             RoomRef(room.id, room.name, "private"),
-            Person(str(user.id), user.display_name),
+            Person(str(user.id), user.display_name, locale=str(interaction.locale or "")),
         )

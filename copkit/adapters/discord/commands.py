@@ -282,7 +282,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                 continue
             try:
                 root: Any = app_commands.Command(
-                    name=top,
+                    name=app_commands.locale_str(top),
                     description=_description(_translated(cmd.help), f"/{top}", plan),
                     callback=callback,
                     allowed_contexts=contexts,
@@ -301,7 +301,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
         group_help = CORE_DESCRIPTION if top == CORE_GROUP else (info.description if info else top)
         needs_core = all(c.role >= Role.CORE for _r, c in entries)
         group = app_commands.Group(
-            name=top,
+            name=app_commands.locale_str(top),
             description=_description(_translated(group_help), f"/{top}", plan),
             guild_only=True,
             allowed_contexts=contexts,
@@ -333,7 +333,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                         )
                     items = items[:CHILDREN_MAX]
                 parent = app_commands.Group(
-                    name=key,
+                    name=app_commands.locale_str(key),
                     description=cut_words(
                         f"{top} {key}: " + ", ".join(sorted(w[1] for w, _c in items))
                     ),
@@ -353,7 +353,7 @@ def plan_commands(registry: Registry, on_command: OnCommand) -> CommandPlan:
                     continue
                 try:
                     sub: app_commands.Command[Any, ..., Any] = app_commands.Command(
-                        name=name,
+                        name=app_commands.locale_str(name),
                         description=_description(_translated(cmd.help), where, plan),
                         callback=callback,
                         parent=parent,

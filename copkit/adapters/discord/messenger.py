@@ -21,6 +21,7 @@ import aiohttp
 import discord
 
 from copkit.core.errors import PlatformError, UserError
+from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.lru import LRUDict, LRUSet
 from copkit.core.messenger import MessageRef
@@ -29,6 +30,7 @@ from copkit.core.views import Private, Reply, Target, ToThread, View
 
 from . import store
 from .calendar import ServerEvents
+from .people import find_member
 from .render import Rendered, cut, flat, form_to_json, render
 from .request import TOKEN_LIFETIME, DiscordRequest
 
@@ -94,6 +96,13 @@ class DiscordMessenger:
         self.events = ServerEvents(lambda: self.client)
 
     # Messenger protocol ---------------------------------------------------------------------
+
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """Someone copkit has not seen: looked up among the guild's members."""
+        try:
+            return await find_member(self.client, community.external_id, token)
+        except discord.HTTPException as exc:
+            raise PlatformError(f"member lookup failed: {exc}") from exc
 
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any

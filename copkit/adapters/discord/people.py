@@ -6,6 +6,8 @@ Guild → community, member → person (Manage Server → core team, owner → l
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 import discord
@@ -64,3 +66,38 @@ def person_of(
         is_owner,
         roles,
     )
+
+
+_MENTION = re.compile(r"<@!?([0-9]{15,21})>|([0-9]{15,21})")
+
+
+async def find_member(client: discord.Client, guild_id: str, token: str) -> Person | None:
+    """The member of the guild ``token`` names (a mention, an id, or a name or nickname
+    among the members the bot sees), asking Discord for one it has not cached."""
+    guild = client.get_guild(int(guild_id)) if guild_id.isdigit() else None
+    if guild is None:
+        return None
+    m = _MENTION.fullmatch(token.strip())
+    member: discord.Member | None
+    if m:
+        member_id = int(m.group(1) or m.group(2))
+        member = guild.get_member(member_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(member_id)
+            except (discord.NotFound, discord.Forbidden):
+                return None
+    else:
+        member = guild.get_member_named(token.strip()) or await _query(guild, token.strip())
+    return person_of(member, guild) if member is not None else None
+
+
+async def _query(guild: discord.Guild, name: str) -> discord.Member | None:
+    """The one member whose name or nickname is ``name``, asked of the gateway (a prefix
+    search Discord allows without the members intent); none if it does not answer soon."""
+    try:
+        found = await asyncio.wait_for(guild.query_members(query=name[:100], limit=5), 5)
+    except (TimeoutError, discord.ClientException):
+        return None
+    exact = [m for m in found if name.casefold() in {m.name.casefold(), m.display_name.casefold()}]
+    return exact[0] if len(exact) == 1 else None

@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 
+from copkit.core.moments import Moment
 from copkit.core.usertext import backslash_escape, plain_text, render_text
 from copkit.core.views import Button, Choice, Form, Poll, View
 
@@ -84,10 +85,19 @@ def escape_user(text: str) -> str:
     return backslash_escape(text, DISCORD_SPECIALS)
 
 
-def shown(text: str) -> str:
+_TIMESTAMP = {"full": "F", "date": "D", "time": "t", "seconds": "T", "relative": "R"}
+
+
+def timestamp(moment: Moment) -> str:
+    """A moment as Discord's timestamp markup: each reader sees it in their own zone."""
+    return f"<t:{moment.unix}:{_TIMESTAMP.get(moment.style, 'F')}>"
+
+
+def shown(text: str, *, times: bool = True) -> str:
     """Text of a view for a place where Discord renders Markdown (content, embed title,
-    description, field names and values): copkit's markup kept, user text escaped."""
-    return literal(render_text(text, escape_user))
+    description, field names and values): copkit's markup kept, user text escaped; times as
+    timestamp markup (``times=False`` where Discord shows it raw: titles, field names)."""
+    return literal(render_text(text, escape_user, None, timestamp if times else None))
 
 
 def flat(text: str) -> str:
@@ -207,7 +217,7 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
     """Turn ``view`` into message parts. ``native_poll=False`` renders a poll as buttons.
     ``note`` is an extra line from the adapter (e.g. why no scheduled event was created)."""
     out = Rendered()
-    title = shown(view.title)
+    title = shown(view.title, times=False)
     text = shown(view.text)
     footer = flat(view.footer)
     if note:
@@ -284,7 +294,7 @@ def _embed(view: View, title: str, text: str, footer: str, out: Rendered) -> dis
         title=title or None, description=text or None, colour=COLOURS.get(view.tone)
     )
     for n, f in enumerate(view.fields):
-        name = cut(shown(f.name) or "\u200b", FIELD_NAME_MAX)
+        name = cut(shown(f.name, times=False) or "\u200b", FIELD_NAME_MAX)
         value = cut(shown(f.value) or "\u200b", FIELD_VALUE_MAX)
         if n >= EMBED_FIELDS_MAX or len(name) + len(value) > budget:
             out.dropped.append(f"{len(view.fields) - n} field(s)")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from copkit.core.config import Schema, env_flag
+from copkit.core.config import ListOf, Schema, env_flag
 
 
 @dataclass
@@ -15,7 +15,7 @@ class DiscordSettings:
     SCHEMA: ClassVar[Schema] = {
         "enabled": bool,
         "token": str,
-        "shard_ids": list,
+        "shard_ids": ListOf(int),
         "shard_count": int,
         "members_intent": bool,
     }

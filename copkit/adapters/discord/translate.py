@@ -1,12 +1,20 @@
-"""Slash command descriptions in the user's Discord language, from copkit's own catalogues."""
+"""Slash command names and descriptions in the user's Discord language, from copkit's own
+catalogues. A name is translated as ``pgettext("slash command name", word)`` (e.g. ``start`` →
+``starten``); a translation Discord would refuse (upper case, spaces, too long) is left out."""
 
 from __future__ import annotations
 
 from discord import Locale, app_commands
 
-from copkit.core.i18n import available_locales, use_locale
+from copkit.core.i18n import available_locales, pgettext, use_locale
 
-from .commands import fit_description
+from .commands import _valid_name, fit_description
+
+NAME_CONTEXT = "slash command name"
+_NAMES = (
+    app_commands.TranslationContextLocation.command_name,
+    app_commands.TranslationContextLocation.group_name,
+)
 
 
 class CatalogueTranslator(app_commands.Translator):
@@ -21,7 +29,13 @@ class CatalogueTranslator(app_commands.Translator):
     ) -> str | None:
         build = string.extras.get("build")
         language = locale.value.split("-")[0]
-        if build is None or language == "en" or language not in available_locales():
+        if language == "en" or language not in available_locales():
+            return None
+        if context.location in _NAMES:
+            with use_locale(language):
+                name = pgettext(NAME_CONTEXT, string.message)
+            return name if name != string.message and _valid_name(name) else None
+        if build is None:
             return None
         with use_locale(language):
             text = fit_description(build())

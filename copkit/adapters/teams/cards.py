@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from copkit.core.i18n import _
+from copkit.core.moments import Moment, has_moments
 from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
 from copkit.core.views import Button, Choice, Field, Form, Poll, View, with_personal_button
 
@@ -59,10 +60,21 @@ def _convert(text: str) -> str:
     return _ITALIC.sub(r"_\1_", text)
 
 
+def card_time(moment: Moment) -> str:
+    """A moment as Adaptive Cards' DATE/TIME functions (a TextBlock shows it in the reader's
+    zone and language; strict RFC 3339, upper case, no spaces inside the braces)."""
+    iso = datetime.fromtimestamp(moment.unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.style == "date":
+        return f"{{{{DATE({iso}, SHORT)}}}}"
+    if moment.style in ("time", "seconds"):
+        return f"{{{{TIME({iso})}}}}"
+    return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+
+
 def markdown(text: str) -> str:
     """The core's Markdown subset in Adaptive Cards' dialect (no inline code; ``_italic_``);
-    user text escaped."""
-    return render_text(text, escape_user, _convert)
+    user text escaped; times through DATE/TIME (only TextBlocks format them)."""
+    return render_text(text, escape_user, _convert, card_time)
 
 
 def _plain(text: str) -> str:
@@ -223,7 +235,7 @@ def _fields(fields: list[Field]) -> list[JSON]:
     blocks: list[JSON] = []
     facts: list[JSON] = []
     for f in fields:
-        if "\n" in f.value or len(plain_text(f.value)) > 80:
+        if "\n" in f.value or len(plain_text(f.value)) > 80 or has_moments(f.value):
             if facts:
                 blocks.append({"type": "FactSet", "facts": facts})
                 facts = []

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from copkit.core.events import Person
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
@@ -75,6 +76,14 @@ class TeamsMessenger:
             **activity,
             "channelData": {**activity.get("channelData", {}), "notification": alert},
         }
+
+    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
+        """Someone copkit has not seen: looked up in the team's roster (while answering)."""
+        from .people import find_in_roster
+
+        if not isinstance(request, TeamsRequest) or not request.where.team_id:
+            return None
+        return await find_in_roster(request.turn, request.where.team_id, token)
 
     def _request(self, request: Any) -> TeamsRequest | None:
         req = request if isinstance(request, TeamsRequest) else None

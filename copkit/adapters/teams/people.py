@@ -150,3 +150,26 @@ class People:
             )
         except Unavailable:
             log.info("presence not recorded: database unavailable")
+
+
+async def find_in_roster(turn: Turn, team_id: str, token: str) -> Person | None:
+    """Someone of the team's roster named by ``token``: their display name (any case), e-mail,
+    user principal name or id. A roster that cannot be read finds nobody."""
+    want = token.strip().strip('“”"').casefold()
+    if not want or not team_id:
+        return None
+    page: str | None = None
+    try:
+        for _page in range(10):
+            members, page = await turn.members_page(team_id, page)
+            for m in members:
+                keys = (
+                    m.get(k) for k in ("name", "email", "userPrincipalName", "id", "aadObjectId")
+                )
+                if any(isinstance(k, str) and k.casefold() == want for k in keys) and m.get("id"):
+                    return Person(id=str(m["id"]), name=str(m.get("name") or m["id"])[:200])
+            if not page:
+                break
+    except ConnectorError as exc:
+        log.warning("cannot read the roster of team %s: %s", team_id, exc)
+    return None

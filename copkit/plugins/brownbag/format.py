@@ -14,6 +14,25 @@ bb = Format(
     N_("Brown bags"),
     N_("One speaker, one topic, over lunch: a talk backlog, RSVPs, reminders and a record."),
 )
+bb.log_words(
+    {
+        "brownbag.scheduled": N_("{who} scheduled the brown bag “{text}”"),
+        "brownbag.rsvp/going": N_("{who} is going to brown bag #{number}"),
+        "brownbag.rsvp/maybe": N_("{who} might come to brown bag #{number}"),
+        "brownbag.rsvp/no": N_("{who} can't come to brown bag #{number}"),
+        "brownbag.rsvp": N_("{who} answered brown bag #{number}: {text}"),
+        "brownbag.rescheduled": N_("{who} moved brown bag #{number} to another time"),
+        "brownbag.cancelled": N_("{who} cancelled brown bag #{number}"),
+        "brownbag.speaker": N_("{who} made {text_person} the speaker of brown bag #{number}"),
+        "brownbag.done": N_("Brown bag #{number} took place"),
+        "brownbag.links": N_("{who} shared the links of brown bag #{number}"),
+        "brownbag.talk.dropped": N_("{who} dropped talk idea #{number} from the backlog"),
+        "talk@brownbag": N_("{who} suggested the talk “{text}”"),
+        "vote@brownbag": N_("{who} voted for talk idea #{number}"),
+        "volunteer@brownbag": N_("{who} volunteered to give talk #{number}"),
+        "feedback@brownbag": N_("{who} rated brown bag #{number}"),
+    }
+)
 
 RSVP = bb.route("rsvp:{session:int}:{answer:word}")
 """Going, maybe or not going to a session (the announcement's buttons)."""

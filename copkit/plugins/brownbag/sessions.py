@@ -15,7 +15,7 @@ from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.events import Person
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.models import Community
 from copkit.core.parsing import join_words
 from copkit.core.people import person_or_me
@@ -43,7 +43,7 @@ REMIND_DAY = timedelta(hours=24)
 REMIND_SOON = timedelta(minutes=15)
 
 SESSION = Arg("session", N_("the brown bag's number"), positional=True, required=True)
-AT = Arg("at", N_('date and time, e.g. "2026-12-03 12:30"'), required=True)
+AT = Arg("at", N_('date and time, e.g. "friday 12:30" or "2026-12-03 12:30"'), required=True)
 TZ = Arg("tz", N_("a time zone for --at, e.g. Europe/Paris (default: the community's)"))
 WHERE = Arg("where", N_("a link or a room"))
 
@@ -364,7 +364,11 @@ async def cancel(ctx: Context, args: dict[str, Any]) -> None:
     told = await tell_those_concerned(ctx, s, v.cancelled_view(s, ctx.zone))
     await ctx.reply(
         notice(
-            _("Brown bag #{id} is cancelled; {n} people were told.").format(id=s.id, n=len(told)),
+            ngettext(
+                "Brown bag #{id} is cancelled; {n} person was told.",
+                "Brown bag #{id} is cancelled; {n} people were told.",
+                len(told),
+            ).format(id=s.id, n=len(told)),
             "success",
         ),
         private=True,

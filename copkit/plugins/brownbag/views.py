@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
 from copkit.core.ratings import rating_buttons, rating_text
-from copkit.core.timezones import show, show_time
+from copkit.core.timezones import show
 from copkit.core.views import (
     Attachment,
     Button,
@@ -19,6 +19,7 @@ from copkit.core.views import (
     Tone,
     UserText,
     View,
+    When,
 )
 
 from .calendar import CalendarEntry
@@ -151,7 +152,7 @@ def scheduled_event(s: Session) -> ScheduledEvent:
 
 def when_text(s: Session, tz: ZoneInfo) -> str:
     end = s.starts_at + timedelta(minutes=s.minutes)
-    return f"{show(s.starts_at, tz, with_zone=False)}–{show_time(end, tz)} ({tz.key})"
+    return f"{When(s.starts_at, tz, with_zone=False)}–{When(end, tz, 'time', with_zone=True)}"
 
 
 @dataclass
@@ -246,7 +247,7 @@ def record_view(
 ) -> View:
     fields = [
         Field(_("Speaker"), UserText(s.speaker_name or s.speaker_id), inline=True),
-        Field(_("Date"), show(s.starts_at, tz), inline=True),
+        Field(_("Date"), When(s.starts_at, tz), inline=True),
         Field(
             _("Attendance"),
             str(s.attendance if s.attendance is not None else stats.counts.get("going", 0)),
@@ -278,7 +279,7 @@ def past_view(rows: list[tuple[Session, Stats]], tz: ZoneInfo) -> View:
             id=s.id,
             title=UserText(s.title),
             speaker=UserText(s.speaker_name),
-            date=show(s.starts_at, tz, with_zone=False),
+            date=When(s.starts_at, tz, with_zone=False),
             n=s.attendance or 0,
             rating=rating_text(st.average, st.ratings),
         )

@@ -14,6 +14,7 @@ from copkit.core import outbox
 from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
+from copkit.core.parsing import question_and_options
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.views import Private, ToRoom, View, notice
@@ -62,12 +63,19 @@ async def pulse_start(ctx: Context, args: dict[str, Any]) -> None:
         p.close_job_id = await ctx.schedule(PULSE_CLOSE_JOB, p.closes_at, {"pulse": p.id})
         await p.save(update_fields=["close_job_id"])
 
+    question, options = question_and_options(args["question"], list(args.get("options") or []))
+    if " " not in question.strip() and not question.rstrip().endswith("?") and len(options) > 2:
+        raise UserError(  # "Move to Thursdays yes no": where does the question end?
+            _(
+                "Where does the question end? Put it in quotes or end it with “?”, e.g.: {line}"
+            ).format(line='`healthcheck pulse "Move to Thursdays?" yes no`')
+        )
     p = await pulse.create(
         ctx.community.id,
         ctx.room_id,
         ctx.person.id,
-        args["question"],
-        list(args.get("options") or []),
+        question,
+        options,
         ctx.now(),
         closes_in,
         timer,

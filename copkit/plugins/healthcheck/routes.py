@@ -18,6 +18,16 @@ hc = Format(
     N_("Health check"),
     N_("Members rate the community green, amber or red, anonymously, round after round."),
 )
+hc.log_words(
+    {
+        "healthcheck.started": N_("{who} started health check #{number}"),
+        "healthcheck.closed": N_("Health check #{number} closed: {text}"),
+        "healthcheck.moderated": N_("{who} moderated the comments of health check #{number}"),
+        "healthcheck.deck": N_("{who} changed the health-check deck"),
+        "healthcheck.pulse": N_("{who} asked a pulse question"),
+        "healthcheck.pulse_closed": N_("Pulse #{number} closed"),
+    }
+)
 FORMAT = hc.name
 
 # Timer jobs (declared with ``@hc.job`` beside their functions).

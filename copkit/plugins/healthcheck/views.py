@@ -20,6 +20,7 @@ from copkit.core.views import (
     Poll,
     UserText,
     View,
+    When,
 )
 
 from .logic import COMMENT_MAX, Sheet
@@ -37,8 +38,9 @@ def _locale() -> str:
 
 
 def when(dt: datetime, tz: ZoneInfo) -> str:
-    """``Thu 8 Jan, 09:00`` in the community's time zone (``scope.zone``) and language."""
-    return format_datetime(dt, "EEE d MMM, HH:mm", tzinfo=tz, locale=_locale())
+    """A closing time each member sees in their own zone (``Thu 8 Jan 2026, 09:00`` in the
+    community's zone where the platform cannot)."""
+    return When(dt, tz, with_zone=False)
 
 
 def day(dt: datetime, tz: ZoneInfo) -> str:

@@ -17,6 +17,7 @@ from copkit.core.views import (
     PersonalPart,
     UserText,
     View,
+    When,
 )
 
 from . import logic
@@ -112,7 +113,7 @@ def note_form(session_id: int, kind: str) -> Form:
 
 
 def _clock(at: datetime, tz: tzinfo) -> str:
-    return at.astimezone(tz).strftime("%H:%M")
+    return When(at, tz, "time")
 
 
 def _line(t: TopicCard, *, dots: bool, pitch: bool = True) -> str:
@@ -144,9 +145,7 @@ def _fit(lines: list[str], budget: int) -> list[str]:
 
 def _timer(s: BoardState) -> str:
     if s.thumbs_open and s.thumbs_ends_at:
-        return _("✋ thumbs vote until {at}").format(
-            at=s.thumbs_ends_at.astimezone(s.tz).strftime("%H:%M:%S")
-        )
+        return _("✋ thumbs vote until {at}").format(at=When(s.thumbs_ends_at, s.tz, "seconds"))
     if s.paused_left is not None:
         return _("⏸ paused, {left} left").format(left=logic.minutes_text(s.paused_left))
     if s.ends_at:
@@ -158,9 +157,11 @@ def _phase_line(s: BoardState) -> str:
     if s.phase == PROPOSING:
         return _("**Proposing topics.** Add yours with the button or “leancoffee propose <title>”.")
     if s.phase == VOTING:
-        return _(
+        return ngettext(
+            "**Voting is open:** {n} dot each. Pick below or type “leancoffee vote <number>”.",
             "**Voting is open:** {n} dots each, stack them if you like. "
-            "Pick below or type “leancoffee vote <number>”."
+            "Pick below or type “leancoffee vote <number>”.",
+            s.votes,
         ).format(n=s.votes)
     if s.phase == DISCUSSING:
         return _("**Discussing.** Add notes, takeaways and action items as you go.")
@@ -317,7 +318,7 @@ def render_thumbs(
     text = _(
         "👍 keep going · ✋ neutral · 👎 move on. So far: {count}. "
         "Closes at {at} or when everyone here has voted."
-    ).format(count=count, at=ends_at.astimezone(tz).strftime("%H:%M:%S"))
+    ).format(count=count, at=When(ends_at, tz, "seconds"))
 
     def vote(value: str) -> str:
         return THUMBS.build(session=session_id, round=round_, vote=value)

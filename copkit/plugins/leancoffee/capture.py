@@ -12,6 +12,7 @@ from copkit.core.i18n import N_, _
 from copkit.core.parsing import words
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg
+from copkit.core.timezones import parse_day
 from copkit.core.views import Button, UserText, View, notice
 
 from . import logic, routes
@@ -24,7 +25,7 @@ from .models import (
     Topic,
 )
 from .routes import DONE, lc, ref
-from .sessions import session_of, today, topic_by_number
+from .sessions import session_of, topic_by_number
 
 # Capture ------------------------------------------------------------------------------------
 
@@ -40,7 +41,7 @@ async def add_note(
     due: str | None = None,
 ) -> Note:
     text = logic.check_note(text or "")
-    due_date = logic.parse_due(due, today(ctx)) if kind == ACTION else None
+    due_date = parse_day(due, ctx.zone, ctx.now()) if kind == ACTION and due else None
     topic_row: Topic | None = None
     if topic not in (None, ""):
         topic_row = await topic_by_number(s, topic)
@@ -189,7 +190,7 @@ async def takeaway(ctx: Context, args: dict[str, Any]) -> None:
     args=(
         _TEXT,
         Arg("owner", N_("who will do it (@name)"), type="person"),
-        Arg("due", N_("when (2026-02-01 or 7d)")),
+        Arg("due", N_('when it is due, e.g. friday, "Jan 9", 2026-02-01 or 7d')),
         _ON,
     ),
     words=N_("add action items"),

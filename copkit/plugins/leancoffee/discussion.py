@@ -15,6 +15,7 @@ from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
+from copkit.core.views import When
 
 from . import logic
 from .models import DISCUSSED, PROPOSING, SKIPPED, VOTING, Session, Topic
@@ -90,7 +91,7 @@ async def extend(ctx: Context, s: Session, seconds: int | None) -> None:
     until = (
         _("paused")
         if s.paused_left is not None
-        else _("until {at}").format(at=s.ends_at.astimezone(ctx.zone).strftime("%H:%M"))
+        else _("until {at}").format(at=When(s.ends_at, ctx.zone, "time"))
         if s.ends_at
         else ""
     )
@@ -144,9 +145,7 @@ async def resume(ctx: Context, s: Session) -> None:
     await announce(
         ctx,
         s,
-        _("▶ Timer running again, until {at}.").format(
-            at=ends_at.astimezone(ctx.zone).strftime("%H:%M")
-        ),
+        _("▶ Timer running again, until {at}.").format(at=When(ends_at, ctx.zone, "time")),
     )
     await refresh_board(ctx, s.id)
 

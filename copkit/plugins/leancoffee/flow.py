@@ -87,9 +87,11 @@ async def start(
         await announce(
             ctx,
             s,
-            _("↻ {n} topics carried over from the backlog are on the board.").format(n=carried)
-            if carried > 1
-            else _("↻ 1 topic carried over from the backlog is on the board."),
+            ngettext(
+                "↻ {n} topic carried over from the backlog is on the board.",
+                "↻ {n} topics carried over from the backlog are on the board.",
+                carried,
+            ).format(n=carried),
         )
     await show_open_actions(ctx, announce_empty=False)
     await ctx.activity_started(activity(ctx, s))

@@ -6,13 +6,15 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.parsing import parse_duration
 from copkit.core.routes import parse_int
+from copkit.core.timezones import parse_day
 
 from .models import MAX_DOTS
 
@@ -136,21 +138,13 @@ def check_window(window: timedelta | None) -> int:
 
 
 def parse_due(raw: str | None, today: date) -> date | None:
-    """``2026-02-01``, or a delay from today such as ``7d``."""
+    """A due day as people type it (``2026-02-01``, ``7d``, ``friday``, ``Jan 9``), the same
+    words as brown bags' times (:func:`copkit.core.timezones.parse_day`)."""
     raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    try:
-        delta = parse_duration(raw)
-    except UserError:
-        raise UserError(
-            _("“{value}” is not a date (try 2026-02-01 or 7d).").format(value=raw)
-        ) from None
-    return today + timedelta(days=max(1, round(delta.total_seconds() / 86400)))
+    noon = datetime.combine(today, time(12), UTC)
+    return parse_day(raw, ZoneInfo("UTC"), noon)
 
 
 def similar_topic(title: str, others: Iterable[tuple[int, str]]) -> int | None:
@@ -232,5 +226,5 @@ def dots_text(n: int) -> str:
     """``●● 2 dots``; one ● per dot up to ten, then a single ● before the number."""
     if n == 0:
         return _("no dots")
-    words = _("1 dot") if n == 1 else _("{n} dots").format(n=n)
+    words = ngettext("{n} dot", "{n} dots", n).format(n=n)
     return ("●" * n if n <= 10 else "●") + " " + words

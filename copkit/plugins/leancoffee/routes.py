@@ -18,6 +18,24 @@ lc = Format(
     N_("Lean coffee"),
     N_("Everyone proposes topics, dot-votes, and discusses them in timeboxes."),
 )
+lc.log_words(
+    {
+        "leancoffee.started": N_("{who} started a lean coffee"),
+        "leancoffee.voting": N_("{who} opened the dot voting"),
+        "leancoffee.next": N_("{who} moved the discussion on to the next topic"),
+        "leancoffee.skip": N_("{who} skipped a topic"),
+        "leancoffee.extend": N_("{who} gave the topic more time"),
+        "leancoffee.merged": N_("{who} merged topic #{text} into another one"),
+        "leancoffee.removed": N_("{who} removed a topic from the board"),
+        "leancoffee.ended": N_("The lean coffee ended"),
+        "topic@leancoffee": N_("{who} proposed “{text}”"),
+        "vote@leancoffee": N_("{who} gave a topic a dot"),
+        "note@leancoffee": N_("{who} noted “{text}”"),
+        "takeaway@leancoffee": N_("{who} wrote down the takeaway “{text}”"),
+        "action@leancoffee": N_("{who} took down the action “{text}”"),
+        "action.done@leancoffee": N_("{who} marked an action as done"),
+    }
+)
 
 TIMER = "leancoffee.timer"
 

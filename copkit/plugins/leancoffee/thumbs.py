@@ -15,7 +15,7 @@ from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.routes import StaleAction
 from copkit.core.specs import Arg
-from copkit.core.views import UserText, notice
+from copkit.core.views import UserText, When, notice
 
 from . import logic
 from .models import DISCUSSED, DISCUSSING, Session, Thumbs, Topic
@@ -158,7 +158,7 @@ async def resolve_thumbs(scope: Scope, s: Session, round_: int) -> None:
             _("👍 The room keeps going on #{n}: {time} more, until {at}.").format(
                 n=t.number,
                 time=logic.minutes_text(ext),
-                at=until.astimezone(scope.zone).strftime("%H:%M"),
+                at=When(until, scope.zone, "time"),
             ),
         )
         await refresh_board(scope, s.id)

@@ -10,7 +10,7 @@ from copkit.core import store
 from copkit.core.context import Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
-from copkit.core.views import UserText
+from copkit.core.views import UserText, When
 
 from . import logic
 from .flow import end
@@ -104,7 +104,7 @@ async def advance(
             title=UserText(nxt.title),
             dots=logic.dots_text(n),
             time=logic.minutes_text(s.timebox),
-            at=ends_at.astimezone(scope.zone).strftime("%H:%M"),
+            at=When(ends_at, scope.zone, "time"),
         ),
     )
     await refresh_board(scope, s.id)

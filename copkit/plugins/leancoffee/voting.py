@@ -8,7 +8,7 @@ from typing import Any
 from copkit.core import store
 from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.roles import Role
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg
@@ -68,8 +68,10 @@ async def open_voting(ctx: Context, s: Session) -> None:
     await announce(
         ctx,
         s,
-        _(
-            "🗳 Voting is open: {n} dots each. Put them on the topics you most want to discuss."
+        ngettext(
+            "🗳 Voting is open: {n} dot each. Put it on the topic you most want to discuss.",
+            "🗳 Voting is open: {n} dots each. Put them on the topics you most want to discuss.",
+            s.votes,
         ).format(n=s.votes),
     )
     await refresh_board(ctx, s.id)
@@ -149,8 +151,10 @@ async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError
             err = UserError(err.message + " " + _("Vote for #{m} instead.").format(m=t.merged_into))
         return err
     return UserError(
-        _(
-            "You have used all your {n} dots. Take one back to move it: “leancoffee unvote <number>”."
+        ngettext(
+            "You have used your {n} dot. Take it back to move it: “leancoffee unvote <number>”.",
+            "You have used all your {n} dots. Take one back to move it: “leancoffee unvote <number>”.",
+            s.votes,
         ).format(n=s.votes)
     )
 
@@ -171,9 +175,7 @@ async def vote(ctx: Context, topic_id: int) -> None:
         + (
             _("That was your last dot.")
             if left <= 0
-            else _("1 dot left.")
-            if left == 1
-            else _("{k} dots left.").format(k=left)
+            else ngettext("{k} dot left.", "{k} dots left.", left).format(k=left)
         )
     )
     await ctx.reply(notice(text, "success"), private=True)

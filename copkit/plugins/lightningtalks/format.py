@@ -13,6 +13,24 @@ lt = Format(
     N_("Lightning talks"),
     N_("Five minutes each: sign-ups with a waiting list, a line-up and an on-stage timer."),
 )
+lt.log_words(
+    {
+        "lightning.opened": N_("{who} opened sign-ups for the lightning talks “{text}”"),
+        "signup@lightning": N_("{who} signed up with “{text}”"),
+        "lightning.promoted": N_("{who} moved up from the waiting list"),
+        "lightning.withdrawn": N_("{who} withdrew a talk"),
+        "lightning.closed": N_("Sign-ups for lightning talks #{number} closed"),
+        "lightning.reordered": N_("{who} reordered the line-up"),
+        "lightning.shuffled": N_("{who} shuffled the line-up"),
+        "lightning.removed": N_("{who} took {text_person} off the line-up"),
+        "lightning.start": N_("{who} started the lightning talks"),
+        "lightning.next": N_("{who} called the next speaker"),
+        "lightning.skip": N_("{who} skipped a speaker"),
+        "lightning.done": N_("The lightning talks #{number} are over"),
+        "lightning.link": N_("{who} shared the slides of a talk"),
+        "feedback@lightning": N_("{who} rated lightning talks #{number}"),
+    }
+)
 
 SIGNUP = lt.route("signup:{event:int}")
 """The sign-up button and its form (the talk's title)."""

@@ -17,8 +17,8 @@ from copkit.core.models import Community
 from copkit.core.parsing import join_words, parse_duration
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.timezones import parse_future, show, zone
-from copkit.core.views import ToRoom, ToThread, UserText, notice
+from copkit.core.timezones import parse_future, zone
+from copkit.core.views import ToRoom, ToThread, UserText, When, notice
 
 from . import logic, store
 from . import views as v
@@ -34,7 +34,12 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
     help=N_("Open lightning talks for sign-ups (an announcement and a sign-up thread)."),
     args=(
         TITLE,
-        Arg("at", N_('when they start, e.g. "2026-12-03 17:00" (with --every: the first)')),
+        Arg(
+            "at",
+            N_(
+                'when they start, e.g. "friday 17:00" or "2026-12-03 17:00" (with --every: the first)'
+            ),
+        ),
         Arg("slots", N_("how many talks (default 8)"), type="int"),
         Arg("minutes", N_("minutes per talk (default 5)"), type="int"),
         Arg(
@@ -244,7 +249,7 @@ async def remind_speakers(ctx: JobContext, payload: dict[str, Any]) -> None:
             _("Reminder: you give “{title}” at “{event}”, {when}. {minutes} minutes each!").format(
                 title=UserText(talk.title),
                 event=UserText(ev.title),
-                when=show(ev.starts_at, ctx.zone),
+                when=When(ev.starts_at, ctx.zone),
                 minutes=ev.minutes,
             ),
         )

@@ -8,8 +8,7 @@ from typing import Any
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.i18n import N_, _
 from copkit.core.models import Job
-from copkit.core.timezones import show
-from copkit.core.views import ToRoom, UserText, notice
+from copkit.core.views import ToRoom, UserText, When, notice
 
 from . import logic, store
 from . import views as v
@@ -70,7 +69,7 @@ async def advance(ctx: Context, args: dict[str, Any], how: str) -> None:
                     "show has started anyway; the organiser can skip or go on as usual."
                 ).format(
                     event=UserText(ev.title),
-                    when=show(ev.starts_at, ctx.zone),
+                    when=When(ev.starts_at, ctx.zone),
                     wait=logic.wait_text(int(early.total_seconds() // 60)),
                 ),
                 "warning",

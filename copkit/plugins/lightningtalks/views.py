@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 from copkit.core.i18n import _, ngettext
 from copkit.core.ratings import rating_buttons, rating_text
-from copkit.core.timezones import show, show_time
-from copkit.core.views import Button, Field, Form, FormInput, UserText, View
+from copkit.core.views import Button, Field, Form, FormInput, UserText, View, When
 
 from .format import FEEDBACK, NEXT, SIGNUP, SKIP, WITHDRAW
 from .logic import TITLE_MAX
@@ -37,7 +36,7 @@ def talk_line(n: int | str, t: Talk, *, bold: bool = False) -> str:
 def status_line(ev: Event, tz: ZoneInfo) -> str:
     if ev.status == "open":
         if ev.cutoff_at:
-            return _("Sign-ups close {when}.").format(when=show(ev.cutoff_at, tz))
+            return _("Sign-ups close {when}.").format(when=When(ev.cutoff_at, tz))
         return _("Sign-ups are open until the talks start.")
     return {
         "closed": _("Sign-ups are closed."),
@@ -48,7 +47,7 @@ def status_line(ev: Event, tz: ZoneInfo) -> str:
 
 def announcement_view(ev: Event, tz: ZoneInfo, taken: int, waiting: int) -> View:
     lines = [
-        _("**When:** {when}").format(when=show(ev.starts_at, tz)),
+        _("**When:** {when}").format(when=When(ev.starts_at, tz)),
         ngettext(
             "**Talks:** {slots} slot of {minutes} minutes",
             "**Talks:** {slots} slots of {minutes} minutes",
@@ -145,7 +144,7 @@ def run_view(ev: Event, tz: ZoneInfo, order: list[Talk], note: str = "") -> View
     if ev.talk_ends_at is not None:
         lines.append(
             _("**Time:** {minutes} min, until {end}").format(
-                minutes=ev.minutes, end=show_time(ev.talk_ends_at, tz)
+                minutes=ev.minutes, end=When(ev.talk_ends_at, tz, "time")
             )
         )
     if note:
@@ -187,7 +186,7 @@ def record_view(
             line += f" · {UserText(t.link)}"
         lines.append(line)
     fields = [
-        Field(_("Date"), show(ev.starts_at, tz), inline=True),
+        Field(_("Date"), When(ev.starts_at, tz), inline=True),
         Field(_("Talks given"), str(sum(1 for t in order if t.status == "done")), inline=True),
         Field(_("Average rating"), rating_text(average, ratings), inline=True),
     ]
