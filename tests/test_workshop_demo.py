@@ -43,7 +43,7 @@ def test_copkit_console_demo_workshop(tmp_path, monkeypatch, capsys):
         "│ ⏸ Paused, 2:00 left.",
         "│ ▶ Resumed: 2:00 left.",
         "│ ⏭ Skipped: Resources and communication.",
-        "┌ (only dan sees)\n│ A minute left and no note from you yet",
+        "┌ (only dan sees this)\n│ A minute left and no note from you yet",
         "│ - ➕ #1 Management asks for it (strength 4)",
         "│ That one is already proposed.",
         "│ You can give it only 1 vote.",
@@ -70,5 +70,5 @@ def test_copkit_console_demo_workshop(tmp_path, monkeypatch, capsys):
     before = out[: out.index("│ 👀 Revealed: 6 notes.")]
     for block in before.split("┌ ")[1:]:
         shown = block.split("\n└")[0]  # (what follows is the next typed line)
-        if "Break the silos" in shown and not shown.startswith("(only bob sees)"):
+        if "Break the silos" in shown and not shown.startswith("(only bob sees this)"):
             raise AssertionError(shown)
