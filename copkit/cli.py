@@ -19,7 +19,7 @@ from .core.storage import hide_password, upgrade_database
 from .logs import configure_logging
 from .settings import load_settings
 
-DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning")
+DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning", "reflect")
 
 
 def _plugins(settings: Settings) -> list[str]:

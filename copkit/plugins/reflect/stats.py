@@ -101,6 +101,13 @@ async def participation(cid: int, lens: Lens, now: datetime, months: int = 6) ->
         f" FROM reflect_member WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
         [start, start, cid, end, cid],
     )
+    newcomers = {  # kept here to leave them out of "moved up"; never shown
+        r["member"]
+        for r in await store.rows(
+            "SELECT member FROM reflect_member WHERE community_id = ? AND first_at >= ?",
+            [cid, start],
+        )
+    }
     known = int(known_rows[0]["known"] or 0)
     known_before = int(known_rows[0]["before"] or 0)
     now_counts = [0, 0, 0, 0]
@@ -111,7 +118,7 @@ async def participation(cid: int, lens: Lens, now: datetime, months: int = 6) ->
         b = level(int(r["g0"] or 0), int(r["t0"] or 0))
         now_counts[a] += 1
         prev_counts[b] += 1
-        if a > b:
+        if a > b and r["member"] not in newcomers:  # newcomers are counted apart
             up += 1
         elif a < b:
             quiet, down = (quiet + 1, down) if a == 0 else (quiet, down + 1)
@@ -197,14 +204,13 @@ async def measure(
     community: Community, names: list[str], start: datetime, end: datetime
 ) -> list[Measure]:
     """The signals reflect computes from the log's aggregates (``copkit_signals``)."""
-    cid, s, e = community.id, epoch(start), epoch(end)
+    s, e = epoch(start), epoch(end)
     out: list[Measure] = []
     for name in names:
         base, param = goals.signal_parts(name)
         value = await _signal(community, base, param, s, e)
         if value is not None:
             out.append(Measure(name, value))
-    del cid
     return out
 
 
