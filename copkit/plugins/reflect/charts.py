@@ -41,7 +41,7 @@ def _canvas(width: int, height: int) -> tuple[Any, Any]:
 
 def _png(img: Any) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, format="PNG")
+    img.save(buf, format="PNG", compress_level=1)  # fast: the pictures are flat colours
     return buf.getvalue()
 
 

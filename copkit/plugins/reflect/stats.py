@@ -219,12 +219,20 @@ async def measure(
         )
     if "not_leader_share" in bases:
         heads = set(await leaders(cid))
+    days = sorted({int(p or 14) for _n, b, p in wanted if b == "newcomer_contribution"})
     if bases & {"presenters_share", "newcomer_contribution"}:
-        members = await store.rows(
-            "SELECT first_at, first_give_at, presented_at FROM reflect_member"
-            f" WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
-            [cid, e, cid],
+        gave = "".join(
+            f", SUM(CASE WHEN first_at >= ? AND first_give_at IS NOT NULL"
+            f" AND first_give_at <= first_at + ? THEN 1 ELSE 0 END) AS gave{i}"
+            for i in range(len(days))
         )
+        rows = await store.rows(
+            "SELECT COUNT(*) AS known, SUM(CASE WHEN presented_at < ? THEN 1 ELSE 0 END) AS pres,"
+            f" SUM(CASE WHEN first_at >= ? THEN 1 ELSE 0 END) AS new{gave}"
+            f" FROM reflect_member WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
+            [e, s, *(v for d in days for v in (s, d * 86400)), cid, e, cid],
+        )
+        members = rows[:1]
     m0, m1 = month_index(s), month_index(e - 1)
     out: list[Measure] = []
     for name, base, param in wanted:
@@ -241,12 +249,8 @@ async def measure(
             hosts = {str(r["host"]) for r in events if r["host"]}
             value = float(len(hosts | {str(r["member"]) for r in rows}))
         elif base == "presenters_share":
-            presented = sum(
-                1
-                for r in members
-                if r["presented_at"] is not None and int(str(r["presented_at"])) < e
-            )
-            value = round(100 * presented / len(members), 1) if members else None
+            known = int(str(members[0]["known"] or 0))
+            value = round(100 * int(str(members[0]["pres"] or 0)) / known, 1) if known else None
         elif base == "not_leader_share":
             hosted = [str(r["host"]) for r in events if r["host"]]
             others = sum(1 for h in hosted if h not in heads)
@@ -271,15 +275,9 @@ async def measure(
             )
             value = float(rows[0]["n"] or 0)
         elif base == "newcomer_contribution":
-            within = int(param or 14) * 86400
-            new = [r for r in members if s <= int(str(r["first_at"])) < e]
-            gave = sum(
-                1
-                for r in new
-                if r["first_give_at"] is not None
-                and int(str(r["first_give_at"])) <= int(str(r["first_at"])) + within
-            )
-            value = round(100 * gave / len(new), 1) if new else None
+            new = int(str(members[0]["new"] or 0))
+            n_gave = int(str(members[0][f"gave{days.index(int(param or 14))}"] or 0))
+            value = round(100 * n_gave / new, 1) if new else None
         if value is not None:
             out.append(Measure(name, value))
     return out
