@@ -91,6 +91,10 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
         ("healthcheck", "deck", "retire"): ["healthcheck deck retire tooling"],
         ("healthcheck", "deck", "restore"): ["healthcheck deck restore tooling"],
         ("healthcheck", "deck", "reset"): ["healthcheck deck reset"],
+        ("healthcheck", "deck", "use"): [
+            "healthcheck deck use seed",
+            "healthcheck deck use copkit",
+        ],
     }
 
 
