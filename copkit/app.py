@@ -1,63 +1,156 @@
-"""The composition root: settings → runtime (storage, timers) → adapters."""
+"""The composition root: settings → runtime (storage, timers) → HTTP server → adapters."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from typing import TYPE_CHECKING
 
 from .core.config import Settings
+from .core.errors import StartupError
 from .core.plugins import make_plugin_manager
 from .core.runtime import Copkit
-from .core.storage import hide_password
+from .core.storage import share_database_context
+from .core.urls import hide_password
+
+if TYPE_CHECKING:
+    from .http.server import Setup
 
 log = logging.getLogger("copkit")
+said = logging.getLogger("copkit.run")
+"""What ``copkit run`` tells its operator (on stdout as ``copkit: …``, or JSON log lines)."""
 
 
 def say(line: str) -> None:
-    print(f"copkit: {line}", flush=True)
+    said.info(line)
 
 
-async def serve(settings: Settings, plugins: list[str]) -> int:
-    """Open storage, start every enabled adapter and run until cancelled.
+def http_address(settings: Settings) -> tuple[str, int]:
+    """``[http] host/port``; by default the Teams port (3978), on every interface when Teams has
+    credentials, else on loopback only."""
+    http, teams = settings.adapters["http"], settings.adapters["teams"]
+    host = http.host or teams.host
+    if not host:
+        host = "0.0.0.0" if teams.enabled and teams.has_credentials else "127.0.0.1"
+    return host, teams.port if http.port is None else http.port
+
+
+def http_setups(settings: Settings) -> list[Setup]:
+    """What serves HTTP on the process's server besides the probes and ``/metrics``: the Teams
+    endpoint when enabled. (Further parts, the community site and the calendar feed, append
+    their ``setup(app, runtime)`` here.)"""
+    setups: list[Setup] = []
+    teams = settings.adapters["teams"]
+    if teams.enabled:
+        from .adapters.teams.app import add_teams, checked
+
+        teams = checked(teams)
+
+        def teams_setup(app: object, runtime: Copkit) -> None:
+            try:
+                add_teams(app, runtime, teams)  # type: ignore[arg-type]
+            except Exception as exc:  # the SDK refusing its configuration
+                raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
+
+        setups.append(teams_setup)
+    from .adapters.calendar_http import add_calendar_routes
+
+    setups.append(add_calendar_routes)  # /c/<community>/calendar.ics (when the calendar is public)
+    return setups
+
+
+async def _open_unless_stopped(runtime: Copkit, stop: asyncio.Event) -> bool:
+    """Open the runtime (database, migrations, timers); False when ``stop`` came first.
+
+    Runs in the calling task (tortoise keeps its connections in the task's context), which a
+    watcher cancels when ``stop`` is set."""
+    await asyncio.sleep(0)  # a signal that came while importing is handled by now
+    if stop.is_set():
+        return False
+    me = asyncio.current_task()
+    assert me is not None
+    watcher = asyncio.create_task(stop.wait())
+    watcher.add_done_callback(lambda w: None if w.cancelled() else me.cancel())
+    try:
+        await runtime.open(timers=True)
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+        me.uncancel()
+        return False
+    finally:
+        watcher.cancel()
+    return True
+
+
+async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | None = None) -> int:
+    """Start the HTTP server (probes answering "starting"), open storage, start every enabled
+    adapter, and run until ``stop`` is set or the task is cancelled.
 
     Teams runs unless disabled (in local emulator mode without credentials); Discord runs when
     enabled and a token is configured, and keeps trying while Discord cannot be reached. Says
-    plainly what started and what is missing. Cancelling it (SIGTERM, Ctrl-C) at any moment,
-    start-up included, closes what was opened."""
+    plainly what started and what is missing. On ``stop`` (SIGTERM) at any moment, start-up
+    included: ``/readyz`` turns 503 and new requests get 503, the requests and timers in flight
+    finish (up to ``[http] shutdown_timeout``), the database closes."""
+    stop = stop or asyncio.Event()
+    await asyncio.sleep(0)  # a signal that came while importing is handled by now
+    if stop.is_set():
+        return 0
+    from .http.server import HttpServer
+
+    started = time.monotonic()
+    grace = settings.adapters["http"].shutdown_timeout
+    teams, discord = settings.adapters["teams"], settings.adapters["discord"]
     runtime = Copkit(settings.database_url, pm=make_plugin_manager(plugins))
+    host, port = http_address(settings)
+    share_database_context()  # the server's tasks see the database opened after it starts
+    server = HttpServer(runtime, http_setups(settings), host=host, port=port)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     tasks: list[asyncio.Task[None]] = []
     try:
-        await runtime.open(timers=True)
+        say(f"HTTP on http://{host}:{server.port} (/healthz, /readyz, /metrics)")
+        if not await _open_unless_stopped(runtime, stop):
+            return 0
         say(f"database {hide_password(settings.database_url)} ready; timers running")
-        teams, discord = settings.adapters["teams"], settings.adapters["discord"]
-        if not teams.enabled:
-            say("Teams: not started ([teams] enabled = false, or --no-teams)")
+        if teams.enabled:
+            from .adapters.teams.app import endpoint_line
+
+            say(endpoint_line(teams, host, server.port))
         else:
-            try:
-                from .adapters.teams import serve_teams
-            except ImportError as exc:  # pragma: no cover - botbuilder missing
-                say(f"Teams adapter unavailable: {exc}")
-            else:
-                tasks.append(asyncio.create_task(serve_teams(runtime, teams, say), name="teams"))
+            say("Teams: not started ([teams] enabled = false, or --no-teams)")
         if not discord.enabled:
             say("Discord: not started ([discord] enabled = false, or --no-discord)")
         elif discord.token:
             from .adapters.discord import serve_discord
 
+            runtime.health.add("discord", lambda: False)  # until the adapter says connected
             tasks.append(asyncio.create_task(serve_discord(runtime, discord, say), name="discord"))
         else:
             say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
-        if not tasks:
+        if not tasks and not teams.enabled:
             say("no chat adapter started; running timers only (Ctrl-C to stop)")
-            await asyncio.Event().wait()
-        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        server.ready()
+        say(f"ready in {time.monotonic() - started:.1f} s")
+        stopping = asyncio.create_task(stop.wait(), name="stop")
+        try:
+            done, _pending = await asyncio.wait(
+                [stopping, *tasks], return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            stopping.cancel()
         for task in done:
-            failure = task.exception()
-            if failure is not None:
-                raise failure
+            if task is not stopping and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
         return 0
     finally:
+        deadline = time.monotonic() + grace
+        await server.stop_taking_requests(grace)
         for task in tasks:
-            task.cancel()
+            task.cancel()  # Discord: stop taking events, let those in flight finish
         await asyncio.gather(*tasks, return_exceptions=True)
-        await runtime.close()
+        await runtime.close(grace=max(deadline - time.monotonic(), 0.0))
+        await server.close()

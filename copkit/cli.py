@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+import logging
 import os
 import signal
 import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.config import Settings
 from .core.errors import ConfigError, StartupError
-from .core.plugins import DEFAULT_PLUGINS, build_registry, describe_plugins, make_plugin_manager
-from .core.storage import hide_password, upgrade_database
-from .logs import configure_logging
+from .logs import FORMATS, RUN_LOGGER, configure_logging
 from .settings import load_settings
 
+if TYPE_CHECKING:
+    import asyncio
+
+# Cheap commands stay cheap: the ORM, the plugins and the adapters are imported by the commands
+# that use them (``copkit version`` loads none of them).
+
 DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning", "reflect")
+LOG_FORMAT_ENV = "COPKIT_LOG_FORMAT"
 
 
 def _plugins(settings: Settings) -> list[str]:
+    from .core.plugins import DEFAULT_PLUGINS
+
     return [p for p in DEFAULT_PLUGINS if p.rsplit(".", 1)[-1] not in settings.plugins_disabled]
 
 
@@ -38,6 +46,8 @@ def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace, settings: Settings) -> int:
+    from .core.plugins import build_registry, describe_plugins, make_plugin_manager
+
     pm = make_plugin_manager(_plugins(settings))
     reg = build_registry(pm)
     for name, commands in describe_plugins(pm, reg):
@@ -49,6 +59,11 @@ def cmd_plugins(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from .core.plugins import build_registry, make_plugin_manager
+    from .core.storage import hide_password, upgrade_database
+
     reg = build_registry(make_plugin_manager(_plugins(settings)))
     asyncio.run(upgrade_database(settings.database_url, reg.models))
     print(f"database {hide_password(settings.database_url)} is up to date")
@@ -57,8 +72,11 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
     """For plugin authors: write a migration for model changes of APP."""
+    import asyncio
+
     from tortoise.migrations.autodetector import MigrationAutodetector
 
+    from .core.plugins import build_registry, make_plugin_manager
     from .core.storage import tortoise_config
 
     reg = build_registry(make_plugin_manager(_plugins(settings)))
@@ -88,6 +106,8 @@ def cmd_db_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from .adapters.console import run_console
 
     script: list[str] | None = None
@@ -99,7 +119,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
             except FileNotFoundError:
                 if args.demo != "all":
                     raise StartupError(
-                        f"no demo called {name!r} (known: {', '.join(DEMOS)})"
+                        f"no demo called {name!r} (known: {', '.join(DEMOS)}, all)"
                     ) from None
     elif args.script:
         if args.script == "-":
@@ -126,9 +146,44 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    # Signals first: a SIGTERM while copkit is still importing stops it cleanly too.
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    say = logging.getLogger(RUN_LOGGER).info
+    stopping = False
+
+    def on_signal() -> None:
+        nonlocal stopping
+        if stopping:  # a second Ctrl-C: stop now, without a traceback
+            say("stopped at once")
+            os._exit(130)
+        stopping = True
+        say("stopping: finishing what is in flight (Ctrl-C again to stop at once)")
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, on_signal)
+        except NotImplementedError:
+            pass
+    try:
+        return _run(loop, stop, args, settings)
+    finally:
+        loop.close()
+        # From here on only the interpreter's exit is left: a Ctrl-C now ends it quietly.
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+
+
+def _run(
+    loop: asyncio.AbstractEventLoop, stop: asyncio.Event, args: argparse.Namespace, s: Settings
+) -> int:
+    import asyncio
+
     from .app import serve
 
-    discord, teams = settings.adapters["discord"], settings.adapters["teams"]
+    discord, teams, http = s.adapters["discord"], s.adapters["teams"], s.adapters["http"]
     if args.shard_ids:
         try:
             discord.shard_ids = [int(x) for x in args.shard_ids.split(",") if x.strip()]
@@ -138,43 +193,27 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             ) from None
     if args.shard_count:
         discord.shard_count = args.shard_count
-    if args.port:
-        teams.port = args.port
+    if args.port is not None:
+        http.port = args.port
+    if args.host:
+        http.host = args.host
     if args.teams is not None:
         teams.enabled = args.teams
     if args.discord is not None:
         discord.enabled = args.discord
-    loop = asyncio.new_event_loop()
-    main = loop.create_task(serve(settings, _plugins(settings)))
-    stopping = False
-
-    def stop() -> None:
-        nonlocal stopping
-        if stopping:  # a second Ctrl-C: stop now, without a traceback
-            print("copkit stopped at once", flush=True)
-            os._exit(130)
-        stopping = True
-        print("copkit stopping (Ctrl-C again to stop at once)", flush=True)
-        main.cancel()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop)
-        except NotImplementedError:
-            pass
+    main = loop.create_task(serve(s, _plugins(s), stop))
     try:
-        return loop.run_until_complete(main)
+        code = loop.run_until_complete(main)
     except asyncio.CancelledError:
-        print("copkit stopped", flush=True)
-        return 0
-    finally:
-        loop.close()
-        # From here on only the interpreter's exit is left: a Ctrl-C now ends it quietly.
-        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        code = 0
+    if stop.is_set():
+        logging.getLogger(RUN_LOGGER).info("stopped")
+    return code
 
 
 def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
     from .adapters.teams.manifest import write_package
+    from .core.plugins import build_registry, make_plugin_manager
 
     reg = build_registry(make_plugin_manager(_plugins(settings)))
     app_id = args.app_id or settings.adapters["teams"].app_id
@@ -187,6 +226,7 @@ def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
         name=args.name,
         domain=args.domain,
         version=args.app_version,
+        meeting_tab_url=settings.adapters["teams"].meeting_tab_url,
     )
     print(f"wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app)")
     return 0
@@ -198,12 +238,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", help="a TOML config file (default: ./copkit.toml or $COPKIT_CONFIG)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    p.add_argument("--version", action="version", version=f"copkit {__version__}")
+    p.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        help=f"text (default) or json: one JSON object per line (or ${LOG_FORMAT_ENV})",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("run", help="start the configured adapters (Discord, Teams)")
+    s = sub.add_parser(
+        "run",
+        help="start the configured adapters (Discord, Teams)",
+        description="Start copkit: the configured chat adapters (Discord, Teams), its timers and its HTTP server (probes, /metrics, the Teams endpoint, the community site).",
+    )
     s.add_argument("--shard-ids", help="Discord shard ids this process runs, e.g. 0,1")
     s.add_argument("--shard-count", type=int, help="total Discord shards")
-    s.add_argument("--port", type=int, help="Teams endpoint port (default 3978)")
+    s.add_argument(
+        "--port",
+        type=int,
+        help="HTTP port: probes, /metrics, the Teams endpoint (default [http] port, else 3978)",
+    )
+    s.add_argument(
+        "--host",
+        help="HTTP address (default [http] host; 0.0.0.0 with Teams credentials, else 127.0.0.1)",
+    )
     s.add_argument(
         "--teams",
         action=argparse.BooleanOptionalAction,
@@ -216,7 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(fn=cmd_run)
 
-    s = sub.add_parser("console", help="a local community in this terminal")
+    s = sub.add_parser(
+        "console",
+        help="a local community in this terminal",
+        description="A local community in this terminal: type commands as different people, press buttons, let time pass. With --script or --demo, a fake clock and a fresh temporary database.",
+    )
     s.add_argument("--script", help="run commands from FILE (- for stdin) instead of the keyboard")
     s.add_argument(
         "--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all"
@@ -224,22 +286,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
     s.set_defaults(fn=cmd_console)
 
-    s = sub.add_parser("plugins", help="list installed plugins and their commands")
+    s = sub.add_parser(
+        "plugins",
+        help="list installed plugins and their commands",
+        description="List the installed plugins, the formats they bring and their commands.",
+    )
     s.set_defaults(fn=cmd_plugins)
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(
-        dest="db_command", metavar="ACTION"
+    db_parser = sub.add_parser(
+        "db",
+        help="database maintenance",
+        description="Database maintenance: apply migrations, or write new ones after changing a plugin's models.",
     )
-    s = db.add_parser("upgrade", help="apply pending migrations")
+    db_parser.set_defaults(help_of=db_parser)
+    db = db_parser.add_subparsers(dest="db_command", metavar="ACTION")
+    s = db.add_parser(
+        "upgrade",
+        help="apply pending migrations",
+        description="Apply pending migrations to the configured database (copkit run does it at start-up too).",
+    )
     s.set_defaults(fn=cmd_db_upgrade)
-    s = db.add_parser("makemigrations", help="write migrations for changed models (plugin authors)")
+    s = db.add_parser(
+        "makemigrations",
+        help="write migrations for changed models (plugin authors)",
+        description="Write migrations for models that changed (for plugin authors).",
+    )
     s.add_argument("app", nargs="*", help="app labels (default: all)")
     s.set_defaults(fn=cmd_db_makemigrations)
 
-    teams = sub.add_parser("teams", help="Microsoft Teams tools").add_subparsers(
-        dest="teams_command", metavar="ACTION"
+    teams_parser = sub.add_parser(
+        "teams",
+        help="Microsoft Teams tools",
+        description="Microsoft Teams tools: build the app package to upload in Teams.",
     )
-    s = teams.add_parser("manifest", help="build the Teams app package")
+    teams_parser.set_defaults(help_of=teams_parser)
+    teams = teams_parser.add_subparsers(dest="teams_command", metavar="ACTION")
+    s = teams.add_parser(
+        "manifest",
+        help="build the Teams app package",
+        description="Build the Teams app package (manifest.json and icons in a zip).",
+    )
     s.add_argument("--app-id", help="the Azure Bot's Microsoft App ID")
     s.add_argument(
         "--out", default="copkit-teams.zip", help="output zip (default copkit-teams.zip)"
@@ -252,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(fn=cmd_teams_manifest)
 
-    s = sub.add_parser("version", help="print the version")
+    s = sub.add_parser("version", help="print the version", description="Print copkit's version.")
     s.set_defaults(fn=cmd_version)
     return p
 
@@ -260,16 +346,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    log_format = args.log_format or os.environ.get(LOG_FORMAT_ENV, "").strip().lower() or "text"
+    if log_format not in FORMATS:
+        print(f"copkit: {LOG_FORMAT_ENV} must be text or json, not {log_format!r}", file=sys.stderr)
+        return 2
     # Never log SQL with its values or Discord's payloads, even with -v: they hold answers.
-    configure_logging(args.verbose)
+    configure_logging(args.verbose, log_format)
     if not getattr(args, "fn", None):
-        parser.print_help()
+        # "copkit db" or "copkit teams" alone: that group's own help
+        getattr(args, "help_of", parser).print_help()
         return 0 if args.command is None else 2
     try:
         settings = load_settings(args.config)
         return args.fn(args, settings)
     except (ConfigError, StartupError) as exc:
-        print(f"copkit: {exc}", file=sys.stderr)
+        if log_format == "json":
+            logging.getLogger(RUN_LOGGER).error("%s", exc)
+        else:
+            print(f"copkit: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

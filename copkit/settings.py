@@ -13,8 +13,13 @@ from .adapters.discord.settings import DiscordSettings
 from .adapters.teams.settings import TeamsSettings
 from .core import config
 from .core.config import Settings
+from .http.settings import HttpSettings
 
-ADAPTER_SETTINGS: tuple[type[config.AdapterSection], ...] = (DiscordSettings, TeamsSettings)
+ADAPTER_SETTINGS: tuple[type[config.AdapterSection], ...] = (
+    DiscordSettings,
+    TeamsSettings,
+    HttpSettings,
+)
 
 __all__ = ["ADAPTER_SETTINGS", "Settings", "default_settings", "load_settings"]
 

@@ -41,6 +41,7 @@ class Message:
     edits: int = 0
     history: list[View] = field(default_factory=list)
     marked: View | None = None
+    pinned: bool = False
 
     @property
     def private_to(self) -> str | None:
@@ -86,6 +87,11 @@ class MemoryMessenger:
         msg.view = view
         msg.edits += 1
         msg.history.append(view)
+
+    async def pin(self, community: Community, ref: MessageRef) -> bool:
+        self._maybe_fail()
+        self.messages[ref["message_id"]].pinned = True
+        return True
 
 
 def _person(who: str | Person) -> Person:

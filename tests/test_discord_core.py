@@ -590,7 +590,7 @@ async def test_start_up_says_the_invite_link_and_missing_permissions(fake, db_ur
         assert "scope=bot+applications.commands" in invite
         assert f"permissions={PERMISSIONS.value}" in invite
         lacks = [line for line in b.said if "I lack" in line]
-        assert lacks == ["Discord: in “Strict” I lack: Send Polls, Create Events"]
+        assert lacks == ["Discord: in “Strict” I lack: Send Polls, Create Events, Pin Messages"]
     finally:
         await b.stop()
 

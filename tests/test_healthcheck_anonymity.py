@@ -95,6 +95,10 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
             "healthcheck deck use seed",
             "healthcheck deck use copkit",
         ],
+        ("healthcheck", "deck", "from-canvas"): [
+            "healthcheck deck from-canvas",
+            "healthcheck deck from-canvas --add",
+        ],
     }
 
 
@@ -204,6 +208,8 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
     # u-ann changes her mind on her red dimension: still red, now "better" (not an answer word
     # pattern anyone else has).
     await click("u-ann", R.TREND.build(round=rid, item=ids[0]), {"selected": ["better"]})
+    await click("u-ann", R.MINE.build(round=rid))  # her answers, to her alone
+    await click(IDLE, R.MINE.build(round=rid))
     tokens = set(await Answer.filter(round_id=rid).values_list("token", flat=True))
     tokens |= set(await Note.filter(round_id=rid).values_list("token", flat=True))
     assert len(tokens) == 5
@@ -246,6 +252,7 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
     await walk_all()
     await h.say(LEADER, "healthcheck start --min-responses 3")  # a second round, open
     await walk_all()
+    await click(LEADER, "healthcheck:fromcanvas:1")  # (no canvas here: a short answer)
 
     actions = {a for a in reg.actions if a.startswith("healthcheck")}
     assert actions <= clicked, f"walk every action: {actions - clicked}"

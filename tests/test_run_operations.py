@@ -2,7 +2,8 @@
 a database that cannot be opened is one line and exit 1 (never a hang); SIGTERM or Ctrl-C during
 start-up stops at once, a second Ctrl-C without a traceback; an unreachable Discord is one line,
 retried, while the Teams endpoint keeps serving; ``--no-teams`` lets a second process run on the
-same host; ``/readyz`` says whether the database and the Discord gateway are up."""
+same host (on its own HTTP port, for its probes); ``/readyz`` says whether the database and the
+Discord gateway are up."""
 
 from __future__ import annotations
 
@@ -173,7 +174,7 @@ async def test_an_unreachable_discord_is_one_line_retried_and_teams_keeps_servin
 
 
 async def test_a_second_process_on_the_same_host_runs_without_teams(tmp_path, db_url):
-    port = free_port()
+    port, second_port = free_port(), free_port()
     env = env_for(db_url)
     first = await start(
         sys.executable, "-m", "copkit", "run", "--port", str(port), env=env, cwd=tmp_path
@@ -183,15 +184,19 @@ async def test_a_second_process_on_the_same_host_runs_without_teams(tmp_path, db
     try:
         await read_until(first, "Teams: local mode", seen)
         second = await start(
-            sys.executable, "-m", "copkit", "run", "--port", str(port), "--no-teams",
+            sys.executable, "-m", "copkit", "run", "--port", str(second_port), "--no-teams",
             "--shard-ids", "2,3", "--shard-count", "4", env=env, cwd=tmp_path,
         )  # fmt: skip
         await read_until(second, "Teams: not started", seen)
+        await read_until(second, "ready in", seen)
         await asyncio.sleep(1)
         assert second.returncode is None, "the second process keeps running (timers)"
         async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
-                assert r.status == 200 and (await r.json()) == {"ready": True}
+            for p in (port, second_port):
+                async with http.get(f"http://127.0.0.1:{p}/readyz") as r:
+                    assert r.status == 200 and (await r.json()) == {"ready": True}
+            async with http.post(f"http://127.0.0.1:{second_port}/api/messages", json={}) as r:
+                assert r.status == 404, "no Teams endpoint on the second process"
     finally:
         results = []
         for proc in (first, second):

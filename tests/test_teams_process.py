@@ -72,4 +72,4 @@ async def test_copkit_run_serves_teams_in_local_mode(tmp_path):
         out = (await asyncio.wait_for(proc.communicate(), 30))[0].decode()
         await connector.stop()
     assert proc.returncode == 0, "".join(said) + out
-    assert "copkit stopped" in out
+    assert "copkit: stopped" in out

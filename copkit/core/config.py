@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from .errors import ConfigError
-from .storage import DEFAULT_URL
+from .urls import DEFAULT_URL
 
 ENV_DEFAULT_FILE = "COPKIT_CONFIG"
 
@@ -82,7 +82,7 @@ def load_settings(
     """Read the TOML file (if any) and apply environment overrides. Raises :class:`ConfigError`
     naming the file, line and key when the file is malformed. ``adapters`` are the adapter
     settings classes whose sections are allowed (each builds its typed settings)."""
-    env = dict(os.environ) if env is None else dict(env)
+    env = os.environ if env is None else env  # read only (a test records what is read)
     schema = {**CORE_SCHEMA, **{a.SECTION: a.SCHEMA for a in adapters}}
     settings = Settings()
     data: dict[str, Any] = {}

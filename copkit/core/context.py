@@ -11,7 +11,7 @@ from .events import Person, RoomRef
 from .live import Render
 from .roles import Role
 from .timezones import community_zone
-from .views import Private, Target, ToRoom, View, notice
+from .views import AsSeenBy, Private, Target, ToRoom, View, notice, seen_by
 
 if TYPE_CHECKING:
     from .communities import CommunityState
@@ -151,6 +151,12 @@ class Scope:
         """Where the view with ``key`` was posted, if it was."""
         return await self.services.output.view_ref(self.community, key)
 
+    async def pin(self, key: str) -> bool | None:
+        """Pin the view posted under ``key`` to its room: ``True`` pinned (Discord, the
+        console), ``False`` the platform refused (a permission), ``None`` the platform has no
+        pins (Teams). Say so to the person in the last two cases."""
+        return await self.services.output.pin(self.community, key)
+
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""
         return self.services.presence.get((self.community.id, room_id or self.room_id), [])
@@ -188,6 +194,19 @@ class Context(Scope):
         if isinstance(view, str):
             view = notice(view)
         return await self.show(view, target=Private(self.person.id) if private else None)
+
+    async def show_personal(self, shared: View, part: View) -> None:
+        """The shared view as this person sees it: ``part`` (their own state: dots left, their
+        answers) in ``shared``, in place and for them alone where the platform can (Teams'
+        card refresh); elsewhere ``part`` privately (Discord's ephemeral answer, the console).
+        Answered for the person asking only, never kept for anyone else."""
+        await self.services.output.show_now(
+            self.community,
+            AsSeenBy(self.person.id, part),
+            seen_by(shared, part),
+            request=self.request,
+            room_id=self.room_id,
+        )
 
     async def contribute(self, kind: str, ref: str, text: str = "") -> None:
         """Log a contribution by this person and tell the plugins (``copkit_contribution``)."""

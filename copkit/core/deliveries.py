@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .clock import Clock
+from .metrics import Metrics
 from .models import Delivery
 
 log = logging.getLogger("copkit")
@@ -20,8 +21,9 @@ DELIVERY_PURGE = timedelta(minutes=10)  # old deliveries are purged at most this
 
 
 class Deliveries:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, metrics: Metrics | None = None) -> None:
         self.clock = clock
+        self.metrics = metrics or Metrics()
         self._purged: datetime | None = None
 
     async def answered(self, platform: str, key: str) -> tuple[int, Any] | None:
@@ -33,7 +35,10 @@ class Deliveries:
         except Exception:  # the database is down: handling the event will say so
             log.debug("could not look up a delivery", exc_info=True)
             return None
-        return (row.status, row.body) if row is not None else None
+        if row is None:
+            return None
+        self.metrics.redelivered(platform)
+        return (row.status, row.body)
 
     async def remember(
         self, platform: str, key: str, status: int, body: Any, *, private: bool = False

@@ -3,16 +3,19 @@ a plugin handler, with the answers for user errors, conflicts, outages and bugs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
-from . import parsing
+from . import logcontext, parsing
 from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .i18n import _, set_locale
+from .metrics import Metrics
 from .models import Community, Job
 from .services import Services
 from .specs import Command
@@ -22,8 +25,9 @@ log = logging.getLogger("copkit")
 
 
 class Dispatcher:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.s = services
+        self.metrics = metrics or Metrics()
 
     async def text(
         self,
@@ -35,7 +39,9 @@ class Dispatcher:
         request: Any = None,
         mentions: dict[str, Person] | None = None,
     ) -> None:
-        await self._guarded(community, room, person, request, self._text, text, mentions=mentions)
+        await self._guarded(
+            "text", community, room, person, request, self._text, text, mentions=mentions
+        )
 
     async def command(
         self,
@@ -49,7 +55,15 @@ class Dispatcher:
         mentions: dict[str, Person] | None = None,
     ) -> None:
         await self._guarded(
-            community, room, person, request, self._structured, path, args, mentions=mentions
+            "command",
+            community,
+            room,
+            person,
+            request,
+            self._structured,
+            path,
+            args,
+            mentions=mentions,
         )
 
     async def interaction(
@@ -61,7 +75,9 @@ class Dispatcher:
         *,
         request: Any = None,
     ) -> None:
-        await self._guarded(community, room, person, request, self._interaction, interaction)
+        await self._guarded(
+            "interaction", community, room, person, request, self._interaction, interaction
+        )
 
     async def presence(self, community: CommunityRef, room: RoomRef, present: list[Person]) -> None:
         try:
@@ -96,6 +112,7 @@ class Dispatcher:
 
     async def _guarded(
         self,
+        kind: str,
         community: CommunityRef,
         room: RoomRef,
         person: Person,
@@ -104,10 +121,44 @@ class Dispatcher:
         *args: Any,
         mentions: dict[str, Person] | None = None,
     ) -> None:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            with logcontext.request_scope(community.platform):
+                outcome = await self._run_guarded(
+                    community, room, person, request, fn, *args, mentions=mentions
+                )
+        except asyncio.CancelledError:
+            outcome = ""
+            raise
+        except Unavailable:
+            outcome = "unavailable"
+            raise
+        except BaseException:
+            outcome = "bug"
+            raise
+        finally:
+            if outcome:
+                self.metrics.request(
+                    community.platform, kind, outcome, time.perf_counter() - started
+                )
+
+    async def _run_guarded(
+        self,
+        community: CommunityRef,
+        room: RoomRef,
+        person: Person,
+        request: Any,
+        fn: Any,
+        *args: Any,
+        mentions: dict[str, Person] | None = None,
+    ) -> str:
+        """Runs ``fn``; returns the outcome (ok, user_error, bug) or raises Unavailable."""
         set_locale("en")
         state: CommunityState | None = None
         try:
             state = await self.s.communities.get(community)
+            logcontext.community_id.set(state.row.id)
             set_locale(state.row.locale)
             await self.s.communities.remember_room(state.row, room)
             await self.s.communities.remember_person(state.row, person)
@@ -118,10 +169,10 @@ class Dispatcher:
         except UserError as exc:
             if state is not None:
                 await self._answer(state.row, room, person, request, notice(exc.message, "error"))
+            return "user_error"
         except Exception as exc:
             if not is_unavailable(exc):
-                await self._bug(exc, community, state, room, person, request)
-                return
+                return await self._bug(exc, community, state, room, person, request)
             log.warning("database unavailable: %s", exc)
             if state is not None:
                 try:
@@ -135,6 +186,7 @@ class Dispatcher:
                 except Exception:
                     log.debug("could not tell the user", exc_info=True)
             raise Unavailable(str(exc)) from exc
+        return "ok"
 
     async def _bug(
         self,
@@ -144,7 +196,8 @@ class Dispatcher:
         room: RoomRef,
         person: Person,
         request: Any,
-    ) -> None:
+    ) -> str:
+        outcome = "user_error"
         if is_conflict(exc):
             log.info("conflict while handling a request in %s: %s", community, exc)
             text = _("Someone changed this at the same moment. Please try again.")
@@ -154,11 +207,13 @@ class Dispatcher:
         else:
             log.error("bug while handling a request in %s", community, exc_info=exc)
             text = _("Sorry, something went wrong on my side. It has been logged.")
+            outcome = "bug"
         if state is not None:
             try:
                 await self._answer(state.row, room, person, request, notice(text, "error"))
             except Exception:
                 log.exception("could not apologise")
+        return outcome
 
     async def _answer(
         self, community: Community, room: RoomRef, person: Person, request: Any, view: View

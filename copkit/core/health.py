@@ -15,7 +15,7 @@ from tortoise import Tortoise
 log = logging.getLogger("copkit.health")
 
 Check = Callable[[], bool | Awaitable[bool]]
-DATABASE_TIMEOUT = 2.0
+DATABASE_TIMEOUT = 0.8  # /readyz turns 503 within a second of an outage
 
 
 async def database_up() -> bool:
@@ -35,6 +35,8 @@ class Health:
 
     def __init__(self) -> None:
         self.checks: dict[str, Check] = {"database": database_up}
+        self.last_failing: list[str] = []
+        """What failed at the last :meth:`failing` (exported as a metric)."""
 
     def add(self, name: str, check: Check) -> None:
         self.checks[name] = check
@@ -57,4 +59,5 @@ class Health:
                 result = False
             if not result:
                 down.append(name)
+        self.last_failing = down
         return down

@@ -17,8 +17,11 @@ import pluggy
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .context import Activity, JobContext
+    from .calendar_feed import CalendarEntry
+    from .canvas import CanvasSummary
+    from .context import Activity, Context, JobContext
     from .models import Community
+    from .series import SeriesOccurrence
     from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
@@ -123,6 +126,33 @@ def copkit_signals(
     (``health.days_since``, ``health.red_twice``) — and nothing for the others. Every plugin's
     measures are gathered; the first for a name wins. This is how a format's data reaches the
     scorecard without anyone importing it."""
+
+
+@hookspec
+def copkit_series_occurrence(ctx: Context, occurrence: SeriesOccurrence, step: str) -> bool | None:
+    """Called for each step of an occurrence of a series (``--every``): ``step`` is
+    ``announce`` (ahead of time), ``remind`` (shortly before), ``open`` (at its time) or
+    ``cancel`` (the date was skipped, or the series ended or paused after it was announced).
+
+    Only the plugin whose format is ``occurrence.format`` should act; ``ctx`` acts as the
+    series' creator in its room. Return ``True`` when the step is handled (the core then
+    shows nothing of its own: its default announcement and reminder are a view in the room).
+    Each step of each occurrence is called once, whichever process runs it."""
+
+
+@hookspec
+def copkit_calendar_entries(community: Community, since: datetime) -> list[CalendarEntry]:
+    """Called when a community's calendar is built (``calendar`` in chat, the ICS feed, the
+    site). Return this plugin's scheduled events starting at ``since`` or later (past events
+    included, cancelled ones marked). Series are added by the core: leave out what a series
+    occurrence made (its UID is the occurrence's, see ``SeriesOccurrence.uid``)."""
+
+
+@hookspec
+def copkit_canvas(community_id: int) -> CanvasSummary | None:
+    """Called when a plugin reads a community's canvas (``Hooks.canvas``). The plugin that keeps
+    canvases returns the newest one (or ``None`` when the community has none); may be
+    ``async def``. The first answer that is not ``None`` is used."""
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -68,6 +68,9 @@ class LiveViews:
     ) -> None:
         self.interval = interval
         self.edits = 0
+        self.requested = 0
+        self.coalesced = 0
+        """Requests covered by another request's edit (not each shown on its own)."""
         self._show_now = show_now
         self._lock = cross_process_lock
         self._spawn = spawn or asyncio.create_task
@@ -101,6 +104,7 @@ class LiveViews:
         st.room_id = room_id or st.room_id
         st.request = request if wait else None
         st.requested += 1
+        self.requested += 1
         ticket = st.requested
         if st.task is None:
             st.task = self._spawn(self._run(k, st))
@@ -134,6 +138,7 @@ class LiveViews:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), wait)
                 target = st.requested
+                self.coalesced += max(target - st.done - 1, 0)
                 try:
                     async with self._locked(k):
                         view = await st.render()

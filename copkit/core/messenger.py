@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .models import Community
 from .views import Target, View
@@ -32,4 +32,15 @@ class Messenger(Protocol):
     ) -> None:
         """Replace the view posted at ``ref`` (``request`` as for :meth:`send`; ``None`` when the
         edit is sent later, e.g. coalesced, or for a timer)."""
+        ...
+
+
+@runtime_checkable
+class Pinning(Protocol):
+    """Implemented by adapters whose platform can pin a message to its room (Discord, the
+    console). A platform without pins (Teams) does not implement it: pinning there is a no-op
+    the plugin is told about (:meth:`copkit.core.context.Scope.pin` returns ``False``)."""
+
+    async def pin(self, community: Community, ref: MessageRef) -> bool:
+        """Pin the message at ``ref``; ``False`` when the platform refused (no permission)."""
         ...

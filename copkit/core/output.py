@@ -9,10 +9,10 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .live import LiveViews, Render
-from .messenger import MessageRef, Messenger
+from .messenger import MessageRef, Messenger, Pinning
 from .models import Community, ShownView
 from .store import advisory_lock
-from .views import Target, ToRoom, ToThread, View
+from .views import AsSeenBy, Private, Target, ToRoom, ToThread, View, with_personal_button
 
 log = logging.getLogger("copkit")
 
@@ -107,6 +107,11 @@ class Output:
             return None
         if target is None or (isinstance(target, ToRoom) and target.room_id is None and room_id):
             target = ToRoom(room_id)
+        if not getattr(messenger, "per_person_views", False):
+            if isinstance(target, AsSeenBy):  # no per-person card here: the part, privately
+                view = target.part
+                target = Private(target.person_id)
+            view = with_personal_button(view)
         if key is not None:
             shown = await self._shown(community, key)
             if shown is not None:
@@ -144,6 +149,15 @@ class Output:
             shown = await ShownView.create(community=community, key=key, room_id=where, ref=ref)
         self._unrecorded.pop((community.id, key), None)
         return shown
+
+    async def pin(self, community: Community, key: str) -> bool | None:
+        """Pin the view posted under ``key``: ``True`` pinned, ``False`` refused, ``None`` when
+        the platform has no pins (or nothing was posted under ``key``)."""
+        messenger = self.messengers.get(community.platform)
+        ref = await self.view_ref(community, key)
+        if ref is None or not isinstance(messenger, Pinning):
+            return None
+        return await messenger.pin(community, ref)
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

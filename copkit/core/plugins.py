@@ -17,19 +17,24 @@ from .specs import Measure, Registry, Section
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .context import Activity, JobContext
+    from .calendar_feed import CalendarEntry
+    from .canvas import CanvasSummary
+    from .context import Activity, Context, JobContext
     from .models import Community
+    from .series import SeriesOccurrence
 
 log = logging.getLogger("copkit.plugins")
 
 ENTRY_POINT_GROUP = "copkit.plugins"
 DEFAULT_PLUGINS = (
     "copkit.plugins.core_commands",
+    "copkit.plugins.series",
     "copkit.plugins.leancoffee",
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
     "copkit.plugins.reflect",
+    "copkit.plugins.workshop.canvas",
 )
 
 
@@ -114,6 +119,9 @@ _CALLED = (
     "copkit_job_due",
     "copkit_minutes_sections",
     "copkit_signals",
+    "copkit_series_occurrence",
+    "copkit_calendar_entries",
+    "copkit_canvas",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -238,6 +246,28 @@ class Hooks:
                 if m.name in names:
                     out.setdefault(m.name, m)
         return out
+
+    async def series_occurrence(
+        self, ctx: Context, occurrence: SeriesOccurrence, step: str
+    ) -> bool:
+        """Whether a plugin handled this step of ``occurrence``."""
+        results = await self._each(
+            "copkit_series_occurrence", ctx=ctx, occurrence=occurrence, step=step
+        )
+        return any(results)
+
+    async def calendar_entries(self, community: Community, since: datetime) -> list[CalendarEntry]:
+        entries: list[CalendarEntry] = []
+        for result in await self._each("copkit_calendar_entries", community=community, since=since):
+            entries.extend(result)
+        return entries
+
+    async def canvas(self, community_id: int) -> CanvasSummary | None:
+        """The community's canvas, from the plugin that keeps it (``None``: none, or no such
+        plugin)."""
+        for result in await self._each("copkit_canvas", community_id=community_id):
+            return result
+        return None
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

@@ -26,6 +26,7 @@ from .dispatch import Dispatcher
 from .events import CommunityRef, Interaction, Person, RoomRef
 from .health import Health
 from .messenger import MessageRef, Messenger
+from .metrics import Metrics
 from .models import Community, Job, ShownView
 from .output import Output
 from .parsing import interaction_values
@@ -66,6 +67,7 @@ class Copkit:
         # Several processes share PostgreSQL: re-read cached settings every few seconds there.
         ttl = cache_ttl if cache_ttl is not None else (3.0 if postgres else 0)
         self._background: set[asyncio.Task[Any]] = set()
+        self.metrics = Metrics()  # exported on /metrics by the HTTP server
         self.log_service = CommunityLog(self.clock, self.hooks)
         self.communities = Communities(self.registry, self.hooks, self.log_service.log, ttl)
         self.bus: CacheBus | None = (
@@ -73,7 +75,7 @@ class Copkit:
         )
         self.communities.bus = self.bus
         self.output = Output(interval=coalesce_interval, cross_process=postgres, spawn=self.spawn)
-        self.deliveries = Deliveries(self.clock)
+        self.deliveries = Deliveries(self.clock, self.metrics)
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
         self.health = Health()  # readiness checks (/readyz): the database, adapters' connections
         self.presence: dict[tuple[int, str], list[str]] = {}
@@ -89,7 +91,7 @@ class Copkit:
             presence=self.presence,
             spawn=self.spawn,
         )
-        self.dispatch = Dispatcher(self.services)
+        self.dispatch = Dispatcher(self.services, self.metrics)
 
     @property
     def messengers(self) -> dict[str, Messenger]:
@@ -110,11 +112,13 @@ class Copkit:
         if timers:
             self.scheduler.start()
 
-    async def close(self) -> None:
-        await self.scheduler.stop()
+    async def close(self, *, grace: float = 5.0) -> None:
+        """Stop the timers (a running job may finish within ``grace`` seconds), show pending
+        live views, let background work finish (up to ``grace`` seconds), close the database."""
+        await self.scheduler.stop(grace=grace)
         await self.live.drain()
         if self._background:  # e.g. a view refresh a plugin deferred: let it finish
-            await asyncio.wait(list(self._background), timeout=5)
+            await asyncio.wait(list(self._background), timeout=grace)
         if self.bus is not None:
             await self.bus.stop()
         await self.live.drain()

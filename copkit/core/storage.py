@@ -17,6 +17,9 @@ from tortoise.migrations.api import migrate
 
 from .errors import StartupError
 from .specs import Models
+from .urls import DEFAULT_URL, hide_password, is_postgres
+
+__all__ = ["CORE_MODELS", "DEFAULT_URL", "hide_password", "is_postgres", "open_database"]
 
 log = logging.getLogger("copkit.storage")
 
@@ -26,30 +29,6 @@ GOALS_MODELS = Models(
 )
 CORE_APPS = (CORE_MODELS, GOALS_MODELS)
 """The core's own apps, present whichever plugins are installed."""
-DEFAULT_URL = "sqlite://copkit.db"
-
-
-_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<netloc>[^/?#\s]*)(?P<rest>\S*)", re.I)
-_SECRET_PARAM = re.compile(r"([?&;](?:password|passwd|pwd|sslpassword|secret)=)[^&#;\s]*", re.I)
-
-
-def hide_password(text: str) -> str:
-    """Every URL in ``text`` with its password masked: ``postgres://bob:secret@host/db`` →
-    ``postgres://bob:***@host/db``; the userinfo ends at the last ``@`` (``bob:pa@ss@host``), and
-    a ``?password=…`` (or ``sslpassword``, ``passwd``, ``pwd``) parameter is masked too."""
-
-    def one(m: re.Match[str]) -> str:
-        netloc = m["netloc"]
-        user, at, host = netloc.rpartition("@")
-        if at and ":" in user:
-            netloc = f"{user.split(':', 1)[0]}:***@{host}"
-        return m["scheme"] + netloc + _SECRET_PARAM.sub(r"\1***", m["rest"])
-
-    return _URL.sub(one, text)
-
-
-def is_postgres(url: str) -> bool:
-    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
 
 
 def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
@@ -68,7 +47,22 @@ def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     if url.startswith("sqlite://") and "secure_delete=" not in url:
         # Deleted and overwritten rows are zeroed in the file, not left in free space (see scrub).
         url += ("&" if "?" in url else "?") + "secure_delete=ON"
-    return {"connections": {"default": url}, "apps": apps, "use_tz": True, "timezone": "UTC"}
+    default: str | dict[str, Any] = url
+    if url.startswith("postgres://"):
+        from tortoise.backends.base.config_generator import expand_db_url
+
+        default = expand_db_url(url)
+        default["credentials"].setdefault("reset", _keep_session)
+    return {"connections": {"default": default}, "apps": apps, "use_tz": True, "timezone": "UTC"}
+
+
+async def _keep_session(conn: Any) -> None:
+    """What the pool does to a connection it takes back, after asyncpg has rolled back any open
+    transaction: nothing more. asyncpg's default reset (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``) is a round trip on every release, and tortoise releases after every
+    statement outside a transaction. Pooled connections hold no session state to undo: copkit's
+    locks are transaction-level (``pg_advisory_xact_lock``), its settings ``SET LOCAL``, and
+    LISTEN and session locks run on connections of their own (``cachebus``, migrations)."""
 
 
 async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = True) -> None:
@@ -220,6 +214,19 @@ async def _migration_lock(url: str) -> AsyncIterator[None]:
         yield
     finally:
         await conn.close()  # releases the lock
+
+
+def share_database_context() -> None:
+    """Make the database opened later in this task visible to tasks created from now on.
+
+    tortoise keeps its connections in a context variable: a server started before the database
+    is opened (the HTTP server answers "starting" meanwhile) would copy the context without
+    them. Entering tortoise's context object now, empty, lets the later opening fill that same
+    object, which every task copied from here shares."""
+    from tortoise.context import TortoiseContext, get_current_context
+
+    if get_current_context() is None:
+        TortoiseContext().__enter__()
 
 
 async def upgrade_database(url: str, models: Sequence[Models]) -> None:

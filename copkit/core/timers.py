@@ -80,6 +80,7 @@ class Scheduler:
         self.failed = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def schedule(
         self,
@@ -131,6 +132,8 @@ class Scheduler:
         )
         ran = 0
         for job_id in candidates:
+            if self._stopping:  # shutting down: leave the rest to another process, or later
+                break
             claimed = (
                 await Job.filter(id=job_id, done_at=None)
                 .filter(self._claimable(now))
@@ -139,6 +142,7 @@ class Scheduler:
             if claimed != 1:
                 continue
             job = await Job.get(id=job_id)
+            self.runtime.metrics.timer_started((now - job.due_at).total_seconds())
             try:
                 await self._run(job)
             except asyncio.CancelledError:
@@ -243,17 +247,24 @@ class Scheduler:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="copkit-timers")
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace: float = 0.0) -> None:
+        """Claim no more jobs; a job running now may finish within ``grace`` seconds (else it
+        is cancelled, and claimed again after its lease)."""
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            if grace > 0:
+                await asyncio.wait([self._task], timeout=grace)
             self._task.cancel()
             try:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
+            self._stopping = False
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 while await self.run_due():
                     pass
@@ -261,6 +272,8 @@ class Scheduler:
                 raise
             except Exception:
                 log.warning("timer poll failed; retrying", exc_info=True)
+            if self._stopping:
+                break
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)

@@ -34,11 +34,12 @@ from aiohttp import web
 
 API = "/api/v10"
 EPHEMERAL = 1 << 6
-ALL_PERMISSIONS = (1 << 51) - 1
+ALL_PERMISSIONS = (1 << 52) - 1
 MANAGE_GUILD = 1 << 5
 MANAGE_EVENTS = 1 << 33
 CREATE_EVENTS = 1 << 44
 SEND_POLLS = 1 << 49
+PIN_MESSAGES = 1 << 51
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 BASIC_PERMISSIONS = (
     (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38) | (1 << 15) | (1 << 6)
@@ -139,7 +140,7 @@ class FakeDiscord:
         *,
         owner: dict[str, Any],
         members: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        bot_permissions: int = BASIC_PERMISSIONS | MANAGE_EVENTS | SEND_POLLS,
+        bot_permissions: int = BASIC_PERMISSIONS | MANAGE_EVENTS | SEND_POLLS | PIN_MESSAGES,
         admins: list[dict[str, Any]] = (),  # type: ignore[assignment]
         shard: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
@@ -577,6 +578,10 @@ class FakeDiscord:
                 return 200, self.message_payload(int(mt[1]), body)
         if mt := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p):
             return self._message_op(m, int(mt[2]), body)
+        if mt := re.fullmatch(r"/channels/(\d+)/messages/pins/(\d+)", p):
+            msg = self.messages[int(mt[2])]
+            msg["pinned"] = m == "PUT"
+            return 204, None
         if mt := re.fullmatch(r"/channels/(\d+)/threads", p):
             parent = self.channels[int(mt[1])]
             tid = self.snowflake()

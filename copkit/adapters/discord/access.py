@@ -22,6 +22,7 @@ NEEDS: dict[str, str] = {
     "send_messages_in_threads": "post in those threads",
     "send_polls": "post native polls (public polls; anonymous ones are buttons)",
     "create_events": "put brown bags in the server's events",
+    "pin_messages": "pin the community canvas",
 }
 
 PERMISSIONS = discord.Permissions(**dict.fromkeys(NEEDS, True))
@@ -55,4 +56,6 @@ def missing(guild: discord.Guild) -> list[str]:
     lacking = [name for name in NEEDS if not getattr(have, name)]
     if "create_events" in lacking and have.manage_events:
         lacking.remove("create_events")
+    if "pin_messages" in lacking and have.manage_messages:
+        lacking.remove("pin_messages")
     return [name.replace("_", " ").title() for name in lacking]

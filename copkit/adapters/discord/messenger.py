@@ -119,6 +119,26 @@ class DiscordMessenger:
                 raise
             raise platform_error(exc, "edit a message") from exc
 
+    async def pin(self, community: Community, ref: MessageRef) -> bool:
+        """Pin a posted message to its channel (needs Pin Messages or Manage Messages)."""
+        mid = str(ref.get("message_id") or "")
+        if not mid.isdigit() or ref.get("ephemeral"):
+            return False
+        channel = self.client.get_partial_messageable(
+            int(ref["room_id"]),
+            guild_id=int(community.external_id) if community.external_id.isdigit() else None,
+        )
+        try:
+            await channel.get_partial_message(int(mid)).pin()
+        except discord.Forbidden as exc:
+            log.info("Discord refused to pin message %s: %s", mid, exc)
+            return False
+        except NETWORK_ERRORS as exc:
+            if _from_database(exc):
+                raise
+            raise platform_error(exc, "pin a message") from exc
+        return True
+
     async def _send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BOT_KEY", "AuthOverrides", "make_app", "serve_teams"]
+__all__ = ["BOT_KEY", "AuthOverrides", "add_teams", "make_app", "serve_teams"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("BOT_KEY", "make_app", "serve_teams"):
+    if name in ("BOT_KEY", "add_teams", "make_app", "serve_teams"):
         from . import app
 
         return getattr(app, name)

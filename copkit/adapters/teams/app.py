@@ -11,6 +11,7 @@ type is acknowledged and ignored. A database outage is 503, which the Bot Connec
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,12 +19,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from copkit.adapters.calendar_http import add_calendar_routes
 from copkit.core.runtime import Copkit
 
 from . import inbound
 from .bot import TeamsBot
 from .connector import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, ConnectorError
-from .sdk import BotFramework
+from .seam import make_framework
 from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams")
@@ -38,6 +40,13 @@ def _error(status: int, message: str, *, close: bool = False) -> web.Response:
     if close:  # the rest of the body is not read: drop the connection instead
         response.force_close()
     return response
+
+
+def _loopback(remote: str | None) -> bool:
+    try:
+        return remote is not None and ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        return False
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
@@ -58,6 +67,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return response
     if len(raw) > MAX_BODY:
         return _error(413, "body too large", close=True)
+    if not bot.sdk.auth_required and not _loopback(request.remote):
+        # local mode checks no token: only this machine may talk to it
+        return _error(403, "local mode (no credentials) answers only this machine")
     if bot.sdk.auth_required and not request.headers.get("Authorization", "").startswith("Bearer "):
         log.info("rejected a request from %s: no bearer token", request.remote)
         return _error(401, "unauthorized")  # nothing of the body is even parsed
@@ -102,17 +114,35 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return web.json_response(payload, status=status)
 
 
-async def health(request: web.Request) -> web.Response:
-    """Liveness: the process answers."""
-    return web.Response(text="ok")
+def add_teams(
+    app: web.Application,
+    runtime: Copkit,
+    settings: TeamsSettings,
+    *,
+    auth: AuthOverrides | None = None,
+) -> TeamsBot:
+    """Add ``POST /api/messages`` for ``runtime`` to ``app`` (the process's HTTP server, see
+    :mod:`copkit.http.server`); the bot goes in ``app[BOT_KEY]``. ``auth`` points token checks at
+    other OpenID metadata and signs outgoing calls with a fixed token (offline tests)."""
+    framework = make_framework(settings, auth)
+    bot = TeamsBot(
+        runtime,
+        framework,
+        secret=settings.app_password or settings.app_id,
+        meeting_tab_url=settings.meeting_tab_url,
+    )
+    app[BOT_KEY] = bot
+    app.router.add_post("/api/messages", messages)
 
+    async def detach(app: web.Application) -> AsyncIterator[None]:
+        yield
+        if runtime.messengers.get(bot.platform) is bot.messenger:
+            await runtime.live.drain()
+            runtime.messengers.pop(bot.platform, None)
+        await framework.close()
 
-async def ready(request: web.Request) -> web.Response:
-    """Readiness: 503 naming what is down (the database, the Discord gateway), else 200."""
-    down = await request.app[BOT_KEY].runtime.health.failing()
-    if down:
-        return web.json_response({"ready": False, "down": down}, status=503)
-    return web.json_response({"ready": True})
+    app.cleanup_ctx.append(detach)
+    return bot
 
 
 def make_app(
@@ -121,26 +151,21 @@ def make_app(
     *,
     auth: AuthOverrides | None = None,
 ) -> web.Application:
-    """The aiohttp application serving ``POST /api/messages`` for ``runtime``.
+    """An aiohttp application serving only ``POST /api/messages`` and the probes (tests and
+    benchmarks; ``copkit run`` adds :func:`add_teams` to its HTTP server instead).
 
     ``auth`` points token checks at other OpenID metadata and signs outgoing calls with a fixed
     token (offline tests). The bot is in ``app[BOT_KEY]``."""
+    from copkit.http import probes
+    from copkit.http.state import READY, RUNTIME_KEY, STATE_KEY, ServerState
+
     app = web.Application(client_max_size=MAX_BODY)
-    bot = TeamsBot(
-        runtime, BotFramework(settings, auth), secret=settings.app_password or settings.app_id
-    )
-    app[BOT_KEY] = bot
-    app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", health)
-    app.router.add_get("/readyz", ready)
-
-    async def detach(app: web.Application) -> AsyncIterator[None]:
-        yield
-        if runtime.messengers.get(bot.platform) is bot.messenger:
-            await runtime.live.drain()
-            runtime.messengers.pop(bot.platform, None)
-
-    app.cleanup_ctx.append(detach)
+    app[RUNTIME_KEY] = runtime
+    app[STATE_KEY] = ServerState()
+    app[STATE_KEY].phase = READY
+    probes.setup(app, runtime)
+    add_teams(app, runtime, settings, auth=auth)
+    add_calendar_routes(app, runtime)
     return app
 
 
@@ -159,7 +184,28 @@ def checked(settings: TeamsSettings) -> TeamsSettings:
         )
     if settings.has_credentials and app_type != "MultiTenant" and not settings.tenant_id:
         raise StartupError(f"Teams: a {app_type} bot needs MicrosoftAppTenantId (its tenant's id)")
+    problem = settings.credentials_problem()
+    if problem:
+        raise StartupError(f"Teams: {problem}")
     return replace(settings, app_type=app_type)
+
+
+def endpoint_line(settings: TeamsSettings, host: str, port: int) -> str:
+    """What ``copkit run`` says about the Teams endpoint it serves on ``host:port``."""
+    if not settings.has_credentials:
+        missing = (
+            "MicrosoftAppPassword" if settings.app_id else "MicrosoftAppId/MicrosoftAppPassword"
+        )
+        return (
+            f"Teams: local mode for the Bot Framework Emulator at "
+            f"http://127.0.0.1:{port}/api/messages (no {missing}: tokens are not "
+            "checked, so only this machine can connect)"
+        )
+    return (
+        f"Teams: messaging endpoint on http://{host}:{port}/api/messages "
+        f"(app {settings.app_id}, {settings.app_type}); put it behind HTTPS as "
+        "https://<your-domain>/api/messages"
+    )
 
 
 async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[str], None]) -> None:
@@ -184,21 +230,7 @@ async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[s
         raise StartupError(
             f"Teams: cannot listen on {host}:{settings.port}: {exc.strerror or exc}"
         ) from exc
-    if local:
-        missing = (
-            "MicrosoftAppPassword" if settings.app_id else "MicrosoftAppId/MicrosoftAppPassword"
-        )
-        say(
-            f"Teams: local mode for the Bot Framework Emulator at "
-            f"http://127.0.0.1:{settings.port}/api/messages (no {missing}: tokens are not "
-            "checked, so only this machine can connect)"
-        )
-    else:
-        say(
-            f"Teams: messaging endpoint on http://{host}:{settings.port}/api/messages "
-            f"(app {settings.app_id}, {settings.app_type}); put it behind HTTPS as "
-            "https://<your-domain>/api/messages"
-        )
+    say(endpoint_line(settings, host, settings.port))
     try:
         await asyncio.Event().wait()
     finally:

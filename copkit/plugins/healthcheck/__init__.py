@@ -15,10 +15,21 @@ from copkit.core.hookspecs import hookimpl
 from copkit.core.models import Community
 from copkit.core.specs import Measure, Models
 
-from . import answering, deck_commands, handlers, pulse_commands, rounds, signals
+from . import answering, deck_canvas, deck_commands, handlers, pulse_commands, rounds, signals
+from .rounds import copkit_calendar_entries, copkit_series_occurrence
 from .routes import FORMAT, hc
 
-__all__ = ["FORMAT", "answering", "deck_commands", "handlers", "pulse_commands", "rounds"]
+__all__ = [
+    "FORMAT",
+    "answering",
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "deck_canvas",
+    "deck_commands",
+    "handlers",
+    "pulse_commands",
+    "rounds",
+]
 
 (
     copkit_register_formats,
