@@ -90,8 +90,11 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
         ("healthcheck", "deck", "move"): ["healthcheck deck move tooling 2"],
         ("healthcheck", "deck", "retire"): ["healthcheck deck retire tooling"],
         ("healthcheck", "deck", "restore"): ["healthcheck deck restore tooling"],
-        ("healthcheck", "deck", "use"): ["healthcheck deck use seed"],
         ("healthcheck", "deck", "reset"): ["healthcheck deck reset"],
+        ("healthcheck", "deck", "use"): [
+            "healthcheck deck use seed",
+            "healthcheck deck use copkit",
+        ],
         ("healthcheck", "deck", "from-canvas"): [
             "healthcheck deck from-canvas",
             "healthcheck deck from-canvas --add",

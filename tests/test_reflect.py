@@ -288,3 +288,52 @@ async def test_monthly_digest_to_leader_and_sponsor_once(h):
     on_demand = (await h.say("bob", "digest"))[-1]
     assert on_demand.private_to == "bob" and on_demand.view.images
     assert "core team" in texts(await h.say("ann", "digest")).lower()
+
+
+async def test_every_log_signal_is_measured(h):
+    from datetime import UTC, datetime
+
+    from copkit.plugins.reflect.stats import measure
+
+    community = await h._community()
+    log = h.rt.log_service
+    await lean_coffee(h, host="leader", topics=("ann",))
+    await lean_coffee(h, host="bob", topics=("cid",))
+    await log.contribute(community, "dee", "talk", "brownbag:talk:1")
+    await log.contribute(community, "ann", "action", "leancoffee:action:1")
+    await log.contribute(community, "ann", "action", "leancoffee:action:2")
+    await log.contribute(community, "cid", "action.done", "leancoffee:action:1")
+    await log.contribute(community, "eve", "vote", "leancoffee:topic:1")  # eve never gives
+    await ingest.catch_up(community.id)
+    names = [
+        "events_held",
+        "events_held:leancoffee",
+        "events_held:brownbag",
+        "distinct_hosts",
+        "presenters_share",
+        "not_leader_share",
+        "actions_closed",
+        "active_members",
+        "newcomer_contribution",
+        "newcomer_contribution:1",
+    ]
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    got = {m.name: m.value for m in await measure(community, names, start, end)}
+    # members seen: leader, bob, ann, cid, dee, eve; presenters: leader, bob (hosts), dee (talk)
+    assert got == {
+        "events_held": 2.0,
+        "events_held:leancoffee": 2.0,
+        "events_held:brownbag": 0.0,
+        "distinct_hosts": 3.0,
+        "presenters_share": 50.0,
+        "not_leader_share": 50.0,
+        "actions_closed": 50.0,
+        "active_members": 6.0,
+        "newcomer_contribution": round(100 * 5 / 6, 1),
+        "newcomer_contribution:1": round(100 * 5 / 6, 1),
+    }
+    await h.say("eve", "me private")
+    got = {m.name: m.value for m in await measure(community, ["active_members"], start, end)}
+    assert got == {"active_members": 5.0}
+    later = {m.name for m in await measure(community, names, end, datetime(2026, 3, 1, tzinfo=UTC))}
+    assert "actions_closed" not in later and "not_leader_share" not in later

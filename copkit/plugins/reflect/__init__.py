@@ -49,10 +49,20 @@ async def copkit_signals(
     return await measure(community, names, start, end)
 
 
-async def _ensure(community_id: int) -> None:
+_scheduled: set[tuple[int, object]] = set()
+
+
+async def _ensure(community: Community) -> None:
     """The coach and digest timers of a community where something happened, scheduled once
-    (the log line just written gives the time, so the fake clock of tests holds too)."""
+    (the log line just written gives the time, so the fake clock of tests holds too). Known
+    communities are remembered by id and creation time, so another database's community with
+    the same id (tests) is checked again."""
+    key = (community.id, community.created_at)
+    if key in _scheduled:
+        return
+    community_id = community.id
     if await Timers.filter(community_id=community_id).exists():
+        _scheduled.add(key)
         return
     last = await LogEntry.filter(community_id=community_id).order_by("-id").first()
     if last is None:
@@ -72,9 +82,9 @@ async def _ensure(community_id: int) -> None:
 
 @hookimpl
 async def copkit_contribution(community: Community, member: str, kind: str, ref: str) -> None:
-    await _ensure(community.id)
+    await _ensure(community)
 
 
 @hookimpl
 async def copkit_activity_ended(activity: Activity) -> None:
-    await _ensure(activity.community.id)
+    await _ensure(activity.community)

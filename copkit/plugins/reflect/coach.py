@@ -1,5 +1,6 @@
-"""The leader's coach: private nudges when something needs care, at most one a week, each with
-its reason and a suggested next step, each switched off with ``coach off <nudge>``.
+"""The leader's coach: private nudges when something needs care, at most one a week (and the
+same one at most every four weeks), each with its reason and a suggested next step, each
+switched off with ``coach off <nudge>``.
 
 The weekly job looks at the aggregates (and the health check, through ``copkit_signals``), picks
 the first finding in the order of :data:`NUDGES`, records it — a week's row, checked under a lock,
@@ -35,6 +36,7 @@ ACTION_OVERDUE_DAYS = 14
 LEADER_SHARE = 0.8  # of the last LEADER_WINDOW events with a known host
 LEADER_WINDOW = 6
 NEWCOMERS_GONE = 2
+REPEAT_AFTER = timedelta(days=28)  # the same nudge again only after four weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +202,12 @@ def nudge_view(f: Finding) -> View:
 async def send_nudge(scope: Scope, now: datetime) -> Finding | None:
     """Send the first finding not switched off, unless a nudge went out less than a week ago."""
     off = set(settings_of(scope.community).get("coach_off", []))
-    todo = [f for f in await findings(scope, now) if f.key not in off]
+    recent = set(
+        await store.column(
+            Nudge.filter(community_id=scope.community.id, sent_at__gt=now - REPEAT_AFTER), "kind"
+        )
+    )
+    todo = [f for f in await findings(scope, now) if f.key not in off | recent]
     heads = await leaders(scope.community.id)
     if not todo or not heads:
         return None

@@ -130,8 +130,8 @@ def view(d: Digest, png: bytes | None) -> View:
         up=p.moved_up, quiet=p.went_quiet, new=p.newcomers
     )
     card = "\n".join(views.goal_line(i, r) for i, r in enumerate(d.rows, 1)) or _("No goals yet.")
-    health = " ".join(
-        f"{month_name(m)[5:]}:{views.number(v)}" for m, v in d.health if v is not None
+    health = ", ".join(
+        f"{month_name(m)}: {views.number(round(v))}" for m, v in d.health if v is not None
     ) or _("no health check in these months")
     return View(
         title=_("Monthly digest: {month}").format(month=month_name(d.month)),

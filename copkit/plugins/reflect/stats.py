@@ -101,6 +101,13 @@ async def participation(cid: int, lens: Lens, now: datetime, months: int = 6) ->
         f" FROM reflect_member WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
         [start, start, cid, end, cid],
     )
+    newcomers = {  # kept here to leave them out of "moved up"; never shown
+        r["member"]
+        for r in await store.rows(
+            "SELECT member FROM reflect_member WHERE community_id = ? AND first_at >= ?",
+            [cid, start],
+        )
+    }
     known = int(known_rows[0]["known"] or 0)
     known_before = int(known_rows[0]["before"] or 0)
     now_counts = [0, 0, 0, 0]
@@ -111,7 +118,7 @@ async def participation(cid: int, lens: Lens, now: datetime, months: int = 6) ->
         b = level(int(r["g0"] or 0), int(r["t0"] or 0))
         now_counts[a] += 1
         prev_counts[b] += 1
-        if a > b:
+        if a > b and r["member"] not in newcomers:  # newcomers are counted apart
             up += 1
         elif a < b:
             quiet, down = (quiet + 1, down) if a == 0 else (quiet, down + 1)
@@ -196,85 +203,81 @@ async def leaders(cid: int) -> list[str]:
 async def measure(
     community: Community, names: list[str], start: datetime, end: datetime
 ) -> list[Measure]:
-    """The signals reflect computes from the log's aggregates (``copkit_signals``)."""
+    """The signals reflect computes from the log's aggregates (``copkit_signals``): a few
+    queries per period whatever the number of goals — each table read once, only if asked."""
     cid, s, e = community.id, epoch(start), epoch(end)
+    wanted = [(n, *goals.signal_parts(n)) for n in names]
+    bases = {b for _n, b, _p in wanted}
+    events: list[dict[str, object]] = []
+    members: list[dict[str, object]] = []
+    heads: set[str] = set()
+    if bases & {"events_held", "distinct_hosts", "not_leader_share"}:
+        events = await store.rows(
+            "SELECT format, host FROM reflect_event WHERE community_id = ?"
+            " AND ended_at >= ? AND ended_at < ?",
+            [cid, s, e],
+        )
+    if "not_leader_share" in bases:
+        heads = set(await leaders(cid))
+    days = sorted({int(p or 14) for _n, b, p in wanted if b == "newcomer_contribution"})
+    if bases & {"presenters_share", "newcomer_contribution"}:
+        gave = "".join(
+            f", SUM(CASE WHEN first_at >= ? AND first_give_at IS NOT NULL"
+            f" AND first_give_at <= first_at + ? THEN 1 ELSE 0 END) AS gave{i}"
+            for i in range(len(days))
+        )
+        rows = await store.rows(
+            "SELECT COUNT(*) AS known, SUM(CASE WHEN presented_at < ? THEN 1 ELSE 0 END) AS pres,"
+            f" SUM(CASE WHEN first_at >= ? THEN 1 ELSE 0 END) AS new{gave}"
+            f" FROM reflect_member WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
+            [e, s, *(v for d in days for v in (s, d * 86400)), cid, e, cid],
+        )
+        members = rows[:1]
+    m0, m1 = month_index(s), month_index(e - 1)
     out: list[Measure] = []
-    for name in names:
-        base, param = goals.signal_parts(name)
-        value = await _signal(community, base, param, s, e)
+    for name, base, param in wanted:
+        value: float | None = None
+        if base == "events_held":
+            value = float(sum(1 for r in events if not param or r["format"] == param))
+        elif base == "distinct_hosts":
+            pq, pv = _in(PRESENTING)
+            rows = await store.rows(
+                "SELECT DISTINCT member FROM reflect_member_month WHERE community_id = ?"
+                f" AND month >= ? AND month <= ? AND kind IN ({pq})",
+                [cid, m0, m1, *pv],
+            )
+            hosts = {str(r["host"]) for r in events if r["host"]}
+            value = float(len(hosts | {str(r["member"]) for r in rows}))
+        elif base == "presenters_share":
+            known = int(str(members[0]["known"] or 0))
+            value = round(100 * int(str(members[0]["pres"] or 0)) / known, 1) if known else None
+        elif base == "not_leader_share":
+            hosted = [str(r["host"]) for r in events if r["host"]]
+            others = sum(1 for h in hosted if h not in heads)
+            value = round(100 * others / len(hosted), 1) if hosted else None
+        elif base == "actions_closed":
+            rows = await store.rows(
+                "SELECT SUM(CASE WHEN opened_at >= ? AND opened_at < ? THEN 1 ELSE 0 END) AS o,"
+                " SUM(CASE WHEN closed_at >= ? AND closed_at < ? THEN 1 ELSE 0 END) AS c"
+                " FROM reflect_action WHERE community_id = ?",
+                [s, e, s, e, cid],
+            )
+            opened, closed = int(rows[0]["o"] or 0), int(rows[0]["c"] or 0)
+            value = round(100 * closed / opened, 1) if opened else None
+        elif base == "active_members":
+            lens = lens_of(community)
+            kq, kv = _in(lens.gives | lens.takes)
+            rows = await store.rows(
+                "SELECT COUNT(DISTINCT member) AS n FROM reflect_member_month"
+                f" WHERE community_id = ? AND month >= ? AND month <= ? AND kind IN ({kq})"
+                f" AND {_NOT_PRIVATE}",
+                [cid, m0, m1, *kv, cid],
+            )
+            value = float(rows[0]["n"] or 0)
+        elif base == "newcomer_contribution":
+            new = int(str(members[0]["new"] or 0))
+            n_gave = int(str(members[0][f"gave{days.index(int(param or 14))}"] or 0))
+            value = round(100 * n_gave / new, 1) if new else None
         if value is not None:
             out.append(Measure(name, value))
-    del cid
     return out
-
-
-async def _one(query: str, values: list[object]) -> float:
-    rows = await store.rows(query, values)
-    first = next(iter(rows[0].values())) if rows else None
-    return float(first or 0)
-
-
-async def _signal(community: Community, base: str, param: str, s: int, e: int) -> float | None:
-    cid = community.id
-    ended = "FROM reflect_event WHERE community_id = ? AND ended_at >= ? AND ended_at < ?"
-    if base == "events_held":
-        if param:
-            return await _one(f"SELECT COUNT(*) {ended} AND format = ?", [cid, s, e, param])
-        return await _one(f"SELECT COUNT(*) {ended}", [cid, s, e])
-    if base == "distinct_hosts":
-        pq, pv = _in(PRESENTING)
-        rows = await store.rows(
-            f"SELECT DISTINCT host AS m {ended} AND host != ''"
-            f" UNION SELECT DISTINCT member AS m FROM reflect_member_month"
-            f" WHERE community_id = ? AND month >= ? AND month <= ? AND kind IN ({pq})",
-            [cid, s, e, cid, month_index(s), month_index(e - 1), *pv],
-        )
-        return float(len(rows))
-    if base == "presenters_share":
-        rows = await store.rows(
-            "SELECT COUNT(*) AS known,"
-            " SUM(CASE WHEN presented_at < ? THEN 1 ELSE 0 END) AS presented"
-            f" FROM reflect_member WHERE community_id = ? AND first_at < ? AND {_NOT_PRIVATE}",
-            [e, cid, e, cid],
-        )
-        known = int(rows[0]["known"] or 0)
-        return round(100 * int(rows[0]["presented"] or 0) / known, 1) if known else None
-    if base == "not_leader_share":
-        heads = await leaders(cid)
-        hq, hv = _in(heads)
-        rows = await store.rows(
-            f"SELECT COUNT(*) AS n, SUM(CASE WHEN host IN ({hq}) THEN 0 ELSE 1 END) AS others"
-            f" {ended} AND host != ''",
-            [*hv, cid, s, e],
-        )
-        n = int(rows[0]["n"] or 0)
-        return round(100 * int(rows[0]["others"] or 0) / n, 1) if n else None
-    if base == "actions_closed":
-        rows = await store.rows(
-            "SELECT SUM(CASE WHEN opened_at >= ? AND opened_at < ? THEN 1 ELSE 0 END) AS o,"
-            " SUM(CASE WHEN closed_at >= ? AND closed_at < ? THEN 1 ELSE 0 END) AS c"
-            " FROM reflect_action WHERE community_id = ?",
-            [s, e, s, e, cid],
-        )
-        opened, closed = int(rows[0]["o"] or 0), int(rows[0]["c"] or 0)
-        return round(100 * closed / opened, 1) if opened else None
-    if base == "active_members":
-        lens = lens_of(community)
-        kq, kv = _in(lens.gives | lens.takes)
-        return await _one(
-            "SELECT COUNT(DISTINCT member) FROM reflect_member_month WHERE community_id = ?"
-            f" AND month >= ? AND month <= ? AND kind IN ({kq}) AND {_NOT_PRIVATE}",
-            [cid, month_index(s), month_index(e - 1), *kv, cid],
-        )
-    if base == "newcomer_contribution":
-        days = int(param or 14)
-        rows = await store.rows(
-            "SELECT COUNT(*) AS n, SUM(CASE WHEN first_give_at IS NOT NULL"
-            " AND first_give_at <= first_at + ? THEN 1 ELSE 0 END) AS gave"
-            " FROM reflect_member WHERE community_id = ? AND first_at >= ? AND first_at < ?"
-            f" AND {_NOT_PRIVATE}",
-            [days * 86400, cid, s, e, cid],
-        )
-        n = int(rows[0]["n"] or 0)
-        return round(100 * int(rows[0]["gave"] or 0) / n, 1) if n else None
-    return None

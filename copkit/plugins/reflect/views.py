@@ -111,9 +111,12 @@ def participation(p: Participation) -> View:
             )
         )
     movement = _(
-        "{up} moved up, {down} moved down, {quiet} went quiet, {new} new this month."
+        "{up} moved up, {down} moved down, {quiet} went quiet; {new} new this month."
     ).format(up=p.moved_up, down=p.moved_down, quiet=p.went_quiet, new=p.newcomers)
-    balance = "  ".join(f"{month_name(m)}: {_share(g, t)}" for m, g, t in p.balance)
+    months = p.balance
+    while len(months) > 1 and not months[0][1] + months[0][2]:
+        months = months[1:]  # from the first month with any contribution
+    balance = ", ".join(f"{month_name(m)}: {_share(g, t)}" for m, g, t in months)
     return View(
         title=_("Participation"),
         text="\n".join(lines),
