@@ -11,7 +11,7 @@ from .core.config import Settings
 from .core.errors import StartupError
 from .core.plugins import make_plugin_manager
 from .core.runtime import Copkit
-from .core.storage import share_database_context
+from .core.storage import check_url, share_database_context
 from .core.urls import hide_password
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
     await asyncio.sleep(0)  # a signal that came while importing is handled by now
     if stop.is_set():
         return 0
+    check_url(settings.database_url)  # a missing directory: one line now, not after start-up
     from .http.server import HttpServer
 
     started = time.monotonic()
