@@ -1,16 +1,19 @@
-"""Load on the Teams endpoint: copkit with one, two and three processes, and a bare echo bot.
+"""Load on the Teams endpoint: copkit on both SDK backends (one, two and three processes on the
+Agents SDK, one on botbuilder), and bare echo bots on both SDKs, in one run.
 
 N concurrent clients (default 32) post realistic activities for 30 s (after a 3 s warm-up) to
 ``copkit run`` processes sharing one PostgreSQL, round-robin, during a lean coffee's dot vote:
 four in five are clicks on the board (Action.Execute invokes, a dot given or taken back), one in
 five is an @mention typed in the channel (``leancoffee vote 2`` / ``unvote 2``, answered
 privately). Replies go to a loopback fake Bot Connector. The same activities then go to a bare
-botbuilder echo bot (written below: it echoes messages and answers invokes), measured the same
-way on the same machine. Prints activities/s, p50/p99 latency and errors per run, and copkit's
-single-process throughput as a share of the echo bot's (target: at least 70 %, no errors).
+botbuilder echo bot and a bare Microsoft 365 Agents SDK echo bot (written below: they echo
+messages and answer invokes), measured the same way on the same machine. Prints activities/s,
+p50/p99 latency and errors per run, and each copkit backend's single-process throughput as a
+share of the echo bot of its SDK (target: at least 70 %, no errors), and agents/botbuilder.
 
     COPKIT_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test_h \\
-        python benchmarks/teams_load.py [--clients 32] [--seconds 30] [--processes 1,2,3] [--repeat 3]
+        python benchmarks/teams_load.py [--clients 32] [--seconds 30] [--processes 1,2,3] \\
+            [--sdks agents,botbuilder] [--repeat 3]
 
 The database's public schema is dropped and recreated before each copkit run.
 """
@@ -65,7 +68,9 @@ def echo_bot(port: int, patched: bool) -> None:
     )
     from botbuilder.schema import Activity
 
-    if patched:  # the same msrest fix copkit's adapter applies (copkit/adapters/teams/sdk.py)
+    if (
+        patched
+    ):  # the same msrest fix copkit's adapter applies (copkit/adapters/teams/sdk_botbuilder.py)
         from msrest.universal_http.requests import ClientRetryPolicy
 
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
@@ -101,6 +106,50 @@ def echo_bot(port: int, patched: bool) -> None:
         if response is not None:
             return web.json_response(response.body, status=response.status)
         return web.Response(status=200)
+
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", health)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+def agents_echo_bot(port: int) -> None:
+    """A bare Microsoft 365 Agents SDK bot, as its samples are: an ActivityHandler behind the
+    aiohttp CloudAdapter's own ``process`` (no token checks: anonymous, like the echo above)."""
+    from aiohttp import web
+    from microsoft_agents.activity import InvokeResponse
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.aiohttp import CloudAdapter
+    from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+    from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
+
+    connections = MsalConnectionManager(
+        {"SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)}
+    )
+    adapter = CloudAdapter(connection_manager=connections)
+
+    class Echo(ActivityHandler):
+        async def on_message_activity(self, turn_context: TurnContext) -> None:
+            await turn_context.send_activity(f"Echo: {turn_context.activity.text}")
+
+        async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+            return InvokeResponse(
+                status=200,
+                body={
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": "Got it.",
+                },
+            )
+
+    bot = Echo()
+
+    async def messages(request: web.Request) -> web.Response:
+        response = await adapter.process(request, bot)
+        return response if response is not None else web.Response(status=200)
 
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="ok")
@@ -172,7 +221,7 @@ async def drive(
                 took = time.perf_counter() - t0
                 now = time.monotonic()
                 if window[0] <= now <= window[1]:
-                    if status == "200":
+                    if status in ("200", "202"):  # the Agents SDK accepts a message with 202
                         done += 1
                         latencies.append(took)
                     else:
@@ -247,11 +296,12 @@ def _choices(card: Any) -> list[dict]:
 def line(name: str, r: dict[str, Any]) -> str:
     errors = sum(r["errors"].values())
     detail = f" {r['errors']}" if errors else ""
-    return f"{name:28} {r['rate']:8.1f} {r['p50']:9.1f} {r['p99']:9.1f} {errors:7d}{detail}"
+    return f"{name:34} {r['rate']:8.1f} {r['p50']:9.1f} {r['p99']:9.1f} {errors:7d}{detail}"
 
 
-async def run_copkit(url: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
+async def run_copkit(url: str, n: int, sdk: str, args: argparse.Namespace) -> dict[str, Any]:
     await reset(url)
+    os.environ["COPKIT_TEAMS_SDK"] = sdk  # the fleet's processes inherit it
     connector = FakeBotConnector()
     await connector.start()
     fleet = Fleet(url, n=n, command="copkit", logdir=Path(args.logdir) if args.logdir else None)
@@ -264,11 +314,12 @@ async def run_copkit(url: str, n: int, args: argparse.Namespace) -> dict[str, An
         await connector.stop()
 
 
-async def run_echo(patched: bool, args: argparse.Namespace) -> dict[str, Any]:
+async def run_echo(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    """``kind``: ``botbuilder``, ``patched`` (botbuilder with copkit's msrest fix) or ``agents``."""
     connector = FakeBotConnector()
     await connector.start()
     port = free_port()
-    argv = [sys.executable, __file__, "--echo", str(port)] + (["--patched"] if patched else [])
+    argv = [sys.executable, __file__, "--echo", str(port), "--echo-sdk", kind]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/api/messages"
     try:
@@ -307,26 +358,45 @@ async def main(args: argparse.Namespace) -> None:
         f"Teams endpoint load: {args.clients} clients, {args.seconds:.0f} s per run, "
         f"{os.cpu_count()} CPUs, PostgreSQL; 4/5 card clicks, 1/5 typed commands"
     )
-    print(f"{'':28} {'act/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    print(f"{'':34} {'act/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    sdks = [x for x in args.sdks.split(",") if x]
     runs: dict[str, list[dict[str, Any]]] = {}
-    shares: dict[str, list[float]] = {"echo": [], "echo patched": []}
+    ratios = {
+        "copkit agents / agents echo bot": ("copkit agents, 1 process", "agents echo bot"),
+        "copkit botbuilder / botbuilder echo": (
+            "copkit botbuilder, 1 process",
+            "botbuilder echo bot",
+        ),
+        "copkit botbuilder / echo + msrest fix": (
+            "copkit botbuilder, 1 process",
+            "echo bot + copkit's msrest fix",
+        ),
+        "copkit agents / copkit botbuilder": (
+            "copkit agents, 1 process",
+            "copkit botbuilder, 1 process",
+        ),
+        "agents echo / botbuilder echo": ("agents echo bot", "botbuilder echo bot"),
+    }
+    shares: dict[str, list[float]] = {k: [] for k in ratios}
     for rep in range(args.repeat):
         # Interleaved, so that every configuration sees the same (shared, noisy) machine.
         got: dict[str, dict[str, Any]] = {}
-        for n in counts:
-            got[f"copkit, {n} process{'es' if n > 1 else ''}"] = await run_copkit(url, n, args)
-        got["botbuilder echo bot"] = await run_echo(False, args)
-        got["echo bot + copkit's msrest fix"] = await run_echo(True, args)
+        for sdk in sdks:
+            for n in counts if sdk == sdks[0] else [1]:
+                name = f"copkit {sdk}, {n} process{'es' if n > 1 else ''}"
+                got[name] = await run_copkit(url, n, sdk, args)
+        got["agents echo bot"] = await run_echo("agents", args)
+        got["botbuilder echo bot"] = await run_echo("botbuilder", args)
+        got["echo bot + copkit's msrest fix"] = await run_echo("patched", args)
         for name, r in got.items():
             runs.setdefault(name, []).append(r)
             if args.repeat > 1:
-                print(line(f"  run {rep + 1}: {name}"[:28], r), flush=True)
+                print(line(f"  run {rep + 1}: {name}"[:34], r), flush=True)
             else:
                 print(line(name, r), flush=True)
-        if "copkit, 1 process" in got:
-            one = got["copkit, 1 process"]["rate"]
-            shares["echo"].append(one / got["botbuilder echo bot"]["rate"] * 100)
-            shares["echo patched"].append(one / got["echo bot + copkit's msrest fix"]["rate"] * 100)
+        for ratio, (top, bottom) in ratios.items():
+            if top in got and bottom in got and got[bottom]["rate"]:
+                shares[ratio].append(got[top]["rate"] / got[bottom]["rate"] * 100)
     if args.repeat > 1:
         print(f"medians of {args.repeat} runs:")
         for name, rs in runs.items():
@@ -341,9 +411,13 @@ async def main(args: argparse.Namespace) -> None:
             print(line(name, med))
     for name, values in shares.items():
         if values:
+            target = " target >= 70 %, zero errors" if "/ copkit" not in name else ""
+            verdict = ""
+            if target and "echo" in name:
+                verdict = " PASS" if statistics.median(values) >= 70 else " FAIL"
             print(
-                f"copkit (1 process) / {name}: {statistics.median(values):.0f} % "
-                f"(runs: {', '.join(f'{v:.0f}' for v in values)}; target >= 70 %, zero errors)"
+                f"{name}: {statistics.median(values):.0f} % "
+                f"(runs: {', '.join(f'{v:.0f}' for v in values)};{target}){verdict}"
             )
 
 
@@ -354,10 +428,13 @@ if __name__ == "__main__":
     p.add_argument("--processes", default="1,2,3")
     p.add_argument("--logdir", default="")
     p.add_argument("--repeat", type=int, default=1, help="run everything N times, print medians")
+    p.add_argument("--sdks", default="agents,botbuilder", help="copkit's backends to measure")
     p.add_argument("--echo", type=int, help=argparse.SUPPRESS)
-    p.add_argument("--patched", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--echo-sdk", default="botbuilder", help=argparse.SUPPRESS)
     a = p.parse_args()
-    if a.echo:
-        echo_bot(a.echo, a.patched)
+    if a.echo and a.echo_sdk == "agents":
+        agents_echo_bot(a.echo)
+    elif a.echo:
+        echo_bot(a.echo, a.echo_sdk == "patched")
     else:
         asyncio.run(main(a))

@@ -54,6 +54,9 @@ def http_setups(settings: Settings) -> list[Setup]:
                 raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
 
         setups.append(teams_setup)
+    from .adapters.calendar_http import add_calendar_routes
+
+    setups.append(add_calendar_routes)  # /c/<community>/calendar.ics (when the calendar is public)
     return setups
 
 

@@ -226,6 +226,7 @@ def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
         name=args.name,
         domain=args.domain,
         version=args.app_version,
+        meeting_tab_url=settings.adapters["teams"].meeting_tab_url,
     )
     print(f"wrote {path}: upload it in Teams (Apps › Manage your apps › Upload an app)")
     return 0

@@ -43,11 +43,21 @@ async def fake(monkeypatch):
     await f.close()
 
 
+TEAMS_SDKS = ("agents", "botbuilder")
+
+
+@pytest.fixture(params=TEAMS_SDKS)
+def teams_sdk(request) -> str:
+    """Each Teams test runs on both SDK backends (``[teams] sdk``)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def teams_options(request) -> dict[str, Any]:
-    """How the ``env`` fixture's TeamsEnv is made: with the test module's ``PLUGINS`` and, where
-    the module sets ``TEAMS_DEMO = True``, the Teams demo plugin (its topics forgotten)."""
-    options: dict[str, Any] = {"plugins": request.module.PLUGINS}
+def teams_options(request, teams_sdk) -> dict[str, Any]:
+    """How the ``env`` fixture's TeamsEnv is made: on ``teams_sdk``, with the test module's
+    ``PLUGINS`` and, where the module sets ``TEAMS_DEMO = True``, the Teams demo plugin (its
+    topics forgotten)."""
+    options: dict[str, Any] = {"plugins": request.module.PLUGINS, "sdk": teams_sdk}
     if getattr(request.module, "TEAMS_DEMO", False):
         from fakes.teams_plugin import TOPICS, TeamsDemo
 

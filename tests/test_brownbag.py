@@ -38,9 +38,12 @@ def private(h: Harness, person: str, since: int = 0) -> list[str]:
 
 
 def ics_of(view) -> Calendar:
-    """The calendar in an .ics answer (shown as a code block), parsed back."""
-    body = view.text.strip().removeprefix("```").removesuffix("```").strip()
-    return Calendar.from_ical(body.replace("\n", "\r\n"))
+    """The calendar in an .ics answer (a file with CRLF line ends), parsed back."""
+    [file] = view.attachments
+    assert file.mime_type == "text/calendar" and file.filename.endswith(".ics")
+    lines = file.data.split(b"\r\n")
+    assert lines[-1] == b"" and not any(b"\n" in line for line in lines)
+    return Calendar.from_ical(file.data)
 
 
 def event_of(cal: Calendar):

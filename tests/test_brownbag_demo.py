@@ -3,7 +3,9 @@ calendar entries it prints parse back as one event moved (same UID, higher SEQUE
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from icalendar import Calendar
 
@@ -11,18 +13,9 @@ from copkit.cli import DEMOS, main
 
 
 def calendars(out: str) -> list[Calendar]:
-    """Every .ics printed in the transcript, parsed back."""
-    found, body = [], None
-    for line in out.splitlines():
-        text = line.removeprefix("│ ")
-        if text == "BEGIN:VCALENDAR":
-            body = []
-        if body is not None:
-            body.append(text)
-        if text == "END:VCALENDAR" and body is not None:
-            found.append(Calendar.from_ical("\r\n".join(body) + "\r\n"))
-            body = None
-    return found
+    """Every .ics file the console saved (the transcript says where), parsed back."""
+    found = re.findall(r"\[file brownbag-\d+\.ics, \d+ bytes, saved to (\S+\.ics)\]", out)
+    return [Calendar.from_ical(Path(path).read_bytes()) for path in found]
 
 
 def test_copkit_console_demo_brownbag(tmp_path, monkeypatch, capsys):

@@ -132,3 +132,19 @@ async def test_every_model_change_has_a_migration(tmp_path):
     finally:
         await Tortoise.close_connections()
     assert [f"{w.app_label}.{w.name}" for w in pending] == []
+
+
+def test_pooled_postgres_connections_are_not_reset_on_every_release():
+    """asyncpg's default reset is a round trip per release (tortoise releases after every
+    statement outside a transaction); copkit keeps no session state on pooled connections."""
+    from copkit.core import storage
+
+    config = tortoise_config("postgresql://u:p@db.example:5432/copkit?minsize=2", [])
+    default = config["connections"]["default"]
+    assert default["engine"] == "tortoise.backends.asyncpg"
+    assert default["credentials"]["reset"] is storage._keep_session
+    assert (
+        default["credentials"]["minsize"] == "2" and default["credentials"]["database"] == "copkit"
+    )
+    # SQLite keeps its URL form
+    assert isinstance(tortoise_config("sqlite://x.db", [])["connections"]["default"], str)

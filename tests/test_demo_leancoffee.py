@@ -55,8 +55,7 @@ KEY_LINES = [
     "│ 3. #1 Testing in production (●● 2 dots, 3 min, extended once)",
     "│ This lean coffee has ended. Thank you! The minutes are posted below.",
     "┌ (only you sees) Minutes of 2026-01-05 (Markdown)",
-    "│ # Lean coffee, 2026-01-05",
-    "│ - [ ] Write a pairing guide — @ann, due 2026-01-19 (#3)",
+    "│ [file leancoffee-2026-01-05.md, ",
     # next time: carried over first, open actions listed and marked done
     "│ - #1 Career ladders · ↻ carried over — *IC and manager tracks*",
     "│ ↻ 1 topic carried over from the backlog is on the board.",
@@ -83,7 +82,11 @@ def check(out: str) -> None:
 async def test_leancoffee_demo_transcript(tmp_path):
     lines: list[str] = []
     session = ConsoleSession(
-        f"sqlite://{tmp_path / 'demo.db'}", clock=FakeClock(), out=lines.append, plugins=PLUGINS
+        f"sqlite://{tmp_path / 'demo.db'}",
+        clock=FakeClock(),
+        out=lines.append,
+        plugins=PLUGINS,
+        files_dir=tmp_path / "files",
     )
     await session.start()
     try:
@@ -91,6 +94,10 @@ async def test_leancoffee_demo_transcript(tmp_path):
     finally:
         await session.stop()
     check("\n".join(lines))
+    # The Markdown minutes are a file the console saved.
+    md = (tmp_path / "files" / "leancoffee-2026-01-05.md").read_text(encoding="utf-8")
+    assert md.startswith("# Lean coffee, 2026-01-05")
+    assert "- [ ] Write a pairing guide — @ann, due 2026-01-19 (#3)" in md
 
 
 def test_copkit_console_demo_all_plays_the_leancoffee_demo(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import BASIC_PERMISSIONS, EPHEMERAL, FakeDiscord, labels_of, text_of
+from icalendar import Calendar
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.brownbag")
 
@@ -73,7 +74,12 @@ async def test_brown_bag_is_a_server_event(fake: FakeDiscord, db_url: str):
 
         await bot.restart()
         ics = await bot.press(bob, fake.message_of(dm_to_bob), "Update my calendar")
-        assert "BEGIN:VCALENDAR" in text_of(body(ics))
+        # A real file on the message (multipart upload), with CRLF line ends, one event.
+        [(name, data)] = ics.files
+        assert name == "brownbag-1.ics" and "brownbag-1.ics" in text_of(body(ics))
+        assert data.startswith(b"BEGIN:VCALENDAR\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+        [event] = Calendar.from_ical(data).walk("VEVENT")
+        assert event["SEQUENCE"] == 1
 
         mark = fake.mark()
         await bot.slash(olga, general, "brownbag cancel", {"session": "1"})

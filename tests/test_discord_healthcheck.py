@@ -35,7 +35,7 @@ async def test_round_answered_privately_then_results_with_a_picture(fake, world)
     start = await bot.slash(olga, general, "healthcheck start", {"min-responses": 3})
     assert start.json["type"] == 4 and not body(start).get("flags", 0) & EPHEMERAL
     announcement = fake.message_of(start)
-    assert labels_of(announcement) == ["Take the health check"]
+    assert labels_of(announcement) == ["Take the health check", "My answers"]
     rid = (await Round.get()).id
 
     for n, who in enumerate(people):

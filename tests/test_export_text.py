@@ -1,6 +1,6 @@
 """Exports hold what people wrote without letting it act: a CSV cell that a spreadsheet would
 evaluate (=HYPERLINK(…), +cmd, -…, @…, a leading tab or carriage return) starts with an
-apostrophe, a title with three backticks cannot end the export's code block, and a chart draws
+apostrophe, a title with three backticks is just text in the export's file, and a chart draws
 a title as typed (matplotlib would read "$^$" as TeX and fail)."""
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ async def test_healthcheck_export_neutralises_formulas_and_fences(db_url):
             await answer(h, who, rid, "green")
         await h.say("leader", "healthcheck close")
         (msg,) = await h.say("leader", "healthcheck export --format csv")
-        text = msg.view.text
-        assert text.startswith("```csv\n") and text.endswith("\n```") and text.count("```") == 2
-        rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1].rsplit("```", 1)[0])))
+        [file] = msg.view.attachments  # a file: no code block for a title to break out of
+        text = file.data.decode("utf-8")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert "Fence ``` **out**" in [r["title"] for r in rows]
         titles = [r["title"] for r in rows]
         assert "'" + FORMULA in titles and FORMULA not in titles
         assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())

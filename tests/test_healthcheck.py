@@ -22,7 +22,7 @@ from test_healthcheck_helpers import (
 
 from copkit.core.events import Person
 from copkit.core.models import Job
-from copkit.plugins.healthcheck import handlers, logic
+from copkit.plugins.healthcheck import logic
 from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Note, PulseVote, Respondent, Round
 from copkit.testing import Harness
@@ -34,21 +34,18 @@ async def h(db_url):
         yield h
 
 
-def _export_body(view) -> str:
-    body = view.text.split("\n", 1)[1]
-    return body.rsplit("```", 1)[0]
-
-
 def _export(out) -> str:
-    """The whole export, joined from its parts."""
-    return "".join(_export_body(m.view) for m in out)
+    """The export: one file, sent privately."""
+    [file] = out[-1].view.attachments
+    assert file.filename.startswith("healthcheck-export.")
+    return file.data.decode("utf-8")
 
 
 async def test_round_with_five_members_results_only_after_close(h):
     rid = await start(h)
     ann = await h.view(R.round_key(rid))
     assert "Health check #1" in ann.title and "Anonymous" in ann.text
-    assert [b.label for b in ann.buttons] == ["Take the health check"]
+    assert [b.label for b in ann.buttons] == ["Take the health check", "My answers"]
 
     # Purpose (position 0): 3 green, 1 amber, 1 red; trends 2 better, 3 same; two comments.
     colours = {"ann": "green", "bob": "green", "cid": "green", "dan": "amber", "eve": "red"}
@@ -218,13 +215,12 @@ async def test_history_and_export_are_aggregates(h, monkeypatch):
     data = json.loads(_export(out))
     assert [r["round"] for r in data["rounds"]] == [1, 2]
     assert data["rounds"][0]["dimensions"][0]["green"] == 4
-    assert not any("says" in m.view.text for m in out)  # comments are not exported
-    # A long export comes in parts that join back into the whole.
-    monkeypatch.setattr(handlers, "EXPORT_CHUNK", 700)
+    assert "says" not in _export(out)  # comments are not exported
+    assert out[-1].view.attachments[0].mime_type == "application/json"
+    # The CSV is one file with CRLF line ends (RFC 4180), whatever its length.
     out = await h.say("bob", "healthcheck export")
-    assert len(out) > 3 and all(len(m.view.text) < 720 for m in out)
-    assert out[0].view.footer == f"Part 1 of {len(out)}: join the parts in order."
-    assert list(csv.DictReader(io.StringIO(_export(out)))) == rows
+    assert out[-1].view.text == "2 rounds, in healthcheck-export.csv."
+    assert _export(out).count("\r\n") == 23 and "\n" not in _export(out).replace("\r\n", "")
     out = await h.say("bob", "healthcheck export --format xml")
     assert "csv" in out[-1].view.text and not out[-1].view.title
 

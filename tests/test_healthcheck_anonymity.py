@@ -90,6 +90,7 @@ def walk(dimension: str) -> dict[tuple[str, ...], list[str]]:
         ("healthcheck", "deck", "move"): ["healthcheck deck move tooling 2"],
         ("healthcheck", "deck", "retire"): ["healthcheck deck retire tooling"],
         ("healthcheck", "deck", "restore"): ["healthcheck deck restore tooling"],
+        ("healthcheck", "deck", "use"): ["healthcheck deck use seed"],
         ("healthcheck", "deck", "reset"): ["healthcheck deck reset"],
     }
 
@@ -200,6 +201,8 @@ async def test_nothing_links_a_person_to_an_answer(h, caplog, db_url):
     # u-ann changes her mind on her red dimension: still red, now "better" (not an answer word
     # pattern anyone else has).
     await click("u-ann", R.TREND.build(round=rid, item=ids[0]), {"selected": ["better"]})
+    await click("u-ann", R.MINE.build(round=rid))  # her answers, to her alone
+    await click(IDLE, R.MINE.build(round=rid))
     tokens = set(await Answer.filter(round_id=rid).values_list("token", flat=True))
     tokens |= set(await Note.filter(round_id=rid).values_list("token", flat=True))
     assert len(tokens) == 5

@@ -40,7 +40,8 @@ KEY_LINES = [
     "│ [picture healthcheck-trend.png,",
     "│ #1 · 5 Jan · 5 of 6 answered (83%) · 🟢 2 🟡 0 🔴 2",
     "┌ (only you sees) Health-check export (CSV, aggregates only)",
-    ",3,5,6,83,True,energy,Energy,3,4,0,1,3,0,2,2,red,12",
+    "│ [file healthcheck-export.csv, ",
+    ", saved to copkit-files/healthcheck-export.csv]",
     # the pulse
     "│ Votes so far: 3 or more",
     "│ yes: ███████ 2 (67%) ◀",
@@ -83,3 +84,6 @@ def test_copkit_console_demo_healthcheck(tmp_path, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "copkit:" not in captured.err, captured.err
     check(captured.out)
+    # The export is a file the console saved, with the aggregates of the round.
+    saved = (tmp_path / "copkit-files" / "healthcheck-export.csv").read_bytes()
+    assert b",3,5,6,83,True,energy,Energy,3,4,0,1,3,0,2,2,red,12\r\n" in saved

@@ -21,6 +21,10 @@ def text_of(view: View) -> str:
     if view.poll:
         parts += [view.poll.question, *view.poll.options]
     parts += [i.alt + i.filename for i in view.images]
+    parts += [
+        f"{a.filename} {a.description}\n" + a.data.decode("utf-8", "replace")
+        for a in view.attachments
+    ]
     return "\n".join(p for p in parts if p)
 
 

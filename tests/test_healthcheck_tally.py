@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from copkit.core.errors import UserError
-from copkit.plugins.healthcheck import handlers, logic, report
+from copkit.plugins.healthcheck import logic, report
 from copkit.plugins.healthcheck.tally import Tally, change, participation, red_twice, tally
 
 
@@ -125,12 +125,3 @@ def test_grid_cells_hide_small_counts_and_highlight_red_twice():
         (None, "–", False),
         (None, "", False),
     ]
-
-
-def test_chunks_cut_at_line_ends_and_join_back():
-    body = "".join(f"line {i} " + "x" * (i % 7) + "\n" for i in range(200))
-    parts = handlers.chunks(body, 100)
-    assert "".join(parts) == body
-    assert all(len(p) <= 100 and p.endswith("\n") for p in parts)
-    long = "y" * 250 + "\nend\n"
-    assert handlers.chunks(long, 100) == ["y" * 100, "y" * 100, "y" * 50 + "\nend\n"]

@@ -38,5 +38,6 @@ async def test_user_text_in_markdown_minutes_stays_in_its_place(db_url):
         assert "> Why not? ## Action items - \\[ \\] Give bob" in m.markdown
         assert "Fences \\`\\`\\` # Owned" in m.markdown
         out = await h.say("ann", "leancoffee minutes last --markdown")
-        (text,) = [msg.view.text for msg in out if msg.view.text.startswith("```markdown")]
-        assert text.count("```") == 2 and text.endswith("```"), text  # one fence, not broken
+        # a file now, holding exactly the stored Markdown (no fence around it to break)
+        [file] = out[-1].view.attachments
+        assert file.data.decode("utf-8") == m.markdown

@@ -341,9 +341,11 @@ async def test_a_channel_outside_a_team_is_its_own_community(env: TeamsEnv):
     assert await Community.exists(platform="teams", external_id=f"{TENANT}/{CHANNEL}")
 
 
-async def test_thread_needs_app_id_so_local_mode_posts_in_the_room(db_url):
+async def test_thread_needs_app_id_so_local_mode_posts_in_the_room(db_url, teams_sdk):
     TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as env:
+    async with TeamsEnv(
+        db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False, sdk=teams_sdk
+    ) as env:
         await env.post(env.a.mention(OWNER, "tdemo thread Signup"))
         assert not env.connector.of_kind("create")
         assert "Signup" in last_text(env)
@@ -387,9 +389,11 @@ async def test_a_moved_service_url_is_used_for_later_proactive_messages(env: Tea
         await second.stop()
 
 
-async def test_timers_work_in_local_emulator_mode_after_a_restart(db_url):
+async def test_timers_work_in_local_emulator_mode_after_a_restart(db_url, teams_sdk):
     TOPICS.clear()
-    async with TeamsEnv(db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False) as env:
+    async with TeamsEnv(
+        db_url, plugins=PLUGINS, extra=[TeamsDemo()], credentials=False, sdk=teams_sdk
+    ) as env:
         await env.post(env.a.personal(ALICE, "tdemo later 1m tea"))
         await env.restart()
         await env.run_timers(minutes=2)
@@ -493,14 +497,14 @@ async def test_outgoing_calls_are_signed_with_the_bot_token(env: TeamsEnv):
     assert BOT_APP_ID
 
 
-async def test_a_locked_database_is_503_so_teams_retries(tmp_path):
+async def test_a_locked_database_is_503_so_teams_retries(tmp_path, teams_sdk):
     import sqlite3
 
     TOPICS.clear()
     path = tmp_path / "locked.db"
     # busy_timeout: wait half a second for the lock, not SQLite's five, before giving up
     url = f"sqlite://{path}?busy_timeout=500"
-    async with TeamsEnv(url, plugins=PLUGINS, extra=[TeamsDemo()]) as env:
+    async with TeamsEnv(url, plugins=PLUGINS, extra=[TeamsDemo()], sdk=teams_sdk) as env:
         await env.post(env.a.mention(ALICE, "tdemo where"))
         lock = sqlite3.connect(path, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")  # another process holds the database

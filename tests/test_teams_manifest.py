@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from fakes.teams_plugin import TeamsDemo
@@ -123,3 +124,65 @@ def test_app_version_can_be_raised_for_an_update(tmp_path, capsys):
         == 1
     )
     assert "1.2.3" in capsys.readouterr().err and not out.exists()
+
+
+SCHEMA_FILE = Path(__file__).parent / "data" / "teams" / "MicrosoftTeams.v1.22.schema.json"
+
+
+def _schema_errors(data: dict) -> list[str]:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(
+        schema, format_checker=jsonschema.FormatChecker()
+    )
+    return [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("--domain", "bot.example.org"), ("--name", "x" * 40, "--app-version", "12.0.3")],
+    ids=["plain", "with-domain", "long-name"],
+)
+def test_the_manifest_validates_against_the_official_schema(tmp_path, extra):
+    data = json.loads(_build(tmp_path, *extra).read("manifest.json"))
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    # the schema file is the one of the version the manifest declares
+    assert data["manifestVersion"] == "1.22" and data["$schema"].endswith(
+        "/v1.22/MicrosoftTeams.schema.json"
+    )
+    assert schema["properties"]["manifestVersion"]["const"] == "1.22"
+    assert _schema_errors(data) == []
+    # and the check can fail: what Teams would refuse, the schema refuses
+    assert _schema_errors({**data, "bots": [{**data["bots"][0], "scopes": ["meeting"]}]})
+    assert _schema_errors({k: v for k, v in data.items() if k != "developer"})
+
+
+def test_meetings_get_a_board_tab_and_side_panel(tmp_path, monkeypatch):
+    data = json.loads(_build(tmp_path, "--domain", "bot.example.org").read("manifest.json"))
+    (tab,) = data["staticTabs"]
+    assert tab["contentUrl"].startswith("https://bot.example.org/events?")
+    assert "{chatId}" in tab["contentUrl"] and "{meetingId}" in tab["contentUrl"]
+    assert "meetingSidePanel" in tab["context"] and "meetingStage" in tab["context"]
+    assert set(tab["scopes"]) == {"groupChat", "team"}
+    assert "groupChat" in data["bots"][0]["scopes"]
+    rsc = {p["name"] for p in data["authorization"]["permissions"]["resourceSpecific"]}
+    assert {"OnlineMeetingParticipant.Read.Chat", "OnlineMeetingNotification.Send.Chat"} <= rsc
+    # a configured tab URL (another site) wins, and its host becomes a valid domain
+    monkeypatch.setenv("COPKIT_CONFIG", str(tmp_path / "copkit.toml"))
+    (tmp_path / "copkit.toml").write_text(
+        '[teams]\nmeeting_tab_url = "https://cop.example.org/c/7/events"\n', encoding="utf-8"
+    )
+    data = json.loads(_build(tmp_path, "--domain", "bot.example.org").read("manifest.json"))
+    assert data["staticTabs"][0]["contentUrl"] == "https://cop.example.org/c/7/events"
+    assert data["validDomains"] == ["bot.example.org", "cop.example.org"]
+    assert _schema_errors(data) == []
+    # no domain and no tab URL: no tab (there is no page to show)
+    (tmp_path / "copkit.toml").write_text("", encoding="utf-8")
+    assert "staticTabs" not in json.loads(_build(tmp_path).read("manifest.json"))
+
+
+def test_a_meeting_tab_must_be_https(tmp_path):
+    registry = build_registry(make_plugin_manager(entry_points_group=None))
+    with pytest.raises(StartupError, match="https"):
+        manifest(registry, app_id=APP_ID, meeting_tab_url="http://cop.example.org/events")

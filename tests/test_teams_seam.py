@@ -1,5 +1,6 @@
-"""The Bot Framework SDK is archived: every botbuilder type stays behind one seam module, so a port
-to the Microsoft 365 Agents SDK rewrites ``copkit/adapters/teams/sdk.py`` and nothing else."""
+"""Every SDK type stays behind its backend module of the seam (``adapters/teams/seam.py``): the
+Agents SDK in ``sdk_agents.py``, the archived botbuilder in ``sdk_botbuilder.py``; nothing else in
+copkit imports either, and neither backend imports the other's SDK."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import copkit
 
 ROOT = Path(copkit.__file__).parent
 SDK_PACKAGES = ("botbuilder", "botframework", "msrest", "microsoft_agents")
-SEAM = ROOT / "adapters" / "teams" / "sdk.py"
+TEAMS = ROOT / "adapters" / "teams"
+BACKENDS = {
+    TEAMS / "sdk_botbuilder.py": {"botbuilder", "botframework", "msrest"},
+    TEAMS / "sdk_agents.py": {"microsoft_agents"},
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -28,7 +33,8 @@ def test_only_the_seam_imports_the_sdk():
     offenders = [
         str(p.relative_to(ROOT))
         for p in ROOT.rglob("*.py")
-        if p != SEAM and _imports(p) & set(SDK_PACKAGES)
+        if _imports(p) & (set(SDK_PACKAGES) - BACKENDS.get(p, set()))
     ]
     assert offenders == []
-    assert {"botbuilder", "botframework"} <= _imports(SEAM)
+    assert {"botbuilder", "botframework"} <= _imports(TEAMS / "sdk_botbuilder.py")
+    assert {"microsoft_agents"} <= _imports(TEAMS / "sdk_agents.py")

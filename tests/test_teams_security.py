@@ -114,6 +114,15 @@ async def test_a_token_for_one_service_url_cannot_be_replayed_for_another(env: T
     )
 
 
+async def test_unreachable_signing_keys_are_503_then_it_recovers(env: TeamsEnv):
+    env.connector.fail["openid"] = 503
+    status, body = await env.post(env.a.mention(ALICE, "tdemo where"))
+    assert status == 503 and body == {"error": "cannot check tokens right now"}
+    assert env.connector.posts() == []
+    status, _ = await env.post(env.a.mention(ALICE, "tdemo where"))  # Teams retries
+    assert status == 200 and env.connector.openid_hits == 2
+
+
 async def test_signing_keys_are_fetched_once_and_cached(env: TeamsEnv):
     for _ in range(3):
         status, _ = await env.post(env.a.mention(ALICE, "tdemo where"))

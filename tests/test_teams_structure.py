@@ -74,9 +74,9 @@ def test_no_module_over_500_lines_and_no_smuggled_request():
 
 
 @pytest.fixture
-async def env(db_url):
+async def env(db_url, teams_sdk):
     TOPICS.clear()
-    async with TeamsEnv(db_url, extra=[TeamsDemo()]) as e:
+    async with TeamsEnv(db_url, extra=[TeamsDemo()], sdk=teams_sdk) as e:
         yield e
 
 

@@ -11,7 +11,7 @@ from .events import Person, RoomRef
 from .live import Render
 from .roles import Role
 from .timezones import community_zone
-from .views import Private, Target, ToRoom, View, notice
+from .views import AsSeenBy, Private, Target, ToRoom, View, notice, seen_by
 
 if TYPE_CHECKING:
     from .communities import CommunityState
@@ -30,6 +30,11 @@ class Activity:
     id: int
     title: str
     room_id: str = ""
+
+
+def activity_ref(activity: Activity) -> str:
+    """``<format>:<id>``: how the log names an activity (``leancoffee:12``)."""
+    return f"{activity.format}:{activity.id}"
 
 
 class Scope:
@@ -126,9 +131,20 @@ class Scope:
         await self.services.log.log(self.community, kind, ref=ref, text=text, member=member)
 
     async def activity_started(self, activity: Activity) -> None:
+        """Log ``activity.started`` (by the person who started it, in a request) and tell
+        the plugins; the log line is what the goals' signals count as an event and its host."""
+        person = getattr(self, "person", None)
+        await self.log(
+            "activity.started",
+            ref=activity_ref(activity),
+            text=activity.title,
+            member=person.id if person is not None else "",
+        )
         await self.services.hooks.activity_started(activity)
 
     async def activity_ended(self, activity: Activity) -> None:
+        """Log ``activity.ended`` and tell the plugins."""
+        await self.log("activity.ended", ref=activity_ref(activity), text=activity.title)
         await self.services.hooks.activity_ended(activity)
 
     async def view_ref(self, key: str) -> MessageRef | None:
@@ -172,6 +188,19 @@ class Context(Scope):
         if isinstance(view, str):
             view = notice(view)
         return await self.show(view, target=Private(self.person.id) if private else None)
+
+    async def show_personal(self, shared: View, part: View) -> None:
+        """The shared view as this person sees it: ``part`` (their own state: dots left, their
+        answers) in ``shared``, in place and for them alone where the platform can (Teams'
+        card refresh); elsewhere ``part`` privately (Discord's ephemeral answer, the console).
+        Answered for the person asking only, never kept for anyone else."""
+        await self.services.output.show_now(
+            self.community,
+            AsSeenBy(self.person.id, part),
+            seen_by(shared, part),
+            request=self.request,
+            room_id=self.room_id,
+        )
 
     async def contribute(self, kind: str, ref: str, text: str = "") -> None:
         """Log a contribution by this person and tell the plugins (``copkit_contribution``)."""

@@ -81,10 +81,14 @@ class Format:
         role: Role = Role.MEMBER,
         words: str = "",
         button: Route | Sequence[Route] | None = None,
+        top: bool = False,
     ) -> Callable[[H], H]:
-        """Declare the command ``<format> <path…>``; with ``button``, the button(s) that do the
-        same, with the same role and override. ``words`` completes "only … can <words>"."""
-        full = (self.name, *path)
+        """Declare the command ``<format> <path…>`` (with ``top``, ``<path…>`` alone: a format
+        may own a word such as ``goals``); with ``button``, the button(s) that do the same, with
+        the same role and override. ``words`` completes "only … can <words>"."""
+        if top and not path:
+            raise ValueError("a top-level command needs a name")
+        full = tuple(path) if top else (self.name, *path)
         routes = [button] if isinstance(button, Route) else list(button or ())
 
         def decorate(fn: H) -> H:

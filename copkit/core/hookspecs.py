@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .context import Activity, JobContext
+    from datetime import datetime
+
+    from .calendar_feed import CalendarEntry
+    from .context import Activity, Context, JobContext
     from .models import Community
-    from .specs import Action, Command, FormatInfo, JobType, Models, Section
+    from .series import SeriesOccurrence
+    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
 hookimpl = pluggy.HookimplMarker("copkit")
@@ -109,6 +113,38 @@ def copkit_job_due(job: JobContext) -> None:
 def copkit_minutes_sections(activity: Activity) -> list[Section]:
     """Called when an activity's minutes are built. Return extra sections (possibly none); every
     plugin's sections are gathered and sorted by ``order``. This is how formats mix."""
+
+
+@hookspec
+def copkit_signals(
+    community: Community, names: list[str], start: datetime, end: datetime
+) -> list[Measure]:
+    """Called when goals are measured (the scorecard, the coach, the digest). Return a
+    :class:`Measure` for each of ``names`` this plugin measures over ``[start, end)`` — the
+    documented signals of ``copkit.core.goals.SIGNALS`` (``health:safety``) and the coach's
+    (``health.days_since``, ``health.red_twice``) — and nothing for the others. Every plugin's
+    measures are gathered; the first for a name wins. This is how a format's data reaches the
+    scorecard without anyone importing it."""
+
+
+@hookspec
+def copkit_series_occurrence(ctx: Context, occurrence: SeriesOccurrence, step: str) -> bool | None:
+    """Called for each step of an occurrence of a series (``--every``): ``step`` is
+    ``announce`` (ahead of time), ``remind`` (shortly before), ``open`` (at its time) or
+    ``cancel`` (the date was skipped, or the series ended or paused after it was announced).
+
+    Only the plugin whose format is ``occurrence.format`` should act; ``ctx`` acts as the
+    series' creator in its room. Return ``True`` when the step is handled (the core then
+    shows nothing of its own: its default announcement and reminder are a view in the room).
+    Each step of each occurrence is called once, whichever process runs it."""
+
+
+@hookspec
+def copkit_calendar_entries(community: Community, since: datetime) -> list[CalendarEntry]:
+    """Called when a community's calendar is built (``calendar`` in chat, the ICS feed, the
+    site). Return this plugin's scheduled events starting at ``since`` or later (past events
+    included, cancelled ones marked). Series are added by the core: leave out what a series
+    occurrence made (its UID is the occurrence's, see ``SeriesOccurrence.uid``)."""
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .live import LiveViews, Render
 from .messenger import MessageRef, Messenger
 from .models import Community, ShownView
 from .store import advisory_lock
-from .views import Target, ToRoom, ToThread, View
+from .views import AsSeenBy, Private, Target, ToRoom, ToThread, View, with_personal_button
 
 log = logging.getLogger("copkit")
 
@@ -107,6 +107,11 @@ class Output:
             return None
         if target is None or (isinstance(target, ToRoom) and target.room_id is None and room_id):
             target = ToRoom(room_id)
+        if not getattr(messenger, "per_person_views", False):
+            if isinstance(target, AsSeenBy):  # no per-person card here: the part, privately
+                view = target.part
+                target = Private(target.person_id)
+            view = with_personal_button(view)
         if key is not None:
             shown = await self._shown(community, key)
             if shown is not None:

@@ -12,21 +12,27 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .specs import Registry, Section
+from .specs import Measure, Registry, Section
 
 if TYPE_CHECKING:
-    from .context import Activity, JobContext
+    from datetime import datetime
+
+    from .calendar_feed import CalendarEntry
+    from .context import Activity, Context, JobContext
     from .models import Community
+    from .series import SeriesOccurrence
 
 log = logging.getLogger("copkit.plugins")
 
 ENTRY_POINT_GROUP = "copkit.plugins"
 DEFAULT_PLUGINS = (
     "copkit.plugins.core_commands",
+    "copkit.plugins.series",
     "copkit.plugins.leancoffee",
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
+    "copkit.plugins.reflect",
 )
 
 
@@ -110,6 +116,9 @@ _CALLED = (
     "copkit_presence_changed",
     "copkit_job_due",
     "copkit_minutes_sections",
+    "copkit_signals",
+    "copkit_series_occurrence",
+    "copkit_calendar_entries",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -219,6 +228,36 @@ class Hooks:
         for result in await self._each("copkit_minutes_sections", activity=activity):
             sections.extend(result)
         return sorted(sections, key=lambda s: s.order)
+
+    async def signals(
+        self, community: Community, names: list[str], start: datetime, end: datetime
+    ) -> dict[str, Measure]:
+        """Every plugin's measures of ``names`` over ``[start, end)``, by name (first wins)."""
+        out: dict[str, Measure] = {}
+        if not names:
+            return out
+        for result in await self._each(
+            "copkit_signals", community=community, names=names, start=start, end=end
+        ):
+            for m in result:
+                if m.name in names:
+                    out.setdefault(m.name, m)
+        return out
+
+    async def series_occurrence(
+        self, ctx: Context, occurrence: SeriesOccurrence, step: str
+    ) -> bool:
+        """Whether a plugin handled this step of ``occurrence``."""
+        results = await self._each(
+            "copkit_series_occurrence", ctx=ctx, occurrence=occurrence, step=step
+        )
+        return any(results)
+
+    async def calendar_entries(self, community: Community, since: datetime) -> list[CalendarEntry]:
+        entries: list[CalendarEntry] = []
+        for result in await self._each("copkit_calendar_entries", community=community, since=since):
+            entries.extend(result)
+        return entries
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

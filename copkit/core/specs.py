@@ -121,6 +121,16 @@ class Models:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """A value a plugin measured for a signal over a period (see ``copkit_signals``);
+    ``detail`` says what it is made of, in words (e.g. the dimensions red twice)."""
+
+    name: str
+    value: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     """A section contributed to an activity's minutes."""
 

@@ -47,7 +47,22 @@ def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     if url.startswith("sqlite://") and "secure_delete=" not in url:
         # Deleted and overwritten rows are zeroed in the file, not left in free space (see scrub).
         url += ("&" if "?" in url else "?") + "secure_delete=ON"
-    return {"connections": {"default": url}, "apps": apps, "use_tz": True, "timezone": "UTC"}
+    default: str | dict[str, Any] = url
+    if url.startswith("postgres://"):
+        from tortoise.backends.base.config_generator import expand_db_url
+
+        default = expand_db_url(url)
+        default["credentials"].setdefault("reset", _keep_session)
+    return {"connections": {"default": default}, "apps": apps, "use_tz": True, "timezone": "UTC"}
+
+
+async def _keep_session(conn: Any) -> None:
+    """What the pool does to a connection it takes back, after asyncpg has rolled back any open
+    transaction: nothing more. asyncpg's default reset (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``) is a round trip on every release, and tortoise releases after every
+    statement outside a transaction. Pooled connections hold no session state to undo: copkit's
+    locks are transaction-level (``pg_advisory_xact_lock``), its settings ``SET LOCAL``, and
+    LISTEN and session locks run on connections of their own (``cachebus``, migrations)."""
 
 
 async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = True) -> None:

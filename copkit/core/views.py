@@ -117,6 +117,27 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with the view (any MIME type: an .ics, a .csv, a .md, a .png).
+
+    Discord uploads it as a file of the message, Teams sends it as a file attachment of the
+    activity, the console saves it to its files folder and prints the path. ``description``
+    is a short line shown where a platform cannot show the file itself."""
+
+    filename: str
+    mime_type: str
+    data: bytes
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.filename or "/" in self.filename or "\\" in self.filename:
+            raise ValueError("an attachment needs a plain file name")
+
+
+ATTACHMENTS_MAX = 5  # files on one view (every platform takes at least this many)
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduledEvent:
     """An intent to put an event in the platform's calendar (e.g. a Discord scheduled event)."""
 
@@ -127,6 +148,22 @@ class ScheduledEvent:
     location: str = ""
     description: str = ""
     cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalPart:
+    """A part of a shared view that depends on who looks: your dots left, your answers.
+
+    ``action_id`` (a route of the format, declared with ``@f.button``) renders the view as the
+    person asking sees it, with :meth:`copkit.core.context.Context.show_personal`. Where the
+    platform renders one card differently per person (Teams' Universal Actions ``refresh``) each
+    person sees their own part in place; elsewhere a ``label`` button asks for it (Discord: an
+    ephemeral answer; the console: the person's own render). ``note`` says so under the view
+    where it cannot be in place."""
+
+    action_id: str
+    label: str
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -140,13 +177,17 @@ class View:
     choices: list[Choice] = field(default_factory=list)
     poll: Poll | None = None
     images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     footer: str = ""
     tone: Tone = "info"
     event: ScheduledEvent | None = None
+    personal: PersonalPart | None = None
 
     def actions(self) -> list[str]:
         """Every action id this view can send back."""
         ids = [b.action_id for b in self.buttons] + [c.action_id for c in self.choices]
+        if self.personal is not None:
+            ids.append(self.personal.action_id)
         ids += [b.form.action_id for b in self.buttons if b.form]
         if self.poll:
             ids += [f"{self.poll.action_id}:{i}" for i in range(len(self.poll.options))]
@@ -183,7 +224,34 @@ class Private:
     person_id: str
 
 
-Target = ToRoom | ToThread | Reply | Private
+@dataclass(frozen=True, slots=True)
+class AsSeenBy:
+    """A shared view as ``person_id`` sees it (their :class:`PersonalPart` filled in), in place
+    and for them alone; ``part`` is that part on its own, sent privately where a platform cannot
+    show one card differently per person."""
+
+    person_id: str
+    part: View
+
+
+Target = ToRoom | ToThread | Reply | Private | AsSeenBy
+
+
+def with_personal_button(view: View) -> View:
+    """``view`` with its personal part asked for by a button (platforms without per-person
+    rendering of one card)."""
+    part = view.personal
+    if part is None or any(b.action_id == part.action_id for b in view.buttons):
+        return view
+    footer = "\n".join(x for x in (view.footer, part.note) if x)
+    return replace(view, buttons=[*view.buttons, Button(part.action_id, part.label)], footer=footer)
+
+
+def seen_by(shared: View, part: View) -> View:
+    """``shared`` with a person's ``part`` on top (its title and text)."""
+    lines = [x for x in (f"**{part.title}**" if part.title else "", part.text) if x]
+    text = "\n".join(lines + ([shared.text] if shared.text else []))
+    return replace(shared, text=text)
 
 
 def notice(text: str, tone: Tone = "info") -> View:

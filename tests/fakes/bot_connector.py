@@ -226,6 +226,8 @@ class FakeBotConnector:
 
     async def _openid(self, request: web.Request) -> web.Response:
         self.openid_hits += 1
+        if self.fail.pop("openid", None):
+            return web.json_response({"error": "unavailable"}, status=503)
         return web.json_response(
             {
                 "issuer": ISSUER,

@@ -42,7 +42,13 @@ class TeamsEnv:
         credentials: bool = True,
         plugins: tuple[str, ...] = ("copkit.plugins.core_commands",),
         extra: list[Any] = (),  # type: ignore[assignment]
+        sdk: str = "agents",
+        settings: dict[str, Any] | None = None,
+        fixed_token: bool = True,
     ) -> None:
+        self.sdk = sdk
+        self.extra_settings = dict(settings or {})
+        self.fixed_token = fixed_token  # False: outgoing tokens come from MSAL
         self.db_url = db_url
         self.credentials = credentials
         self.plugins = plugins
@@ -58,8 +64,9 @@ class TeamsEnv:
     @property
     def settings(self) -> TeamsSettings:
         if self.credentials:
-            return TeamsSettings(app_id=BOT_APP_ID, app_password="s3cret", port=0)
-        return TeamsSettings(port=0)
+            values = {"app_id": BOT_APP_ID, "app_password": "s3cret", **self.extra_settings}
+            return TeamsSettings(port=0, sdk=self.sdk, **values)
+        return TeamsSettings(port=0, sdk=self.sdk, **self.extra_settings)
 
     async def __aenter__(self) -> TeamsEnv:
         await self.connector.start()
@@ -88,7 +95,7 @@ class TeamsEnv:
             openid_metadata_url=self.connector.openid_url,
             token_issuer=ISSUER,
             emulator_openid_metadata_url=self.connector.openid_url,
-            outbound_token=OUTBOUND_TOKEN if self.credentials else None,
+            outbound_token=OUTBOUND_TOKEN if self.credentials and self.fixed_token else None,
         )
         app = make_app(self.runtime, self.settings, auth=overrides)
         self._runner = web.AppRunner(app, access_log=None)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from copkit.core.clock import Clock, FakeClock
@@ -18,7 +21,17 @@ from copkit.core.models import Community
 from copkit.core.parsing import parse_duration, tokenize
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
-from copkit.core.views import Button, Choice, Poll, Private, Target, ToThread, View, plain_text
+from copkit.core.views import (
+    Attachment,
+    Button,
+    Choice,
+    Poll,
+    Private,
+    Target,
+    ToThread,
+    View,
+    plain_text,
+)
 
 from .render import flat, markdown_to_text, render
 
@@ -40,8 +53,10 @@ class ConsoleMessenger:
 
     platform = "console"
 
-    def __init__(self, out: Callable[[str], None]) -> None:
+    def __init__(self, out: Callable[[str], None], files_dir: Path | None = None) -> None:
         self.out = out
+        self.files_dir = files_dir or default_files_dir()
+        self.saved: dict[tuple[str, str], str] = {}  # (message, file name) -> path shown
         self.messages: dict[str, tuple[str, Target, View]] = {}
         self._ids = itertools.count(1)
         self._new: list[str] = []
@@ -56,8 +71,20 @@ class ConsoleMessenger:
         if isinstance(target, ToThread):
             room_id = plain_text(target.name)
         self.messages[mid] = (room_id, target, view)
+        self._save(mid, view)
         self._new.append(mid)
         return {"room_id": room_id, "message_id": mid}
+
+    def _save(self, mid: str, view: View) -> None:
+        """Write the view's files to the files folder: a name already holding other bytes
+        gets a number (``brownbag-1-2.ics``), so an earlier file is never overwritten."""
+        for att in view.attachments:
+            key = (mid, att.filename)
+            path = _free_path(self.files_dir, att)
+            if not path.exists():
+                self.files_dir.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(att.data)
+            self.saved[key] = str(path)
 
     async def edit(
         self, community: Community, ref: MessageRef, view: View, request: Any = None
@@ -67,6 +94,7 @@ class ConsoleMessenger:
             self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)
         room_id, target, _old = self.messages[mid]
         self.messages[mid] = (room_id, target, view)
+        self._save(mid, view)
         if mid not in self._new and mid not in self._edited:
             self._edited.append(mid)
 
@@ -104,9 +132,30 @@ class ConsoleMessenger:
                 header = f"(#{room_id}) " if room_id else ""
             if mid in self._edited:
                 header = "(updated) " + header
-            self.out(render(view, self._handle(mid), header))
+            files = {name: path for (m, name), path in self.saved.items() if m == mid}
+            self.out(render(view, self._handle(mid), header, files))
         self._new.clear()
         self._edited.clear()
+
+
+def default_files_dir() -> Path:
+    """Where the console saves the files views carry: ``$COPKIT_FILES_DIR`` or
+    ``./copkit-files``."""
+    return Path(os.environ.get("COPKIT_FILES_DIR") or "copkit-files")
+
+
+def _free_path(folder: Path, att: Attachment) -> Path:
+    """``folder/<name>``, or ``<stem>-2<ext>``… when that name holds other bytes already."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", att.filename).lstrip(".") or "file"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 1
+    while True:
+        path = folder / (name if n == 1 else f"{stem}-{n}{dot}{ext}")
+        if not path.exists() or path.read_bytes() == att.data:
+            return path
+        n += 1
 
 
 class ConsoleSession:
@@ -120,13 +169,14 @@ class ConsoleSession:
         clock: Clock | None = None,
         out: Callable[[str], None] = print,
         plugins: list[str] | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.database_url = database_url
         self.clock = clock or Clock()
         self.out = out
         self.user = user
         self.room = "general"
-        self.messenger = ConsoleMessenger(out)
+        self.messenger = ConsoleMessenger(out, files_dir)
         self.community = CommunityRef("console", "local", "Local community", owner_id=user)
         self.plugins = plugins
         self.runtime: Copkit | None = None

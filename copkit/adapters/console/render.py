@@ -41,8 +41,14 @@ def flat(text: str) -> str:
     return render_text(text, escape_user)
 
 
-def render(view: View, handle: Callable[[object], int], header: str = "") -> str:
-    """Render ``view``; ``handle`` gives each button, choice or poll a number to press."""
+def render(
+    view: View,
+    handle: Callable[[object], int],
+    header: str = "",
+    files: dict[str, str] | None = None,
+) -> str:
+    """Render ``view``; ``handle`` gives each button, choice or poll a number to press;
+    ``files`` says where each of the view's files was saved."""
     lines: list[str] = []
     title = markdown_to_text(view.title)
     lines.append(f"┌ {header}{title}".rstrip())
@@ -57,6 +63,10 @@ def render(view: View, handle: Callable[[object], int], header: str = "") -> str
         )
     for img in view.images:
         lines.append(f"│ [picture {img.filename}, {len(img.png)} bytes]")
+    for att in view.attachments:
+        where = (files or {}).get(att.filename, "")
+        saved = f", saved to {where}" if where else ""
+        lines.append(f"│ [file {att.filename}, {len(att.data)} bytes{saved}]")
     if view.poll:
         lines.append(f"│ {_poll(view.poll, handle)}")
     for choice in view.choices:

@@ -156,6 +156,7 @@ class Rendered:
     embeds: list[discord.Embed] = field(default_factory=list)
     components: discord.ui.View | None = None
     images: list[tuple[str, bytes]] = field(default_factory=list)
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # files, not shown inline
     poll: discord.Poll | None = None
     poll_action: str = ""  # the core action id of the native poll
     poll_removals: bool = False  # the plugin takes withdrawn votes
@@ -164,13 +165,16 @@ class Rendered:
 
     def files(self) -> list[discord.File]:
         """Fresh file objects (discord.py consumes them on each request)."""
-        return [discord.File(io.BytesIO(png), filename=name) for name, png in self.images]
+        return [
+            discord.File(io.BytesIO(data), filename=name)
+            for name, data in self.images + self.attachments
+        ]
 
     @property
     def image_digest(self) -> str:
         h = hashlib.sha256()
-        for name, png in self.images:
-            h.update(name.encode() + b"\0" + png)
+        for name, data in self.images + self.attachments:
+            h.update(name.encode() + b"\0" + data)
         return h.hexdigest()[:16]
 
     def message_kwargs(self, *, with_files: bool = True) -> dict[str, Any]:
@@ -178,7 +182,7 @@ class Rendered:
         kw: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
         if self.components is not None:
             kw["view"] = self.components
-        if with_files and self.images:
+        if with_files and (self.images or self.attachments):
             kw["files"] = self.files()
         return kw
 
@@ -194,9 +198,9 @@ class Rendered:
         return kw
 
 
-def _filename(name: str, n: int) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]", "_", name) or f"image{n}.png"
-    return base if base.lower().endswith(".png") else base + ".png"
+def _filename(name: str, n: int, ext: str = ".png") -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".") or f"file{n}{ext}"
+    return base if not ext or base.lower().endswith(ext) else base + ext
 
 
 def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
@@ -218,6 +222,15 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
             name = f"{n}_{name}"
         used_names.add(name)
         out.images.append((name, img.png))
+    room = FILES_MAX - len(images)
+    for n, att in enumerate(view.attachments[:room], len(images) + 1):
+        name = _filename(att.filename, n, ext="")
+        while name in used_names:
+            name = f"{n}_{name}"
+        used_names.add(name)
+        out.attachments.append((name, att.data))
+    if len(view.attachments) > room:
+        out.dropped.append(f"{len(view.attachments) - room} file(s)")
 
     poll = view.poll
     buttons: list[Button] = list(view.buttons)

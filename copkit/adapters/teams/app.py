@@ -19,12 +19,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from copkit.adapters.calendar_http import add_calendar_routes
 from copkit.core.runtime import Copkit
 
 from . import inbound
 from .bot import TeamsBot
 from .connector import AuthFailed, AuthOverrides, AuthUnavailable, BadActivity, ConnectorError
-from .sdk import BotFramework
+from .seam import make_framework
 from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams")
@@ -121,9 +122,14 @@ def add_teams(
     auth: AuthOverrides | None = None,
 ) -> TeamsBot:
     """Add ``POST /api/messages`` for ``runtime`` to ``app`` (the process's HTTP server, see
-    :mod:`copkit.http.server`); the bot goes in ``app[BOT_KEY]``."""
+    :mod:`copkit.http.server`); the bot goes in ``app[BOT_KEY]``. ``auth`` points token checks at
+    other OpenID metadata and signs outgoing calls with a fixed token (offline tests)."""
+    framework = make_framework(settings, auth)
     bot = TeamsBot(
-        runtime, BotFramework(settings, auth), secret=settings.app_password or settings.app_id
+        runtime,
+        framework,
+        secret=settings.app_password or settings.app_id,
+        meeting_tab_url=settings.meeting_tab_url,
     )
     app[BOT_KEY] = bot
     app.router.add_post("/api/messages", messages)
@@ -133,6 +139,7 @@ def add_teams(
         if runtime.messengers.get(bot.platform) is bot.messenger:
             await runtime.live.drain()
             runtime.messengers.pop(bot.platform, None)
+        await framework.close()
 
     app.cleanup_ctx.append(detach)
     return bot
@@ -158,6 +165,7 @@ def make_app(
     app[STATE_KEY].phase = READY
     probes.setup(app, runtime)
     add_teams(app, runtime, settings, auth=auth)
+    add_calendar_routes(app, runtime)
     return app
 
 
@@ -176,6 +184,9 @@ def checked(settings: TeamsSettings) -> TeamsSettings:
         )
     if settings.has_credentials and app_type != "MultiTenant" and not settings.tenant_id:
         raise StartupError(f"Teams: a {app_type} bot needs MicrosoftAppTenantId (its tenant's id)")
+    problem = settings.credentials_problem()
+    if problem:
+        raise StartupError(f"Teams: {problem}")
     return replace(settings, app_type=app_type)
 
 

@@ -35,7 +35,7 @@ from .messenger import PLATFORM, TeamsMessenger
 from .notes import Notes, Origin, Refused
 from .people import People, db
 from .request import LRU, TeamsRequest
-from .sdk import BotFramework, Turn
+from .seam import BotFramework, Turn
 
 log = logging.getLogger("copkit.teams")
 
@@ -60,7 +60,9 @@ class TeamsBot:
 
     platform = PLATFORM
 
-    def __init__(self, runtime: Copkit, framework: BotFramework, secret: str = "") -> None:
+    def __init__(
+        self, runtime: Copkit, framework: BotFramework, secret: str = "", meeting_tab_url: str = ""
+    ) -> None:
         self.runtime = runtime
         self.sdk = framework
         self.notes = Notes(secret, runtime.clock.now)
@@ -69,7 +71,7 @@ class TeamsBot:
         self._delivery_key = hashlib.sha256(b"copkit-teams-delivery:" + secret.encode()).digest()
         self._inflight: dict[str, asyncio.Future[tuple[int, Any]]] = {}
         self._answered: LRU = LRU(500)
-        self.messenger = TeamsMessenger(self.conversations, self.notes)
+        self.messenger = TeamsMessenger(self.conversations, self.notes, meeting_tab_url)
         runtime.add_messenger(self.messenger)
 
     # Entry point ------------------------------------------------------------------------------
@@ -208,8 +210,10 @@ class TeamsBot:
     ) -> tuple[int, Any]:
         action = inbound.card_action(activity)
         assert action is not None
-        if inbound.refresh_trigger(activity):  # no card of ours asks for refreshes; answer kindly
+        if inbound.refresh_trigger(activity):
             handling.private = True  # whatever it gets back is for this person only
+            if action[0].get("copkit"):  # a card's personal part: rendered for this person now
+                return await self._interact(turn, activity, action[0], "invoke", handling)
             cached = self.conversations.cards.get(
                 inbound.text_of(inbound.obj(activity, "conversation"), "id"),
                 inbound.text_of(activity, "replyToId"),
@@ -249,7 +253,7 @@ class TeamsBot:
             req.done = True
         if kind != "invoke":
             return 200, None
-        return self._invoke_answer(req)
+        return await self._invoke_answer(req)
 
     async def _still_member(self, turn: Turn, person: Person, origin: Origin) -> tuple[str, bool]:
         """Why ``person`` may no longer act in the community of their private card ("" if they
@@ -268,11 +272,17 @@ class TeamsBot:
     def _reply_only(self, kind: str, text: str) -> tuple[int, Any]:
         return _invoke_message(text) if kind == "invoke" else (200, None)
 
-    def _invoke_answer(self, req: TeamsRequest) -> tuple[int, Any]:
+    async def _invoke_answer(self, req: TeamsRequest) -> tuple[int, Any]:
         """The card the person clicked, refreshed (with their private notice on top), or the notice."""
         note = "\n".join(v.text or v.title for v in req.notices)
         if req.card_view is not None:
-            return _invoke_card(cards.render(req.card_view, context=req.card_context, note=note))
+            viewers = None
+            if req.card_view.personal is not None and req.card_context is None:
+                viewers = await self.conversations.viewers(
+                    req.turn, req.where.community_id, req.room_id
+                )
+            card = cards.render(req.card_view, context=req.card_context, note=note, viewers=viewers)
+            return _invoke_card(card)
         if note:
             return _invoke_message(cards.plain(note))
         cached = self.conversations.cards.get(req.where.conversation_id, req.card_id, req.person.id)

@@ -19,7 +19,9 @@ from typing import Any
 
 from copkit.core.i18n import _
 from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
-from copkit.core.views import Button, Choice, Field, Form, Poll, View
+from copkit.core.views import Button, Choice, Field, Form, Poll, View, with_personal_button
+
+from .files import files, fits
 
 log = logging.getLogger("copkit.teams.cards")
 
@@ -323,22 +325,50 @@ def fallback_text(view: View) -> str:
     return " — ".join(p for p in parts if p)[:300] or _("A card from copkit")
 
 
-def render(view: View, *, context: Context = None, heading: str = "", note: str = "") -> JSON:
+MAX_REFRESH_USERS = 60  # Teams refreshes a card automatically for at most 60 people
+
+
+def render(
+    view: View,
+    *,
+    context: Context = None,
+    heading: str = "",
+    note: str = "",
+    viewers: list[str] | None = None,
+) -> JSON:
     """The Adaptive Card for ``view``. ``context`` is merged into every action's data (private
     cards carry where they belong); ``heading`` names a new post; ``note`` is a line on top only
-    the person who acted sees (in an invoke response). Kept under Teams' size limit: pictures
-    are dropped first, then long text is cut."""
+    the person who acted sees (in an invoke response). A view with a personal part refreshes
+    itself for each of ``viewers`` (Universal Actions ``refresh``: each sees their own part in
+    place); with no viewers or more than 60, it gets the part's button and note instead. Kept
+    under Teams' size limit: pictures are dropped first, then long text is cut."""
+    refresh: JSON | None = None
+    if view.personal is not None:
+        if viewers and len(viewers) <= MAX_REFRESH_USERS:
+            data = _data(view.personal.action_id, context)
+            action = {
+                "type": "Action.Execute",
+                "title": bare(view.personal.label),
+                "verb": data["copkit"],
+                "data": data,
+            }
+            refresh = {"action": action, "userIds": list(viewers)}
+        else:
+            view = with_personal_button(view)
     card = _build(view, context, heading, note)
-    if len(json.dumps(card)) <= MAX_CARD_BYTES:
+    if refresh is not None:
+        card["refresh"] = refresh
+    limit = MAX_CARD_BYTES - sum(len(json.dumps(f)) for f in files(view))
+    if len(json.dumps(card)) <= limit:
         return card
     if view.images:
         log.warning("card too large; pictures left out")
         view = View(**{**_view_dict(view), "images": []})
-        card = _build(view, context, heading, note)
-    while len(json.dumps(card)) > MAX_CARD_BYTES and len(view.text) > 40:
+        card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
+    while len(json.dumps(card)) > limit and len(view.text) > 40:
         log.warning("card too large; text shortened")
         view = View(**{**_view_dict(view), "text": view.text[: len(view.text) // 2] + "\n…"})
-        card = _build(view, context, heading, note)
+        card = {**_build(view, context, heading, note), **({"refresh": refresh} if refresh else {})}
     return card
 
 
@@ -378,6 +408,7 @@ def _build(view: View, context: Context, heading: str, note: str) -> JSON:
     body += _fields(view.fields)
     body += _event(view)
     body += _images(view)
+    body += _files(view)
     if view.poll is not None:
         body += _poll(view.poll, context)
     for i, choice in enumerate(view.choices):
@@ -405,12 +436,23 @@ def _view_dict(view: View) -> JSON:
 
 
 def message(card: JSON, view: View) -> JSON:
-    """A message activity carrying ``card``."""
+    """A message activity carrying ``card``, then the view's files (see :func:`files`)."""
     return {
         "type": "message",
         "summary": fallback_text(view),
-        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}, *files(view)],
     }
+
+
+def _files(view: View) -> list[JSON]:
+    """A line per file on the card: its name, and why it is missing when it did not fit."""
+    blocks: list[JSON] = []
+    for att, ok in zip(view.attachments, fits(view), strict=True):
+        line = f"📎 {att.filename}" + (f" — {att.description}" if att.description else "")
+        if not ok:
+            line += " " + _("(too large to send here: {kb} KB)").format(kb=len(att.data) // 1024)
+        blocks.append({"type": "TextBlock", "text": bare(line), "wrap": True, "isSubtle": True})
+    return blocks
 
 
 # Coming back ------------------------------------------------------------------------------------

@@ -52,18 +52,25 @@ class AuthOverrides:
 
 
 def error_status(exc: BaseException) -> int:
+    """The HTTP status of a failed call: msrest's (botbuilder) ``exc.response.status_code`` or
+    aiohttp's (Agents SDK) ``exc.status``; 0 if unknown."""
     response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(exc, "status", None)
     try:
-        return int(getattr(response, "status_code", 0) or 0)
+        return int(status or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def _headers(exc: BaseException) -> Any:
+    return getattr(getattr(exc, "response", None), "headers", None) or getattr(exc, "headers", None)
 
 
 THROTTLE_DELAYS = (1.0, 2.0, 4.0)  # waits after a 429 without Retry-After
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    headers = _headers(exc) or {}
     try:
         return min(max(float(headers.get("Retry-After", "")), 0.0), 10.0)
     except (TypeError, ValueError):

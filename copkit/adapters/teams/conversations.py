@@ -5,18 +5,24 @@ halves of the adapter; every cache here is bounded."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from copkit.core.models import Community, Room
 
 from . import inbound
-from .connector import JSON
+from .connector import JSON, ConnectorError
 from .connector import reference as conversation_reference
 from .request import LRU, ShownCards, TeamsRequest
-from .sdk import BotFramework, Turn
+from .seam import BotFramework, Turn
+
+log = logging.getLogger("copkit.teams")
 
 CACHE_SIZE = 5000
+VIEWERS_TTL = 600.0  # seconds a roster is trusted for a card's per-person refresh
+MAX_VIEWERS = 60  # Teams refreshes a card automatically for at most 60 people
 
 
 class Conversations:
@@ -28,6 +34,28 @@ class Conversations:
         self.threads = LRU(size)  # conversation id -> is a thread copkit started
         self.personal_chats = LRU(size)  # (service url, person) -> 1:1 conversation id
         self.cards = ShownCards(min(size, 1000))
+        self._viewers = LRU(min(size, 1000))  # roster conversation -> (read at, ids or None)
+
+    async def viewers(self, turn: Turn, community_id: str, room_id: str) -> list[str] | None:
+        """Who a card with a personal part refreshes itself for: the members of the team or
+        chat, if they are 60 or fewer (None: more, unknown, or a personal chat)."""
+        roster = inbound.roster_of_community(community_id)
+        if not roster:
+            return None
+        now = time.monotonic()
+        hit = self._viewers.get(roster)
+        if hit is not None and now - hit[0] < VIEWERS_TTL:
+            return list(hit[1]) if hit[1] is not None else None
+        ids: list[str] | None
+        try:
+            members, more = await turn.members_page(roster, None, 100)
+            found = [m["id"] for m in members if isinstance(m.get("id"), str) and m["id"]]
+            ids = None if more or len(found) > MAX_VIEWERS else found
+        except ConnectorError as exc:
+            log.info("cannot read the roster of %s for a card's refresh: %s", roster, exc)
+            ids = None
+        self._viewers.put(roster, (now, ids))
+        return list(ids) if ids is not None else None
 
     async def reference(
         self, community: Community, room_id: str, req: TeamsRequest | None

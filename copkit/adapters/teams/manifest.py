@@ -25,7 +25,12 @@ RSC = (
     "OnlineMeetingParticipant.Read.Chat",
     "OnlineMeeting.ReadBasic.Chat",
     "ChannelMeeting.ReadBasic.Group",
+    "OnlineMeetingNotification.Send.Chat",  # "time is up" as an in-meeting notification
 )
+# Where the meeting tab and side panel show the live board: the community site's events page,
+# told by Teams which chat and meeting it is in (its URL placeholders).
+TAB_PATH = "/events?teams_chat={chatId}&teams_meeting={meetingId}"
+TAB_CONTEXTS = ("meetingSidePanel", "meetingChatTab", "meetingDetailsTab", "meetingStage")
 
 
 def _chosen(registry: Registry) -> list[Command]:
@@ -63,7 +68,10 @@ def manifest(
     name: str = "copkit",
     domain: str = "",
     version: str | None = None,
+    meeting_tab_url: str = "",
 ) -> dict[str, Any]:
+    """The manifest. With a ``domain`` (or a ``meeting_tab_url``), meetings get a tab and a
+    side panel showing the live board (by default the community site's events page there)."""
     version = version or __version__
     if not re.fullmatch(r"\d{1,5}\.\d{1,5}\.\d{1,5}", version):
         raise StartupError(f"--app-version must look like 1.2.3, not {version!r}")
@@ -78,7 +86,25 @@ def manifest(
         ", ".join(f.title for f in sorted(registry.formats.values(), key=lambda f: f.name))
         or "formats"
     )
-    return {
+    domains = [domain] if domain else []
+    tab = meeting_tab_url or (f"https://{domain}{TAB_PATH}" if domain else "")
+    tabs: list[dict[str, Any]] = []
+    if tab:
+        if not re.fullmatch(r"https://[A-Za-z0-9.\-]+(:\d+)?(/\S*)?", tab):
+            raise StartupError(f"the meeting tab must be an https:// address, not {tab!r}")
+        host = tab.removeprefix("https://").split("/", 1)[0].split(":", 1)[0]
+        domains += [host] if host not in domains else []
+        tabs.append(
+            {
+                "entityId": "copkit-board",
+                "name": "Board",
+                "contentUrl": tab,
+                "websiteUrl": tab,
+                "scopes": ["groupChat", "team"],
+                "context": list(TAB_CONTEXTS),
+            }
+        )
+    data = {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
         "version": version,
@@ -108,12 +134,15 @@ def manifest(
                 "commandLists": command_lists(registry),
             }
         ],
-        "validDomains": [domain] if domain else [],
+        "validDomains": domains,
         "webApplicationInfo": {"id": app_id, "resource": "https://RscBasedStoreApp"},
         "authorization": {
             "permissions": {"resourceSpecific": [{"name": p, "type": "Application"} for p in RSC]}
         },
     }
+    if tabs:
+        data["staticTabs"] = tabs
+    return data
 
 
 def _icon(size: int, *, outline: bool) -> bytes:
@@ -157,9 +186,17 @@ def write_package(
     name: str = "copkit",
     domain: str = "",
     version: str | None = None,
+    meeting_tab_url: str = "",
 ) -> Path:
     """Write the app package zip to ``out`` and return its path."""
-    data = manifest(registry, app_id=app_id, name=name, domain=domain, version=version)
+    data = manifest(
+        registry,
+        app_id=app_id,
+        name=name,
+        domain=domain,
+        version=version,
+        meeting_tab_url=meeting_tab_url,
+    )
     out = Path(out)
     if out.parent and not out.parent.exists():
         raise StartupError(f"the folder {out.parent} does not exist")

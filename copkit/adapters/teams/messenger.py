@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
-from copkit.core.views import Private, Reply, Target, ToThread, View, notice
+from copkit.core.views import AsSeenBy, Private, Reply, Target, ToThread, View, notice
 
 from . import cards, inbound
 from .connector import JSON, ConnectorError
 from .conversations import Conversations
 from .notes import Notes
 from .request import TeamsRequest
-from .sdk import Turn
+from .seam import Turn
 
 log = logging.getLogger("copkit.teams")
 
@@ -28,7 +29,9 @@ PLATFORM = "teams"
 
 
 def _is_notice(view: View) -> bool:
-    return not (view.buttons or view.choices or view.poll or view.images or view.event)
+    return not (
+        view.buttons or view.choices or view.poll or view.images or view.attachments or view.event
+    )
 
 
 def _is_channel(room_id: str, reference: JSON | None) -> bool:
@@ -42,10 +45,36 @@ class TeamsMessenger:
     """The core's Messenger for Teams: posts and updates cards."""
 
     platform = PLATFORM
+    per_person_views = True  # a shared card refreshes itself per person (Universal Actions)
 
-    def __init__(self, conversations: Conversations, notes: Notes) -> None:
+    def __init__(
+        self, conversations: Conversations, notes: Notes, meeting_tab_url: str = ""
+    ) -> None:
         self.conversations = conversations
         self.notes = notes
+        self.meeting_tab_url = meeting_tab_url
+
+    def _in_meeting(self, activity: JSON, view: View) -> JSON:
+        """A post copkit makes on its own (a timer: "time is up", a heads-up) into a meeting's
+        chat, raised as an in-meeting notification too (with the meeting tab's page in the
+        bubble when one is configured)."""
+        alert: JSON = {"alertInMeeting": True}
+        app_id = self.conversations.sdk.app_id
+        if self.meeting_tab_url and app_id:
+            query = urlencode(
+                {
+                    "url": self.meeting_tab_url,
+                    "height": 270,
+                    "width": 250,
+                    "title": cards.fallback_text(view)[:60],
+                    "completionBotId": app_id,
+                }
+            )
+            alert["externalResourceUrl"] = f"https://teams.microsoft.com/l/bubble/{app_id}?{query}"
+        return {
+            **activity,
+            "channelData": {**activity.get("channelData", {}), "notification": alert},
+        }
 
     def _request(self, request: Any) -> TeamsRequest | None:
         req = request if isinstance(request, TeamsRequest) else None
@@ -59,10 +88,29 @@ class TeamsMessenger:
         card = activity["attachments"][0]["content"]
         self.conversations.cards.put(conversation, message_id, card, person)
 
+    async def _message(
+        self, view: View, turn: Turn, community: Community, room_id: str, heading: str = ""
+    ) -> JSON:
+        """The message carrying ``view``'s card; one with a personal part refreshes itself for
+        the room's members (read with ``turn``)."""
+        viewers = None
+        if view.personal is not None:
+            viewers = await self.conversations.viewers(turn, community.external_id, room_id)
+        return cards.message(cards.render(view, heading=heading, viewers=viewers), view)
+
     async def send(
         self, community: Community, room_id: str, target: Target, view: View, request: Any
     ) -> MessageRef:
         req = self._request(request)
+        if isinstance(target, AsSeenBy):
+            mine = req is not None and req.person.id == target.person_id
+            if mine and req is not None and req.kind == "invoke":
+                # The answer to this person's refresh (or click) of the shared card: for them
+                # alone, in place, never kept (see TeamsRequest.private_answer).
+                req.card_view, req.card_context, req.seen_by = view, None, True
+                return {"room_id": room_id, "message_id": ""}
+            view = target.part
+            target = Private(target.person_id)
         if isinstance(target, Private):
             ref = await self._private(community, room_id, target.person_id, view, req)
         elif isinstance(target, ToThread):
@@ -83,9 +131,9 @@ class TeamsMessenger:
         reply: bool = False,
         heading: str = "",
     ) -> MessageRef:
-        activity = cards.message(cards.render(view, heading=heading), view)
         if req is not None and req.origin is not None and (reply or room_id == req.room_id):
             reply_to = req.activity_id if req.kind == "message" else None
+            activity = await self._message(view, req.turn, community, room_id, heading)
             msg_id = await req.turn.send(req.origin, activity, reply_to)
             self._remember(req.origin, msg_id, activity)
             return {
@@ -103,9 +151,14 @@ class TeamsMessenger:
             )
             return {"room_id": room_id, "message_id": ""}
         service_url = reference["serviceUrl"]
-        msg_id = await self.conversations.with_turn(
-            service_url, reference, req, lambda t: t.send(room_id, activity)
-        )
+
+        async def post(turn: Turn) -> tuple[str, JSON]:
+            activity = await self._message(view, turn, community, room_id, heading)
+            if req is None and "meeting_" in room_id:  # on its own, in a meeting: alert it
+                activity = self._in_meeting(activity, view)
+            return await turn.send(room_id, activity), activity
+
+        msg_id, activity = await self.conversations.with_turn(service_url, reference, req, post)
         self._remember(room_id, msg_id, activity)
         return {
             "room_id": room_id,
@@ -190,10 +243,14 @@ class TeamsMessenger:
             return await self._room(
                 community, room_id, view, req, heading=name
             )  # chats have no threads
-        activity = cards.message(cards.render(view, heading=name), view)
         service_url = reference["serviceUrl"]
-        conv, msg_id = await self.conversations.with_turn(
-            service_url, reference, req, lambda t: t.new_channel_post(channel, activity)
+
+        async def post(turn: Turn) -> tuple[str, str, JSON]:
+            activity = await self._message(view, turn, community, channel, name)
+            return (*await turn.new_channel_post(channel, activity), activity)
+
+        conv, msg_id, activity = await self.conversations.with_turn(
+            service_url, reference, req, post
         )
         thread_ref = {
             **reference,
@@ -219,7 +276,6 @@ class TeamsMessenger:
         req = self._request(request)
         if req is not None and req.kind == "invoke" and req.card_id == msg_id:
             req.card_view, req.card_context = view, context
-        activity = cards.message(cards.render(view, context=context), view)
         conv = ref.get("conversation_id") or ref.get("room_id", "")
         service_url = ref.get("service_url", "")
         reference = None
@@ -235,7 +291,15 @@ class TeamsMessenger:
                 "channelId": "msteams",
                 "conversation": {"id": conv},
             }
-        await self.conversations.with_turn(
-            service_url, reference, req, lambda t: t.update(conv, msg_id, activity)
-        )
+
+        async def update(turn: Turn) -> JSON:
+            if context is not None or view.personal is None:
+                activity = cards.message(cards.render(view, context=context), view)
+            else:
+                room = str(ref.get("room_id") or conv)
+                activity = await self._message(view, turn, community, room)
+            await turn.update(conv, msg_id, activity)
+            return activity
+
+        activity = await self.conversations.with_turn(service_url, reference, req, update)
         self._remember(conv, msg_id, activity, person)

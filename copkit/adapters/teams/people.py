@@ -20,7 +20,7 @@ from . import inbound
 from .connector import JSON, ConnectorError
 from .inbound import Where
 from .request import LRU
-from .sdk import Turn
+from .seam import Turn
 
 log = logging.getLogger("copkit.teams")
 

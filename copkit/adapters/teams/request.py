@@ -12,8 +12,9 @@ from copkit.core.views import View
 
 from . import inbound
 from .cards import Context
+from .connector import JSON
 from .inbound import Where
-from .sdk import JSON, Turn
+from .seam import Turn
 
 
 class LRU(OrderedDict):
@@ -73,6 +74,7 @@ class TeamsRequest:
     replaced: bool = False  # a private view already took the clicked card's place
     card_view: View | None = None
     card_context: Context = None
+    seen_by: bool = False  # the answer is a shared card as this person sees it (their own part)
     sent: int = 0
     done: bool = False
 
@@ -80,7 +82,7 @@ class TeamsRequest:
     def private_answer(self) -> bool:
         """Whether the answer to this request is for the person alone (never to be kept)."""
         return self.kind == "invoke" and (
-            self.private_card or bool(self.notices) or self.card_context is not None
+            self.private_card or bool(self.notices) or self.card_context is not None or self.seen_by
         )
 
     @property

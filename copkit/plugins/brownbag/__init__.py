@@ -12,6 +12,9 @@ from copkit.core.specs import Models
 
 from . import after, backlog, sessions  # noqa: F401  (their declarations register on bb)
 from .format import bb
+from .sessions import copkit_calendar_entries, copkit_series_occurrence
+
+__all__ = ["after", "backlog", "copkit_calendar_entries", "copkit_series_occurrence", "sessions"]
 
 FORMAT = bb.name
 

@@ -9,16 +9,19 @@ from typing import Any
 
 from tortoise.expressions import F
 
+from copkit.core import series
+from copkit.core.calendar_feed import CalendarEntry
 from copkit.core.context import Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.events import Person
+from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_, _
 from copkit.core.models import Community
 from copkit.core.parsing import join_words
 from copkit.core.people import person_or_me
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.store import transaction, upsert
+from copkit.core.store import insert_if_absent, transaction, upsert
 from copkit.core.timezones import parse_future
 from copkit.core.views import UserText, View, notice
 
@@ -81,17 +84,24 @@ def speaking_view(s: Session, scope: Scope) -> View:
     args=(
         Arg("title", N_("the talk's title"), type="rest", positional=True),
         Arg("speaker", N_("who speaks (@name)"), type="person", required=True),
-        AT,
+        Arg("at", N_('date and time, e.g. "2026-12-03 12:30" (with --every: the first)')),
         Arg("duration", N_("how long, e.g. 45 or 1h"), type="duration"),
         WHERE,
         TZ,
         Arg("talk", N_("the backlog talk it comes from")),
+        series.EVERY,
+        series.ANNOUNCE,
     ),
     role=Role.CORE,
     words=N_("schedule brown bags"),
 )
 async def schedule(ctx: Context, args: dict[str, Any]) -> None:
     tz = time_zone(ctx, args.get("tz"))
+    if args.get("every"):
+        await schedule_series(ctx, args)
+        return
+    if not args.get("at"):
+        raise UserError(_('Say when with --at "2026-12-03 12:30" (or repeat it with --every).'))
     starts = parse_future(args["at"], tz, ctx.now())
     length = minutes(args.get("duration"), 45)
     talk = await get_talk(ctx, args["talk"]) if args.get("talk") else None
@@ -113,6 +123,97 @@ async def schedule(ctx: Context, args: dict[str, Any]) -> None:
     await refresh_announcement(ctx, s.id)
     if speaker.id != ctx.person.id:
         await ctx.send_private(speaker.id, speaking_view(s, ctx))
+
+
+async def schedule_series(ctx: Context, args: dict[str, Any]) -> None:
+    """``brownbag schedule … --every``: each date becomes a session a week ahead (RSVPs,
+    reminders and the calendar entry as for any brown bag), by the same speaker."""
+    title = join_words(args.get("title"))
+    if not title:
+        raise UserError(_("Give the series a title."))
+    if len(title) > 200:
+        raise UserError(_("A title has at most 200 characters."))
+    if args.get("talk"):
+        raise UserError(_("A series has its own title: leave out --talk."))
+    speaker = await person_or_me(ctx, args["speaker"])
+    tz = time_zone(ctx, args.get("tz"))
+    first = parse_future(args["at"], tz, ctx.now()) if args.get("at") else None
+    length = minutes(args.get("duration"), 45)
+    s = await series.create(
+        ctx,
+        format=bb.name,
+        title=title,
+        every=str(args["every"]),
+        at=first,
+        minutes=length,
+        options={"speaker": speaker.id, "speaker_name": speaker.name or speaker.id},
+        where=join_words(args.get("where"))[:500],
+        announce=args.get("announce") or timedelta(days=7),
+    )
+    dates = await series.next_dates(s, ctx.now(), 1)
+    await ctx.reply(series.created_view(s, dates[0].starts_at if dates else None))
+
+
+async def session_of_occurrence(ctx: Context, occurrence: series.SeriesOccurrence) -> None:
+    """A series' date, a week ahead: its session (once: the session's UID is the date's)."""
+    o = occurrence.options
+    speaker = Person(
+        str(o.get("speaker") or occurrence.created_by), str(o.get("speaker_name") or "")
+    )
+    s = await insert_if_absent(
+        Session,
+        community_id=ctx.community.id,
+        uid=occurrence.uid,
+        title=occurrence.title,
+        speaker_id=speaker.id,
+        speaker_name=speaker.name or speaker.id,
+        starts_at=occurrence.starts_at,
+        minutes=int((occurrence.ends_at - occurrence.starts_at).total_seconds() // 60),
+        where=occurrence.where,
+        room_id=occurrence.room_id,
+        created_by=occurrence.created_by,
+    )
+    if s is None:
+        return
+    await plan_jobs(ctx, s)
+    await ctx.log("brownbag.scheduled", ref=session_key(s.id), text=s.title)
+    await refresh_announcement(ctx, s.id)
+    await ctx.send_private(speaker.id, speaking_view(s, ctx))
+
+
+async def cancel_occurrence(ctx: Context, occurrence: series.SeriesOccurrence) -> None:
+    s = await Session.get_or_none(uid=occurrence.uid, community_id=ctx.community.id)
+    if s is None or not await Session.filter(id=s.id, status="scheduled").update(
+        status="cancelled", sequence=F("sequence") + 1
+    ):
+        return
+    s = await Session.get(id=s.id)
+    for job in (s.remind_day_job, s.remind_soon_job, s.end_job):
+        await ctx.cancel_job(job)
+    await ctx.log("brownbag.cancelled", ref=session_key(s.id))
+    await refresh_announcement(ctx, s.id)
+    await tell_those_concerned(ctx, s, v.cancelled_view(s, ctx.zone))
+
+
+@hookimpl
+async def copkit_series_occurrence(
+    ctx: Context, occurrence: series.SeriesOccurrence, step: str
+) -> bool | None:
+    if occurrence.format != bb.name:
+        return None
+    if step == "announce":
+        await session_of_occurrence(ctx, occurrence)
+    elif step == "cancel":
+        await cancel_occurrence(ctx, occurrence)
+    return True  # reminders and the end are the session's own
+
+
+@hookimpl
+async def copkit_calendar_entries(community: Community, since: datetime) -> list[CalendarEntry]:
+    rows = await Session.filter(community_id=community.id, starts_at__gte=since).order_by(
+        "starts_at"
+    )
+    return [v.calendar_entry(s) for s in rows if not s.uid.startswith("series-")]
 
 
 async def create_session(

@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 from copkit.core.i18n import _, ngettext
 from copkit.core.ratings import rating_buttons, rating_text
 from copkit.core.timezones import show, show_time
-from copkit.core.views import Button, Choice, Field, Option, ScheduledEvent, Tone, UserText, View
+from copkit.core.views import (
+    Attachment,
+    Button,
+    Choice,
+    Field,
+    Option,
+    ScheduledEvent,
+    Tone,
+    UserText,
+    View,
+)
 
 from .calendar import CalendarEntry
 from .format import FEEDBACK, ICS, RSVP, UPVOTE, VOLUNTEER
@@ -122,6 +132,7 @@ def calendar_entry(s: Session) -> CalendarEntry:
         cancelled=s.status == "cancelled",
         location=s.where,
         description=_("Speaker: {name}").format(name=s.speaker_name or s.speaker_id),
+        format="brownbag",
     )
 
 
@@ -293,10 +304,13 @@ def upcoming_view(rows: list[tuple[Session, Stats]], tz: ZoneInfo) -> View:
 
 
 def ics_view(s: Session, ics: bytes) -> View:
+    name = f"brownbag-{s.id}.ics"
     return View(
         title=_("Calendar entry for brown bag #{id}").format(id=s.id),
-        text="```\n" + ics.decode("utf-8").replace("\r\n", "\n").strip() + "\n```",
-        footer=_("Save it as brownbag-{id}.ics and open it with your calendar.").format(id=s.id),
+        text=_("Open {name} with your calendar: it adds the brown bag, or updates it.").format(
+            name=name
+        ),
+        attachments=[Attachment(name, "text/calendar", ics, _("the calendar entry (iCalendar)"))],
     )
 
 

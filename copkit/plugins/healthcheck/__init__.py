@@ -9,13 +9,26 @@ function: a round's life and moderation in :mod:`.rounds`, the member's private 
 
 from __future__ import annotations
 
-from copkit.core.hookspecs import hookimpl
-from copkit.core.specs import Models
+from datetime import datetime
 
-from . import answering, deck_commands, handlers, pulse_commands, rounds
+from copkit.core.hookspecs import hookimpl
+from copkit.core.models import Community
+from copkit.core.specs import Measure, Models
+
+from . import answering, deck_commands, handlers, pulse_commands, rounds, signals
+from .rounds import copkit_calendar_entries, copkit_series_occurrence
 from .routes import FORMAT, hc
 
-__all__ = ["FORMAT", "answering", "deck_commands", "handlers", "pulse_commands", "rounds"]
+__all__ = [
+    "FORMAT",
+    "answering",
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "deck_commands",
+    "handlers",
+    "pulse_commands",
+    "rounds",
+]
 
 (
     copkit_register_formats,
@@ -34,3 +47,11 @@ def copkit_register_models() -> list[Models]:
             migrations="copkit.plugins.healthcheck.migrations",
         )
     ]
+
+
+@hookimpl
+async def copkit_signals(
+    community: Community, names: list[str], start: datetime, end: datetime
+) -> list[Measure]:
+    """Health-check scores for the goals and the coach (see :mod:`.signals`)."""
+    return await signals.measure(community, names, start, end)

@@ -22,7 +22,7 @@ from . import logic, views
 from .logic import Closed
 from .models import OPEN, Round, RoundDimension
 from .rounds import answered
-from .routes import CARD, COLOUR, COMMENT, DONE, FORGET, TAKE, TREND, hc
+from .routes import CARD, COLOUR, COMMENT, DONE, FORGET, MINE, TAKE, TREND, hc
 
 
 async def open_round_of(ctx: Context, args: dict[str, Any]) -> Round:
@@ -139,3 +139,14 @@ async def done(ctx: Context, args: dict[str, Any]) -> None:
     r = await open_round_of(ctx, args)
     total = await RoundDimension.filter(round_id=r.id).count()
     await show_step(ctx, r, total + 2)
+
+
+@hc.button(MINE, mirrors="take")
+async def my_answers(ctx: Context, args: dict[str, Any]) -> None:
+    """The announcement as the member asking sees it: their own answers (Teams: in place, for
+    them alone; elsewhere privately). Anonymous: nobody else's answers are ever read."""
+    r = await open_round_of(ctx, args)
+    its = await logic.items(r.id)
+    sheet = await logic.sheet(r.id, ctx.person.id)
+    shared = views.announcement(r, len(its), await logic.respondents(r.id), ctx.zone)
+    await ctx.show_personal(shared, views.your_answers(its, sheet))

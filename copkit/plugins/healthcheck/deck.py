@@ -344,14 +344,18 @@ async def restore(community_id: int, member: str, ref: str, now: datetime) -> Di
     return dim
 
 
-async def reset(community_id: int, member: str, now: datetime) -> None:
-    """Back to the default deck: default cards restored with their text, the others retired.
-    Results stay attached to the same dimensions, so trends continue across a reset."""
+async def reset(
+    community_id: int, member: str, now: datetime, cards: tuple[Card, ...] = DEFAULT_DECK
+) -> None:
+    """Back to a built-in deck (copkit's by default): its cards restored with their text, every
+    other dimension retired. Results stay attached to the same dimensions, so trends continue
+    across a reset."""
     await ensure_deck(community_id)
+    keys = {c.key for c in cards}
     async with in_transaction():
         rows = await Dimension.filter(community_id=community_id).order_by("id")
         by_default = {d.default_key: d for d in rows if d.default_key}
-        for i, card in enumerate(DEFAULT_DECK, 1):
+        for i, card in enumerate(cards, 1):
             d = by_default.get(card.key)
             fresh: dict[str, Any] = {
                 "title": _(card.title),
@@ -374,7 +378,7 @@ async def reset(community_id: int, member: str, now: datetime) -> None:
                 await d.save(update_fields=list(fresh))
                 await _record(community_id, member, "reset", d, before, after, now)
         for d in rows:
-            if not d.default_key and d.retired_at is None:
+            if d.default_key not in keys and d.retired_at is None:
                 before = snapshot(d)
                 d.retired_at = now
                 await d.save(update_fields=["retired_at"])

@@ -11,7 +11,7 @@ from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.views import UserText, View, notice
 
-from . import deck, logic, views
+from . import deck, logic, seed_deck, views
 from .deck import STATEMENT_MAX, TITLE_MAX
 from .models import Dimension
 from .routes import DECK_REF, dimension_ref, hc
@@ -157,8 +157,27 @@ async def deck_restore(ctx: Context, args: dict[str, Any]) -> None:
     "deck", "reset", help=N_("Go back to the default deck."), role=Role.LEADER, words=_CHANGE
 )
 async def deck_reset(ctx: Context, args: dict[str, Any]) -> None:
-    await deck.reset(ctx.community.id, ctx.person.id, ctx.now())
+    chosen = await seed_deck.current(ctx.community.id)
+    await deck.reset(ctx.community.id, ctx.person.id, ctx.now(), seed_deck.DECKS[chosen])
     await _deck_changed(ctx, _("The deck is back to the default; history is kept."))
+
+
+@hc.command(
+    "deck",
+    "use",
+    help=N_("Switch to a built-in deck: copkit (our own) or seed (the seed's eleven)."),
+    args=(Arg("deck", N_("copkit or seed"), positional=True, required=True),),
+    role=Role.LEADER,
+    words=_CHANGE,
+)
+async def deck_use(ctx: Context, args: dict[str, Any]) -> None:
+    name = await seed_deck.use(ctx.community.id, ctx.person.id, args["deck"], ctx.now())
+    await _deck_changed(
+        ctx,
+        _("The deck is now the {name} deck; earlier dimensions are retired, results kept.").format(
+            name=name
+        ),
+    )
 
 
 @hc.command("deck", "history", help=N_("Who changed the deck, and how."))

@@ -10,10 +10,10 @@ from typing import Any
 
 from copkit.core.context import Context
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.specs import Arg
-from copkit.core.usertext import no_fence, spreadsheet_safe
-from copkit.core.views import ToRoom, View
+from copkit.core.usertext import spreadsheet_safe
+from copkit.core.views import Attachment, ToRoom, View
 
 from . import charts, deck, logic, report, views
 from .models import Dimension, Round
@@ -161,7 +161,7 @@ async def export_data(community_id: int) -> list[dict[str, Any]]:
 
 def to_csv(data: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w = csv.DictWriter(buf, EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     w.writeheader()
     for rnd in data:
         head = {k: spreadsheet_safe(rnd[k]) for k in EXPORT_COLUMNS if k in rnd}
@@ -170,29 +170,6 @@ def to_csv(data: list[dict[str, Any]]) -> str:
         for d in rnd["dimensions"]:
             w.writerow({**head, **{k: spreadsheet_safe(v) for k, v in d.items()}})
     return buf.getvalue()
-
-
-EXPORT_CHUNK = 3500  # characters per message: within every platform's limit
-
-
-def chunks(body: str, size: int = EXPORT_CHUNK) -> list[str]:
-    """``body`` cut at line ends into pieces of at most ``size`` characters (a longer line is cut)."""
-    out: list[str] = []
-    piece = ""
-    for line in body.splitlines(keepends=True):
-        while len(line) > size:
-            if piece:
-                out.append(piece)
-                piece = ""
-            out.append(line[:size])
-            line = line[size:]
-        if len(piece) + len(line) > size:
-            out.append(piece)
-            piece = ""
-        piece += line
-    if piece:
-        out.append(piece)
-    return out
 
 
 @hc.command(
@@ -209,10 +186,10 @@ async def export(ctx: Context, args: dict[str, Any]) -> None:
         body = json.dumps({"rounds": data}, ensure_ascii=False, indent=1)
     else:
         body = to_csv(data)
-    parts = chunks(body, EXPORT_CHUNK)
     title = _("Health-check export ({fmt}, aggregates only)").format(fmt=fmt.upper())
-    for i, part in enumerate(parts, 1):
-        view = View(title=title, text=f"```{fmt}\n{no_fence(part.rstrip(chr(10)))}\n```")
-        if len(parts) > 1:
-            view.footer = _("Part {i} of {n}: join the parts in order.").format(i=i, n=len(parts))
-        await ctx.reply(view, private=True)
+    name = f"healthcheck-export.{fmt}"
+    mime = "application/json" if fmt == "json" else "text/csv"
+    n = len(data)
+    text = ngettext("{n} round, in {name}.", "{n} rounds, in {name}.", n).format(n=n, name=name)
+    file = Attachment(name, mime, body.encode("utf-8"), _("health-check results, aggregates only"))
+    await ctx.reply(View(title=title, text=text, attachments=[file]), private=True)

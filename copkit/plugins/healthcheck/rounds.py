@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from copkit.core import outbox, store
+from copkit.core import outbox, series, store
+from copkit.core.calendar_feed import CalendarEntry
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
+from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_, _, ngettext
+from copkit.core.models import Community
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.storage import scrub
+from copkit.core.timezones import parse_future
 from copkit.core.views import ToRoom, View, notice
 
 from . import charts, closing, logic, report, views
@@ -82,6 +86,9 @@ async def grid_picture(scope: Scope) -> bytes | None:
         Arg("closes-in", N_("how long it stays open, e.g. 3d"), type="duration"),
         Arg("min-responses", N_("answers needed to show results (3 or more)"), type="int"),
         Arg("moderate", N_("hold the comments until the leader approves them"), type="flag"),
+        series.EVERY,
+        series.FIRST,
+        series.ANNOUNCE,
     ),
     role=Role.CORE,
     words=N_("start a health check"),
@@ -90,6 +97,9 @@ async def start(ctx: Context, args: dict[str, Any]) -> None:
     closes_in = args.get("closes-in") or DEFAULT_CLOSES_IN
     min_responses = args.get("min-responses")
     min_responses = logic.MIN_RESPONSES if min_responses is None else min_responses
+    if args.get("every"):
+        await start_series(ctx, args, closes_in, min_responses)
+        return
 
     async def timers(r: Round) -> None:
         r.close_job_id = await ctx.schedule(CLOSE_JOB, r.closes_at, {"round": r.id})
@@ -311,3 +321,67 @@ async def approve(ctx: Context, args: dict[str, Any]) -> None:
 )
 async def reject(ctx: Context, args: dict[str, Any]) -> None:
     await _decide(ctx, args, False)
+
+
+# Every few months: a series of rounds, each opened by copkit at its time ---------------------
+
+
+async def start_series(
+    ctx: Context, args: dict[str, Any], closes_in: timedelta, min_responses: int
+) -> None:
+    logic.check_start(closes_in, min_responses)
+    first = parse_future(args["first"], ctx.zone, ctx.now()) if args.get("first") else None
+    s = await series.create(
+        ctx,
+        format=FORMAT,
+        title=_("Health check"),
+        every=str(args["every"]),
+        at=first,
+        minutes=int(min(closes_in, timedelta(days=1)).total_seconds() // 60),
+        options={
+            "closes_in": int(closes_in.total_seconds()),
+            "min_responses": min_responses,
+            "moderate": bool(args.get("moderate")),
+        },
+        announce=args.get("announce"),
+    )
+    dates = await series.next_dates(s, ctx.now(), 1)
+    await ctx.reply(series.created_view(s, dates[0].starts_at if dates else None))
+
+
+@hookimpl
+async def copkit_series_occurrence(
+    ctx: Context, occurrence: series.SeriesOccurrence, step: str
+) -> bool | None:
+    if occurrence.format != FORMAT or step != "open":
+        return None
+    o = occurrence.options
+    try:
+        await start(
+            ctx,
+            {
+                "closes-in": timedelta(seconds=int(o.get("closes_in") or 0)) or None,
+                "min-responses": o.get("min_responses"),
+                "moderate": bool(o.get("moderate")),
+            },
+        )
+    except UserError as exc:  # a round still open: said in the log
+        await ctx.log(
+            "healthcheck.not_opened", ref=f"series:{occurrence.series_id}", text=exc.message
+        )
+    return True
+
+
+@hookimpl
+async def copkit_calendar_entries(community: Community, since: datetime) -> list[CalendarEntry]:
+    rows = await Round.filter(community_id=community.id, opened_at__gte=since).order_by("opened_at")
+    return [
+        CalendarEntry(
+            uid=f"healthcheck-{r.id}@copkit",
+            title=_("Health check #{n}").format(n=r.number),
+            start=r.opened_at,
+            end=r.closes_at,
+            format=FORMAT,
+        )
+        for r in rows
+    ]

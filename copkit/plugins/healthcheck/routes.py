@@ -36,6 +36,8 @@ TREND = hc.route("trend:{round:int}:{item:int}")
 COMMENT = hc.route("comment:{round:int}:{item:int}")
 FORGET = hc.route("forget:{round:int}")
 DONE = hc.route("done:{round:int}")
+MINE = hc.route("mine:{round:int}")
+"""The announcement as one member sees it: their own answers (its personal part)."""
 
 # A pulse's poll: the platform appends ``:<option>`` to the poll's id (see ``views.Poll``).
 VOTE = hc.route("pulse:{pulse:int}:{option:int}")

@@ -16,6 +16,7 @@ from copkit.core.views import (
     FormInput,
     Image,
     Option,
+    PersonalPart,
     Poll,
     UserText,
     View,
@@ -23,7 +24,7 @@ from copkit.core.views import (
 
 from .logic import COMMENT_MAX, Sheet
 from .models import DeckChange, Dimension, Pulse, Round, RoundDimension
-from .routes import CARD, COLOUR, COMMENT, DONE, FORGET, TAKE, TREND, poll_id
+from .routes import CARD, COLOUR, COMMENT, DONE, FORGET, MINE, TAKE, TREND, poll_id
 from .tally import COLOURS, participation
 
 DOT = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
@@ -124,7 +125,22 @@ def announcement(r: Round, dimensions: int, responses: int, tz: ZoneInfo) -> Vie
         fields=[Field(_("Answers so far"), so_far(responses, r.min_responses), inline=True)],
         buttons=[take_button(r)],
         footer=_("You can change your answers until the round closes."),
+        personal=PersonalPart(
+            MINE.build(round=r.id), _("My answers"), _("“My answers” shows yours, to you alone.")
+        ),
     )
+
+
+def your_answers(its: list[RoundDimension], sheet: Sheet) -> View:
+    """The announcement's personal part: this member's own answers (only they see it)."""
+    rated = [it for it in its if it.id in sheet.answers and sheet.answers[it.id].colour]
+    if not rated:
+        return View(text=_("You have not answered yet: “Take the health check” to start."))
+    lines = [_("You rated {k} of {n}.").format(k=len(rated), n=len(its))]
+    for it in rated:
+        mine = _your_answer(sheet, it.id)
+        lines.append(f"- **{UserText(it.title)}** · {mine}")
+    return View(text="\n".join(lines))
 
 
 def reminder(r: Round, responses: int, tz: ZoneInfo, left: timedelta) -> View:
@@ -362,8 +378,11 @@ def deck_change_line(c: DeckChange, tz: ZoneInfo, who: str = "") -> str:
         "retire": _("retired {title}"),
         "restore": _("restored {title}"),
         "reset": _("reset {title} to the default"),
+        "use": _("switched to the {deck} deck"),
     }.get(c.action, c.action + " {title}")
-    text = words.format(title=f"“{title}”", pos=after.get("position", "?"))
+    text = words.format(
+        title=f"“{title}”", pos=after.get("position", "?"), deck=after.get("deck", "?")
+    )
     if c.action == "edit":
         changed = [
             f"{k}: {quote(str(before.get(k, '')))} → {quote(str(after.get(k, '')))}"

@@ -13,11 +13,23 @@ from copkit.core.hookspecs import hookimpl
 from copkit.core.specs import Models
 
 from . import capture, discussion, flow, minutes, thumbs, topics, voting
+from .flow import copkit_series_occurrence
 from .models import Session
+from .recurring import copkit_calendar_entries
 from .routes import lc
 from .sessions import add_participants, running_key
 
-__all__ = ["capture", "discussion", "flow", "minutes", "thumbs", "topics", "voting"]
+__all__ = [
+    "capture",
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "discussion",
+    "flow",
+    "minutes",
+    "thumbs",
+    "topics",
+    "voting",
+]
 
 (
     copkit_register_formats,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.views import (
     CHOICE_OPTIONS_MAX,
     TEXT_MAX,
@@ -14,6 +14,7 @@ from copkit.core.views import (
     Form,
     FormInput,
     Option,
+    PersonalPart,
     UserText,
     View,
 )
@@ -24,6 +25,7 @@ from .routes import (
     ACTION,
     END,
     EXTEND,
+    MY_DOTS,
     NEXT,
     NOTE,
     PAUSE,
@@ -267,6 +269,11 @@ def render_board(s: BoardState) -> View:
     title = _("☕ Lean coffee")
     if s.title:
         title += f" — {UserText(s.title)}"
+    personal = None
+    if s.phase == VOTING:
+        personal = PersonalPart(
+            MY_DOTS.build(session=sid), _("My dots"), _("“My dots” shows where your dots are.")
+        )
     return View(
         title=title,
         text="\n".join(lines),
@@ -274,7 +281,23 @@ def render_board(s: BoardState) -> View:
         choices=choices,
         footer=footer,
         tone="success" if s.phase == ENDED else "info",
+        personal=personal,
     )
+
+
+def your_dots(votes: int, numbers: list[int], voting: bool) -> View:
+    """The board's personal part: where this person's dots are and how many are left."""
+    left = max(votes - len(numbers), 0)
+    where = ", ".join(f"#{n}" for n in sorted(numbers))
+    if not voting:
+        text = _("Your dots went to {where}.").format(where=where) if numbers else ""
+        return View(text=text or _("You gave no dots."))
+    count = ngettext("{k} dot left", "{k} dots left", left).format(k=left)
+    if numbers:
+        text = _("Your dots: {where} · {count}.").format(where=where, count=count)
+    else:
+        text = _("You have {count}: give them from the list below.").format(count=count)
+    return View(text=text)
 
 
 def render_thumbs(

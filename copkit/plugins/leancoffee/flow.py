@@ -4,12 +4,14 @@ Each change is stored before any view is shown."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from copkit.core import store
+from copkit.core import series, store
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
+from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_, _, ngettext
 from copkit.core.parsing import to_int
 from copkit.core.roles import Role
@@ -22,6 +24,7 @@ from .board import render_board
 from .capture import show_open_actions
 from .minutes import ensure_minutes, minutes_view
 from .models import DISCUSSED, ENDED, OPEN, SKIPPED, Session, Topic
+from .recurring import start_series
 from .routes import END, lc, ref
 from .sessions import (
     Stale,
@@ -284,11 +287,17 @@ async def drop_from_backlog(ctx: Context, which: str) -> None:
         Arg("extensions", N_("extensions in minutes (default 4,2; none for none)"), type="list"),
         Arg("thumbs", N_("thumbs vote window (default 60s)"), type="duration"),
         Arg("title", N_("a title for the minutes"), max_length=200),
+        series.EVERY,
+        series.FIRST,
+        series.ANNOUNCE,
     ),
     role=Role.CORE,
     words=N_("start a lean coffee"),
 )
 async def start_session(ctx: Context, args: dict[str, Any]) -> None:
+    if args.get("every"):
+        await start_series(ctx, args)
+        return
     await start(
         ctx,
         votes=args.get("votes"),
@@ -340,3 +349,38 @@ async def drop_backlog(ctx: Context, args: dict[str, Any]) -> None:
 async def show_board(ctx: Context, args: dict[str, Any]) -> None:
     s = await need_session(ctx)
     await ctx.reply(render_board(await board_state(ctx, s)), private=True)
+
+
+# A series' date, opened by copkit -------------------------------------------------------
+
+log = logging.getLogger("copkit.leancoffee")
+
+
+def _delta(seconds: object) -> timedelta | None:
+    return timedelta(seconds=seconds) if isinstance(seconds, int) else None
+
+
+@hookimpl
+async def copkit_series_occurrence(
+    ctx: Context, occurrence: series.SeriesOccurrence, step: str
+) -> bool | None:
+    if occurrence.format != lc.name or step != "open":
+        return None
+    o = occurrence.options
+    try:
+        s = await start(
+            ctx,
+            votes=o.get("votes"),
+            timebox=_delta(o.get("timebox")),
+            extensions=o.get("extensions"),
+            window=_delta(o.get("thumbs")),
+            title=o.get("title") or occurrence.title,
+        )
+    except UserError as exc:  # e.g. one still running in that room: said in the log
+        log.info("series %s: lean coffee not opened: %s", occurrence.series_id, exc.message)
+        await ctx.log(
+            "leancoffee.not_opened", ref=f"series:{occurrence.series_id}", text=exc.message
+        )
+        return True
+    log.info("series %s: lean coffee %s opened", occurrence.series_id, s.id)
+    return True

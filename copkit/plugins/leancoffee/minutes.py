@@ -12,8 +12,8 @@ from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
 from copkit.core.models import Membership
 from copkit.core.specs import Arg
-from copkit.core.usertext import escape_markdown, no_fence, render_text
-from copkit.core.views import Button, UserText, View, notice
+from copkit.core.usertext import escape_markdown, render_text
+from copkit.core.views import Attachment, Button, UserText, View, notice
 
 from . import logic
 from .models import (
@@ -281,11 +281,14 @@ def minutes_view(data: dict[str, Any], session_id: int | None = None) -> View:
 
 
 def markdown_view(m: Minutes) -> View:
-    # Minutes archived before user text was escaped may hold a fence of their own: break it.
-    body = no_fence(m.markdown)
+    """The minutes as a Markdown file (for a wiki or a git repository)."""
+    name = f"leancoffee-{m.day.isoformat()}.md"
     return View(
         title=_("Minutes of {day} (Markdown)").format(day=m.day.isoformat()),
-        text=f"```markdown\n{body}```",
+        text=_("The minutes as Markdown, in {name}.").format(name=name),
+        attachments=[
+            Attachment(name, "text/markdown", m.markdown.encode("utf-8"), _("the minutes"))
+        ],
     )
 
 

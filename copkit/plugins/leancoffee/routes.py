@@ -32,6 +32,8 @@ VOTE = lc.route("vote:{topic_id:int}")
 VOTE_PICK = lc.route("vote:page:{page:int}")
 UNVOTE = lc.route("unvote:{topic_id:int}")
 UNVOTE_PICK = lc.route("unvote:pick")
+MY_DOTS = lc.route("mydots:{session:int}")
+"""The board as one person sees it: their dots (the board's personal part)."""
 
 # What moves the session on: the session and its version (and the topic it is about).
 VOTING_OPEN = lc.route("voting:open:{session:int}:{step:int}")

@@ -14,6 +14,7 @@ from copkit.core.routes import parse_int
 from copkit.core.specs import Arg
 from copkit.core.views import notice
 
+from .board import render_board, your_dots
 from .models import (
     DISCUSSING,
     MAX_DOTS,
@@ -23,11 +24,23 @@ from .models import (
     VOTING,
     Session,
     Topic,
+    Vote,
 )
-from .routes import UNVOTE, UNVOTE_PICK, VOTE, VOTE_PICK, VOTING_CLOSE, VOTING_OPEN, lc, ref
+from .routes import (
+    MY_DOTS,
+    UNVOTE,
+    UNVOTE_PICK,
+    VOTE,
+    VOTE_PICK,
+    VOTING_CLOSE,
+    VOTING_OPEN,
+    lc,
+    ref,
+)
 from .sessions import (
     Stale,
     announce,
+    board_state,
     need_session,
     refresh_board,
     session_of,
@@ -263,3 +276,19 @@ async def unvote_cmd(ctx: Context, args: dict[str, Any]) -> None:
 @lc.button(UNVOTE_PICK, mirrors="unvote")
 async def unvote_picked(ctx: Context, args: dict[str, Any]) -> None:
     await unvote(ctx, _picked(args))
+
+
+@lc.button(MY_DOTS)
+async def my_dots(ctx: Context, args: dict[str, Any]) -> None:
+    """The board as the person asking sees it: where their dots are (Teams: in place, for
+    them alone; elsewhere privately)."""
+    s = await Session.get_or_none(id=args["session"], community_id=ctx.community.id)
+    if s is None:
+        raise UserError(_("That lean coffee no longer exists."))
+    numbers = list(
+        await Vote.filter(session_id=s.id, member=ctx.person.id).values_list(
+            "topic__number", flat=True
+        )
+    )
+    part = your_dots(s.votes, [int(str(n)) for n in numbers], s.phase == VOTING)
+    await ctx.show_personal(render_board(await board_state(ctx, s)), part)

@@ -12,6 +12,9 @@ from copkit.core.specs import Models
 
 from . import signups, stage  # noqa: F401  (their declarations register on lt)
 from .format import lt
+from .signups import copkit_calendar_entries, copkit_series_occurrence
+
+__all__ = ["copkit_calendar_entries", "copkit_series_occurrence", "signups", "stage"]
 
 FORMAT = lt.name
 

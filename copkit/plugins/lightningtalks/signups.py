@@ -7,9 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from copkit.core import series
+from copkit.core.calendar_feed import CalendarEntry
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
+from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import N_, _, ngettext
+from copkit.core.models import Community
 from copkit.core.parsing import join_words, parse_duration
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
@@ -30,7 +34,7 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
     help=N_("Open lightning talks for sign-ups (an announcement and a sign-up thread)."),
     args=(
         TITLE,
-        Arg("at", N_('when they start, e.g. "2026-12-03 17:00"'), required=True),
+        Arg("at", N_('when they start, e.g. "2026-12-03 17:00" (with --every: the first)')),
         Arg("slots", N_("how many talks (default 8)"), type="int"),
         Arg("minutes", N_("minutes per talk (default 5)"), type="int"),
         Arg(
@@ -39,6 +43,8 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
         ),
         Arg("tz", N_("a time zone for the times (default: the community's)")),
         EVENT,
+        series.EVERY,
+        series.ANNOUNCE,
     ),
     role=Role.CORE,
     words=N_("open lightning talks"),
@@ -51,12 +57,45 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
         raise UserError(_("A title has at most 200 characters."))
     tz = zone(args["tz"]) if args.get("tz") else ctx.zone
     now = ctx.now()
-    starts = parse_future(args["at"], tz, now)
     slots = logic.check_slots(args["slots"] if args.get("slots") is not None else 8)
     minutes = logic.check_minutes(args["minutes"] if args.get("minutes") is not None else 5)
+    if args.get("every"):
+        if args.get("cutoff"):
+            raise UserError(
+                _("A series' sign-ups close when each evening starts: leave out --cutoff.")
+            )
+        first = parse_future(args["at"], tz, now) if args.get("at") else None
+        s = await series.create(
+            ctx,
+            format=lt.name,
+            title=title,
+            every=str(args["every"]),
+            at=first,
+            minutes=slots * minutes,
+            options={"slots": slots, "minutes": minutes},
+            announce=args.get("announce") or timedelta(days=7),
+        )
+        dates = await series.next_dates(s, now, 1)
+        await ctx.reply(series.created_view(s, dates[0].starts_at if dates else None))
+        return
+    if not args.get("at"):
+        raise UserError(_('Say when with --at "2026-12-03 17:00" (or repeat it with --every).'))
+    starts = parse_future(args["at"], tz, now)
     cutoff = _cutoff(str(args["cutoff"]), starts, tz, now) if args.get("cutoff") else None
     if cutoff is not None and cutoff > starts:
         raise UserError(_("Sign-ups must close before the talks start."))
+    await open_event(ctx, title, starts, slots, minutes, cutoff)
+
+
+async def open_event(
+    ctx: Context,
+    title: str,
+    starts: datetime,
+    slots: int,
+    minutes: int,
+    cutoff: datetime | None,
+    uid: str = "",
+) -> Event:
     ev = await Event.create(
         community_id=ctx.community.id,
         title=title,
@@ -70,9 +109,9 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
     if cutoff is not None:
         job = await ctx.schedule("lightning.cutoff", cutoff, {"event": ev.id})
         await Event.filter(id=ev.id).update(cutoff_job=job)
-    if starts - SPEAKER_REMINDER > now:
+    if starts - SPEAKER_REMINDER > ctx.now():
         await ctx.schedule("lightning.remind", starts - SPEAKER_REMINDER, {"event": ev.id})
-    await ctx.log("lightning.opened", ref=event_key(ev.id), text=title, member=ctx.person.id)
+    await ctx.log("lightning.opened", ref=event_key(ev.id), text=uid or title, member=ctx.person.id)
     await refresh(ctx, ev.id)  # the announcement (its sign-up button works from now on)
     ref = await ctx.show(
         v.lineup_view(ev, ctx.zone, [], []),
@@ -84,6 +123,48 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
         if await Talk.filter(event_id=ev.id).exists():  # signed up before the thread was known
             await refresh(ctx, ev.id)
     await ctx.activity_started(Activity(ctx.community, "lightning", ev.id, title, ctx.room_id))
+    return ev
+
+
+@hookimpl
+async def copkit_series_occurrence(
+    ctx: Context, occurrence: series.SeriesOccurrence, step: str
+) -> bool | None:
+    """A series' evening opens for sign-ups when it is announced (a week ahead)."""
+    if occurrence.format != lt.name or step != "announce":
+        return None
+    o = occurrence.options
+    ev = await open_event(
+        ctx,
+        occurrence.title,
+        occurrence.starts_at,
+        int(o.get("slots") or 8),
+        int(o.get("minutes") or 5),
+        None,
+        occurrence.uid,
+    )
+    await series.made(occurrence, event_uid(ev.id))
+    return True
+
+
+def event_uid(event_id: int) -> str:
+    return f"lightning-{event_id}@copkit"
+
+
+@hookimpl
+async def copkit_calendar_entries(community: Community, since: datetime) -> list[CalendarEntry]:
+    rows = await Event.filter(community_id=community.id, starts_at__gte=since).order_by("starts_at")
+    return [
+        CalendarEntry(
+            uid=event_uid(ev.id),
+            title=_("Lightning talks: {title}").format(title=ev.title),
+            start=ev.starts_at,
+            end=ev.starts_at + timedelta(minutes=ev.slots * ev.minutes),
+            cancelled=ev.status == "cancelled",
+            format=lt.name,
+        )
+        for ev in rows
+    ]
 
 
 @lt.command(

@@ -1,9 +1,6 @@
-"""The seam around the Bot Framework SDK (botbuilder 4.17): the only module that imports it.
-
-Everything else in the Teams adapter speaks the Bot Framework wire format (activities as plain
-JSON dicts), which the Microsoft 365 Agents SDK shares. Porting to that SDK means rewriting this
-module behind the same small interface: :class:`BotFramework` (authenticate, process, proactive)
-and :class:`Turn` (send, update, new channel post, personal chat, members).
+"""The Bot Framework SDK (botbuilder 4.17, archived) backend of the seam (:mod:`.seam`): the
+only module that imports it. ``[teams] sdk = "botbuilder"``; supported for deployments that run
+it until a later release drops it (the default is the Agents SDK, :mod:`.sdk_agents`).
 
 Done here on purpose, beyond calling the SDK:
 - every inbound request is authenticated first, on its own, before the SDK deserialises any of
@@ -335,11 +332,13 @@ class Turn:
         return [_plain(m) for m in page.members or []], page.continuation_token or None
 
 
-Handler = Callable[[Turn], Awaitable[None]]
+Handler = Callable[["Turn"], Awaitable[None]]  # the seam's (.seam.Handler)
 
 
 class BotFramework:
     """The adapter's view of the SDK: authenticate, run a turn, continue a conversation."""
+
+    name = "botbuilder"
 
     def __init__(self, settings: TeamsSettings, overrides: AuthOverrides | None = None) -> None:
         o = overrides or AuthOverrides()
@@ -403,6 +402,9 @@ class BotFramework:
         except Exception as exc:  # the SDK raises PermissionError, KeyError, jwt errors …
             raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
         return Authenticated(result, self.parse(for_sdk(body)))
+
+    async def close(self) -> None:
+        return None
 
     @staticmethod
     def parse(body: JSON) -> Activity:

@@ -1,0 +1,152 @@
+"""One calendar per community: every format's scheduled events (``copkit_calendar_entries``)
+and every series (one entry with its RRULE, EXDATEs for skipped dates, an override per moved
+date), for ``calendar`` in chat, the ICS feed and the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .calendar_feed import CalendarEntry, calendar
+from .i18n import _
+from .recurrence import aware, occurrences
+from .series import next_dates, occurrence_uid
+from .series_models import ACTIVE, ENDED, PLANNED, SKIPPED, CalendarSetting, Occurrence, Series
+from .timezones import community_zone
+
+if TYPE_CHECKING:
+    from .models import Community
+    from .plugins import Hooks
+
+
+def is_occurrence_uid(uid: str) -> bool:
+    """Whether ``uid`` names one date of a series (what a format made of it)."""
+    return uid.startswith("series-") and uid.endswith("@copkit") and uid.count("-") >= 2
+
+
+async def series_entries(community_id: int, since: datetime) -> list[CalendarEntry]:
+    """Each series of the community as calendar entries (ended ones until their end)."""
+    out: list[CalendarEntry] = []
+    for s in await Series.filter(community_id=community_id).order_by("id"):
+        if s.status == ENDED and s.ended_at is not None and s.ended_at < since:
+            continue
+        zone = community_zone(s.tz)
+        first_local = s.first_local.replace(tzinfo=None)
+        starts = occurrences(
+            s.rule, first_local, zone, aware(first_local, zone) - timedelta(seconds=1), 1
+        )
+        if not starts:
+            continue
+        rows = await Occurrence.filter(series_id=s.id).order_by("original_start")
+        length = timedelta(minutes=s.minutes)
+        common = {
+            "uid": s.uid,
+            "title": s.title,
+            "format": s.format,
+            "location": s.where,
+            "tz": s.tz,
+            "sequence": s.sequence,
+        }
+        out.append(
+            CalendarEntry(
+                start=starts[0],
+                end=starts[0] + length,
+                rrule=s.rule,
+                exdates=tuple(o.original_start for o in rows if o.status == SKIPPED),
+                until=s.ended_at if s.status == ENDED else None,
+                description=_("Every {every}.").format(every=s.every),
+                **common,  # type: ignore[arg-type]
+            )
+        )
+        for o in rows:
+            if o.moved and o.status != SKIPPED:
+                out.append(
+                    CalendarEntry(
+                        start=o.starts_at,
+                        end=o.starts_at + length,
+                        recurrence_id=o.original_start,
+                        description=_("Moved from its usual date."),
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+    return out
+
+
+async def community_entries(
+    hooks: Hooks, community: Community, since: datetime
+) -> list[CalendarEntry]:
+    """Everything in the community's calendar from ``since``: formats' events and series."""
+    made = set(
+        await Occurrence.filter(series__community_id=community.id)
+        .exclude(ref="")
+        .values_list("ref", flat=True)
+    )
+    formats = [
+        e
+        for e in await hooks.calendar_entries(community, since)
+        if not is_occurrence_uid(e.uid) and e.uid not in made
+    ]
+    return await series_entries(community.id, since) + sorted(formats, key=lambda e: e.start)
+
+
+async def community_feed(
+    hooks: Hooks, community: Community, stamp: datetime, *, days_back: int = 365
+) -> bytes:
+    """The community's calendar as an .ics feed (the past year and everything ahead)."""
+    entries = await community_entries(hooks, community, stamp - timedelta(days=days_back))
+    name = community.name or community.external_id
+    return calendar(entries, stamp, name=_("{name}: calendar").format(name=name))
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """One date in the chat's calendar."""
+
+    start: datetime
+    end: datetime
+    title: str
+    format: str
+    series_id: int | None = None
+    location: str = ""
+
+
+async def upcoming(
+    hooks: Hooks, community: Community, now: datetime, *, limit: int = 15
+) -> list[Upcoming]:
+    """The next dates of the community (series expanded, skipped and cancelled left out)."""
+    items: list[Upcoming] = []
+    made = set(
+        await Occurrence.filter(series__community_id=community.id)
+        .exclude(ref="")
+        .values_list("ref", flat=True)
+    )
+    for e in await hooks.calendar_entries(community, now):
+        if e.cancelled or e.start < now or is_occurrence_uid(e.uid) or e.uid in made or e.rrule:
+            continue
+        items.append(Upcoming(e.start, e.end, e.title, e.format, location=e.location))
+    for s in await Series.filter(community_id=community.id, status=ACTIVE):
+        dates = [o for o in await next_dates(s, now, limit + 5) if o.status == PLANNED]
+        for o in dates[:limit]:
+            if o.starts_at >= now:
+                end = o.starts_at + timedelta(minutes=s.minutes)
+                items.append(Upcoming(o.starts_at, end, s.title, s.format, s.id, s.where))
+    items.sort(key=lambda u: u.start)
+    return items[:limit]
+
+
+async def is_public(community_id: int) -> bool:
+    row = await CalendarSetting.get_or_none(community_id=community_id)
+    return bool(row and row.public)
+
+
+__all__ = [
+    "Upcoming",
+    "community_entries",
+    "community_feed",
+    "is_occurrence_uid",
+    "is_public",
+    "occurrence_uid",
+    "series_entries",
+    "upcoming",
+]
