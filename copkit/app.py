@@ -11,7 +11,7 @@ from .core.config import Settings
 from .core.errors import StartupError
 from .core.plugins import make_plugin_manager
 from .core.runtime import Copkit
-from .core.storage import share_database_context
+from .core.storage import check_url, share_database_context
 from .core.urls import hide_password
 
 if TYPE_CHECKING:
@@ -60,13 +60,20 @@ def http_setups(settings: Settings) -> list[Setup]:
     return setups
 
 
+async def _stopped_already(stop: asyncio.Event) -> bool:
+    """Whether ``stop`` is set, once a signal that came while importing has been handled (the
+    loop reads it on one iteration and runs the handler on the next)."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+    return stop.is_set()
+
+
 async def _open_unless_stopped(runtime: Copkit, stop: asyncio.Event) -> bool:
     """Open the runtime (database, migrations, timers); False when ``stop`` came first.
 
     Runs in the calling task (tortoise keeps its connections in the task's context), which a
     watcher cancels when ``stop`` is set."""
-    await asyncio.sleep(0)  # a signal that came while importing is handled by now
-    if stop.is_set():
+    if await _stopped_already(stop):
         return False
     me = asyncio.current_task()
     assert me is not None
@@ -94,9 +101,9 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
     included: ``/readyz`` turns 503 and new requests get 503, the requests and timers in flight
     finish (up to ``[http] shutdown_timeout``), the database closes."""
     stop = stop or asyncio.Event()
-    await asyncio.sleep(0)  # a signal that came while importing is handled by now
-    if stop.is_set():
+    if await _stopped_already(stop):
         return 0
+    check_url(settings.database_url)  # a missing directory: one line now, not after start-up
     from .http.server import HttpServer
 
     started = time.monotonic()

@@ -113,6 +113,17 @@ def sqlite_file(url: str) -> str | None:
     return None if path in ("", ":memory:") else path
 
 
+def check_url(url: str) -> None:
+    """Refuse at once, without the ORM, a SQLite file in a missing directory (``copkit run``
+    checks before it starts anything else)."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise StartupError(f"cannot open the database {hide_password(url)}: no directory {folder}")
+
+
 async def _probe_sqlite(url: str) -> None:
     """Open a SQLite file once before tortoise does: tortoise keeps its connection lock when the
     file cannot be opened (a missing directory, no permission), and the next statement then
