@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from .core.config import Settings
 from .core.plugins import make_plugin_manager
@@ -30,6 +31,9 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
         await runtime.open(timers=True)
         say(f"database {hide_password(settings.database_url)} ready; timers running")
         teams, discord = settings.adapters["teams"], settings.adapters["discord"]
+        site = settings.adapters["web"]
+        # The site shares the Teams application when both use one port.
+        shared = site.enabled and teams.enabled and site.port in (None, teams.port)
         if not teams.enabled:
             say("Teams: not started ([teams] enabled = false, or --no-teams)")
         else:
@@ -37,8 +41,21 @@ async def serve(settings: Settings, plugins: list[str]) -> int:
                 from .adapters.teams import serve_teams
             except ImportError as exc:  # pragma: no cover - botbuilder missing
                 say(f"Teams adapter unavailable: {exc}")
+                shared = False
             else:
-                tasks.append(asyncio.create_task(serve_teams(runtime, teams, say), name="teams"))
+                from .adapters.web.serve import add_site
+
+                def extend(app: Any) -> None:
+                    add_site(app, runtime, site, teams.port, say)
+
+                serving = serve_teams(runtime, teams, say, extend if shared else None)
+                tasks.append(asyncio.create_task(serving, name="teams"))
+        if site.enabled and not shared:
+            from .adapters.web.serve import serve_web
+
+            tasks.append(asyncio.create_task(serve_web(runtime, site, say), name="web"))
+        elif not site.enabled:
+            say("site: not started ([web] enabled = false)")
         if not discord.enabled:
             say("Discord: not started ([discord] enabled = false, or --no-discord)")
         elif discord.token:

@@ -11,10 +11,15 @@ from typing import Any
 
 from .adapters.discord.settings import DiscordSettings
 from .adapters.teams.settings import TeamsSettings
+from .adapters.web.settings import WebSettings
 from .core import config
 from .core.config import Settings
 
-ADAPTER_SETTINGS: tuple[type[config.AdapterSection], ...] = (DiscordSettings, TeamsSettings)
+ADAPTER_SETTINGS: tuple[type[config.AdapterSection], ...] = (
+    DiscordSettings,
+    TeamsSettings,
+    WebSettings,
+)
 
 __all__ = ["ADAPTER_SETTINGS", "Settings", "default_settings", "load_settings"]
 

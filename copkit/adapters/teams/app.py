@@ -162,9 +162,14 @@ def checked(settings: TeamsSettings) -> TeamsSettings:
     return replace(settings, app_type=app_type)
 
 
-async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[str], None]) -> None:
+async def serve_teams(
+    runtime: Copkit,
+    settings: TeamsSettings,
+    say: Callable[[str], None],
+    extend: Callable[[web.Application], None] | None = None,
+) -> None:
     """Serve the messaging endpoint until cancelled. Without credentials: local emulator mode on
-    127.0.0.1 only."""
+    127.0.0.1 only. ``extend`` adds more to the same application (the community site)."""
     from copkit.core.errors import StartupError
 
     settings = checked(settings)
@@ -174,6 +179,8 @@ async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[s
         app = make_app(runtime, settings)
     except Exception as exc:  # the SDK refusing its configuration
         raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
+    if extend is not None:
+        extend(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, settings.port)

@@ -12,6 +12,9 @@ from copkit.core.specs import Models
 
 from . import after, backlog, sessions  # noqa: F401  (their declarations register on bb)
 from .format import bb
+from .site import copkit_site_documents, copkit_site_event, copkit_site_events
+
+__all__ = ["copkit_site_documents", "copkit_site_event", "copkit_site_events"]
 
 FORMAT = bb.name
 

@@ -14,8 +14,27 @@ from copkit.core.specs import Models
 
 from . import answering, deck_commands, handlers, pulse_commands, rounds
 from .routes import FORMAT, hc
+from .site import (
+    copkit_site_documents,
+    copkit_site_event,
+    copkit_site_events,
+    copkit_site_image,
+    copkit_site_panels,
+)
 
-__all__ = ["FORMAT", "answering", "deck_commands", "handlers", "pulse_commands", "rounds"]
+__all__ = [
+    "FORMAT",
+    "answering",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
+    "copkit_site_image",
+    "copkit_site_panels",
+    "deck_commands",
+    "handlers",
+    "pulse_commands",
+    "rounds",
+]
 
 (
     copkit_register_formats,

@@ -16,8 +16,26 @@ from . import capture, discussion, flow, minutes, thumbs, topics, voting
 from .models import Session
 from .routes import lc
 from .sessions import add_participants, running_key
+from .site import (
+    copkit_site_actions,
+    copkit_site_documents,
+    copkit_site_event,
+    copkit_site_events,
+)
 
-__all__ = ["capture", "discussion", "flow", "minutes", "thumbs", "topics", "voting"]
+__all__ = [
+    "capture",
+    "copkit_site_actions",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
+    "discussion",
+    "flow",
+    "minutes",
+    "thumbs",
+    "topics",
+    "voting",
+]
 
 (
     copkit_register_formats,

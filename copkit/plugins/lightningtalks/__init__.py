@@ -12,6 +12,9 @@ from copkit.core.specs import Models
 
 from . import signups, stage  # noqa: F401  (their declarations register on lt)
 from .format import lt
+from .site import copkit_site_documents, copkit_site_event, copkit_site_events
+
+__all__ = ["copkit_site_documents", "copkit_site_event", "copkit_site_events"]
 
 FORMAT = lt.name
 

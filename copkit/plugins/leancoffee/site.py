@@ -1,0 +1,128 @@
+"""Lean coffee on the community site: sessions as events, their minutes as pages, open action
+items, and the minutes, takeaways and notes as documents for search and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copkit.core.context import Scope
+from copkit.core.hookspecs import hookimpl
+from copkit.core.i18n import _
+from copkit.core.site import SiteAction, SiteDocument, SiteEvent, SitePage
+from copkit.core.views import UserText, View
+
+from .minutes import ensure_minutes, minutes_view
+from .models import ACTION, ENDED, NOTE, TAKEAWAY, Minutes, Note, Session
+from .routes import lc
+
+PREFIX = f"{lc.name}-"
+
+
+def _ref(session_id: int) -> str:
+    return f"{PREFIX}{session_id}"
+
+
+def _event(s: Session, m: Minutes | None) -> SiteEvent:
+    summary = ""
+    if m is not None:
+        n = len(m.data.get("discussed", []))
+        summary = _("{n} topics discussed").format(n=n) if n != 1 else _("1 topic discussed")
+    return SiteEvent(
+        ref=_ref(s.id),
+        format=lc.name,
+        title=s.title or _("Lean coffee"),
+        starts_at=s.started_at,
+        status="done" if s.phase == ENDED else "running",
+        summary=summary,
+        minutes=m is not None,
+    )
+
+
+async def _minutes(scope: Scope) -> dict[int, Minutes]:
+    return {m.session_id: m for m in await Minutes.filter(community_id=scope.community.id)}
+
+
+@hookimpl
+async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
+    minutes = await _minutes(scope)
+    sessions = await Session.filter(community_id=scope.community.id).order_by("started_at")
+    return [_event(s, minutes.get(s.id)) for s in sessions]
+
+
+def _proposers(data: dict[str, Any]) -> View:
+    lines = [
+        _("#{n} {title} — proposed by {who}").format(
+            n=t["number"],
+            title=UserText(t["title"]),
+            who=", ".join(UserText(a) for a in t["authors"]),
+        )
+        for t in [*data.get("discussed", []), *data.get("undiscussed", [])]
+    ]
+    return View(title=_("Who proposed what"), text="\n".join(f"- {x}" for x in lines))
+
+
+@hookimpl
+async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
+    if not ref.startswith(PREFIX) or not ref[len(PREFIX) :].isdigit():
+        return None
+    s = await Session.get_or_none(id=int(ref[len(PREFIX) :]), community_id=scope.community.id)
+    if s is None:
+        return None
+    if s.phase != ENDED:
+        return SitePage(_event(s, None), [View(text=_("This lean coffee is running now."))])
+    m = await ensure_minutes(scope, s)
+    return SitePage(_event(s, m), [minutes_view(m.data), _proposers(m.data)])
+
+
+@hookimpl
+async def copkit_site_actions(scope: Scope) -> list[SiteAction]:
+    notes = await Note.filter(community_id=scope.community.id, kind=ACTION, done=False).order_by(
+        "id"
+    )
+    return [
+        SiteAction(
+            text=n.text,
+            event_ref=_ref(n.session_id),
+            format=lc.name,
+            owner=n.owner_name or n.owner or "",
+            due=n.due,
+        )
+        for n in notes
+    ]
+
+
+KIND_WORDS = {NOTE: "note", TAKEAWAY: "takeaway", ACTION: "action"}
+
+
+@hookimpl
+async def copkit_site_documents(scope: Scope) -> list[SiteDocument]:
+    minutes = await _minutes(scope)
+    docs = [
+        SiteDocument(
+            key=_ref(m.session_id),
+            event_ref=_ref(m.session_id),
+            format=lc.name,
+            kind="minutes",
+            title=m.data.get("title") or _("Lean coffee"),
+            day=m.day,
+            text=m.markdown,
+            whole=True,
+        )
+        for m in minutes.values()
+    ]
+    for n in await Note.filter(community_id=scope.community.id).order_by("id"):
+        m = minutes.get(n.session_id)
+        if m is None:
+            continue  # not in the minutes yet: the session is still running
+        docs.append(
+            SiteDocument(
+                key=f"{lc.name}-note-{n.id}",
+                event_ref=_ref(n.session_id),
+                format=lc.name,
+                kind=KIND_WORDS.get(n.kind, "note"),
+                title=n.text[:80],
+                day=m.day,
+                text=n.text,
+            )
+        )
+    return docs
