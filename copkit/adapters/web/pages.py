@@ -129,7 +129,8 @@ def render(request: web.Request, site: Site, name: str, **context: Any) -> web.R
         "calendar": site.calendar,
         "lang": (site.community.locale or "en").split("-")[0],
         "when": lambda dt: show(dt, tz),
-        "day": lambda dt: show(dt, tz, with_zone=False).rsplit(",", 1)[0],
+        # lists: a plain date and time (babel's formatting costs ~0.2 ms a line)
+        "short": lambda dt: dt.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         "nav": name,
     }
     return aiohttp_jinja2.render_template(name, request, {**base, **context}, app_key=JINJA_KEY)
@@ -231,8 +232,9 @@ async def find(request: web.Request, site: Site) -> web.StreamResponse:
 
 @page
 async def export_page(request: web.Request, site: Site) -> web.StreamResponse:
-    files = await export.files(site.scope)
-    return render(request, site, "export.html", files=sorted(files))
+    docs = await search.archive(site.scope)
+    files = [export.file_name(d.day, d.event_ref) for d in docs]
+    return render(request, site, "export.html", files=["index.md", *files])
 
 
 @page

@@ -19,7 +19,7 @@ from . import charts, deck, logic, report, views
 from .models import Dimension, Round
 from .rounds import grid_picture, show_results
 from .routes import hc
-from .tally import COLOURS, participation
+from .tally import COLOURS, Tally, participation
 
 
 @hc.command(
@@ -67,9 +67,17 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(await trend_view(ctx, dim))
 
 
-async def trend_view(scope: Scope, dim: Dimension, *, picture: bool = True) -> View:
-    """One dimension across rounds, with its chart unless ``picture`` is false."""
-    data = [(r, t) for r, t in await logic.dimension_trend(scope.community.id, dim.id)]
+async def trend_view(
+    scope: Scope,
+    dim: Dimension,
+    *,
+    picture: bool = True,
+    data: list[tuple[Round, Tally]] | None = None,
+) -> View:
+    """One dimension across rounds (``data``, else read), with its chart unless ``picture`` is
+    false."""
+    if data is None:
+        data = await logic.dimension_trend(scope.community.id, dim.id)
     tz = scope.zone
     lines = []
     shown = []

@@ -21,7 +21,7 @@ from .routes import FORMAT
 PREFIX = f"{FORMAT}-"
 GRID = "healthcheck-grid"
 TREND = "healthcheck-trend-"
-LATEST_RESULTS = 5  # rounds whose full results the Health page shows (each has its own page)
+LATEST_RESULTS = 3  # rounds whose full results the Health page shows (each has its own page)
 
 
 def _ref(round_id: int) -> str:
@@ -96,8 +96,10 @@ async def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
     if shown:
         panels[0].images.append(_grid())
         trends = SitePanel(_("Trends"), order=20)
+        series = await logic.trends(cid)
         for dim in await deck.active(cid):
-            trends.views.append(await trend_view(scope, dim, picture=False))
+            data = series.get(dim.id, [])
+            trends.views.append(await trend_view(scope, dim, picture=False, data=data))
             trends.images.append(
                 SiteImage(f"{TREND}{dim.id}", _("Trend of {title}").format(title=dim.title))
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.functions import Count
+
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import _
@@ -12,7 +14,7 @@ from copkit.core.site import SiteAction, SiteDocument, SiteEvent, SitePage
 from copkit.core.views import UserText, View
 
 from .minutes import ensure_minutes, minutes_view
-from .models import ACTION, ENDED, NOTE, TAKEAWAY, Minutes, Note, Session
+from .models import ACTION, DISCUSSED, ENDED, NOTE, SKIPPED, TAKEAWAY, Minutes, Note, Session, Topic
 from .routes import lc
 
 PREFIX = f"{lc.name}-"
@@ -22,11 +24,14 @@ def _ref(session_id: int) -> str:
     return f"{PREFIX}{session_id}"
 
 
-def _event(s: Session, m: Minutes | None) -> SiteEvent:
+def _event(s: Session, has_minutes: bool, discussed: int | None = None) -> SiteEvent:
     summary = ""
-    if m is not None:
-        n = len(m.data.get("discussed", []))
-        summary = _("{n} topics discussed").format(n=n) if n != 1 else _("1 topic discussed")
+    if discussed is not None:
+        summary = (
+            _("{n} topics discussed").format(n=discussed)
+            if discussed != 1
+            else _("1 topic discussed")
+        )
     return SiteEvent(
         ref=_ref(s.id),
         format=lc.name,
@@ -34,7 +39,7 @@ def _event(s: Session, m: Minutes | None) -> SiteEvent:
         starts_at=s.started_at,
         status="done" if s.phase == ENDED else "running",
         summary=summary,
-        minutes=m is not None,
+        minutes=has_minutes,
     )
 
 
@@ -44,9 +49,19 @@ async def _minutes(scope: Scope) -> dict[int, Minutes]:
 
 @hookimpl
 async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
-    minutes = await _minutes(scope)
-    sessions = await Session.filter(community_id=scope.community.id).order_by("started_at")
-    return [_event(s, minutes.get(s.id)) for s in sessions]
+    cid = scope.community.id
+    with_minutes = set(await Minutes.filter(community_id=cid).values_list("session_id", flat=True))
+    discussed = dict(
+        await Topic.filter(community_id=cid, status__in=(DISCUSSED, SKIPPED))
+        .annotate(n=Count("id"))
+        .group_by("session_id")
+        .values_list("session_id", "n")
+    )
+    sessions = await Session.filter(community_id=cid).order_by("started_at")
+    return [
+        _event(s, s.id in with_minutes, discussed.get(s.id, 0) if s.phase == ENDED else None)
+        for s in sessions
+    ]
 
 
 def _proposers(data: dict[str, Any]) -> View:
@@ -69,9 +84,10 @@ async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
     if s is None:
         return None
     if s.phase != ENDED:
-        return SitePage(_event(s, None), [View(text=_("This lean coffee is running now."))])
+        return SitePage(_event(s, False), [View(text=_("This lean coffee is running now."))])
     m = await ensure_minutes(scope, s)
-    return SitePage(_event(s, m), [minutes_view(m.data), _proposers(m.data)])
+    event = _event(s, True, len(m.data.get("discussed", [])))
+    return SitePage(event, [minutes_view(m.data), _proposers(m.data)])
 
 
 @hookimpl

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from copkit.core.context import Scope
@@ -35,6 +36,10 @@ def front_matter(d: SiteDocument, community: str) -> str:
     return "\n".join(lines)
 
 
+def file_name(day: date, event_ref: str) -> str:
+    return f"{day.isoformat()}-{event_ref}.md"
+
+
 async def files(scope: Scope) -> dict[str, str]:
     """``{relative path: Markdown}`` of a community's whole archive, oldest first."""
     docs = [d for d in await scope.services.hooks.site_documents(scope) if d.whole]
@@ -43,7 +48,7 @@ async def files(scope: Scope) -> dict[str, str]:
     out: dict[str, str] = {}
     index = [f"# {name}", ""]
     for d in docs:
-        path = f"{d.day.isoformat()}-{d.event_ref}.md"
+        path = file_name(d.day, d.event_ref)
         out[path] = front_matter(d, name) + d.text.rstrip() + "\n"
         index.append(f"- {d.day.isoformat()} [{d.format}: {path}]({path})")
     out["index.md"] = "\n".join(index) + "\n"

@@ -32,7 +32,22 @@ class Document(Model):
     day = fields.DateField()
     body = fields.TextField()
     digest = fields.CharField(max_length=64)
+    whole = fields.BooleanField(default=False)  # an event's whole record (one exported file)
 
     class Meta:
         table = "site_document"
         unique_together = (("community", "key"),)
+
+
+class IndexState(Model):
+    """How far a community's index is: the community log's last entry when it was refreshed
+    (every change the formats make is logged, so an unchanged log means an unchanged archive)."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.OneToOneField("core.Community", related_name="site_index")
+    community_id: int
+    log_id = fields.IntField(default=0)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "site_index_state"

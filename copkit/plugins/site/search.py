@@ -11,16 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from copkit.core import store
 from copkit.core.context import Scope
+from copkit.core.models import LogEntry
 from copkit.core.site import SiteDocument
 
-from .models import Document
+from .models import Document, IndexState
 
 MAX_QUERY = 200
 MAX_RESULTS = 50
+RECHECK = timedelta(minutes=10)  # refresh anyway after this long (a change not logged)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -49,8 +51,28 @@ async def _ensure_index() -> None:
 
 
 def _digest(d: SiteDocument) -> str:
-    raw = "\x00".join([d.event_ref, d.format, d.kind, d.title, d.day.isoformat(), d.text])
+    raw = "\x00".join(
+        [d.event_ref, d.format, d.kind, d.title, d.day.isoformat(), d.text, str(d.whole)]
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def current(scope: Scope) -> None:
+    """Refresh the index if the community's log moved since (or it is old)."""
+    cid = scope.community.id
+    ids = (
+        await LogEntry.filter(community_id=cid)
+        .order_by("-id")
+        .limit(1)
+        .values_list("id", flat=True)
+    )
+    last = ids[0] if ids else 0
+    state = await IndexState.get_or_none(community_id=cid)
+    now = scope.now()
+    if state is not None and state.log_id == last and now - state.at < RECHECK:
+        return
+    await refresh(scope)
+    await store.upsert(IndexState, {"community_id": cid}, {"log_id": last, "at": now})
 
 
 async def refresh(scope: Scope) -> int:
@@ -84,6 +106,7 @@ async def refresh(scope: Scope) -> int:
             "day": d.day,
             "body": d.text,
             "digest": digest,
+            "whole": d.whole,
         }
         row = await store.upsert(Document, {"community_id": cid, "key": key}, values)
         if sqlite:
@@ -113,7 +136,7 @@ async def search(scope: Scope, query: str) -> list[Hit]:
     words = _words(query)
     if not words:
         return []
-    await refresh(scope)
+    await current(scope)
     cid = scope.community.id
     if store.is_sqlite():
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)
@@ -136,3 +159,11 @@ async def search(scope: Scope, query: str) -> list[Hit]:
         Hit(d.key, d.event_ref, d.format, d.kind, d.title, d.day, _snippet(d.body, words))
         for d in (rows[i] for i in ids if i in rows)
     ]
+
+
+async def archive(scope: Scope) -> list[Document]:
+    """The index's whole records (one per event), oldest first: what the export holds."""
+    await current(scope)
+    return await Document.filter(community_id=scope.community.id, whole=True).order_by(
+        "day", "event_ref"
+    )

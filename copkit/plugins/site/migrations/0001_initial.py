@@ -22,8 +22,20 @@ class Migration(migrations.Migration):
                 ('day', fields.DateField()),
                 ('body', fields.TextField(unique=False)),
                 ('digest', fields.CharField(max_length=64)),
+                ('whole', fields.BooleanField(default=False)),
             ],
             options={'table': 'site_document', 'app': 'site', 'unique_together': (('community', 'key'),), 'pk_attr': 'id', 'table_description': "One searchable piece of a community's archive (see ``copkit.core.site.SiteDocument``)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='IndexState',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('community', fields.OneToOneField('core.Community', source_field='community_id', db_constraint=True, to_field='id', related_name='site_index', on_delete=OnDelete.CASCADE)),
+                ('log_id', fields.IntField(default=0)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'site_index_state', 'app': 'site', 'pk_attr': 'id', 'table_description': "How far a community's index is: the community log's last entry when it was refreshed"},
             bases=['Model'],
         ),
         ops.CreateModel(
