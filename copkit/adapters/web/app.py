@@ -14,6 +14,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from copkit.core.lru import LRUDict
 from copkit.core.runtime import Copkit
 
 from . import pages
@@ -50,6 +51,7 @@ def setup_site(app: web.Application, runtime: Copkit, *, base_url: str = "") -> 
     )
     env.globals["_"] = pages._
     app[pages.RUNTIME_KEY] = runtime
+    app[pages.CACHE_KEY] = LRUDict(pages.CACHE_SIZE)
     if base_url:
         runtime.services.site.base_url = base_url
     css = _css()

@@ -12,6 +12,7 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -20,6 +21,7 @@ from aiohttp import web
 from copkit.core.context import Scope
 from copkit.core.dberrors import is_unavailable
 from copkit.core.i18n import _, set_locale
+from copkit.core.lru import LRUDict
 from copkit.core.models import Community, LogEntry
 from copkit.core.runtime import Copkit
 from copkit.core.site import SiteEvent, is_ref
@@ -29,6 +31,11 @@ from copkit.plugins.site import export, links, search
 log = logging.getLogger("copkit.site")
 
 RUNTIME_KEY: web.AppKey[Copkit] = web.AppKey("copkit_site_runtime", Copkit)
+CACHE_KEY: web.AppKey[LRUDict[tuple[int, str], tuple[int, datetime, Any]]] = web.AppKey(
+    "copkit_site_cache"
+)
+CACHE_SIZE = 512  # pages' data kept (community, page)
+CACHE_FOR = timedelta(seconds=60)  # at most: an unlogged change (time passing) shows then
 JINJA_KEY = web.AppKey("copkit_site_jinja", aiohttp_jinja2.jinja2.Environment)
 
 HEADERS = {
@@ -52,6 +59,27 @@ class Site:
     scope: Scope
     base: str  # /c/<id>/ or /c/<id>/k/<token>/
     calendar: str  # the calendar feed's address (public path)
+    cache: LRUDict[tuple[int, str], tuple[int, datetime, Any]]
+    version: int = -1  # the community log's last entry: what the site shows changes with it
+
+    async def cached(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
+        """``make()``'s data for this community, kept while the community's log stays the same
+        (every change the formats make is logged) and for at most a minute."""
+        if self.version < 0:
+            ids: list[Any] = list(
+                await LogEntry.filter(community_id=self.community.id)
+                .order_by("-id")
+                .limit(1)
+                .values_list("id", flat=True)
+            )
+            self.version = int(ids[0]) if ids else 0
+        now = self.scope.now()
+        entry = self.cache.get((self.community.id, key))
+        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
+            return entry[2]
+        data = await make()
+        self.cache[(self.community.id, key)] = (self.version, now, data)
+        return data
 
     @property
     def community(self) -> Community:
@@ -98,7 +126,7 @@ async def open_site(request: web.Request) -> Site:
         raise web.HTTPForbidden()
     set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
-    return Site(scope, base, f"/c/{community.id}/calendar.ics")
+    return Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
 
 
 Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
@@ -136,6 +164,17 @@ def render(request: web.Request, site: Site, name: str, **context: Any) -> web.R
     return aiohttp_jinja2.render_template(name, request, {**base, **context}, app_key=JINJA_KEY)
 
 
+async def _events(site: Site) -> list[SiteEvent]:
+    hooks = site.scope.services.hooks
+    events: list[SiteEvent] = await site.cached("events", lambda: hooks.site_events(site.scope))
+    return events
+
+
+async def _event_page(site: Site, ref: str) -> Any:
+    hooks = site.scope.services.hooks
+    return await site.cached(f"event:{ref}", lambda: hooks.site_event(site.scope, ref))
+
+
 def _split(events: list[SiteEvent], now: Any) -> tuple[list[SiteEvent], list[SiteEvent]]:
     upcoming = sorted(
         (e for e in events if e.status in ("upcoming", "running") and e.starts_at >= now) or (),
@@ -151,13 +190,13 @@ def _split(events: list[SiteEvent], now: Any) -> tuple[list[SiteEvent], list[Sit
 @page
 async def home(request: web.Request, site: Site) -> web.StreamResponse:
     hooks = site.scope.services.hooks
-    upcoming, past = _split(await hooks.site_events(site.scope), site.scope.now())
+    upcoming, past = _split(await _events(site), site.scope.now())
     latest = None
     for e in past:
         if e.minutes:
-            latest = await hooks.site_event(site.scope, e.ref)
+            latest = await _event_page(site, e.ref)
             break
-    panels = await hooks.site_panels(site.scope, "home")
+    panels = await site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home"))
     return render(
         request,
         site,
@@ -171,16 +210,14 @@ async def home(request: web.Request, site: Site) -> web.StreamResponse:
 
 @page
 async def events(request: web.Request, site: Site) -> web.StreamResponse:
-    upcoming, past = _split(
-        await site.scope.services.hooks.site_events(site.scope), site.scope.now()
-    )
+    upcoming, past = _split(await _events(site), site.scope.now())
     return render(request, site, "events.html", upcoming=upcoming, past=past)
 
 
 @page
 async def event(request: web.Request, site: Site) -> web.StreamResponse:
     ref = request.match_info["ref"]
-    found = await site.scope.services.hooks.site_event(site.scope, ref) if is_ref(ref) else None
+    found = await _event_page(site, ref) if is_ref(ref) else None
     if found is None:
         raise web.HTTPNotFound()
     return render(request, site, "event.html", page=found)
@@ -188,13 +225,15 @@ async def event(request: web.Request, site: Site) -> web.StreamResponse:
 
 @page
 async def actions(request: web.Request, site: Site) -> web.StreamResponse:
-    rows = await site.scope.services.hooks.site_actions(site.scope)
+    hooks = site.scope.services.hooks
+    rows = await site.cached("actions", lambda: hooks.site_actions(site.scope))
     return render(request, site, "actions.html", actions=rows)
 
 
 @page
 async def health(request: web.Request, site: Site) -> web.StreamResponse:
-    panels = await site.scope.services.hooks.site_panels(site.scope, "health")
+    hooks = site.scope.services.hooks
+    panels = await site.cached("panels:health", lambda: hooks.site_panels(site.scope, "health"))
     return render(request, site, "health.html", panels=panels)
 
 
@@ -212,15 +251,18 @@ async def _log_lines(site: Site, rows: list[LogEntry]) -> list[str]:
 
 @page
 async def community_log(request: web.Request, site: Site) -> web.StreamResponse:
-    rows = list(
-        reversed(
-            await LogEntry.filter(community_id=site.community.id).order_by("-id").limit(LOG_ROWS)
+    async def make() -> list[tuple[LogEntry, str]]:
+        rows = list(
+            reversed(
+                await LogEntry.filter(community_id=site.community.id)
+                .order_by("-id")
+                .limit(LOG_ROWS)
+            )
         )
-    )
-    lines = await _log_lines(site, rows)
-    entries = list(zip(rows, lines, strict=True))
-    entries.reverse()  # newest first
-    return render(request, site, "log.html", entries=entries)
+        lines = await _log_lines(site, rows)
+        return list(reversed(list(zip(rows, lines, strict=True))))  # newest first
+
+    return render(request, site, "log.html", entries=await site.cached("log", make))
 
 
 @page

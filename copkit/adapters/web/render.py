@@ -21,10 +21,17 @@ _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
 
 def _inline(escaped: str) -> str:
     """Markup of copkit's own (already HTML-escaped) text."""
-    out = _CODE.sub(r"<code>\1</code>", escaped)
-    out = _LINK.sub(r'<a href="\2" rel="nofollow noopener">\1</a>', out)
-    out = _BOLD.sub(r"<strong>\1</strong>", out)
-    return _ITALIC.sub(r"<em>\1</em>", out)
+    out = escaped
+    if "`" in out:
+        out = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", out)
+    if "](" in out:
+        out = _LINK.sub(
+            lambda m: f'<a href="{m.group(2)}" rel="nofollow noopener">{m.group(1)}</a>', out
+        )
+    if "*" in out:
+        out = _BOLD.sub(lambda m: f"<strong>{m.group(1)}</strong>", out)
+        out = _ITALIC.sub(lambda m: f"<em>{m.group(1)}</em>", out)
+    return out
 
 
 def _convert(template: str) -> str:

@@ -4,7 +4,8 @@ records as documents for search and export."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
@@ -25,27 +26,39 @@ def _ref(session_id: int) -> str:
     return f"{PREFIX}{session_id}"
 
 
-def _event(s: Session, now_upcoming: bool) -> SiteEvent:
-    status = {"done": "done", "cancelled": "cancelled"}.get(s.status, "upcoming")
-    if status == "upcoming" and not now_upcoming:
-        status = "running"
+COLUMNS = ("id", "title", "starts_at", "status", "speaker_name", "speaker_id", "where")
+
+
+def _event(row: tuple[Any, ...], now: datetime) -> SiteEvent:
+    sid, title, starts_at, status, speaker_name, speaker_id, where = row
+    shown = {"done": "done", "cancelled": "cancelled"}.get(status, "upcoming")
+    if shown == "upcoming" and starts_at <= now:
+        shown = "running"
     return SiteEvent(
-        ref=_ref(s.id),
+        ref=_ref(sid),
         format=bb.name,
-        title=s.title,
-        starts_at=s.starts_at,
-        status=status,  # type: ignore[arg-type]
-        summary=_("Speaker: {name}").format(name=s.speaker_name or s.speaker_id),
-        where=s.where,
-        minutes=status == "done",
+        title=title,
+        starts_at=starts_at,
+        status=shown,  # type: ignore[arg-type]
+        summary=_("Speaker: {name}").format(name=speaker_name or speaker_id),
+        where=where,
+        minutes=shown == "done",
     )
+
+
+def _row(s: Session) -> tuple[Any, ...]:
+    return tuple(getattr(s, c) for c in COLUMNS)
 
 
 @hookimpl
 async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
     now = scope.now()
-    rows = await Session.filter(community_id=scope.community.id).order_by("starts_at")
-    return [_event(s, s.starts_at > now) for s in rows]
+    rows = (
+        await Session.filter(community_id=scope.community.id)
+        .order_by("starts_at")
+        .values_list(*COLUMNS)
+    )
+    return [_event(tuple(r), now) for r in rows]
 
 
 @hookimpl
@@ -55,7 +68,7 @@ async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
     s = await Session.get_or_none(id=int(ref[len(PREFIX) :]), community_id=scope.community.id)
     if s is None:
         return None
-    event = _event(s, s.starts_at > scope.now())
+    event = _event(_row(s), scope.now())
     if s.status == "done":
         return SitePage(event, [await record_of(scope, s)])
     view = v.session_view(s, scope.zone, await stats(s.id))

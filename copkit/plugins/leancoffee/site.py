@@ -3,6 +3,8 @@ items, and the minutes, takeaways and notes as documents for search and export."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.functions import Count
@@ -20,11 +22,21 @@ from .routes import lc
 PREFIX = f"{lc.name}-"
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What an event line needs of a session (read without the rest of its columns)."""
+
+    id: int
+    title: str
+    started_at: datetime
+    phase: str
+
+
 def _ref(session_id: int) -> str:
     return f"{PREFIX}{session_id}"
 
 
-def _event(s: Session, has_minutes: bool, discussed: int | None = None) -> SiteEvent:
+def _event(s: Session | _Row, has_minutes: bool, discussed: int | None = None) -> SiteEvent:
     summary = ""
     if discussed is not None:
         summary = (
@@ -57,7 +69,12 @@ async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
         .group_by("session_id")
         .values_list("session_id", "n")
     )
-    sessions = await Session.filter(community_id=cid).order_by("started_at")
+    sessions = [
+        _Row(*r)
+        for r in await Session.filter(community_id=cid)
+        .order_by("started_at")
+        .values_list("id", "title", "started_at", "phase")
+    ]
     return [
         _event(s, s.id in with_minutes, discussed.get(s.id, 0) if s.phase == ENDED else None)
         for s in sessions

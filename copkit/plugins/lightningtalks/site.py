@@ -3,6 +3,8 @@ record (after: talks, speakers, links, feedback average), and the talks as docum
 
 from __future__ import annotations
 
+from tortoise.functions import Count
+
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import _
@@ -12,7 +14,7 @@ from . import store
 from . import views as v
 from .after import record_of
 from .format import lt
-from .models import Event
+from .models import Event, Talk
 
 PREFIX = f"{lt.name}-"
 
@@ -39,10 +41,13 @@ def _event(ev: Event, taken: int) -> SiteEvent:
 @hookimpl
 async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
     rows = await Event.filter(community_id=scope.community.id).order_by("starts_at")
-    out = []
-    for ev in rows:
-        out.append(_event(ev, len(await store.lineup(ev.id))))
-    return out
+    counts = dict(
+        await Talk.filter(event__community_id=scope.community.id, status__in=store.IN_ORDER)
+        .annotate(n=Count("id"))
+        .group_by("event_id")
+        .values_list("event_id", "n")
+    )
+    return [_event(ev, counts.get(ev.id, 0)) for ev in rows]
 
 
 @hookimpl
