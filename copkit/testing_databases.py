@@ -32,7 +32,7 @@ from typing import Any
 
 from .core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
 from .core.specs import Models
-from .core.storage import upgrade_database
+from .core.storage import CORE_APPS, upgrade_database
 
 log = logging.getLogger("copkit.testing")
 
@@ -110,7 +110,7 @@ def digest(models: list[Models]) -> str:
     import tortoise
 
     h = hashlib.sha256(tortoise.__version__.encode())
-    for m in sorted(models, key=lambda m: (m.app, m.module)):
+    for m in sorted({*CORE_APPS, *models}, key=lambda m: (m.app, m.module)):
         h.update(f"|{m.app}|{m.module}|{m.migrations}".encode())
         for module in filter(None, (m.module, m.migrations)):
             for path in _sources(module):

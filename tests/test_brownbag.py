@@ -151,7 +151,7 @@ async def test_rsvp_counts_are_visible_and_one_per_person(h):
     ]
     assert [b.label for b in view.buttons][:3] == ["Going (2)", "Maybe (0)", "Not going (1)"]
     assert await Rsvp.filter(session_id=s.id).count() == 3
-    [answer] = await h.say("ann", f"brownbag rsvp {s.id} perhaps")
+    [answer] = await h.say("ann", f"brownbag rsvp {s.id} whenever")
     assert "answer must be one of: going, maybe, no" in answer.view.text
     [msg] = await h.say("ann", "brownbag list")
     assert "Property testing — bob, Thu 8 Jan 2026, 12:30–13:15 (Europe/Paris) · 2 going" in (
@@ -439,3 +439,47 @@ def test_parse_when_forms():
     assert parse_when("in 1d 30m", paris, now) == datetime(2026, 1, 6, 9, 30, tzinfo=UTC)
     # Summer time in Paris.
     assert parse_when("2026-07-01 12:30", paris, now) == datetime(2026, 7, 1, 10, 30, tzinfo=UTC)
+
+
+async def test_rsvp_takes_the_words_people_use_in_every_language(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        await h.say("leader", 'brownbag schedule Testing --at "2026-01-09 12:30" --speaker leader')
+        s = await Session.get()
+        for said, answer in (
+            ("yes", "going"),
+            ("No", "no"),
+            ("Going", "going"),
+            ("peut-être", "maybe"),
+            ("nicht dabei", "no"),
+            ("oui", "going"),
+            ("vielleicht", "maybe"),
+            ("not going", "no"),
+        ):
+            await h.say("ann", f"brownbag rsvp {s.id} {said}")
+            assert (await Rsvp.get(session_id=s.id, member_id="ann")).answer == answer, said
+        await h.say("leader", "language de")
+        await h.say("ann", f"brownbag rsvp {s.id} Ja")
+        assert (await Rsvp.get(session_id=s.id, member_id="ann")).answer == "going"
+
+
+async def test_the_reminder_promise_names_only_reminders_still_to_come(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        # the clock starts on Monday 09:00: a brown bag at 11:00 gets no reminder the day before
+        await h.say("leader", 'brownbag schedule Soon --at "2026-01-05 11:00" --speaker leader')
+        await h.say("leader", 'brownbag schedule Later --at "2026-01-07 12:30" --speaker leader')
+        soon, later = await Session.all().order_by("id")
+        [answer] = [m for m in await h.say("ann", f"brownbag rsvp {soon.id} going") if m.private_to]
+        assert "I'll remind you 15 min before." in answer.view.text
+        assert "24 h" not in answer.view.text
+        assert "24 h" not in (await h.view(f"brownbag:session:{soon.id}")).footer
+        [answer] = [
+            m for m in await h.say("ann", f"brownbag rsvp {later.id} going") if m.private_to
+        ]
+        assert "I'll remind you 24 h and 15 min before." in answer.view.text
+        # once the day-before reminder went out, newcomers are promised only the last one
+        await h.advance(hours=28)
+        [answer] = [
+            m for m in await h.say("bob", f"brownbag rsvp {later.id} going") if m.private_to
+        ]
+        assert "I'll remind you 15 min before." in answer.view.text
+        assert "24 h" not in (await h.view(f"brownbag:session:{later.id}")).footer

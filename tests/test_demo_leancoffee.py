@@ -50,7 +50,7 @@ KEY_LINES = [
     "┌ (#general) Minutes: Lean coffee, 2026-01-05",
     "│ 09:00–09:23 · 4 participants: ann, bob, cat, you",
     "│ 1. #2 Pairing across time zones (●●● 3 dots, 9 min, extended once)",
-    "│ Thumbs: 👍 2 ✋ 1 👎 1; 👍 0 ✋ 0 👎 0.",
+    "│ Thumbs: round 1: 👍 2 ✋ 1 👎 1; round 2: 👍 0 ✋ 0 👎 0.",
     "│ 2. #4 Career ladders (●●● 3 dots, skipped)",
     "│ 3. #1 Testing in production (●● 2 dots, 3 min, extended once)",
     "│ This lean coffee has ended. Thank you! The minutes are posted below.",

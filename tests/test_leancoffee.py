@@ -309,7 +309,7 @@ async def test_whole_session_timers_thumbs_capture_minutes_and_next_time(db_url)
         minutes = next(m.view for m in out if m.view.title.startswith("Minutes"))
         assert "Lean coffee, 2026-01-05" in minutes.title
         assert "1. #1 Alpha (●● 2 dots, 11 min, extended 2×)" in minutes.text
-        assert "Thumbs: 👍 1 ✋ 1 👎 1; 👍 1 ✋ 1 👎 0." in minutes.text
+        assert "Thumbs: round 1: 👍 1 ✋ 1 👎 1; round 2: 👍 1 ✋ 1 👎 0." in minutes.text
         assert "2. #2 Beta (●● 2 dots, skipped)" in minutes.text
         assert "3. #3 Gamma (●● 2 dots, 3 min, extended once)" in minutes.text
         assert "4. #4 Delta (no dots, 2 min)" in minutes.text

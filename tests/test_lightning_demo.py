@@ -37,10 +37,12 @@ def test_copkit_console_demo_lightning(tmp_path, monkeypatch, capsys):
         f"│ One minute left, {order[0]}.",
         f"│ Time! Thank you, {order[0]}.",
         f"│ Now (2/3): {order[1]} — ",
-        f"│ Now (3/3): {order[2]} — ",
+        "│ A talk was skipped, so a slot opened: “A tour of our CI” is now at the end",
+        f"│ Now (3/4): {order[2]} — ",
+        "│ Now (4/4): eve — “A tour of our CI”",
         "┌ (#general) Record of lightning talks #1: CoP lightning",
         "┌ (#general) How were the lightning talks?",
-        "┌ (updated) (#general) Done: CoP lightning\n│ 2 talks given. Thank you, everyone!",
+        "┌ (updated) (#general) Done: CoP lightning\n│ 3 talks given. Thank you, everyone!",
         "│ Average rating: 4.5/5 (2 ratings)",
     ]
     positions = [out.index(line) for line in story]

@@ -37,6 +37,7 @@ class Membership(Model):
     class Meta:
         table = "copkit_membership"
         unique_together = (("community", "person_id"),)
+        indexes = (("community_id", "role"),)  # a community's leader and core team, at load
 
 
 class FormatSetting(Model):
@@ -122,6 +123,8 @@ class LogEntry(Model):
 
     class Meta:
         table = "copkit_log"
+        # the latest entries of one community (``log``), and a community's entries over time
+        indexes = (("community_id", "id"), ("community_id", "at"))
 
 
 class Delivery(Model):

@@ -147,6 +147,11 @@ def _too_long(arg: Arg, raw: str, most: int) -> UsageError:
 def _convert(cmd: Command, arg: Arg, raw: str) -> Any:
     raw = clean_text(raw)
     if arg.choices and raw not in arg.choices:
+        folded = raw.strip().casefold()
+        raw = next((c for c in arg.choices if c.casefold() == folded), raw)
+        if raw not in arg.choices and arg.normalize is not None:
+            raw = arg.normalize(raw) or raw
+    if arg.choices and raw not in arg.choices:
         raise UsageError(
             _("{name} must be one of: {choices}.").format(
                 name=arg.name, choices=", ".join(arg.choices)

@@ -29,6 +29,9 @@ class Arg:
     choices: tuple[str, ...] = ()
     positional: bool = False
     max_length: int | None = None
+    normalize: Callable[[str], str | None] | None = None
+    """For ``choices``: the choice a word people type stands for ("yes", "Going", "oui" →
+    "going"), or None. Choices match without regard to case in any event."""
 
     def usage(self) -> str:
         if self.positional:

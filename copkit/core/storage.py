@@ -21,6 +21,11 @@ from .specs import Models
 log = logging.getLogger("copkit.storage")
 
 CORE_MODELS = Models(app="core", module="copkit.core.models", migrations="copkit.core.migrations")
+GOALS_MODELS = Models(
+    app="goals", module="copkit.core.goals_models", migrations="copkit.core.goals_migrations"
+)
+CORE_APPS = (CORE_MODELS, GOALS_MODELS)
+"""The core's own apps, present whichever plugins are installed."""
 DEFAULT_URL = "sqlite://copkit.db"
 
 
@@ -49,7 +54,7 @@ def is_postgres(url: str) -> bool:
 
 def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     apps: dict[str, Any] = {}
-    for m in [CORE_MODELS, *models]:
+    for m in [*CORE_APPS, *models]:
         app = apps.setdefault(m.app, {"models": [], "default_connection": "default"})
         app["models"].append(m.module)
         if m.migrations:

@@ -160,6 +160,7 @@ async def upcoming(ctx: Context, args: dict[str, Any]) -> None:
             positional=True,
             required=True,
             choices=v.ANSWERS,
+            normalize=v.answer_of,
         ),
     ),
     button=RSVP,
@@ -184,7 +185,7 @@ async def rsvp(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.log("brownbag.rsvp", ref=session_key(s.id), text=answer, member=ctx.person.id)
     await refresh_announcement(ctx, s.id)
     if answer == "going":
-        msg = _("You're going to “{title}”. I'll remind you 24 h and 15 min before.")
+        msg = (_("You're going to “{title}”.") + " " + v.reminder_promise(s)).strip()
     elif answer == "maybe":
         msg = _("Noted: maybe for “{title}”.")
     else:
@@ -351,3 +352,7 @@ async def remind_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     for person in await rsvps(s.id, "going"):
         if person != s.speaker_id:
             await ctx.send_private(person, v.reminder_view(s, ctx.zone, which, speaker=False))
+    # Sent: the announcement and later RSVPs no longer promise this one.
+    field = f"remind_{which}_job"
+    if await Session.filter(id=s.id, **{field: ctx.job_id}).update(**{field: None}):
+        await refresh_announcement(ctx, s.id)

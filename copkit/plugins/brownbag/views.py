@@ -22,6 +22,55 @@ def answer_label(answer: str) -> str:
     return {"going": _("Going"), "maybe": _("Maybe"), "no": _("Not going")}[answer]
 
 
+# What people type for an RSVP, in every shipped language (kept here, not in the catalogues, so
+# that a French "oui" works in a community whose language is English).
+_SAID = {
+    "going": (
+        "yes y yep yeah sure going go coming attending in ok ✅ 👍 "
+        "oui o ouais partant partante présent présente viens je-viens "
+        "ja j jo dabei komme ich-komme zusage"
+    ),
+    "maybe": "maybe perhaps tentative possibly ? 🤔 peut-être peut-etre pe probablement vielleicht evtl eventuell",
+    "no": (
+        "no n nope not not-going out can't cannot ❌ 👎 "
+        "non absent absente pas-dispo pas-là je-ne-viens-pas "
+        "nein nö nicht nicht-dabei absage"
+    ),
+}
+_ANSWER_WORDS = {w: a for a, words in _SAID.items() for w in words.split()}
+
+
+def reminders_footer(s: Session) -> str:
+    """Which reminders will still come, as the announcement's footer ("" when none will)."""
+    day, soon = bool(s.remind_day_job), bool(s.remind_soon_job)
+    if day and soon:
+        return _("Reminders 24 h and 15 min before go to the speaker and everyone going.")
+    if soon:
+        return _("A reminder 15 min before goes to the speaker and everyone going.")
+    return ""
+
+
+def reminder_promise(s: Session) -> str:
+    """What an RSVP "going" is promised: only the reminders that will still come."""
+    day, soon = bool(s.remind_day_job), bool(s.remind_soon_job)
+    if day and soon:
+        return _("I'll remind you 24 h and 15 min before.")
+    if soon:
+        return _("I'll remind you 15 min before.")
+    return ""
+
+
+def answer_of(text: str) -> str | None:
+    """The RSVP ``text`` stands for ("yes", "Going", "oui", "nicht dabei" → going/no), or None."""
+    folded = "-".join(text.casefold().replace("’", "'").split()).strip(".!")
+    if folded in _ANSWER_WORDS:
+        return _ANSWER_WORDS[folded]
+    for answer in ANSWERS:  # the labels people see on the buttons, in the community's language
+        if folded == "-".join(answer_label(answer).casefold().split()):
+            return answer
+    return None
+
+
 @dataclass
 class BacklogItem:
     id: int
@@ -124,7 +173,7 @@ def session_view(s: Session, tz: ZoneInfo, stats: Stats) -> View:
             for a in ANSWERS
         ]
         buttons.append(Button(ICS.build(session=s.id), _("Add to calendar")))
-        footer = _("Reminders 24 h and 15 min before go to the speaker and everyone going.")
+        footer = reminders_footer(s)
         if s.sequence:
             footer = _("Updated.") + " " + footer
     elif s.status == "cancelled":

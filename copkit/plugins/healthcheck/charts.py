@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
+import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
+log = logging.getLogger(__name__)
+
 DPI = 100
-FILL = {"green": "#2e9e4f", "amber": "#f0b429", "red": "#d64545", None: "#d9d9d9"}
-INK = {"green": "white", "amber": "#222222", "red": "white", None: "#666666"}
+# Text on every fill meets WCAG AA (4.5:1) — tests/test_healthcheck_charts.py measures it.
+FILL = {"green": "#1e7b3c", "amber": "#f2b82e", "red": "#b3261e", None: "#e3e3e3"}
+INK = {"green": "#ffffff", "amber": "#1a1a1a", "red": "#ffffff", None: "#4a4a4a"}
+# Colour is never the only signal: each cell also carries a symbol (the key explains them).
+SYMBOL = {"green": "●", "amber": "▲", "red": "■", None: ""}
 LABEL_W = 260
 COL_W = 90
 ROW_H = 36
 HEAD_H = 70
-FOOT_H = 20
-MAX_ROUNDS = 12
+FOOT_H = 40
+MIN_W = 640  # room for the key under the grid, even with a single round
+MAX_ROUNDS = 8  # the grid shows the last rounds only; the trend shows one dimension's history
 TREND_SIZE = (800, 420)
 # Titles are what people wrote: drawn as typed, never read as TeX ("$^$" would not even draw).
 AS_TYPED = {"parse_math": False}
@@ -27,7 +37,35 @@ AS_TYPED = {"parse_math": False}
 
 def grid_size(rounds: int, dimensions: int) -> tuple[int, int]:
     """The grid picture's size in pixels."""
-    return LABEL_W + COL_W * max(rounds, 1), HEAD_H + ROW_H * max(dimensions, 1) + FOOT_H
+    width = max(LABEL_W + COL_W * max(min(rounds, MAX_ROUNDS), 1), MIN_W)
+    return width, HEAD_H + ROW_H * max(dimensions, 1) + FOOT_H
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    """The code points the font matplotlib draws with has glyphs for."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable(text: str) -> str:
+    """``text`` without the characters the font cannot draw (emoji would be empty boxes):
+    they are left out, and the log says so once per text."""
+    glyphs = _glyphs()
+    kept = "".join(
+        ch
+        for ch in text
+        if ch in "\n " or ord(ch) in glyphs and unicodedata.category(ch)[0] not in "C"
+    )
+    kept = " ".join(part for part in kept.split(" ") if part).strip()
+    if kept != " ".join(text.split(" ")).strip():
+        log.warning(
+            "a picture leaves out %d character(s) its font cannot draw", len(text) - len(kept)
+        )
+    return kept
 
 
 def _figure(width: int, height: int) -> Any:
@@ -41,7 +79,9 @@ def _figure(width: int, height: int) -> Any:
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    with warnings.catch_warnings():  # a missing glyph is handled by drawable(), not printed
+        warnings.simplefilter("ignore", UserWarning)
+        fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
 
 
@@ -53,11 +93,15 @@ def grid_png(
     title: str = "",
     note: str = "",
 ) -> bytes:
-    """``cells[d][r]`` is ``(dominant colour or None, text, highlighted)`` for dimension ``d`` in
-    round ``r``; a highlighted cell (red two rounds running) gets a thick dark frame. ``note``
-    is a one-line key under the grid."""
+    """``cells[d][r]`` is ``(colour or None, text, highlighted)`` for dimension ``d`` in round
+    ``r``; a highlighted cell (red two rounds running) gets a thick dark frame. ``note`` is the
+    key under the grid (two lines at most). Only the last :data:`MAX_ROUNDS` rounds are drawn."""
     from matplotlib.patches import Rectangle
 
+    if len(rounds) > MAX_ROUNDS:
+        cut = len(rounds) - MAX_ROUNDS
+        rounds = rounds[cut:]
+        cells = [row[cut:] for row in cells]
     width, height = grid_size(len(rounds), len(dimensions))
     fig = _figure(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -65,9 +109,19 @@ def grid_png(
     ax.set_ylim(height, 0)
     ax.axis("off")
     if title:
-        ax.text(10, 22, title, fontsize=12, fontweight="bold", va="center", **AS_TYPED)
+        ax.text(10, 22, drawable(title), fontsize=12, fontweight="bold", va="center", **AS_TYPED)
     if note:
-        ax.text(10, height - FOOT_H / 2, note, fontsize=7, color="#555555", va="center", **AS_TYPED)
+        ax.text(
+            10,
+            height - FOOT_H / 2,
+            drawable(note),
+            fontsize=8,
+            color="#333333",
+            va="center",
+            linespacing=1.3,
+            wrap=False,
+            **AS_TYPED,
+        )
     for r, label in enumerate(rounds):
         x = LABEL_W + r * COL_W + COL_W / 2
         ax.text(
@@ -75,9 +129,9 @@ def grid_png(
         )
     for d, name in enumerate(dimensions):
         y = HEAD_H + d * ROW_H
-        ax.text(
-            LABEL_W - 10, y + ROW_H / 2, name[:34], ha="right", va="center", fontsize=9, **AS_TYPED
-        )
+        label = drawable(name)
+        label = label if len(label) <= 34 else label[:33] + "…"
+        ax.text(LABEL_W - 10, y + ROW_H / 2, label, ha="right", va="center", fontsize=9, **AS_TYPED)
         for r in range(len(rounds)):
             colour, text, flagged = cells[d][r] if r < len(cells[d]) else (None, "", False)
             x = LABEL_W + r * COL_W
@@ -92,10 +146,11 @@ def grid_png(
                 )
             )
             if text:
+                shown = f"{SYMBOL[colour]} {text}".strip()
                 ax.text(
                     x + COL_W / 2,
                     y + ROW_H / 2,
-                    text,
+                    shown,
                     ha="center",
                     va="center",
                     fontsize=8,
@@ -114,12 +169,21 @@ def trend_png(
     *,
     title: str = "",
     labels: Sequence[str] = ("green", "amber", "red", "score"),
+    axis: str = "% of answers · score 0–100",
+    hidden: Sequence[bool] = (),
+    hidden_label: str = "too few answers",
 ) -> bytes:
-    """Stacked shares of green, amber and red per round, with the score (0–100) as a line."""
+    """Stacked shares of green, amber and red per round, with the score (0–100) as a line.
+    A round in ``hidden`` (too few answers) stays in its place as a labelled gap."""
     width, height = TREND_SIZE
     fig = _figure(width, height)
-    ax = fig.add_axes((0.08, 0.14, 0.88, 0.74))
+    ax = fig.add_axes((0.09, 0.16, 0.87, 0.66))
     xs = list(range(len(rounds)))
+    gaps = [bool(hidden[i]) if i < len(hidden) else False for i in xs]
+    green = [0 if gaps[i] else v for i, v in enumerate(green)]
+    amber = [0 if gaps[i] else v for i, v in enumerate(amber)]
+    red = [0 if gaps[i] else v for i, v in enumerate(red)]
+    scores = [None if gaps[i] else v for i, v in enumerate(scores)]
     totals = [max(g + a + r, 1) for g, a, r in zip(green, amber, red, strict=True)]
     g = [100 * v / t for v, t in zip(green, totals, strict=True)]
     a = [100 * v / t for v, t in zip(amber, totals, strict=True)]
@@ -134,23 +198,40 @@ def trend_png(
         width=0.6,
         label=labels[2],
     )
-    pts = [(x, s) for x, s in zip(xs, scores, strict=True) if s is not None]
-    if pts:
-        ax.plot(
-            [p[0] for p in pts],
-            [p[1] for p in pts],
-            color="#1f3b73",
-            marker="o",
-            linewidth=2,
-            label=labels[3],
-        )
-    ax.set_xticks(xs, list(rounds), fontsize=8)
+    # The score as a line, broken where a round is hidden (a gap, not a join across it).
+    line = [float("nan") if v is None else float(v) for v in scores]
+    if any(v is not None for v in scores):
+        ax.plot(xs, line, color="#1f3b73", marker="o", linewidth=2, label=labels[3])
+    for x, gap in zip(xs, gaps, strict=True):
+        if gap:
+            ax.text(
+                x,
+                50,
+                drawable(hidden_label),
+                ha="center",
+                va="center",
+                rotation=90,
+                fontsize=8,
+                color="#4a4a4a",
+                **AS_TYPED,
+            )
+    ax.set_xticks(xs, [drawable(r) for r in rounds], fontsize=8)
     ax.set_ylim(0, 105)
     ax.set_xlim(-0.6, max(len(xs) - 0.4, 0.6))
-    ax.set_ylabel("%")
-    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.13), ncol=4, fontsize=8, frameon=False)
+    ax.set_ylabel(drawable(axis), fontsize=8)
+    # The legend sits in its own band above the plot, inside the picture, whatever the rounds.
+    fig.legend(loc="upper left", bbox_to_anchor=(0.09, 0.93), ncol=4, fontsize=8, frameon=False)
     if title:
-        fig.text(0.96, 0.95, title, ha="right", fontsize=11, fontweight="bold", **AS_TYPED)
+        fig.text(
+            0.96,
+            0.95,
+            drawable(title),
+            ha="right",
+            va="top",
+            fontsize=11,
+            fontweight="bold",
+            **AS_TYPED,
+        )
     return _png(fig)
 
 

@@ -94,16 +94,19 @@ async def trend_view(
             + f" · {_('score')} {t.score}"
         )
     png = None
-    if shown and picture:
+    if shown and picture:  # every round in its place: those with too few answers as gaps
         png = await charts.render(
             charts.trend_png,
-            [report.round_label(r, tz) for r, _t in shown],
-            [t.green for _r, t in shown],
-            [t.amber for _r, t in shown],
-            [t.red for _r, t in shown],
-            [t.score for _r, t in shown],
+            [report.round_label(r, tz) for r, _t in data],
+            [t.green for _r, t in data],
+            [t.amber for _r, t in data],
+            [t.red for _r, t in data],
+            [t.score for _r, t in data],
             title=dim.title,
             labels=(_("green"), _("amber"), _("red"), _("score")),
+            axis=_("% of answers · score 0–100"),
+            hidden=[t.answered < r.min_responses for r, t in data],
+            hidden_label=_("too few answers"),
         )
     return views.trend(dim.title, lines, png)
 

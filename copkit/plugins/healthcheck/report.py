@@ -11,7 +11,7 @@ from copkit.core.views import Field, Image, UserText, View
 
 from .logic import Line, Results
 from .models import Round
-from .tally import COLOURS, Tally, participation
+from .tally import COLOURS, Tally, band, participation
 from .views import ARROW, DOT, FIELD_MAX, day, quote, when
 
 
@@ -165,7 +165,8 @@ def grid_cells(
     tallies: dict[int, dict[int, Tally]],
     asked: dict[int, set[int]],
 ) -> list[list[tuple[str | None, str, bool]]]:
-    """The grid's cells: the main colour and score, ``–`` for hidden, blank if not asked."""
+    """The grid's cells: the score and the colour of its band (see :func:`.tally.band`), ``–``
+    for hidden, blank if not asked."""
     rows = []
     for dim_id, _title in dims:
         row: list[tuple[str | None, str, bool]] = []
@@ -178,9 +179,9 @@ def grid_cells(
             if not r.enough or t is None or t.answered < r.min_responses:
                 row.append((None, "–", False))
                 continue
-            dom = t.dominant
-            row.append((dom, str(t.score), dom == "red" and previous == "red"))
-            previous = dom
+            colour = band(t.score)
+            row.append((colour, str(t.score), colour == "red" and previous == "red"))
+            previous = colour
         rows.append(row)
     return rows
 

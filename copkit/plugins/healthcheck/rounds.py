@@ -59,15 +59,19 @@ async def grid_picture(scope: Scope) -> bytes | None:
         return None
     tz = scope.zone
     cells = report.grid_cells(g.rounds, g.dimensions, g.tallies, g.asked)
+    note = _(
+        "Score 0–100: ● 67 and up · ▲ 34–66 · ■ 33 and below\n"
+        "Framed: red two rounds running · –: too few answers"
+    )
+    if len(g.rounds) > charts.MAX_ROUNDS:
+        note += " · " + _("the last {n} rounds").format(n=charts.MAX_ROUNDS)
     return await charts.render(
         charts.grid_png,
         [report.round_label(r, tz) for r in g.rounds],
         [title for _id, title in g.dimensions],
         cells,
         title=_("Health checks"),
-        note=_(
-            "Main colour and score (0–100) · framed: red two rounds running · –: too few answers"
-        ),
+        note=note,
     )
 
 

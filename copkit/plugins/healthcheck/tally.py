@@ -82,3 +82,11 @@ def participation(responses: int, members: int) -> int:
     if members <= 0:
         return 0
     return min(100, round(100 * responses / members))
+
+
+def band(score: int | None) -> str | None:
+    """The colour a score (0 all red … 100 all green) is drawn in: the same measure as the
+    number in the cell, so a 50 is never red beside an amber 47."""
+    if score is None:
+        return None
+    return "green" if score >= 67 else "red" if score <= 33 else "amber"

@@ -10,9 +10,11 @@ from typing import Any
 from copkit.core import store
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
+from copkit.core.parsing import to_int
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
+from copkit.core.usertext import plain_text
 from copkit.core.views import ToRoom, UserText, View, notice
 
 from . import logic
@@ -173,28 +175,98 @@ async def end(
     return True
 
 
-async def backlog(ctx: Context) -> None:
+PRUNE_AGE = 3
+"""A backlog topic carried over this many lean coffees without being discussed is offered for pruning."""
+
+
+async def backlog_rows(community_id: int) -> list[tuple[Topic, int]]:
+    """The backlog in order, each topic with how many lean coffees it has already waited."""
     rows = (
-        await Topic.filter(community_id=ctx.community.id, in_backlog=True)
+        await Topic.filter(community_id=community_id, in_backlog=True)
         .order_by("id")
         .prefetch_related("session")
     )
+    ages = {t.id: 1 for t in rows}
+    # Follow the carried-over chain one level per query (``origin`` is the topic it came from).
+    back = {t.id: t.origin for t in rows if t.origin}
+    hops = 0
+    while back and hops < 50:
+        hops += 1
+        for tid in back:
+            ages[tid] += 1
+        found = dict(await Topic.filter(id__in=set(back.values())).values_list("id", "origin"))
+        back = {tid: found[o] for tid, o in back.items() if found.get(o)}
+    return [(t, ages[t.id]) for t in rows]
+
+
+async def backlog(ctx: Context) -> None:
+    rows = await backlog_rows(ctx.community.id)
     if not rows:
         await ctx.reply(notice(_("The backlog is empty.")), private=True)
         return
     tz = ctx.zone
-    lines = [
-        "- "
-        + _("{title} (from {day})").format(
-            title=UserText(t.title), day=t.session.started_at.astimezone(tz).date().isoformat()
-        )
-        for t in rows
-    ]
+    lines = []
+    for i, (t, age) in enumerate(rows, 1):
+        day = t.session.started_at.astimezone(tz).date().isoformat()
+        line = f"{i}. " + _("{title} (from {day})").format(title=UserText(t.title), day=day)
+        if age >= PRUNE_AGE:
+            line += " · " + ngettext(
+                "waited {n} lean coffee", "waited {n} lean coffees", age
+            ).format(n=age)
+        lines.append(line)
+    old = sum(1 for _t, age in rows if age >= PRUNE_AGE)
+    footer = _("These topics are put on the board of the next lean coffee.")
+    if old:
+        footer += " " + ngettext(
+            "{n} topic has waited {age} lean coffees or more: “leancoffee backlog drop old” "
+            "removes it.",
+            "{n} topics have waited {age} lean coffees or more: “leancoffee backlog drop old” "
+            "removes them.",
+            old,
+        ).format(n=old, age=PRUNE_AGE)
     await ctx.reply(
-        View(
-            title=_("Lean coffee backlog"),
-            text="\n".join(lines),
-            footer=_("These topics are put on the board of the next lean coffee."),
+        View(title=_("Lean coffee backlog"), text="\n".join(lines), footer=footer),
+        private=True,
+    )
+
+
+async def drop_from_backlog(ctx: Context, which: str) -> None:
+    """Take topics out of the backlog: by their numbers in the list, or the old ones."""
+    rows = await backlog_rows(ctx.community.id)
+    if not rows:
+        raise UserError(_("The backlog is empty."))
+    which = which.strip().lower()
+    if which in ("old", _("old").lower()):
+        chosen = [t for t, age in rows if age >= PRUNE_AGE]
+        if not chosen:
+            raise UserError(_("No topic has waited {age} lean coffees yet.").format(age=PRUNE_AGE))
+    else:
+        numbers: list[int] = []
+        for part in which.replace(",", " ").split():
+            n = to_int(part)
+            if n is None or not 1 <= n <= len(rows):
+                raise UserError(
+                    _("Give numbers from the backlog list (1 to {n}), or “old”.").format(
+                        n=len(rows)
+                    )
+                )
+            numbers.append(n)
+        if not numbers:
+            raise UserError(_("Say which topics: numbers from “leancoffee backlog”, or “old”."))
+        chosen = [rows[n - 1][0] for n in sorted(set(numbers))]
+    dropped = await Topic.filter(id__in=[t.id for t in chosen], in_backlog=True).update(
+        in_backlog=False
+    )
+    for t in chosen:
+        await ctx.log("leancoffee.backlog_dropped", ref=ref("topic", t.id), member=ctx.person.id)
+    await ctx.reply(
+        notice(
+            ngettext(
+                "{n} topic taken out of the backlog.",
+                "{n} topics taken out of the backlog.",
+                dropped,
+            ).format(n=dropped),
+            "success",
         ),
         private=True,
     )
@@ -242,6 +314,26 @@ async def end_session(ctx: Context, args: dict[str, Any]) -> None:
 @lc.command("backlog", help=N_("List topics waiting for the next lean coffee."))
 async def show_backlog(ctx: Context, args: dict[str, Any]) -> None:
     await backlog(ctx)
+
+
+@lc.command(
+    "backlog",
+    "drop",
+    help=N_("Take topics out of the backlog (their numbers in the list, or “old”)."),
+    args=(
+        Arg(
+            "which",
+            N_("numbers from the backlog list, or old"),
+            type="rest",
+            positional=True,
+            required=True,
+        ),
+    ),
+    role=Role.CORE,
+    words=N_("prune the backlog"),
+)
+async def drop_backlog(ctx: Context, args: dict[str, Any]) -> None:
+    await drop_from_backlog(ctx, " ".join(plain_text(str(w)) for w in args["which"]))
 
 
 @lc.command("board", help=N_("Show the board to you again."))

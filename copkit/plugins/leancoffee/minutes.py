@@ -9,11 +9,11 @@ from typing import Any
 from copkit.core import store
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
+from copkit.core.i18n import N_, _, ngettext
 from copkit.core.models import Membership
 from copkit.core.specs import Arg
 from copkit.core.usertext import escape_markdown, no_fence, render_text
-from copkit.core.views import Button, UserText, View
+from copkit.core.views import Button, UserText, View, notice
 
 from . import logic
 from .models import (
@@ -154,7 +154,13 @@ def _kind_title(kind: str) -> str:
 
 
 def _thumbs_line(rounds: list[list[int]]) -> str:
-    return "; ".join(f"👍 {u} ✋ {m} 👎 {d}" for u, m, d in rounds)
+    if len(rounds) == 1:
+        u, m, d = rounds[0]
+        return f"👍 {u} ✋ {m} 👎 {d}"
+    return "; ".join(
+        _("round {n}: {votes}").format(n=i, votes=f"👍 {u} ✋ {m} 👎 {d}")
+        for i, (u, m, d) in enumerate(rounds, 1)
+    )
 
 
 def _users(data: dict[str, Any], shown: Any) -> dict[str, Any]:
@@ -301,7 +307,8 @@ async def ensure_minutes(scope: Scope, s: Session) -> Minutes:
     return made or await Minutes.get(session_id=s.id)
 
 
-async def find_minutes(scope: Scope, when: str | None) -> Minutes:
+async def find_minutes(scope: Scope, when: str | None) -> list[Minutes]:
+    """The last minutes, or every lean coffee's minutes of one day (in the order they ran)."""
     when = (when or "last").strip().lower()
     # Sessions that ended while minutes could not be written (a crash) get them now.
     ended = await Session.filter(community_id=scope.community.id, phase=ENDED).values_list(
@@ -318,14 +325,14 @@ async def find_minutes(scope: Scope, when: str | None) -> Minutes:
             day = date.fromisoformat(when)
         except ValueError:
             raise UserError(_("Say “last” or give a date like 2026-01-05.")) from None
-        found = await q.filter(day=day).order_by("-id").first()
-        if found is None:
+        found = await q.filter(day=day).order_by("id")
+        if not found:
             raise UserError(_("No lean coffee minutes on {day}.").format(day=day.isoformat()))
         return found
-    found = await q.order_by("-id").first()
-    if found is None:
+    last = await q.order_by("-id").first()
+    if last is None:
         raise UserError(_("No lean coffee has ended here yet."))
-    return found
+    return [last]
 
 
 @lc.command(
@@ -345,6 +352,15 @@ async def show_minutes(ctx: Context, args: dict[str, Any]) -> None:
             raise UserError(_("Those minutes are gone."))
         await ctx.reply(markdown_view(m), private=True)
         return
-    m = await find_minutes(ctx, args.get("when"))
-    view = markdown_view(m) if args.get("markdown") else minutes_view(m.data, m.session_id)
-    await ctx.reply(view, private=True)
+    found = await find_minutes(ctx, args.get("when"))
+    if len(found) > 1:
+        n = len(found)
+        text = ngettext(
+            "{n} lean coffee ran that day; here are its minutes.",
+            "{n} lean coffees ran that day; here are their minutes, in order.",
+            n,
+        )
+        await ctx.reply(notice(text.format(n=n)), private=True)
+    for m in found:
+        view = markdown_view(m) if args.get("markdown") else minutes_view(m.data, m.session_id)
+        await ctx.reply(view, private=True)

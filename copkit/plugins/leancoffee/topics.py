@@ -109,8 +109,10 @@ async def edit(ctx: Context, s: Session, raw: Any, title: str | None, pitch: str
 
 async def withdraw(ctx: Context, s: Session, raw: Any) -> None:
     t = await _own_open_topic(ctx, s, raw, _("withdraw"))
-    if not await Topic.filter(id=t.id, status=OPEN).update(status=WITHDRAWN):
-        raise topic_gone(await Topic.get(id=t.id))
+    async with store.transaction():
+        if not await Topic.filter(id=t.id, status=OPEN).update(status=WITHDRAWN):
+            raise topic_gone(await Topic.get(id=t.id))
+        await Topic.filter(session_id=s.id, similar_to=t.number).update(similar_to=None)
     await ctx.reply(notice(_("#{n} withdrawn.").format(n=t.number), "success"), private=True)
     await refresh_board(ctx, s.id)
 
@@ -137,6 +139,9 @@ async def merge(ctx: Context, s: Session, raw_from: Any, raw_into: Any) -> None:
         ):
             raise topic_gone(await Topic.get(id=b.id))
         await Vote.filter(topic_id=a.id).update(topic_id=b.id)
+        # "≈ #a" markers now mean #b; #b itself no longer looks like anything it absorbed.
+        await Topic.filter(session_id=s.id, similar_to=a.number).update(similar_to=b.number)
+        await Topic.filter(id=b.id, similar_to__in=(a.number, b.number)).update(similar_to=None)
     await ctx.log("leancoffee.merged", ref=ref("topic", a.id), text=str(b.id), member=ctx.person.id)
     await announce(
         ctx,
@@ -158,6 +163,7 @@ async def remove(ctx: Context, s: Session, raw: Any) -> None:
         if not await Topic.filter(id=t.id, status=OPEN).update(status=REMOVED):
             raise topic_gone(await Topic.get(id=t.id))
         await Vote.filter(topic_id=t.id).delete()
+        await Topic.filter(session_id=s.id, similar_to=t.number).update(similar_to=None)
     await ctx.log("leancoffee.removed", ref=ref("topic", t.id), member=ctx.person.id)
     await announce(
         ctx, s, _("#{n} removed from the board; its dots are free again.").format(n=t.number)

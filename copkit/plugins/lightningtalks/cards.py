@@ -17,8 +17,8 @@ from .models import Event, Talk
 
 
 async def find_event(scope: Scope, raw: object = None, *, done: bool = False) -> Event:
-    """The event numbered ``raw``; else the one whose thread this is; else the latest one
-    (the latest finished one with ``done``)."""
+    """The event numbered ``raw``; else the one whose thread this is; else the soonest one not
+    finished (the latest finished one with ``done``)."""
     cid = scope.community.id
     if raw is not None and raw != "":
         eid = parse_int(raw)
@@ -37,8 +37,10 @@ async def find_event(scope: Scope, raw: object = None, *, done: bool = False) ->
         if ev is not None:
             return ev
     query = Event.filter(community_id=cid)
-    query = query.filter(status="done") if done else query.exclude(status="done")
-    ev = await query.order_by("-id").first()
+    if done:
+        ev = await query.filter(status="done").order_by("-id").first()
+    else:  # the soonest one not finished yet
+        ev = await query.exclude(status="done").order_by("starts_at", "id").first()
     if ev is None:
         raise UserError(
             _("No lightning talks have finished yet.")

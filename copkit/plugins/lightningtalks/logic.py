@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from copkit.core.errors import UserError
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.parsing import to_int
 
 T = TypeVar("T")
@@ -86,3 +86,14 @@ def check_seed(raw: object) -> int:
     if n is None:
         raise UserError(_("A seed is a whole number below {max}.").format(max=SEED_MAX))
     return n
+
+
+def wait_text(minutes: int) -> str:
+    """How long until something, roughly: "45 minutes", "3 hours", "2 days"."""
+    if minutes >= 2 * 24 * 60:
+        days = minutes // (24 * 60)
+        return ngettext("{n} day", "{n} days", days).format(n=days)
+    if minutes >= 120:
+        hours = minutes // 60
+        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)

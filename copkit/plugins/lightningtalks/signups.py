@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
-from copkit.core.i18n import N_, _
-from copkit.core.parsing import join_words
+from copkit.core.i18n import N_, _, ngettext
+from copkit.core.parsing import join_words, parse_duration
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.timezones import parse_future, zone
+from copkit.core.timezones import parse_future, show, zone
 from copkit.core.views import ToRoom, ToThread, UserText, notice
 
 from . import logic, store
@@ -31,7 +33,10 @@ TITLE = Arg("title", N_("the title"), type="rest", positional=True)
         Arg("at", N_('when they start, e.g. "2026-12-03 17:00"'), required=True),
         Arg("slots", N_("how many talks (default 8)"), type="int"),
         Arg("minutes", N_("minutes per talk (default 5)"), type="int"),
-        Arg("cutoff", N_("when sign-ups close (default: at the start)")),
+        Arg(
+            "cutoff",
+            N_("when sign-ups close: a time, or how long before, e.g. 1h (default: at the start)"),
+        ),
         Arg("tz", N_("a time zone for the times (default: the community's)")),
         EVENT,
     ),
@@ -49,7 +54,7 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
     starts = parse_future(args["at"], tz, now)
     slots = logic.check_slots(args["slots"] if args.get("slots") is not None else 8)
     minutes = logic.check_minutes(args["minutes"] if args.get("minutes") is not None else 5)
-    cutoff = parse_future(args["cutoff"], tz, now) if args.get("cutoff") else None
+    cutoff = _cutoff(str(args["cutoff"]), starts, tz, now) if args.get("cutoff") else None
     if cutoff is not None and cutoff > starts:
         raise UserError(_("Sign-ups must close before the talks start."))
     ev = await Event.create(
@@ -65,6 +70,8 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
     if cutoff is not None:
         job = await ctx.schedule("lightning.cutoff", cutoff, {"event": ev.id})
         await Event.filter(id=ev.id).update(cutoff_job=job)
+    if starts - SPEAKER_REMINDER > now:
+        await ctx.schedule("lightning.remind", starts - SPEAKER_REMINDER, {"event": ev.id})
     await ctx.log("lightning.opened", ref=event_key(ev.id), text=title, member=ctx.person.id)
     await refresh(ctx, ev.id)  # the announcement (its sign-up button works from now on)
     ref = await ctx.show(
@@ -84,8 +91,9 @@ async def open_(ctx: Context, args: dict[str, Any]) -> None:
 )
 async def signup(ctx: Context, args: dict[str, Any]) -> None:
     """``lightning signup <title>`` or the sign-up form: a slot if one is free, else the
-    waiting list; once per person."""
-    ev = await find_event(ctx, args.get("event"))
+    waiting list; once per person. With several lightning talks open and none named, the
+    soonest, and the answer says so."""
+    ev, others = await _signup_event(ctx, args.get("event"))
     signed = await store.signup(ev.id, ctx.person, join_words(args.get("title")), ctx.now())
     t = signed.talk
     await ctx.contribute("signup", talk_ref(t.id), t.title)
@@ -97,10 +105,68 @@ async def signup(ctx: Context, args: dict[str, Any]) -> None:
             "All slots of “{event}” are taken: you're on the waiting list with “{title}”. "
             "I'll tell you if a slot opens."
         )
-    await ctx.reply(
-        notice(msg.format(event=UserText(ev.title), title=UserText(t.title)), "success"),
-        private=True,
+    text = msg.format(event=UserText(ev.title), title=UserText(t.title))
+    if others:
+        text += "\n" + ngettext(
+            "Another lightning talks event is open too (#{ids}); you signed up for the sooner "
+            "one. For that one: “lightning signup … --event {ids}”.",
+            "{n} other lightning talks events are open too (#{ids}); you signed up for the "
+            "soonest. For another: “lightning signup … --event N”.",
+            len(others),
+        ).format(n=len(others), ids=", #".join(str(o) for o in others))
+    await ctx.reply(notice(text, "success"), private=True)
+
+
+SPEAKER_REMINDER = timedelta(minutes=30)
+
+
+def _cutoff(raw: str, starts: datetime, tz: ZoneInfo, now: datetime) -> datetime:
+    """``--cutoff``: a time ("2026-12-03 12:00"), or how long before the start ("1h")."""
+    try:
+        before = parse_duration(raw)
+    except UserError:
+        return parse_future(raw, tz, now)
+    cutoff = starts - before
+    if cutoff <= now:
+        raise UserError(
+            _("Sign-ups would close {before} before the start, which is already past.").format(
+                before=raw.strip()
+            )
+        )
+    return cutoff
+
+
+async def _signup_event(ctx: Context, raw: object) -> tuple[Event, list[int]]:
+    """The event to sign up for and the ids of the other open ones (when none was named)."""
+    if raw not in (None, "") or (
+        ctx.room_id and await Event.filter(thread_id=ctx.room_id).exists()
+    ):
+        return await find_event(ctx, raw), []
+    open_ = await Event.filter(community_id=ctx.community.id, status="open").order_by(
+        "starts_at", "id"
     )
+    if len(open_) < 2:
+        return await find_event(ctx, raw), []
+    return open_[0], [e.id for e in open_[1:]]
+
+
+@lt.job("remind")
+async def remind_speakers(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Shortly before the start, each speaker in the line-up is reminded privately."""
+    ev = await Event.get_or_none(id=payload.get("event"))
+    if ev is None or ev.status not in ("open", "closed"):
+        return
+    for talk in await store.lineup(ev.id):
+        await tell(
+            ctx,
+            talk.speaker_id,
+            _("Reminder: you give “{title}” at “{event}”, {when}. {minutes} minutes each!").format(
+                title=UserText(talk.title),
+                event=UserText(ev.title),
+                when=show(ev.starts_at, ctx.zone),
+                minutes=ev.minutes,
+            ),
+        )
 
 
 async def after_promotion(scope: Scope, ev: Event, promoted: Talk | None) -> None:

@@ -7,17 +7,21 @@ from typing import Any
 
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.i18n import N_, _
+from copkit.core.models import Job
+from copkit.core.timezones import show
 from copkit.core.views import ToRoom, UserText, notice
 
-from . import store
+from . import logic, store
 from . import views as v
 from .after import record_of
 from .cards import find_event, refresh, require_organiser, tell
-from .format import EVENT, NEXT, SKIP, event_key, lt
+from .format import EVENT, NEXT, SKIP, event_key, lt, talk_ref
 from .models import Event, Talk
 from .store import Timers
 
 WARNING = timedelta(minutes=1)
+EARLY = timedelta(minutes=30)
+"""Starting the run of show this long before the planned start gets a heads-up."""
 
 
 def _timers(scope: Scope, old: Event) -> Timers:
@@ -39,12 +43,40 @@ def _timers(scope: Scope, old: Event) -> Timers:
     return plan
 
 
+async def _cancel_reminder(scope: Scope, event_id: int) -> None:
+    """The speakers' reminder is pointless once the run of show has started."""
+    pending = await Job.filter(
+        community_id=scope.community.id, handler="lightning.remind", done_at=None, cancelled=False
+    ).values_list("id", "payload")
+    for job_id, payload in pending:
+        if isinstance(payload, dict) and payload.get("event") == event_id:
+            await scope.cancel_job(job_id)
+
+
 async def advance(ctx: Context, args: dict[str, Any], how: str) -> None:
     """Start, next or skip. A button carries the talk it saw on stage (``talk``): pressed
     twice, or after someone else moved on, it changes nothing and says so."""
     ev = await find_event(ctx, args.get("event"))
     require_organiser(ctx, ev)
+    early = ev.starts_at - ctx.now()
     step = await store.advance(ev.id, how, ctx.now(), _timers(ctx, ev), args.get("talk"))
+    if how == "start":
+        await _cancel_reminder(ctx, ev.id)
+    if how == "start" and early > EARLY:
+        await ctx.reply(
+            notice(
+                _(
+                    "Heads-up: “{event}” was planned for {when}, {wait} from now. The run of "
+                    "show has started anyway; the organiser can skip or go on as usual."
+                ).format(
+                    event=UserText(ev.title),
+                    when=show(ev.starts_at, ctx.zone),
+                    wait=logic.wait_text(int(early.total_seconds() // 60)),
+                ),
+                "warning",
+            ),
+            private=True,
+        )
     await ctx.log(f"lightning.{how}", ref=event_key(ev.id), member=ctx.person.id)
     await refresh(ctx, ev.id, run=True)
     if step.live is not None:
@@ -60,6 +92,19 @@ async def advance(ctx: Context, args: dict[str, Any], how: str) -> None:
         )
     else:
         await finish(ctx, step.event)
+    if step.promoted is not None:
+        await ctx.log(
+            "lightning.promoted", ref=talk_ref(step.promoted.id), member=step.promoted.speaker_id
+        )
+        await tell(
+            ctx,
+            step.promoted.speaker_id,
+            _(
+                "A talk was skipped, so a slot opened: “{title}” is now at the end of the "
+                "line-up of “{event}”. Get ready!"
+            ).format(title=UserText(step.promoted.title), event=UserText(ev.title)),
+        )
+        await refresh(ctx, ev.id, run=True)
 
 
 @lt.command("run", help=N_("Start the run of show (organiser)."), args=(EVENT,))

@@ -150,6 +150,7 @@ class Step:
     event: Event
     ended: Talk | None  # the talk that was live
     live: Talk | None  # the talk on stage now (None: all done)
+    promoted: Talk | None = None  # someone waiting who got the slot of a skipped talk
 
 
 Timers = Callable[[Event, Talk | None], Awaitable[dict[str, Any]]]
@@ -183,6 +184,8 @@ async def advance(
             ended = await Talk.get_or_none(id=ev.current_talk) if ev.current_talk else None
             if ended is not None:
                 await Talk.filter(id=ended.id).update(status="done" if how == "next" else "skipped")
+        # A talk not given frees its slot: the first person waiting speaks at the end.
+        promoted = await _promote(ev) if how == "skip" else None
         live = (
             await Talk.filter(event_id=event_id, status="lineup")
             .order_by("position", "seq")
@@ -207,4 +210,4 @@ async def advance(
         if jobs:
             await Event.filter(id=event_id).update(**jobs)
             ev = await Event.get(id=event_id)
-    return Step(ev, ended, live)
+    return Step(ev, ended, live, promoted)
