@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import zipfile
 from datetime import timedelta
@@ -171,3 +172,65 @@ def test_copkit_export_markdown(tmp_path, monkeypatch, capsys):
     assert main(["export", "--markdown", str(tmp_path / "x"), "--community", "9"]) == 1
     assert "no community to export" in capsys.readouterr().err
     assert main(["export"]) == 1
+
+
+def test_web_settings_are_checked():
+    from copkit.adapters.web.settings import WebSettings
+    from copkit.core.errors import ConfigError
+
+    assert WebSettings.from_config({}, {}).address(3978) == "http://127.0.0.1:3978"
+    s = WebSettings.from_config({"base_url": "https://cop.example.org/"}, {"COPKIT_WEB_PORT": "81"})
+    assert s.port == 81 and s.address(81) == "https://cop.example.org"
+    for values, env in (
+        ({"port": 70000}, {}),
+        ({"base_url": "cop.example.org"}, {}),
+        ({"base_url": "javascript:alert(1)"}, {}),
+        ({}, {"COPKIT_WEB_PORT": "eighty"}),
+    ):
+        with pytest.raises(ConfigError):
+            WebSettings.from_config(values, env)
+
+
+async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
+    """``copkit run`` says where the site is and serves it from the Teams application (one
+    port, with /healthz), or alone when Teams is off."""
+    import signal
+    import socket
+    import sys
+
+    import aiohttp
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{tmp_path / 'c.db'}"}
+    env.update(PYTHONUNBUFFERED="1", COPKIT_SECRET="s3cret")
+    for name in ("COPKIT_CONFIG", "DISCORD_TOKEN"):
+        env.pop(name, None)
+    teams_port, alone_port = free_port(), free_port()
+    for extra, port in ((["--port", str(teams_port)], teams_port), (["--no-teams"], alone_port)):
+        env["COPKIT_WEB_PORT"] = str(alone_port) if extra == ["--no-teams"] else ""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "copkit", "run", "--no-discord", *extra,
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            said = []
+            while not any("site: http://" in line for line in said):
+                line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+                assert line, said
+                said.append(line)
+            assert f"site: http://127.0.0.1:{port}/c/<community>/" in "".join(said)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/static/site.css") as r:
+                    assert r.status == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+                async with http.get(f"http://127.0.0.1:{port}/c/1/") as r:
+                    assert r.status == 404  # no community, or its site off
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    assert r.status == (404 if extra == ["--no-teams"] else 200)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0

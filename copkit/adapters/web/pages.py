@@ -48,7 +48,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "private, no-store",
 }
-LOG_ROWS = 200
+LOG_ROWS = 100  # as the chat's log command at most
 NEXT_EVENTS = 5
 
 
