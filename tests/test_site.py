@@ -62,7 +62,16 @@ async def test_every_page_renders_escaped_with_security_headers(built):
     assert "Kubernetes for developers" in home and 'href="/c/1/calendar.ics"' in home
     png = await client.get("/c/1/img/healthcheck-grid.png")
     assert png.status == 200 and (await png.read()).startswith(b"\x89PNG")
-    assert (await client.get("/c/1/e/leancoffee-99")).status == 404
+    for missing in (
+        "/c/1/e/leancoffee-99",
+        "/c/1/e/leancoffee-99999999999",
+        "/c/99999999999/",
+        "/c/123456789/",
+        "/c/1/img/healthcheck-trend-99999999999999.png",
+        "/c/1/img/nothing.png",
+        "/c/1/e/%3Cscript%3E",
+    ):
+        assert (await client.get(missing)).status == 404, missing
     for method in ("POST", "PUT", "DELETE"):
         assert (await client.request(method, "/c/1/")).status == 405  # read-only
 

@@ -32,7 +32,7 @@ class SiteOptions:
     secret: bytes | None = None
 
 
-_REF = re.compile(r"^[a-z][a-z0-9]*-[0-9]{1,12}$")
+_REF = re.compile(r"^[a-z][a-z0-9]*-[0-9]{1,9}$")
 
 
 def is_ref(text: str) -> bool:

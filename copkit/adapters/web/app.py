@@ -28,7 +28,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "inline": inline_html,
 }
 
-CID = r"{cid:\d{1,12}}"
+CID = r"{cid:\d{1,9}}"
 TOKEN = r"{token:[A-Za-z0-9_\-.]{1,120}}"
 
 

@@ -113,7 +113,7 @@ async def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
 async def copkit_site_image(scope: Scope, name: str) -> bytes | None:
     if name == GRID:
         return await grid_picture(scope)
-    if name.startswith(TREND) and name[len(TREND) :].isdigit():
+    if name.startswith(TREND) and name[len(TREND) :].isdigit() and len(name) - len(TREND) <= 9:
         dim = await Dimension.get_or_none(
             id=int(name[len(TREND) :]), community_id=scope.community.id
         )
