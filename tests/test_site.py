@@ -227,7 +227,9 @@ async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
         )  # fmt: skip
         try:
             said = []
-            while not any("site: http://" in line for line in said):
+            # (beside Teams, the endpoint listens once it says "local mode")
+            ready = "site: http://" if extra == ["--no-teams"] else "Teams: local mode"
+            while not any(ready in line for line in said):
                 line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
                 assert line, said
                 said.append(line)
