@@ -56,6 +56,17 @@ def http_setups(settings: Settings) -> list[Setup]:
         setups.append(teams_setup)
     from .adapters.calendar_http import add_calendar_routes
 
+    site = settings.adapters["web"]
+    if site.enabled:
+        from .adapters.web.serve import add_site
+
+        _host, port = http_address(settings)
+
+        def site_setup(app: object, runtime: Copkit) -> None:
+            add_site(app, runtime, site, port, lambda _line: None)  # type: ignore[arg-type]
+
+        setups.append(site_setup)
+
     setups.append(add_calendar_routes)  # /c/<community>/calendar.ics (when the calendar is public)
     return setups
 
@@ -133,6 +144,14 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
             say(endpoint_line(teams, host, server.port))
         else:
             say("Teams: not started ([teams] enabled = false, or --no-teams)")
+        site = settings.adapters["web"]
+        if site.enabled:
+            say(
+                f"site: {site.address(server.port)}/c/<community>/ (a community's leader opens it "
+                "with “site members”)"
+            )
+        else:
+            say("site: not started ([web] enabled = false)")
         if not discord.enabled:
             say("Discord: not started ([discord] enabled = false, or --no-discord)")
         elif discord.token:

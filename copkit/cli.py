@@ -211,6 +211,41 @@ def _run(
     return code
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Every community's archive as Markdown files under DIR/<id>-<name>/."""
+    from .core.context import Scope
+    from .core.models import Community
+    from .core.runtime import Copkit
+    from .plugins.site import export
+
+    if not args.markdown:
+        raise StartupError("say where: copkit export --markdown DIR")
+    out = Path(args.markdown)
+
+    async def go() -> None:
+        runtime = Copkit(settings.database_url, pm=make_plugin_manager(_plugins(settings)))
+        await runtime.open()
+        try:
+            query = Community.all().order_by("id")
+            if args.community is not None:
+                query = query.filter(id=args.community)
+            communities = await query
+            if not communities:
+                raise StartupError("no community to export")
+            for c in communities:
+                folder = out / f"{c.id}-{export.slug(c.name)}"
+                n = await export.write(Scope(runtime.services, c, ""), folder)
+                print(f"{folder}: {n} event files")
+        finally:
+            await runtime.close()
+
+    try:
+        asyncio.run(go())
+    except OSError as exc:
+        raise StartupError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    return 0
+
+
 def cmd_teams_manifest(args: argparse.Namespace, settings: Settings) -> int:
     from .adapters.teams.manifest import write_package
     from .core.plugins import build_registry, make_plugin_manager
@@ -285,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
     s.set_defaults(fn=cmd_console)
+
+    s = sub.add_parser(
+        "export",
+        help="write the communities' archives as Markdown files",
+        description="Write every community's archive (one Markdown file per event, with front "
+        "matter) into a folder, for a wiki or a git repository.",
+    )
+    s.add_argument("--markdown", metavar="DIR", help="the folder to write to")
+    s.add_argument("--community", type=int, help="only this community (its number)")
+    s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser(
         "plugins",

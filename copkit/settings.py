@@ -11,6 +11,7 @@ from typing import Any
 
 from .adapters.discord.settings import DiscordSettings
 from .adapters.teams.settings import TeamsSettings
+from .adapters.web.settings import WebSettings
 from .core import config
 from .core.config import Settings
 from .http.settings import HttpSettings
@@ -19,6 +20,7 @@ ADAPTER_SETTINGS: tuple[type[config.AdapterSection], ...] = (
     DiscordSettings,
     TeamsSettings,
     HttpSettings,
+    WebSettings,
 )
 
 __all__ = ["ADAPTER_SETTINGS", "Settings", "default_settings", "load_settings"]

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
     from .calendar_feed import CalendarEntry
     from .canvas import CanvasSummary
-    from .context import Activity, Context, JobContext
+    from .context import Activity, Context, JobContext, Scope
     from .models import Community
     from .series import SeriesOccurrence
+    from .site import SiteAction, SiteDocument, SiteEvent, SitePage, SitePanel
     from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
@@ -153,6 +154,50 @@ def copkit_canvas(community_id: int) -> CanvasSummary | None:
     """Called when a plugin reads a community's canvas (``Hooks.canvas``). The plugin that keeps
     canvases returns the newest one (or ``None`` when the community has none); may be
     ``async def``. The first answer that is not ``None`` is used."""
+
+
+# The community site (collectors; see copkit/core/site.py) ------------------------------------
+#
+# Each gets a ``scope`` (the community and the services, as in a timer job, with no room) and
+# returns only what the chat shows the whole community: never private answers, health-check
+# answers, unrevealed notes or direct messages.
+
+
+@hookspec
+def copkit_site_events(scope: Scope) -> list[SiteEvent]:
+    """The community's events of this plugin's formats, past and upcoming, for the site's
+    Events and Home pages. Return an empty list when there are none."""
+
+
+@hookspec
+def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
+    """The page of the event ``ref`` (``<format>-<number>``, as given in
+    :class:`SiteEvent`): its minutes or record as views. Return ``None`` when ``ref`` is not
+    one of this plugin's events (or not in this community)."""
+
+
+@hookspec
+def copkit_site_actions(scope: Scope) -> list[SiteAction]:
+    """The open action items of this plugin's events, for the site's Actions page."""
+
+
+@hookspec
+def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
+    """Blocks for a site page: ``page`` is ``home`` or ``health``. A health check adds its
+    results and pictures; a canvas or a scorecard would add theirs to ``home``."""
+
+
+@hookspec
+def copkit_site_image(scope: Scope, name: str) -> bytes | None:
+    """The PNG picture ``name`` a panel of this plugin refers to (:class:`SiteImage`);
+    ``None`` when it is not this plugin's or there is nothing to draw."""
+
+
+@hookspec
+def copkit_site_documents(scope: Scope) -> list[SiteDocument]:
+    """The archive of this plugin's events as Markdown documents: each event's whole record
+    (``whole=True``, one exported file per event) and its searchable parts (takeaways, notes,
+    talks)."""
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
     from .calendar_feed import CalendarEntry
     from .canvas import CanvasSummary
-    from .context import Activity, Context, JobContext
+    from .context import Activity, Context, JobContext, Scope
     from .models import Community
     from .series import SeriesOccurrence
+    from .site import SiteAction, SiteDocument, SiteEvent, SitePage, SitePanel
 
 log = logging.getLogger("copkit.plugins")
 
@@ -36,6 +37,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.workshop",
     "copkit.plugins.reflect",
     "copkit.plugins.workshop.canvas",
+    "copkit.plugins.site",
 )
 
 
@@ -124,6 +126,12 @@ _CALLED = (
     "copkit_calendar_entries",
     "copkit_canvas",
     "copkit_permission",
+    "copkit_site_events",
+    "copkit_site_event",
+    "copkit_site_actions",
+    "copkit_site_panels",
+    "copkit_site_image",
+    "copkit_site_documents",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
 implementations fails on its own."""
@@ -183,10 +191,10 @@ class Hooks:
         self._decides = bool(self.pm.hook.copkit_permission.get_hookimpls())
         self._plugins = plugins
 
-    async def _each(self, name: str, **kwargs: Any) -> list[Any]:
+    async def _each(self, hook: str, /, **kwargs: Any) -> list[Any]:
         self._ensure_isolated()
         results = []
-        for result in getattr(self.pm.hook, name)(**kwargs):
+        for result in getattr(self.pm.hook, hook)(**kwargs):
             if inspect.isawaitable(result):
                 result = await result
             if result is not None:
@@ -269,6 +277,33 @@ class Hooks:
         for result in await self._each("copkit_canvas", community_id=community_id):
             return result
         return None
+
+    async def _gathered(self, hook: str, /, **kwargs: Any) -> list[Any]:
+        out: list[Any] = []
+        for result in await self._each(hook, **kwargs):
+            out.extend(result)
+        return out
+
+    async def site_events(self, scope: Scope) -> list[SiteEvent]:
+        return await self._gathered("copkit_site_events", scope=scope)
+
+    async def site_event(self, scope: Scope, ref: str) -> SitePage | None:
+        pages = await self._each("copkit_site_event", scope=scope, ref=ref)
+        return pages[0] if pages else None
+
+    async def site_actions(self, scope: Scope) -> list[SiteAction]:
+        return await self._gathered("copkit_site_actions", scope=scope)
+
+    async def site_panels(self, scope: Scope, page: str) -> list[SitePanel]:
+        panels = await self._gathered("copkit_site_panels", scope=scope, page=page)
+        return sorted(panels, key=lambda p: p.order)
+
+    async def site_image(self, scope: Scope, name: str) -> bytes | None:
+        images = await self._each("copkit_site_image", scope=scope, name=name)
+        return images[0] if images else None
+
+    async def site_documents(self, scope: Scope) -> list[SiteDocument]:
+        return await self._gathered("copkit_site_documents", scope=scope)
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .access import Access
@@ -13,6 +13,7 @@ from .communitylog import CommunityLog
 from .events import Person
 from .models import Community
 from .output import Output
+from .site import SiteOptions
 from .specs import Registry
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Services:
     scheduler: Scheduler
     presence: dict[tuple[int, str], list[str]]
     spawn: Callable[..., Any]
+    site: SiteOptions = field(default_factory=lambda: SiteOptions())
 
     # Shorthands kept for plugins written against ``ctx.runtime`` --------------------------------
 

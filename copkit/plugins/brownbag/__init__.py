@@ -13,8 +13,18 @@ from copkit.core.specs import Models
 from . import after, backlog, sessions  # noqa: F401  (their declarations register on bb)
 from .format import bb
 from .sessions import copkit_calendar_entries, copkit_series_occurrence
+from .site import copkit_site_documents, copkit_site_event, copkit_site_events
 
-__all__ = ["after", "backlog", "copkit_calendar_entries", "copkit_series_occurrence", "sessions"]
+__all__ = [
+    "after",
+    "backlog",
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
+    "sessions",
+]
 
 FORMAT = bb.name
 

@@ -13,7 +13,7 @@ from copkit.core.ratings import check_apply, parse_rating
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.store import insert_if_absent
-from copkit.core.views import notice
+from copkit.core.views import View, notice
 
 from . import views as v
 from .format import FEEDBACK, bb, session_key
@@ -144,14 +144,18 @@ async def record(ctx: Context, args: dict[str, Any]) -> None:
         await ctx.reply(v.past_view([(s, await stats(s.id)) for s in rows], ctx.zone))
         return
     s = await get_session(ctx, args["session"])
+    await ctx.reply(await record_of(ctx, s))
+
+
+async def record_of(scope: Scope, s: Session) -> View:
+    """A brown bag's record, as the ``record`` command shows it (and the site)."""
     applies = [f.apply for f in await Feedback.filter(session_id=s.id).order_by("id") if f.apply]
-    sections = await ctx.services.hooks.minutes_sections(
-        Activity(ctx.community, "brownbag", s.id, s.title, s.room_id)
+    sections = await scope.services.hooks.minutes_sections(
+        Activity(scope.community, "brownbag", s.id, s.title, s.room_id)
     )
-    view = v.record_view(
-        s, ctx.zone, await stats(s.id), applies, [(x.title, x.text) for x in sections]
+    return v.record_view(
+        s, scope.zone, await stats(s.id), applies, [(x.title, x.text) for x in sections]
     )
-    await ctx.reply(view)
 
 
 @bb.job("end")

@@ -18,6 +18,13 @@ from copkit.core.specs import Measure, Models
 from . import answering, deck_canvas, deck_commands, handlers, pulse_commands, rounds, signals
 from .rounds import copkit_calendar_entries, copkit_series_occurrence
 from .routes import FORMAT, hc
+from .site import (
+    copkit_site_documents,
+    copkit_site_event,
+    copkit_site_events,
+    copkit_site_image,
+    copkit_site_panels,
+)
 
 __all__ = [
     "FORMAT",
@@ -25,6 +32,11 @@ __all__ = [
     "copkit_calendar_entries",
     "copkit_series_occurrence",
     "deck_canvas",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
+    "copkit_site_image",
+    "copkit_site_panels",
     "deck_commands",
     "handlers",
     "pulse_commands",

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from copkit.core.context import Context
+from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
 from copkit.core.specs import Arg
@@ -19,7 +19,7 @@ from . import charts, deck, logic, report, views
 from .models import Dimension, Round
 from .rounds import grid_picture, show_results
 from .routes import hc
-from .tally import COLOURS, participation
+from .tally import COLOURS, Tally, participation
 
 
 @hc.command(
@@ -34,11 +34,16 @@ async def results(ctx: Context, args: dict[str, Any]) -> None:
 
 @hc.command("history", help=N_("Every round, with the traffic-light grid."))
 async def history(ctx: Context, args: dict[str, Any]) -> None:
+    await ctx.reply(await history_view(ctx))
+
+
+async def history_view(scope: Scope, *, picture: bool = True) -> View:
+    """Every round (the latest 20), with the traffic-light grid unless ``picture`` is false."""
     rounds = list(
-        reversed(await Round.filter(community_id=ctx.community.id).order_by("-number").limit(20))
+        reversed(await Round.filter(community_id=scope.community.id).order_by("-number").limit(20))
     )
     tallies = await logic.tallies([r.id for r in rounds if r.enough])
-    tz = ctx.zone
+    tz = scope.zone
     lines = []
     for r in rounds:
         dominant = None
@@ -46,7 +51,7 @@ async def history(ctx: Context, args: dict[str, Any]) -> None:
             shown = [t for t in tallies[r.id].values() if t.answered >= r.min_responses]
             dominant = {c: sum(1 for t in shown if t.dominant == c) for c in COLOURS}
         lines.append(views.history_line(r, tz, dominant))
-    await ctx.reply(views.history(lines, await grid_picture(ctx)))
+    return views.history(lines, await grid_picture(scope) if picture else None)
 
 
 @hc.command(
@@ -59,8 +64,21 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
     if not words:
         raise UserError(_("Which dimension? For example: healthcheck trend purpose"))
     dim = await deck.find(ctx.community.id, words)
-    data = [(r, t) for r, t in await logic.dimension_trend(ctx.community.id, dim.id)]
-    tz = ctx.zone
+    await ctx.reply(await trend_view(ctx, dim))
+
+
+async def trend_view(
+    scope: Scope,
+    dim: Dimension,
+    *,
+    picture: bool = True,
+    data: list[tuple[Round, Tally]] | None = None,
+) -> View:
+    """One dimension across rounds (``data``, else read), with its chart unless ``picture`` is
+    false."""
+    if data is None:
+        data = await logic.dimension_trend(scope.community.id, dim.id)
+    tz = scope.zone
     lines = []
     shown = []
     for r, t in data:
@@ -76,7 +94,7 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
             + f" · {_('score')} {t.score}"
         )
     png = None
-    if shown:  # every round in its place: those with too few answers as labelled gaps
+    if shown and picture:  # every round in its place: those with too few answers as gaps
         png = await charts.render(
             charts.trend_png,
             [report.round_label(r, tz) for r, _t in data],
@@ -90,7 +108,7 @@ async def trend(ctx: Context, args: dict[str, Any]) -> None:
             hidden=[t.answered < r.min_responses for r, t in data],
             hidden_label=_("too few answers"),
         )
-    await ctx.reply(views.trend(dim.title, lines, png))
+    return views.trend(dim.title, lines, png)
 
 
 # Export (aggregates only) ------------------------------------------------------------------------

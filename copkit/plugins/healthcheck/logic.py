@@ -374,3 +374,21 @@ async def dimension_trend(community_id: int, dimension_id: int) -> list[tuple[Ro
     ).order_by("number")
     t = await tallies([r.id for r in rounds])
     return [(r, t[r.id].get(dimension_id, Tally())) for r in rounds]
+
+
+async def trends(community_id: int) -> dict[int, list[tuple[Round, Tally]]]:
+    """:func:`dimension_trend` of every dimension at once (by dimension id)."""
+    rounds = await Round.filter(community_id=community_id, status=CLOSED, enough=True).order_by(
+        "number"
+    )
+    ids = [r.id for r in rounds]
+    asked = set(
+        await RoundDimension.filter(round_id__in=ids).values_list("round_id", "dimension_id")
+    )
+    t = await tallies(ids)
+    out: dict[int, list[tuple[Round, Tally]]] = {}
+    for _rid, dim_id in sorted(asked):
+        out.setdefault(dim_id, [])
+    for dim_id, series in out.items():
+        series.extend((r, t[r.id].get(dim_id, Tally())) for r in rounds if (r.id, dim_id) in asked)
+    return out

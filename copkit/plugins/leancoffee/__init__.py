@@ -18,11 +18,21 @@ from .models import Session
 from .recurring import copkit_calendar_entries
 from .routes import lc
 from .sessions import add_participants, running_key
+from .site import (
+    copkit_site_actions,
+    copkit_site_documents,
+    copkit_site_event,
+    copkit_site_events,
+)
 
 __all__ = [
     "capture",
     "copkit_calendar_entries",
     "copkit_series_occurrence",
+    "copkit_site_actions",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
     "discussion",
     "flow",
     "minutes",

@@ -13,8 +13,17 @@ from copkit.core.specs import Models
 from . import signups, stage  # noqa: F401  (their declarations register on lt)
 from .format import lt
 from .signups import copkit_calendar_entries, copkit_series_occurrence
+from .site import copkit_site_documents, copkit_site_event, copkit_site_events
 
-__all__ = ["copkit_calendar_entries", "copkit_series_occurrence", "signups", "stage"]
+__all__ = [
+    "copkit_calendar_entries",
+    "copkit_series_occurrence",
+    "copkit_site_documents",
+    "copkit_site_event",
+    "copkit_site_events",
+    "signups",
+    "stage",
+]
 
 FORMAT = lt.name
 

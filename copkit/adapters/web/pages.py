@@ -1,0 +1,299 @@
+"""The community site's pages: who may open them, and what each shows.
+
+Every page is read-only (GET), rendered on the server from what the formats hand over through
+the ``copkit_site_*`` hooks, with user text escaped (Jinja2 autoescape, and
+:mod:`.render` for chat views). A community whose site is off answers 404; a members' site
+needs a valid signed link (a tampered, expired or revoked one answers 403).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from copkit.core.context import Scope
+from copkit.core.dberrors import is_unavailable
+from copkit.core.i18n import _, set_locale
+from copkit.core.lru import LRUDict
+from copkit.core.models import Community, LogEntry
+from copkit.core.runtime import Copkit
+from copkit.core.site import SiteEvent, is_ref
+from copkit.core.timezones import community_zone, show
+from copkit.plugins.site import export, links, search
+
+log = logging.getLogger("copkit.site")
+
+RUNTIME_KEY: web.AppKey[Copkit] = web.AppKey("copkit_site_runtime", Copkit)
+CACHE_KEY: web.AppKey[LRUDict[tuple[int, str], tuple[int, datetime, Any]]] = web.AppKey(
+    "copkit_site_cache"
+)
+CACHE_SIZE = 512  # pages' data kept (community, page)
+CACHE_FOR = timedelta(seconds=60)  # at most: an unlogged change (time passing) shows then
+JINJA_KEY = web.AppKey("copkit_site_jinja", aiohttp_jinja2.jinja2.Environment)
+
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "private, no-store",
+}
+LOG_ROWS = 100  # as the chat's log command at most
+NEXT_EVENTS = 5
+
+
+@dataclass
+class Site:
+    """One request's community, the services, and the prefix its links carry."""
+
+    scope: Scope
+    base: str  # /c/<id>/ or /c/<id>/k/<token>/
+    calendar: str  # the calendar feed's address (public path)
+    cache: LRUDict[tuple[int, str], tuple[int, datetime, Any]]
+    version: int = -1  # the community log's last entry: what the site shows changes with it
+
+    async def cached(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
+        """``make()``'s data for this community, kept while the community's log stays the same
+        (every change the formats make is logged) and for at most a minute."""
+        if self.version < 0:
+            ids: list[Any] = list(
+                await LogEntry.filter(community_id=self.community.id)
+                .order_by("-id")
+                .limit(1)
+                .values_list("id", flat=True)
+            )
+            self.version = int(ids[0]) if ids else 0
+        now = self.scope.now()
+        entry = self.cache.get((self.community.id, key))
+        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
+            return entry[2]
+        data = await make()
+        self.cache[(self.community.id, key)] = (self.version, now, data)
+        return data
+
+    @property
+    def community(self) -> Community:
+        return self.scope.community
+
+
+def secured(response: web.StreamResponse) -> web.StreamResponse:
+    for name, value in HEADERS.items():
+        response.headers[name] = value
+    return response
+
+
+def _error(request: web.Request, status: int) -> web.StreamResponse:
+    words = {
+        403: _(
+            "This link does not open the site (it may have expired or been revoked). "
+            "Ask for a new one with “site” in your chat."
+        ),
+        404: _("There is no site here."),
+        503: _("The site is unavailable for a moment. Please try again."),
+    }
+    context = {"status": status, "message": words.get(status, ""), "lang": "en", "base": ""}
+    return secured(
+        aiohttp_jinja2.render_template(
+            "error.html", request, context, app_key=JINJA_KEY, status=status
+        )
+    )
+
+
+async def open_site(request: web.Request) -> Site:
+    """The site asked for, if this request may see it; raises 404 or 403 otherwise."""
+    runtime = request.app[RUNTIME_KEY]
+    community = await Community.get_or_none(id=int(request.match_info["cid"]))
+    if community is None or links.visibility(community) == "off":
+        raise web.HTTPNotFound()
+    token = request.match_info.get("token")
+    base = f"/c/{community.id}/"
+    if token is not None:
+        key = await links.secret(runtime.services.site)
+        if links.check(key, token, community, runtime.clock.now()) != "ok":
+            raise web.HTTPForbidden()
+        base = f"/c/{community.id}/k/{token}/"
+    elif links.visibility(community) != "public":
+        raise web.HTTPForbidden()
+    set_locale(community.locale or "en")
+    scope = Scope(runtime.services, community, "")
+    return Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
+
+
+Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
+
+
+def page(fn: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        try:
+            site = await open_site(request)
+            return secured(await fn(request, site))
+        except web.HTTPException as exc:
+            return _error(request, exc.status)
+        except Exception as exc:
+            if is_unavailable(exc):
+                return _error(request, 503)
+            log.exception("site page %s failed", request.path)
+            return _error(request, 500)
+
+    handler.__name__ = fn.__name__
+    return handler
+
+
+def render(request: web.Request, site: Site, name: str, **context: Any) -> web.Response:
+    tz = community_zone(site.community.timezone)
+    base = {
+        "community": site.community.name or _("Community {id}").format(id=site.community.id),
+        "base": site.base,
+        "calendar": site.calendar,
+        "lang": (site.community.locale or "en").split("-")[0],
+        "when": lambda dt: show(dt, tz),
+        # lists: a plain date and time (babel's formatting costs ~0.2 ms a line)
+        "short": lambda dt: dt.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "nav": name,
+    }
+    return aiohttp_jinja2.render_template(name, request, {**base, **context}, app_key=JINJA_KEY)
+
+
+async def _events(site: Site) -> list[SiteEvent]:
+    hooks = site.scope.services.hooks
+    events: list[SiteEvent] = await site.cached("events", lambda: hooks.site_events(site.scope))
+    return events
+
+
+async def _event_page(site: Site, ref: str) -> Any:
+    hooks = site.scope.services.hooks
+    return await site.cached(f"event:{ref}", lambda: hooks.site_event(site.scope, ref))
+
+
+def _split(events: list[SiteEvent], now: Any) -> tuple[list[SiteEvent], list[SiteEvent]]:
+    upcoming = sorted(
+        (e for e in events if e.status in ("upcoming", "running") and e.starts_at >= now) or (),
+        key=lambda e: e.starts_at,
+    )
+    upcoming_refs = {e.ref for e in upcoming}
+    past = sorted(
+        (e for e in events if e.ref not in upcoming_refs), key=lambda e: e.starts_at, reverse=True
+    )
+    return upcoming, past
+
+
+@page
+async def home(request: web.Request, site: Site) -> web.StreamResponse:
+    hooks = site.scope.services.hooks
+    upcoming, past = _split(await _events(site), site.scope.now())
+    latest = None
+    for e in past:
+        if e.minutes:
+            latest = await _event_page(site, e.ref)
+            break
+    panels = await site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home"))
+    return render(
+        request,
+        site,
+        "home.html",
+        upcoming=upcoming[:NEXT_EVENTS],
+        latest=latest,
+        recent=past[:5],
+        panels=panels,
+    )
+
+
+@page
+async def events(request: web.Request, site: Site) -> web.StreamResponse:
+    upcoming, past = _split(await _events(site), site.scope.now())
+    return render(request, site, "events.html", upcoming=upcoming, past=past)
+
+
+@page
+async def event(request: web.Request, site: Site) -> web.StreamResponse:
+    ref = request.match_info["ref"]
+    found = await _event_page(site, ref) if is_ref(ref) else None
+    if found is None:
+        raise web.HTTPNotFound()
+    return render(request, site, "event.html", page=found)
+
+
+@page
+async def actions(request: web.Request, site: Site) -> web.StreamResponse:
+    hooks = site.scope.services.hooks
+    rows = await site.cached("actions", lambda: hooks.site_actions(site.scope))
+    return render(request, site, "actions.html", actions=rows)
+
+
+@page
+async def health(request: web.Request, site: Site) -> web.StreamResponse:
+    hooks = site.scope.services.hooks
+    panels = await site.cached("panels:health", lambda: hooks.site_panels(site.scope, "health"))
+    return render(request, site, "health.html", panels=panels)
+
+
+async def _log_lines(site: Site, rows: list[LogEntry]) -> list[str]:
+    """The log in the chat's words: the core's ``logwords`` when present."""
+    try:
+        words = importlib.import_module("copkit.core.logwords")
+    except ImportError:
+        return [f"{r.member or 'copkit'}: {r.kind} {r.ref} {r.text}".strip() for r in rows]
+    said: list[str] = await words.describe_all(
+        site.community.id, rows, site.scope.services.registry
+    )
+    return said
+
+
+@page
+async def community_log(request: web.Request, site: Site) -> web.StreamResponse:
+    async def make() -> list[tuple[LogEntry, str]]:
+        rows = list(
+            reversed(
+                await LogEntry.filter(community_id=site.community.id)
+                .order_by("-id")
+                .limit(LOG_ROWS)
+            )
+        )
+        lines = await _log_lines(site, rows)
+        return list(reversed(list(zip(rows, lines, strict=True))))  # newest first
+
+    return render(request, site, "log.html", entries=await site.cached("log", make))
+
+
+@page
+async def find(request: web.Request, site: Site) -> web.StreamResponse:
+    query = request.query.get("q", "")[: search.MAX_QUERY].strip()
+    hits = await search.search(site.scope, query) if query else []
+    return render(request, site, "search.html", query=query, hits=hits)
+
+
+@page
+async def export_page(request: web.Request, site: Site) -> web.StreamResponse:
+    docs = await search.archive(site.scope)
+    files = [export.file_name(d.day, d.event_ref) for d in docs]
+    return render(request, site, "export.html", files=["index.md", *files])
+
+
+@page
+async def export_zip(request: web.Request, site: Site) -> web.StreamResponse:
+    body = await export.zipped(site.scope)
+    name = export.slug(site.community.name)
+    return web.Response(
+        body=body,
+        content_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}-archive.zip"'},
+    )
+
+
+@page
+async def image(request: web.Request, site: Site) -> web.StreamResponse:
+    name = request.match_info["name"]
+    png = await site.scope.services.hooks.site_image(site.scope, name)
+    if png is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=png, content_type="image/png")

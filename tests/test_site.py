@@ -1,0 +1,247 @@
+"""The community site over real HTTP (aiohttp on loopback): visibility and signed links, every
+page of a community built through the test kit, escaping, security headers, search (FTS5 on
+SQLite, full text on PostgreSQL), the Markdown export and ``copkit export --markdown``."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from site_kit import SCRIPT_TOPIC, TAKEAWAY, build, site_app
+
+from copkit.cli import main
+from copkit.core.events import CommunityRef
+from copkit.plugins.site import links
+from copkit.testing import Harness
+
+PAGES = ("", "events", "actions", "health", "log", "search?q=overlap", "export")
+
+
+@pytest.fixture
+async def built(db_url):
+    async with Harness(db_url) as h:
+        await build(h)
+        async with TestClient(TestServer(site_app(h))) as client:
+            yield h, client
+
+
+def link_of(h: Harness, person: str) -> str:
+    text = h.last(private_to=person).text
+    found = re.search(r"(/c/\d+/k/[^/\s]+/)", text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_every_page_renders_escaped_with_security_headers(built):
+    h, client = built
+    for path in PAGES:
+        r = await client.get(f"/c/1/{path}")
+        body = await r.text()
+        assert r.status == 200, (path, body[:500])
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "script-src" not in r.headers["Content-Security-Policy"]  # no script at all
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert "<script" not in body.lower()
+    minutes = await (await client.get("/c/1/e/leancoffee-1")).text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in minutes and SCRIPT_TOPIC not in minutes
+    assert TAKEAWAY in minutes and "Write a pairing guide" in minutes
+    assert "proposed by bob" in minutes  # who proposed what
+    talk = await (await client.get("/c/1/e/brownbag-1")).text()
+    assert 'href="https://slides.example/bb-1"' in talk and "4.5" in talk  # links, average
+    assert "Try Hypothesis" in talk
+    actions = await (await client.get("/c/1/actions")).text()
+    assert "Write a pairing guide" in actions and "2026-01-19" in actions
+    home = await (await client.get("/c/1/")).text()
+    assert "Kubernetes for developers" in home and 'href="/c/1/calendar.ics"' in home
+    png = await client.get("/c/1/img/healthcheck-grid.png")
+    assert png.status == 200 and (await png.read()).startswith(b"\x89PNG")
+    for missing in (
+        "/c/1/e/leancoffee-99",
+        "/c/1/e/leancoffee-99999999999",
+        "/c/99999999999/",
+        "/c/123456789/",
+        "/c/1/img/healthcheck-trend-99999999999999.png",
+        "/c/1/img/nothing.png",
+        "/c/1/e/%3Cscript%3E",
+    ):
+        assert (await client.get(missing)).status == 404, missing
+    for method in ("POST", "PUT", "DELETE"):
+        assert (await client.request(method, "/c/1/")).status == 405  # read-only
+
+
+async def test_health_shows_aggregates_only(built):
+    h, client = built
+    body = await (await client.get("/c/1/health")).text()
+    assert "4 of 5 members answered" in body and "We know why we meet" in body
+    for who in ("ann", "bob", "cid", "dan"):  # no respondent is ever named
+        assert f">{who}<" not in body and f" {who} " not in body
+    assert 'img src="/c/1/img/healthcheck-grid.png"' in body
+    assert re.search(r'img src="/c/1/img/healthcheck-trend-\d+\.png"', body)
+
+
+async def test_visibility_off_members_public_and_links(built):
+    h, client = built
+    await h.say("leader", "site off")
+    assert (await client.get("/c/1/")).status == 404
+    await h.say("ann", "site")
+    assert "no site yet" in h.last(private_to="ann").text
+    await h.say("ann", "site public")  # only the leader decides
+    assert (await client.get("/c/1/")).status == 404
+    await h.say("leader", "site members")
+    assert (await client.get("/c/1/")).status == 403  # no link
+    await h.say("ann", "site")
+    link = link_of(h, "ann")
+    assert h.last(private_to="ann").text.count("http://127.0.0.1/c/1/k/") == 1
+    page = await client.get(link + "events")
+    assert page.status == 200
+    assert f'href="{link}e/leancoffee-1"' in await page.text()  # links keep the token
+    tampered = link.replace("/k/1.", "/k/2.") if "/k/1." in link else link[:-3] + "AA/"
+    assert (await client.get(tampered)).status == 403
+    cid, epoch, exp, sig = link.split("/")[4].split(".")
+    assert (await client.get(f"/c/1/k/{cid}.{epoch}.{int(exp) + 99}.{sig}/")).status == 403
+    assert (await client.get(f"/c/1/k/{cid}.{epoch}.{exp}.{sig[:-1]}x/")).status == 403
+    h.clock.advance(timedelta(days=links.LINK_DAYS, seconds=1))  # expired
+    assert (await client.get(link)).status == 403
+    await h.say("bob", "site")
+    fresh = link_of(h, "bob")
+    assert (await client.get(fresh)).status == 200
+    await h.say("leader", "site revoke")
+    assert (await client.get(fresh)).status == 403
+    await h.say("bob", "site")
+    assert (await client.get(link_of(h, "bob"))).status == 200
+    # A link of one community never opens another's site.
+    mine = h.community_ref
+    h.community_ref = CommunityRef("test", "other", "Other", owner_id="leader")
+    await h.say("leader", "site members")
+    h.community_ref = mine
+    assert (await client.get(f"/c/2{fresh[4:]}")).status == 403
+
+
+async def test_search_finds_takeaways_notes_and_talks(built):
+    h, client = built
+    body = await (await client.get("/c/1/search?q=overlap+hours")).text()
+    assert TAKEAWAY in body and 'href="/c/1/e/leancoffee-1"' in body
+    body = await (await client.get("/c/1/search?q=Hypothesis")).text()
+    assert 'href="/c/1/e/brownbag-1"' in body
+    body = await (await client.get("/c/1/search?q=nothing-like-this")).text()
+    assert "Nothing found" in body
+    hostile = await client.get("/c/1/search", params={"q": '"<b>x</b> OR * NEAR(' + "a" * 500})
+    assert hostile.status == 200 and "<b>x</b>" not in await hostile.text()
+    # A takeaway added later is found on the next search.
+    await h.say("leader", "leancoffee start")
+    await h.say("ann", "leancoffee propose Onboarding")
+    await h.say("leader", "leancoffee voting open")
+    await h.say("ann", "leancoffee vote 1")
+    await h.say("leader", "leancoffee voting close")
+    await h.say("cid", "leancoffee takeaway Buddies beat wikis")
+    await h.say("leader", "leancoffee end")
+    assert "Buddies beat wikis" in await (await client.get("/c/1/search?q=buddies")).text()
+
+
+async def test_export_zip(built):
+    h, client = built
+    r = await client.get("/c/1/export.zip")
+    assert r.status == 200 and r.headers["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(await r.read()))
+    names = archive.namelist()
+    assert sorted(names) == [
+        "2026-01-05-leancoffee-1.md",
+        "2026-01-06-brownbag-1.md",
+        "2026-01-06-healthcheck-1.md",
+        "index.md",
+    ]
+    doc = archive.read("2026-01-05-leancoffee-1.md").decode()
+    assert doc.startswith('---\ntitle: "Lean coffee"\ndate: 2026-01-05\nformat: leancoffee\n')
+    assert "\\<script\\>" in doc  # escaped Markdown: a wiki shows it as text
+    talk = archive.read("2026-01-06-brownbag-1.md").decode()
+    assert "format: brownbag" in talk and "https://slides.example/bb-1" in talk
+
+
+def test_copkit_export_markdown(tmp_path, monkeypatch, capsys):
+    url = f"sqlite://{tmp_path / 'copkit.db'}"
+
+    async def community() -> None:
+        async with Harness(url) as h:
+            await build(h)
+
+    asyncio.run(community())
+    monkeypatch.setenv("COPKIT_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--markdown", str(tmp_path / "out")]) == 0
+    written = sorted(p.name for p in (tmp_path / "out" / "1-cop").iterdir())
+    assert "2026-01-05-leancoffee-1.md" in written and "index.md" in written
+    assert "3 event files" in capsys.readouterr().out
+    assert main(["export", "--markdown", str(tmp_path / "x"), "--community", "9"]) == 1
+    assert "no community to export" in capsys.readouterr().err
+    assert main(["export"]) == 1
+
+
+def test_web_settings_are_checked():
+    from copkit.adapters.web.settings import WebSettings
+    from copkit.core.errors import ConfigError
+
+    assert WebSettings.from_config({}, {}).address(3978) == "http://127.0.0.1:3978"
+    s = WebSettings.from_config({"base_url": "https://cop.example.org/"}, {"COPKIT_WEB_PORT": "81"})
+    assert s.port == 81 and s.address(81) == "https://cop.example.org"
+    for values, env in (
+        ({"port": 70000}, {}),
+        ({"base_url": "cop.example.org"}, {}),
+        ({"base_url": "javascript:alert(1)"}, {}),
+        ({}, {"COPKIT_WEB_PORT": "eighty"}),
+    ):
+        with pytest.raises(ConfigError):
+            WebSettings.from_config(values, env)
+
+
+async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
+    """``copkit run`` says where the site is and serves it from the Teams application (one
+    port, with /healthz), or alone when Teams is off."""
+    import signal
+    import socket
+    import sys
+
+    import aiohttp
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{tmp_path / 'c.db'}"}
+    env.update(PYTHONUNBUFFERED="1", COPKIT_SECRET="s3cret")
+    for name in ("COPKIT_CONFIG", "DISCORD_TOKEN"):
+        env.pop(name, None)
+    teams_port, alone_port = free_port(), free_port()
+    for extra, port in ((["--port", str(teams_port)], teams_port), (["--no-teams"], alone_port)):
+        env["COPKIT_WEB_PORT"] = str(alone_port) if extra == ["--no-teams"] else ""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "copkit", "run", "--no-discord", *extra,
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            said = []
+            # (beside Teams, the endpoint listens once it says "local mode")
+            ready = "site: http://" if extra == ["--no-teams"] else "Teams: local mode"
+            while not any(ready in line for line in said):
+                line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+                assert line, said
+                said.append(line)
+            assert f"site: http://127.0.0.1:{port}/c/<community>/" in "".join(said)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/static/site.css") as r:
+                    assert r.status == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+                async with http.get(f"http://127.0.0.1:{port}/c/1/") as r:
+                    assert r.status == 404  # no community, or its site off
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    assert r.status == (404 if extra == ["--no-teams"] else 200)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0
