@@ -215,6 +215,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Every community's archive as Markdown files under DIR/<id>-<name>/."""
     from .core.context import Scope
     from .core.models import Community
+    from .core.plugins import make_plugin_manager
     from .core.runtime import Copkit
     from .plugins.site import export
 

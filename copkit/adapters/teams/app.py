@@ -210,7 +210,7 @@ def endpoint_line(settings: TeamsSettings, host: str, port: int) -> str:
 
 async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[str], None]) -> None:
     """Serve the messaging endpoint until cancelled. Without credentials: local emulator mode on
-    127.0.0.1 only. ``extend`` adds more to the same application (the community site)."""
+    127.0.0.1 only."""
     from copkit.core.errors import StartupError
 
     settings = checked(settings)
@@ -220,8 +220,6 @@ async def serve_teams(runtime: Copkit, settings: TeamsSettings, say: Callable[[s
         app = make_app(runtime, settings)
     except Exception as exc:  # the SDK refusing its configuration
         raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
-    if extend is not None:
-        extend(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, settings.port)
