@@ -213,6 +213,8 @@ def _run(
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Every community's archive as Markdown files under DIR/<id>-<name>/."""
+    import asyncio
+
     from .core.context import Scope
     from .core.models import Community
     from .core.plugins import make_plugin_manager

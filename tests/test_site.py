@@ -201,8 +201,8 @@ def test_web_settings_are_checked():
 
 
 async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
-    """``copkit run`` says where the site is and serves it from the Teams application (one
-    port, with /healthz), or alone when Teams is off."""
+    """``copkit run`` says where the site is and serves it from the process's HTTP server (one
+    port, with the probes and the Teams endpoint), Teams on or off."""
     import signal
     import socket
     import sys
@@ -219,17 +219,15 @@ async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
     for name in ("COPKIT_CONFIG", "DISCORD_TOKEN"):
         env.pop(name, None)
     teams_port, alone_port = free_port(), free_port()
-    for extra, port in ((["--port", str(teams_port)], teams_port), (["--no-teams"], alone_port)):
-        env["COPKIT_WEB_PORT"] = str(alone_port) if extra == ["--no-teams"] else ""
+    # The site is on the process's HTTP server, beside the probes (and the Teams endpoint).
+    for extra, port in (([], teams_port), (["--no-teams"], alone_port)):
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "copkit", "run", "--no-discord", *extra,
+            sys.executable, "-m", "copkit", "run", "--no-discord", "--port", str(port), *extra,
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
             said = []
-            # (beside Teams, the endpoint listens once it says "local mode")
-            ready = "site: http://" if extra == ["--no-teams"] else "Teams: local mode"
-            while not any(ready in line for line in said):
+            while not any("site: http://" in line for line in said):
                 line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
                 assert line, said
                 said.append(line)
@@ -240,7 +238,9 @@ async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
                 async with http.get(f"http://127.0.0.1:{port}/c/1/") as r:
                     assert r.status == 404  # no community, or its site off
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                    assert r.status == (404 if extra == ["--no-teams"] else 200)
+                    assert r.status == 200
+                async with http.post(f"http://127.0.0.1:{port}/api/messages", json={}) as r:
+                    assert (r.status == 404) == (extra == ["--no-teams"])
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.communicate(), 30)

@@ -7,12 +7,14 @@ JavaScript. See ``docs/site.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from tortoise.exceptions import ConfigurationError
 
 from copkit.core.lru import LRUDict
 from copkit.core.runtime import Copkit
@@ -85,7 +87,20 @@ def setup_site(app: web.Application, runtime: Copkit, *, base_url: str = "") -> 
     app.router.add_get(f"/c/{CID}", no_slash)
     app.router.add_get(f"/c/{CID}/k/{TOKEN}", no_slash)
 
-    async def secret_first(app: web.Application) -> None:
-        await pages.links.secret(runtime.services.site)  # warns now if it had to make one
+    async def secret_first(app: web.Application) -> AsyncIterator[None]:
+        """The links' secret made (and its warning said) as soon as the database is open: the
+        HTTP server starts first, so the probes answer while copkit starts."""
 
-    app.on_startup.append(secret_first)
+        async def when_open() -> None:
+            for _ in range(1200):
+                try:
+                    await pages.links.secret(runtime.services.site)
+                    return
+                except ConfigurationError:  # the database is not open yet
+                    await asyncio.sleep(0.1)
+
+        task = asyncio.create_task(when_open(), name="site-secret")
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(secret_first)
