@@ -158,6 +158,9 @@ SETUP = [
     ("leader", 'brownbag schedule Testing --speaker ann --at "tomorrow 12:30"'),
     ("leader", 'lightning open Demos --at "tomorrow 16:00"'),
     ("ann", "lightning signup My talk"),
+    ("leader", "workshop start"),
+    ("ann", "workshop note A first idea"),
+    ("bob", "workshop note A second idea --box importance"),
 ]
 
 
@@ -176,7 +179,7 @@ class Loop:
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Loop, Harness, Bugs]]:
     """One harness for a whole sweep, its community set up with a running lean coffee, a
-    health check and a pulse, a brown bag and a lightning talks event."""
+    health check and a pulse, a brown bag, a lightning talks event and a vision workshop."""
     loop = Loop()
     if PG_URL:
         loop.run(reset_postgres(PG_URL))

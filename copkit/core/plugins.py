@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.healthcheck",
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
+    "copkit.plugins.workshop",
     "copkit.plugins.reflect",
 )
 
@@ -83,7 +84,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         for job in jobs or []:
             reg.jobs[job.name] = job
     for models in reversed(pm.hook.copkit_register_models()):
-        reg.models.extend(models or [])
+        reg.models.extend(m for m in models or [] if m not in reg.models)
     return reg
 
 

@@ -24,10 +24,17 @@ __all__ = ["CORE_MODELS", "DEFAULT_URL", "hide_password", "is_postgres", "open_d
 log = logging.getLogger("copkit.storage")
 
 CORE_MODELS = Models(app="core", module="copkit.core.models", migrations="copkit.core.migrations")
+FACILITATION_MODELS = Models(
+    app="facilitation",
+    module="copkit.core.facilitation.models",
+    migrations="copkit.core.facilitation.migrations",
+)
+"""The shared facilitation moves' tables (:mod:`copkit.core.facilitation`): always there, so any
+format may use them without declaring them."""
 GOALS_MODELS = Models(
     app="goals", module="copkit.core.goals_models", migrations="copkit.core.goals_migrations"
 )
-CORE_APPS = (CORE_MODELS, GOALS_MODELS)
+CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS)
 """The core's own apps, present whichever plugins are installed."""
 
 
@@ -35,7 +42,8 @@ def tortoise_config(url: str, models: Sequence[Models]) -> dict[str, Any]:
     apps: dict[str, Any] = {}
     for m in [*CORE_APPS, *models]:
         app = apps.setdefault(m.app, {"models": [], "default_connection": "default"})
-        app["models"].append(m.module)
+        if m.module not in app["models"]:  # (shared models, e.g. facilitation, come once)
+            app["models"].append(m.module)
         if m.migrations:
             app["migrations"] = m.migrations
     if url.startswith("postgresql://"):
