@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from .context import Activity, JobContext
     from .models import Community
-    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
+    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, OpenAction, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
 hookimpl = pluggy.HookimplMarker("copkit")
@@ -123,6 +123,22 @@ def copkit_signals(
     (``health.days_since``, ``health.red_twice``) — and nothing for the others. Every plugin's
     measures are gathered; the first for a name wins. This is how a format's data reaches the
     scorecard without anyone importing it."""
+
+
+@hookspec
+def copkit_open_actions(community: Community) -> list[OpenAction]:
+    """Called when the community's open actions are listed (a retro's review, ``retro
+    actions``): return the action items this plugin holds open, as :class:`OpenAction` (keys
+    ``<format>:<id>``). The core leaves out those closed by a review
+    (:mod:`copkit.core.actions`); every plugin's are gathered."""
+
+
+@hookspec
+def copkit_action_closed(
+    community: Community, key: str, verdict: str, member: str, at: datetime
+) -> None:
+    """An open action was closed by a review (``verdict`` ``done`` or ``dropped``): the plugin
+    whose ``key`` it is may mark it in its own tables. The return value is ignored."""
 
 
 # Decisions ------------------------------------------------------------------------------------

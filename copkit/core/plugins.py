@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .specs import Measure, Registry, Section
+from .specs import Measure, OpenAction, Registry, Section
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -115,6 +115,8 @@ _CALLED = (
     "copkit_job_due",
     "copkit_minutes_sections",
     "copkit_signals",
+    "copkit_open_actions",
+    "copkit_action_closed",
     "copkit_permission",
 )
 """The hooks called while copkit runs (not the registration ones): each of their plain
@@ -239,6 +241,25 @@ class Hooks:
                 if m.name in names:
                     out.setdefault(m.name, m)
         return out
+
+    async def open_actions(self, community: Community) -> list[OpenAction]:
+        """Every plugin's open actions (``copkit_open_actions``), oldest first."""
+        out: list[OpenAction] = []
+        for result in await self._each("copkit_open_actions", community=community):
+            out.extend(result)
+        return sorted(out, key=lambda a: (a.since, a.key))
+
+    async def action_closed(
+        self, community: Community, key: str, verdict: str, member: str, at: datetime
+    ) -> None:
+        await self._each(
+            "copkit_action_closed",
+            community=community,
+            key=key,
+            verdict=verdict,
+            member=member,
+            at=at,
+        )
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):
