@@ -148,7 +148,7 @@ async def test_a_whole_retro_private_writing_reveal_merge_dots_actions_minutes(h
     msgs = await h.say("leader", "retro end")
     minutes = said(msgs)
     assert "Retro minutes" in minutes and "Block an hour" in minutes
-    assert "Time to prepare — bob, cid ●●" in minutes
+    assert "#2** Time to prepare — bob, cid ●●" in minutes
     assert said(await h.say("ann", "retro minutes")).count("Block an hour") == 1
     # the action joins the community's open actions, and the next retro reviews it
     assert "Block an hour" in said(await h.say("ann", "retro actions"))

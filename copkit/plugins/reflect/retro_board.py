@@ -68,10 +68,10 @@ def review_line(n: int, item: dict[str, str], verdict: str | None) -> str:
     return "- " + " · ".join(parts)
 
 
-def note_line(n: Note, prompts: str, dots_on: int | None) -> str:
+def note_line(n: Note, prompts: str, dots_on: int | None, *, label: bool = True) -> str:
     who = ", ".join(UserText(a) for a in notes.authors_of(n))
-    label = _(prompt_label(prompts, n.box))
-    line = f"- **#{n.number}** [{label}] {UserText(n.text)} — {who}"
+    box = f"[{_(prompt_label(prompts, n.box))}] " if label else ""
+    line = f"- **#{n.number}** {box}{UserText(n.text)} — {who}"
     if dots_on is not None:
         line += " " + "●" * dots_on if dots_on else ""
     return line

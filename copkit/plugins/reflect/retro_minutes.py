@@ -40,7 +40,8 @@ async def sections(r: Retro) -> list[Section]:
             these.sort(key=lambda n: (-counted.get(str(n.number), 0), n.number))
             if these:
                 text = "\n".join(
-                    board.note_line(n, r.prompts, counted.get(str(n.number), 0)) for n in these
+                    board.note_line(n, r.prompts, counted.get(str(n.number), 0), label=False)
+                    for n in these
                 )
                 out.append(Section(_(label), text, order=20))
     agreed = await RetroAction.filter(retro_id=r.id).order_by("id")
