@@ -7,6 +7,8 @@ with nothing changed."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from copkit.core.actions_models import ActionClosed, ActionReview
@@ -109,6 +111,20 @@ async def test_review_of_open_actions_by_button_and_command(h):
     # the next retro reviews only what is still open: the carried action
     r2 = await run_retro(h)
     assert [i["text"] for i in r2.review] == ["Book a room"]
+
+
+async def test_two_presses_at_once_give_one_verdict(h):
+    await lean_coffee_actions(h, "Write the pairing guide")
+    r = await run_retro(h)
+    b = await board(h, r)
+    await asyncio.gather(
+        h.click("leader", button(b, "Done 1")),
+        h.click("leader", button(b, "Drop 1")),
+        h.click("leader", button(b, "Done 1")),
+    )
+    assert await ActionReview.all().count() == 1
+    assert await ActionClosed.all().count() == 1
+    assert await LogEntry.filter(kind__startswith="action.").count() == 1
 
 
 async def test_a_whole_retro_private_writing_reveal_merge_dots_actions_minutes(h):

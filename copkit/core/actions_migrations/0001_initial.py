@@ -4,15 +4,43 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("core", "0001_initial"),
-        ("core", "0002_job_attempts"),
-        ("core", "0003_delivery"),
-    ]
+    dependencies = [("core", "0004_log_and_role_indexes")]
 
     initial = True
 
     operations = [
+        ops.CreateModel(
+            name="ActionClosed",
+            fields=[
+                (
+                    "id",
+                    fields.IntField(generated=True, primary_key=True, unique=True, db_index=True),
+                ),
+                (
+                    "community",
+                    fields.ForeignKeyField(
+                        "core.Community",
+                        source_field="community_id",
+                        db_constraint=True,
+                        to_field="id",
+                        related_name="actions_closed",
+                        on_delete=OnDelete.CASCADE,
+                    ),
+                ),
+                ("key", fields.CharField(max_length=200)),
+                ("verdict", fields.CharField(max_length=10)),
+                ("event", fields.CharField(max_length=100)),
+                ("at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={
+                "table": "actions_closed",
+                "app": "actions",
+                "unique_together": (("community", "key"),),
+                "pk_attr": "id",
+                "table_description": "An action a review closed (done or dropped): it leaves the open list (once).",
+            },
+            bases=["Model"],
+        ),
         ops.CreateModel(
             name="ActionReview",
             fields=[
@@ -42,39 +70,7 @@ class Migration(migrations.Migration):
                 "app": "actions",
                 "unique_together": (("community", "key", "event"),),
                 "pk_attr": "id",
-                "table_description": "One verdict on one action in one review.",
-            },
-            bases=["Model"],
-        ),
-        ops.CreateModel(
-            name="ActionClosed",
-            fields=[
-                (
-                    "id",
-                    fields.IntField(generated=True, primary_key=True, unique=True, db_index=True),
-                ),
-                (
-                    "community",
-                    fields.ForeignKeyField(
-                        "core.Community",
-                        source_field="community_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="actions_closed",
-                        on_delete=OnDelete.CASCADE,
-                    ),
-                ),
-                ("key", fields.CharField(max_length=200)),
-                ("verdict", fields.CharField(max_length=10)),
-                ("event", fields.CharField(max_length=100)),
-                ("at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-            ],
-            options={
-                "table": "actions_closed",
-                "app": "actions",
-                "unique_together": (("community", "key"),),
-                "pk_attr": "id",
-                "table_description": "An action a review closed (done or dropped).",
+                "table_description": "One verdict on one action in one review (``event``, e.g. ``retro:3``): unique, so a",
             },
             bases=["Model"],
         ),

@@ -42,8 +42,8 @@ class Retro(Model):
 
 
 class RetroAction(Model):
-    """An action a retro agreed: who does it, by when; open until done or dropped (by a later
-    review, or ``retro done``)."""
+    """An action a retro agreed: what, who and by when. It stays open until a later review
+    says it is done or dropped."""
 
     id = fields.IntField(primary_key=True)
     retro = fields.ForeignKeyField("retro.Retro", related_name="actions")

@@ -1,3 +1,6 @@
+import functools
+from json import dumps, loads
+
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
@@ -5,11 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("core", "0001_initial"),
-        ("core", "0002_job_attempts"),
-        ("core", "0003_delivery"),
-    ]
+    dependencies = [("core", "0004_log_and_role_indexes")]
 
     initial = True
 
@@ -41,7 +40,14 @@ class Migration(migrations.Migration):
                 ("dots", fields.SmallIntField(default=3)),
                 ("write_seconds", fields.IntField(default=600)),
                 ("vote_seconds", fields.IntField(default=300)),
-                ("review", fields.JSONField(default=list)),
+                (
+                    "review",
+                    fields.JSONField(
+                        default=list,
+                        encoder=functools.partial(dumps, separators=(",", ":")),
+                        decoder=loads,
+                    ),
+                ),
                 ("facilitator", fields.CharField(max_length=200)),
                 ("facilitator_name", fields.CharField(default="", max_length=200)),
                 ("started_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -52,7 +58,7 @@ class Migration(migrations.Migration):
                 "app": "retro",
                 "indexes": [Index(fields=["community_id", "status"])],
                 "pk_attr": "id",
-                "table_description": "A retrospective.",
+                "table_description": "A retrospective: its prompts, stage, timeboxes, dot budget and the actions reviewed.",
             },
             bases=["Model"],
         ),
@@ -99,7 +105,7 @@ class Migration(migrations.Migration):
                 "app": "retro",
                 "indexes": [Index(fields=["community_id", "status"])],
                 "pk_attr": "id",
-                "table_description": "An action a retro agreed.",
+                "table_description": "An action a retro agreed: what, who and by when. It stays open until a later review",
             },
             bases=["Model"],
         ),
