@@ -161,6 +161,9 @@ SETUP = [
     ("leader", "workshop start"),
     ("ann", "workshop note A first idea"),
     ("bob", "workshop note A second idea --box importance"),
+    ("leader", "retro start"),
+    ("leader", "retro next"),
+    ("ann", "retro note start A retro idea"),
 ]
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .models import Community
     from .series import SeriesOccurrence
     from .site import SiteAction, SiteDocument, SiteEvent, SitePage, SitePanel
-    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, Section
+    from .specs import Action, Command, FormatInfo, JobType, Measure, Models, OpenAction, Section
 
 hookspec = pluggy.HookspecMarker("copkit")
 hookimpl = pluggy.HookimplMarker("copkit")
@@ -198,6 +198,22 @@ def copkit_site_documents(scope: Scope) -> list[SiteDocument]:
     """The archive of this plugin's events as Markdown documents: each event's whole record
     (``whole=True``, one exported file per event) and its searchable parts (takeaways, notes,
     talks)."""
+
+
+@hookspec
+def copkit_open_actions(community: Community) -> list[OpenAction]:
+    """Called when the community's open actions are listed (a retro's review, ``retro
+    actions``): return the action items this plugin holds open, as :class:`OpenAction` (keys
+    ``<format>:<id>``). The core leaves out those closed by a review
+    (:mod:`copkit.core.actions`); every plugin's are gathered."""
+
+
+@hookspec
+def copkit_action_closed(
+    community: Community, key: str, verdict: str, member: str, at: datetime
+) -> None:
+    """An open action was closed by a review (``verdict`` ``done`` or ``dropped``): the plugin
+    whose ``key`` it is may mark it in its own tables. The return value is ignored."""
 
 
 # Decisions ------------------------------------------------------------------------------------

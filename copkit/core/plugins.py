@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs
-from .specs import Measure, Registry, Section
+from .specs import Measure, OpenAction, Registry, Section
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -125,6 +125,8 @@ _CALLED = (
     "copkit_series_occurrence",
     "copkit_calendar_entries",
     "copkit_canvas",
+    "copkit_open_actions",
+    "copkit_action_closed",
     "copkit_permission",
     "copkit_site_events",
     "copkit_site_event",
@@ -304,6 +306,25 @@ class Hooks:
 
     async def site_documents(self, scope: Scope) -> list[SiteDocument]:
         return await self._gathered("copkit_site_documents", scope=scope)
+
+    async def open_actions(self, community: Community) -> list[OpenAction]:
+        """Every plugin's open actions (``copkit_open_actions``), oldest first."""
+        out: list[OpenAction] = []
+        for result in await self._each("copkit_open_actions", community=community):
+            out.extend(result)
+        return sorted(out, key=lambda a: (a.since, a.key))
+
+    async def action_closed(
+        self, community: Community, key: str, verdict: str, member: str, at: datetime
+    ) -> None:
+        await self._each(
+            "copkit_action_closed",
+            community=community,
+            key=key,
+            verdict=verdict,
+            member=member,
+            at=at,
+        )
 
     def permission(self, community: Community, member: str, role: int, action: str) -> bool | None:
         if self._plugins != len(getattr(self.pm, "_name2plugin", ())):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from .roles import Role
@@ -130,6 +131,19 @@ class Measure:
     name: str
     value: float
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAction:
+    """An action item a format still holds open (see ``copkit_open_actions``): ``key`` is
+    ``<format>:<id>`` (unique in the community), ``since`` when it was agreed."""
+
+    key: str
+    source: str
+    text: str
+    since: datetime
+    owner_name: str = ""
+    due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,11 @@ format may use them without declaring them."""
 GOALS_MODELS = Models(
     app="goals", module="copkit.core.goals_models", migrations="copkit.core.goals_migrations"
 )
-CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS)
+ACTIONS_MODELS = Models(
+    app="actions", module="copkit.core.actions_models", migrations="copkit.core.actions_migrations"
+)
+"""The open actions' reviews (:mod:`copkit.core.actions`)."""
+CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS, ACTIONS_MODELS)
 """The core's own apps, present whichever plugins are installed."""
 
 

@@ -9,8 +9,11 @@ votes in :mod:`.thumbs`, notes in :mod:`.capture`, minutes in :mod:`.minutes`, s
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from copkit.core.hookspecs import hookimpl
-from copkit.core.specs import Models
+from copkit.core.models import Community
+from copkit.core.specs import Models, OpenAction
 
 from . import capture, discussion, flow, minutes, thumbs, topics, voting
 from .flow import copkit_series_occurrence
@@ -68,3 +71,17 @@ async def copkit_presence_changed(community, room, present, joined, left) -> Non
     s = await Session.get_or_none(running_key=running_key(community.id, room))
     if s is not None:
         await add_participants(s.id, present)
+
+
+@hookimpl
+async def copkit_open_actions(community: Community) -> list[OpenAction]:
+    """Lean coffee's open action items, for the community's review (``copkit.core.actions``)."""
+    return await capture.open_actions(community.id)
+
+
+@hookimpl
+async def copkit_action_closed(
+    community: Community, key: str, verdict: str, member: str, at: datetime
+) -> None:
+    """A review said one of ours is done (or dropped): mark it here too."""
+    await capture.closed_by_review(community.id, key, verdict, member, at)

@@ -3,15 +3,17 @@ and open actions across sessions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from copkit.core import store
+from copkit.core.actions_models import ActionClosed
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
 from copkit.core.parsing import words
 from copkit.core.routes import parse_int
-from copkit.core.specs import Arg
+from copkit.core.specs import Arg, OpenAction
 from copkit.core.timezones import parse_day
 from copkit.core.views import Button, UserText, View, notice
 
@@ -108,7 +110,12 @@ async def show_open_actions(
     q = Note.filter(community_id=ctx.community.id, kind=ACTION)
     if not include_done:
         q = q.filter(done=False)
-    rows = await q.order_by("id").limit(50).prefetch_related("session")
+    dropped = await _dropped(ctx.community.id)
+    rows = [
+        a
+        for a in await q.order_by("id").limit(50).prefetch_related("session")
+        if a.id not in dropped
+    ]
     if not rows:
         if announce_empty:
             await ctx.reply(notice(_("No open action items. 🎉")), private=True)
@@ -129,6 +136,45 @@ async def show_open_actions(
         await ctx.reply(view, private=True)
     else:
         await ctx.show(view)
+
+
+def action_key(note_id: int) -> str:
+    """The action's key among the community's open actions (``copkit.core.actions``)."""
+    return f"{lc.name}:{note_id}"
+
+
+async def _dropped(community_id: int) -> set[int]:
+    """Our actions a review dropped (they stay undone, and leave the open list)."""
+    keys = await store.column(
+        ActionClosed.filter(community_id=community_id, key__startswith=f"{lc.name}:"), "key"
+    )
+    return {int(k.rsplit(":", 1)[1]) for k in keys if k.rsplit(":", 1)[1].isdigit()}
+
+
+async def open_actions(community_id: int) -> list[OpenAction]:
+    rows = await Note.filter(community_id=community_id, kind=ACTION, done=False).order_by("id")
+    return [
+        OpenAction(
+            key=action_key(a.id),
+            source=lc.name,
+            text=a.text,
+            since=a.created_at,
+            owner_name=a.owner_name or "",
+            due=a.due,
+        )
+        for a in rows[:500]
+    ]
+
+
+async def closed_by_review(
+    community_id: int, key: str, verdict: str, member: str, at: datetime
+) -> None:
+    prefix, _sep, raw = key.rpartition(":")
+    if prefix != lc.name or not raw.isdigit() or verdict != "done":
+        return
+    await Note.filter(id=int(raw), community_id=community_id, kind=ACTION, done=False).update(
+        done=True, done_at=at, done_by=member[:200]
+    )
 
 
 async def mark_done(ctx: Context, raw: Any) -> None:

@@ -8,27 +8,39 @@ The format is declared on :data:`.format.rf`; its commands and jobs next to thei
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from copkit.core import store
 from copkit.core.context import Activity
 from copkit.core.hookspecs import hookimpl
 from copkit.core.models import Community, Job, LogEntry
-from copkit.core.specs import Measure, Models
+from copkit.core.specs import Measure, Models, OpenAction, Section
 
-from . import coach, digest, goals_commands, people  # noqa: F401  (their declarations register)
+from . import coach, digest, goals_commands, people, retro_actions, retro_minutes, retro_writing  # noqa: F401  (their declarations register)  # noqa: F401  (the retro format)
 from .format import rf
 from .models import Timers
 from .prepare import COACH_EVERY, COACH_JOB, DIGEST_JOB, next_digest
+from .retro_format import rt
 from .stats import measure
 
 FORMAT = rf.name
+_FORMATS = (rf, rt)
+"""Reflect and the retro (``docs/reflect.md``, “Retrospectives”)."""
 
-(
-    copkit_register_formats,
-    copkit_register_commands,
-    copkit_register_actions,
-    copkit_register_jobs,
-) = rf.hookimpls()
+
+def _both(i: int) -> Any:
+    parts = [f.hookimpls()[i] for f in _FORMATS]
+
+    def collect() -> list[Any]:
+        return [x for part in parts for x in part()]
+
+    return collect
+
+
+copkit_register_formats = hookimpl(_both(0))
+copkit_register_commands = hookimpl(_both(1))
+copkit_register_actions = hookimpl(_both(2))
+copkit_register_jobs = hookimpl(_both(3))
 
 
 @hookimpl
@@ -38,8 +50,30 @@ def copkit_register_models() -> list[Models]:
             app="reflect",
             module="copkit.plugins.reflect.models",
             migrations="copkit.plugins.reflect.migrations",
-        )
+        ),
+        Models(
+            app="retro",
+            module="copkit.plugins.reflect.retro_models",
+            migrations="copkit.plugins.reflect.retro_migrations",
+        ),
     ]
+
+
+@hookimpl
+async def copkit_open_actions(community: Community) -> list[OpenAction]:
+    return await retro_actions.open_actions(community.id)
+
+
+@hookimpl
+async def copkit_action_closed(
+    community: Community, key: str, verdict: str, member: str, at: datetime
+) -> None:
+    await retro_actions.closed_by_review(community.id, key, verdict, at)
+
+
+@hookimpl
+async def copkit_minutes_sections(activity: Activity) -> list[Section]:
+    return await retro_minutes.sections_for(activity)
 
 
 @hookimpl
