@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 # Cheap commands stay cheap: the ORM, the plugins and the adapters are imported by the commands
 # that use them (``copkit version`` loads none of them).
 
-DEMOS = ("tour", "leancoffee", "healthcheck", "brownbag", "lightning", "workshop", "reflect", "retro")
+DEMOS = (
+    "tour",
+    "leancoffee",
+    "healthcheck",
+    "brownbag",
+    "lightning",
+    "workshop",
+    "reflect",
+    "retro",
+)
 LOG_FORMAT_ENV = "COPKIT_LOG_FORMAT"
 
 
