@@ -196,7 +196,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     data = _users(data, escape_markdown)
     out = [f"# {_heading(data)}", ""]
     out.append(
-        _("{start}–{end} ({tz}) · {n} participants: {names}").format(
+        ngettext(
+            "{start}–{end} ({tz}) · {n} participant: {names}",
+            "{start}–{end} ({tz}) · {n} participants: {names}",
+            len(data["participants"]),
+        ).format(
             start=data["start"],
             end=data["end"],
             tz=data["tz"],
@@ -240,7 +244,11 @@ def render_view(data: dict[str, Any], session_id: int | None = None) -> View:
     """The minutes as a chat view (bold headings instead of Markdown headers)."""
     data = _users(data, UserText)
     lines = [
-        _("{start}–{end} · {n} participants: {names}").format(
+        ngettext(
+            "{start}–{end} · {n} participant: {names}",
+            "{start}–{end} · {n} participants: {names}",
+            len(data["participants"]),
+        ).format(
             start=data["start"],
             end=data["end"],
             n=len(data["participants"]),
