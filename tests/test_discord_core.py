@@ -60,7 +60,8 @@ async def test_login_sync_payload_and_intents(fake, world, bot):
     assert core["default_member_permissions"] is None  # mixed roles: the core checks
     subs = {o["name"]: o for o in core["options"]}
     assert {"help", "formats", "formats-enable", "roles-core-add", "log"} <= set(subs)
-    person = subs["roles-core-add"]["options"][0]
+    person = dict(subs["roles-core-add"]["options"][0])
+    assert set(person.pop("description_localizations")) == {"de", "fr"}
     assert person == {"type": 6, "name": "person", "description": "who (@name)", "required": True}
     require = {o["name"]: o for o in subs["roles-require"]["options"]}
     assert [c["value"] for c in require["role"]["choices"]] == ["member", "core", "leader"]
@@ -73,7 +74,10 @@ async def test_login_sync_payload_and_intents(fake, world, bot):
     assert formats["description_localizations"]["de"] == (
         "Zeigt die Formate und ob sie eingeschaltet sind."
     )
-    assert "fr" not in formats["description_localizations"]  # no French catalogue: English
+    assert (
+        formats["description_localizations"]["fr"]
+        == "Lister les formats et indiquer s'ils sont activés."
+    )
     assert not formats.get("name_localizations"), "names stay as they are"
     names = [json_names(c) for c in puts[0].json]
     assert all(len(n) == len(set(n)) for n in names), "no duplicate names"

@@ -142,7 +142,8 @@ class ConsoleMessenger:
         for mid in self._new + self._edited:
             room_id, target, view = self.messages[mid]
             if isinstance(target, Private):
-                if target.person_id == self.acting:
+                # (the console's default person is called "you": "only you see this" too)
+                if target.person_id in (self.acting, "you"):
                     header = _("(only you see this)") + " "
                 else:
                     header = _("(only {name} sees this)").format(name=target.person_id) + " "

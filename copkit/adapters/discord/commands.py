@@ -214,6 +214,20 @@ def _layout(
     by_word: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
     for rest, cmd in entries:
         by_word.setdefault(rest[0].lower(), []).append((tuple(w.lower() for w in rest), cmd))
+    # Over Discord's 25 children, a command that is also a group ("calendar" and "calendar ics")
+    # becomes a group whose bare command is "show", the largest first, until the rest fits.
+    flatten = {w for w, items in by_word.items() if not all(len(r) == 2 for r, _c in items)} - {
+        w for w, items in by_word.items() if len(items) == 1 and len(items[0][0]) == 1
+    }
+    count = sum(len(items) if w in flatten else 1 for w, items in by_word.items())
+    for word in sorted(flatten, key=lambda w: -len(by_word[w])):
+        if count <= CHILDREN_MAX:
+            break
+        items = by_word[word]
+        if all(len(r) <= 2 for r, _c in items) and not any(r[1:] == ("show",) for r, _c in items):
+            flatten.discard(word)
+            by_word[word] = [((word, r[1] if len(r) == 2 else "show"), c) for r, c in items]
+            count -= len(items) - 1
     out: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
     for word, items in by_word.items():
         if len(items) == 1 and len(items[0][0]) == 1:
