@@ -12,7 +12,44 @@ from typing import Any
 
 import pytest
 
-PG_URL = os.environ.get("COPKIT_TEST_POSTGRES_URL")
+
+def _per_worker(url: str | None) -> str | None:
+    """With pytest-xdist, each worker gets a PostgreSQL database of its own beside the URL's
+    (``<db>_gw0`` …): tests that empty the database (``reset_postgres``) or run whole processes on
+    it never pull it from under the other worker. Without the right to create databases, the
+    URL's own is shared as before."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import asyncio
+    import time
+
+    import asyncpg
+
+    head, _, tail = url.rpartition("/")
+    name, mark, query = tail.partition("?")
+    mine = f"{name}_{worker}"
+
+    async def make() -> None:
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", mine):
+                await conn.execute(f'CREATE DATABASE "{mine}"')
+        finally:
+            await conn.close()
+
+    for attempt in range(10):  # two workers copying template1 at the same moment: try again
+        try:
+            asyncio.run(make())
+            return f"{head}/{mine}{mark}{query}"
+        except Exception:
+            time.sleep(0.3 * (attempt + 1))
+    return url
+
+
+PG_URL = _per_worker(os.environ.get("COPKIT_TEST_POSTGRES_URL"))
+if PG_URL:
+    os.environ["COPKIT_TEST_POSTGRES_URL"] = PG_URL
 
 
 def pytest_configure(config):
