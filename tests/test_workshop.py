@@ -37,6 +37,7 @@ async def started(h: Harness, extra: str = "") -> Workshop:
 
 
 async def board(h: Harness, w: Workshop):
+    await h.rt.live.drain()  # the board's last coalesced edit, not one drawn mid-burst
     return await h.view(f"workshop:board:{w.id}")
 
 
