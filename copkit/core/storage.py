@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -128,6 +129,10 @@ def check_url(url: str) -> None:
         raise StartupError(f"cannot open the database {hide_password(url)}: no directory {folder}")
 
 
+PROBE_TRY = 0.2  # seconds
+PROBE_WAIT = 5.0
+
+
 async def _probe_sqlite(url: str) -> None:
     """Open a SQLite file once before tortoise does: tortoise keeps its connection lock when the
     file cannot be opened (a missing directory, no permission), and the next statement then
@@ -140,16 +145,27 @@ async def _probe_sqlite(url: str) -> None:
         raise OSError(f"no directory {folder}")
 
     def probe() -> None:
-        conn = sqlite3.connect(path, timeout=5)
+        conn = sqlite3.connect(path, timeout=PROBE_TRY)
         try:
             conn.execute("PRAGMA schema_version").fetchone()
         finally:
             conn.close()
 
-    try:
-        await asyncio.to_thread(probe)
-    except sqlite3.Error as exc:
-        raise OSError(f"{exc} ({path})") from exc
+    # Short tries rather than one long wait: a locked file (another process migrating) is
+    # waited for up to PROBE_WAIT seconds, and a stop while waiting is not held up by a thread
+    # sitting in SQLite's busy wait.
+    deadline = time.monotonic() + PROBE_WAIT
+    while True:
+        try:
+            await asyncio.to_thread(probe)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise OSError(f"{exc} ({path})") from exc
+            if time.monotonic() >= deadline:
+                raise OSError(f"{exc} ({path})") from exc
+        except sqlite3.Error as exc:
+            raise OSError(f"{exc} ({path})") from exc
 
 
 SCRUB_TRIES = 30
