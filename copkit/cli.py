@@ -140,6 +140,15 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
                 raise StartupError(f"cannot read {args.script}: {exc.strerror}") from exc
     elif not sys.stdin.isatty():
         script = sys.stdin.read().splitlines()
+    locale = settings.locale
+    if args.locale:
+        from .core.i18n import available_locales, normalize_locale
+
+        locale = normalize_locale(args.locale) or ""
+        if not locale:
+            raise StartupError(
+                f"no language {args.locale!r} (available: {', '.join(available_locales())})"
+            )
     url = args.database or settings.database_url
     tmp = None
     if script is not None and not args.database:
@@ -147,7 +156,13 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         url = f"sqlite://{tmp.name}/console.db"
     try:
         return asyncio.run(
-            run_console(url, script=script, user=settings.console_user, plugins=_plugins(settings))
+            run_console(
+                url,
+                script=script,
+                user=settings.console_user,
+                plugins=_plugins(settings),
+                community_defaults={"locale": locale, "timezone": settings.timezone},
+            )
         )
     finally:
         if tmp:
@@ -331,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", nargs="?", const="tour", help=f"run a shipped demo: {', '.join(DEMOS)} or all"
     )
     s.add_argument("--database", help="database URL (scripts use a fresh temporary one by default)")
+    s.add_argument(
+        "--locale",
+        help="the language of a new community and of the console (fr, de …; default: "
+        "[community] locale, else en)",
+    )
     s.set_defaults(fn=cmd_console)
 
     s = sub.add_parser(

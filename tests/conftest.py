@@ -8,6 +8,7 @@ predates the entry point)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +51,20 @@ def _per_worker(url: str | None) -> str | None:
 PG_URL = _per_worker(os.environ.get("COPKIT_TEST_POSTGRES_URL"))
 if PG_URL:
     os.environ["COPKIT_TEST_POSTGRES_URL"] = PG_URL
+
+
+ROOT = Path(__file__).resolve().parent.parent
+STRAYS = ("copkit-files", "copkit.db", "copkit-teams.zip")
+"""What copkit writes into the current directory by default: a test must write them into its
+``tmp_path`` (``monkeypatch.chdir``, ``cwd=`` or ``COPKIT_FILES_DIR``), never into the checkout."""
+
+
+@pytest.fixture(autouse=True)
+def _nothing_written_into_the_checkout():
+    before = {name for name in STRAYS if (ROOT / name).exists()}
+    yield
+    appeared = [name for name in STRAYS if (ROOT / name).exists() and name not in before]
+    assert not appeared, f"this test wrote {appeared} into {ROOT}: use tmp_path"
 
 
 def pytest_configure(config):

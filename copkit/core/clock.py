@@ -59,3 +59,20 @@ class FakeClock(Clock):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(0)
+
+
+class MovableClock(Clock):
+    """The system clock, which can also be moved forward by hand: the interactive console's
+    ``/wait 5m`` skips five minutes at once (timers due meanwhile fire), then time goes on."""
+
+    def __init__(self, source: Callable[[], datetime] = _utcnow) -> None:
+        super().__init__(source)
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+    def advance(self, delta: timedelta | float) -> None:
+        if not isinstance(delta, timedelta):
+            delta = timedelta(seconds=delta)
+        self.offset += max(delta, timedelta(0))

@@ -3,182 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from copkit.core.clock import Clock, FakeClock
+from copkit.core.clock import Clock, FakeClock, MovableClock
 from copkit.core.errors import Unavailable, UserError
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
-from copkit.core.i18n import _
-from copkit.core.messenger import MessageRef
-from copkit.core.models import Community
+from copkit.core.i18n import _, set_locale
+from copkit.core.models import Community, Membership
 from copkit.core.parsing import parse_duration, tokenize
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
-from copkit.core.views import (
-    Attachment,
-    Button,
-    Choice,
-    Poll,
-    Private,
-    Target,
-    ToThread,
-    View,
-    plain_text,
-)
+from copkit.core.views import Button, Choice, Poll
 
-from .render import flat, markdown_to_text, render
+from .messenger import ConsoleMessenger
+from .render import flat, markdown_to_text
+from .terminal import Terminal, open_file
 
-HELP = """Console commands:
+
+def console_help() -> str:
+    return _(
+        """Console commands:
   /as NAME              act as NAME (the first person is the leader)
   /room NAME            move to room NAME (threads are rooms too)
   /presence A B C       who is in this room now (like a voice channel)
   /press N              press button N (a form asks for each field); N may be a label
   /choose N 1,3         pick options 1 and 3 of choice N (or of the choice labelled N)
   /vote N K             vote for option K in poll N
-  /wait 8m              let time pass (timers fire)
+  /wait 8m              let time pass (timers fire at once)
+  /open [N]             open picture or file N (the last one without N) in your viewer
   /restart              stop and start copkit again on the same database
   /help                 this text; anything else is a copkit command (try: help)
   /quit"""
-
-
-class ConsoleMessenger:
-    """Keeps messages like a chat would, and prints what changed after each step."""
-
-    platform = "console"
-
-    def __init__(self, out: Callable[[str], None], files_dir: Path | None = None) -> None:
-        self.out = out
-        self.files_dir = files_dir or default_files_dir()
-        self.saved: dict[tuple[str, str], str] = {}  # (message, file name) -> path shown
-        self.messages: dict[str, tuple[str, Target, View]] = {}
-        self._ids = itertools.count(1)
-        self._new: list[str] = []
-        self._edited: list[str] = []
-        self.handles: dict[int, tuple[object, str]] = {}
-        self._handle_ids = itertools.count(1)
-        self.pinned: set[str] = set()
-        self.acting = ""
-        """Who types now: a private message to them reads "(only you see this)"."""
-
-    async def send(
-        self, community: Community, room_id: str, target: Target, view: View, request: Any
-    ) -> MessageRef:
-        mid = f"c{next(self._ids)}"
-        if isinstance(target, ToThread):
-            room_id = plain_text(target.name)
-        self.messages[mid] = (room_id, target, view)
-        self._save(mid, view)
-        self._new.append(mid)
-        return {"room_id": room_id, "message_id": mid}
-
-    def _save(self, mid: str, view: View) -> None:
-        """Write the view's files to the files folder: a name already holding other bytes
-        gets a number (``brownbag-1-2.ics``), so an earlier file is never overwritten."""
-        for att in view.attachments:
-            key = (mid, att.filename)
-            path = _free_path(self.files_dir, att)
-            if not path.exists():
-                self.files_dir.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(att.data)
-            self.saved[key] = str(path)
-
-    async def edit(
-        self, community: Community, ref: MessageRef, view: View, request: Any = None
-    ) -> None:
-        mid = ref["message_id"]
-        if mid not in self.messages:  # posted before a restart of the console itself
-            self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)
-        room_id, target, _old = self.messages[mid]
-        self.messages[mid] = (room_id, target, view)
-        self._save(mid, view)
-        if mid not in self._new and mid not in self._edited:
-            self._edited.append(mid)
-
-    async def pin(self, community: Community, ref: MessageRef) -> bool:
-        mid = ref["message_id"]
-        self.pinned.add(mid)
-        if mid in self.messages and mid not in self._new and mid not in self._edited:
-            self._edited.append(mid)
-        return True
-
-    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
-        """Anyone can be named in the console (people are their names, as with ``/as``)."""
-        name = token.strip()
-        if not name or len(name) > 64 or any(c.isspace() for c in name):
-            return None
-        return Person(id=name, name=name)
-
-    def _handle(self, mid: str) -> Callable[[object], int]:
-        def give(item: object) -> int:
-            n = next(self._handle_ids)
-            self.handles[n] = (item, mid)
-            return n
-
-        return give
-
-    def find(self, token: str) -> object | None:
-        """The item with handle ``token`` (a number), or the latest one whose label, placeholder
-        or question starts with ``token`` (so scripts need not count buttons)."""
-        if token.isdigit():
-            found = self.handles.get(int(token))
-            return found[0] if found else None
-        want = token.casefold().rstrip("…")
-        for n in sorted(self.handles, reverse=True):
-            item = self.handles[n][0]
-            label = getattr(item, "label", None) or getattr(item, "placeholder", None)
-            label = label or getattr(item, "question", "")
-            if want and plain_text(str(label)).casefold().startswith(want):
-                return item
-        return None
-
-    def flush(self) -> None:
-        for mid in self._new + self._edited:
-            room_id, target, view = self.messages[mid]
-            if isinstance(target, Private):
-                # (the console's default person is called "you": "only you see this" too)
-                if target.person_id in (self.acting, "you"):
-                    header = _("(only you see this)") + " "
-                else:
-                    header = _("(only {name} sees this)").format(name=target.person_id) + " "
-            elif isinstance(target, ToThread):
-                header = f"(new thread «{flat(target.name)}») "
-            else:
-                header = f"(#{room_id}) " if room_id else ""
-            if mid in self._edited:
-                header = "(updated) " + header
-            files = {name: path for (m, name), path in self.saved.items() if m == mid}
-            if mid in self.pinned:
-                header = "(pinned) " + header
-            self.out(render(view, self._handle(mid), header, files))
-        self._new.clear()
-        self._edited.clear()
-
-
-def default_files_dir() -> Path:
-    """Where the console saves the files views carry: ``$COPKIT_FILES_DIR`` or
-    ``./copkit-files``."""
-    return Path(os.environ.get("COPKIT_FILES_DIR") or "copkit-files")
-
-
-def _free_path(folder: Path, att: Attachment) -> Path:
-    """``folder/<name>``, or ``<stem>-2<ext>``… when that name holds other bytes already."""
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", att.filename).lstrip(".") or "file"
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    n = 1
-    while True:
-        path = folder / (name if n == 1 else f"{stem}-{n}{dot}{ext}")
-        if not path.exists() or path.read_bytes() == att.data:
-            return path
-        n += 1
+    )
 
 
 class ConsoleSession:
@@ -193,6 +53,7 @@ class ConsoleSession:
         out: Callable[[str], None] = print,
         plugins: list[str] | None = None,
         files_dir: Path | None = None,
+        community_defaults: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
         self.clock = clock or Clock()
@@ -202,9 +63,13 @@ class ConsoleSession:
         self.user = user
         self.community = CommunityRef("console", "local", "Local community", owner_id=user)
         self.plugins = plugins
+        self.community_defaults = community_defaults
         self.runtime: Copkit | None = None
+        self.terminal: Terminal | None = None
         self._lines: Iterator[str] | None = None
         self.echo = True
+        self.people: dict[str, None] = {user: None}
+        """Everyone the console has acted as or seen in a room, in order (for ``/as``)."""
 
     @property
     def user(self) -> str:
@@ -215,9 +80,20 @@ class ConsoleSession:
     def user(self, name: str) -> None:
         self.messenger.acting = name
 
+    @property
+    def movable(self) -> bool:
+        """Whether ``/wait`` moves the clock (always, in scripts and at the keyboard alike)."""
+        return isinstance(self.clock, (FakeClock, MovableClock))
+
     def _runtime(self) -> Copkit:
         pm = make_plugin_manager(*([self.plugins] if self.plugins is not None else []))
-        rt = Copkit(self.database_url, pm=pm, clock=self.clock, coalesce_interval=0)
+        rt = Copkit(
+            self.database_url,
+            pm=pm,
+            clock=self.clock,
+            coalesce_interval=0,
+            community_defaults=self.community_defaults,
+        )
         rt.add_messenger(self.messenger)
         return rt
 
@@ -233,7 +109,7 @@ class ConsoleSession:
 
     async def _run_due(self) -> None:
         assert self.runtime
-        if isinstance(self.clock, FakeClock):
+        if self.movable:
             while await self.runtime.scheduler.run_due():
                 pass
         self.messenger.flush()
@@ -244,12 +120,14 @@ class ConsoleSession:
     def roomref(self) -> RoomRef:
         return RoomRef(self.room, self.room)
 
-    def _ask(self, prompt: str) -> str:
+    async def _ask(self, prompt: str) -> str:
         if self._lines is not None:
             answer = next(self._lines, "")
             self.out(f"  {prompt}: {answer}")
             return answer
-        return input(f"  {prompt}: ")
+        if self.terminal is not None:
+            return await self.terminal.read(f"  {prompt}: ", remember=False)
+        return await asyncio.to_thread(input, f"  {prompt}: ")
 
     async def handle(self, line: str) -> bool:
         """Run one line; returns False when the session should end."""
@@ -285,21 +163,27 @@ class ConsoleSession:
         if cmd in ("/quit", "/exit"):
             return False
         if cmd == "/help":
-            self.out(HELP)
-        elif cmd == "/as" and rest:
-            self.user = rest[0].removeprefix("@")
+            self.out(console_help())
+        elif cmd == "/as":
+            await self._act_as(rest)
         elif cmd == "/room" and rest:
             self.room = " ".join(rest)
         elif cmd == "/presence":
             people = [Person(id=p.removeprefix("@"), name=p.removeprefix("@")) for p in rest]
+            self.people.update(dict.fromkeys(p.id for p in people))
             await self.runtime.handle_presence(self.community, self.roomref(), people)
-            self.out(f"  in #{self.room}: {', '.join(p.id for p in people) or 'nobody'}")
-        elif cmd == "/wait" and rest:
-            delta = parse_duration(rest[0])
-            await self._wait(delta)
+            names = ", ".join(p.id for p in people) or _("nobody")
+            self.out("  " + _("in #{room}: {names}").format(room=self.room, names=names))
+        elif cmd == "/wait":
+            if not rest:
+                self.out(_("How long? e.g. /wait 8m (timers due meanwhile fire at once)."))
+            else:
+                await self._wait(parse_duration(rest[0]))
+        elif cmd == "/open":
+            self._open(rest)
         elif cmd == "/restart":
             await self.stop()
-            self.out("  … copkit restarted")
+            self.out("  " + _("… copkit restarted"))
             await self.start(timers=not isinstance(self.clock, FakeClock))
         elif cmd in ("/press", "/choose", "/vote") and rest:
             await self._press(cmd, rest)
@@ -308,8 +192,48 @@ class ConsoleSession:
         self.messenger.flush()
         return True
 
+    async def _act_as(self, rest: list[str]) -> None:
+        if rest:
+            self.user = rest[0].removeprefix("@")
+            self.people[self.user] = None
+            return
+        known = dict(self.people)
+        community = await Community.get_or_none(
+            platform=self.community.platform, external_id=self.community.external_id
+        )
+        if community is not None:
+            rows = await Membership.filter(community=community).order_by("id")
+            known.update(dict.fromkeys(r.person_id for r in rows))
+        self.out(
+            _(
+                "/as NAME acts as someone else: what you type next is theirs (e.g. /as ann)."
+                " You are {name} now. People so far: {people}."
+            ).format(name=self.user, people=", ".join(known))
+        )
+
+    def _open(self, rest: list[str]) -> None:
+        files = self.messenger.files
+        if not files:
+            self.out(_("No picture or file has been saved yet."))
+            return
+        try:
+            path = files[int(rest[0]) - 1] if rest else files[-1]
+            assert rest == [] or int(rest[0]) >= 1
+        except (ValueError, IndexError, AssertionError):
+            self.out(_("Open a saved file by its number, from 1 to {n}.").format(n=len(files)))
+            return
+        command = open_file(path)
+        if command is None:
+            self.out(
+                _(
+                    "I found no viewer to open it here (xdg-open or open); it is saved at {path}."
+                ).format(path=path)
+            )
+        else:
+            self.out(_("Opening {path}.").format(path=path))
+
     async def _wait(self, delta: timedelta) -> None:
-        if not isinstance(self.clock, FakeClock):
+        if not isinstance(self.clock, (FakeClock, MovableClock)):
             await asyncio.sleep(delta.total_seconds())
             return
         # Jump from one due timer to the next (each fires at its own time), then to the end.
@@ -342,7 +266,10 @@ class ConsoleSession:
                 action = item.form.action_id
                 self.out(f"  {flat(item.form.title)}")
                 for inp in item.form.inputs:
-                    answer = self._ask(flat(inp.label) + ("" if inp.required else " (optional)"))
+                    label = flat(inp.label)
+                    if not inp.required:
+                        label += " " + _("(optional)")
+                    answer = await self._ask(label)
                     if len(answer) > inp.max_length:
                         self.out(_("Too long: at most {n} characters.").format(n=inp.max_length))
                         return
@@ -376,20 +303,25 @@ class ConsoleSession:
                 break
         self._lines = None
 
-    async def interactive(self) -> None:
+    async def interactive(self, terminal: Terminal | None = None) -> None:
+        """Lines from the keyboard; timers fire meanwhile, their output above the prompt."""
+        self.terminal = terminal or Terminal()
+        self.terminal.start()
+        self.out = self.messenger.out = self.terminal.write
         self.out(_("copkit console — type /help for console commands, help for copkit's."))
         self.echo = False
         loop_flush = asyncio.create_task(self._flush_loop())
         try:
             while True:
                 try:
-                    line = await asyncio.to_thread(input, f"{self.user}@{self.room}> ")
+                    line = await self.terminal.read(f"{self.user}@{self.room}> ")
                 except EOFError:
                     break
                 if not await self.handle(line):
                     break
         finally:
             loop_flush.cancel()
+            self.terminal.close()
 
     async def _flush_loop(self) -> None:
         while True:
@@ -398,10 +330,24 @@ class ConsoleSession:
 
 
 async def run_console(
-    database_url: str, *, script: list[str] | None, user: str, plugins: list[str] | None = None
+    database_url: str,
+    *,
+    script: list[str] | None,
+    user: str,
+    plugins: list[str] | None = None,
+    community_defaults: dict[str, str] | None = None,
 ) -> int:
-    clock: Clock = FakeClock() if script is not None else Clock()
-    session = ConsoleSession(database_url, user=user, clock=clock, plugins=plugins)
+    """A scripted session on a fake clock, or an interactive one on the real clock (``/wait``
+    moves it forward); the console speaks the language new communities get."""
+    set_locale((community_defaults or {}).get("locale") or "en")
+    clock: Clock = FakeClock() if script is not None else MovableClock()
+    session = ConsoleSession(
+        database_url,
+        user=user,
+        clock=clock,
+        plugins=plugins,
+        community_defaults=community_defaults,
+    )
     try:
         await session.start(timers=script is None)
         if script is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import NamedTuple
 
+from copkit.core.i18n import _, ngettext
 from copkit.core.usertext import render_text
 from copkit.core.views import Button, Choice, Poll, View
 
@@ -41,14 +43,21 @@ def flat(text: str) -> str:
     return render_text(text, escape_user)
 
 
+class Saved(NamedTuple):
+    """Where the console saved a picture or file, and its number for ``/open N``."""
+
+    path: str
+    number: int
+
+
 def render(
     view: View,
     handle: Callable[[object], int],
     header: str = "",
-    files: dict[str, str] | None = None,
+    files: dict[str, Saved] | None = None,
 ) -> str:
     """Render ``view``; ``handle`` gives each button, choice or poll a number to press;
-    ``files`` says where each of the view's files was saved."""
+    ``files`` says where each of the view's pictures and files was saved."""
     lines: list[str] = []
     title = markdown_to_text(view.title)
     lines.append(f"┌ {header}{title}".rstrip())
@@ -62,11 +71,12 @@ def render(
             else f"│ {markdown_to_text(f.name)}:\n│   {value}"
         )
     for img in view.images:
-        lines.append(f"│ [picture {img.filename}, {len(img.png)} bytes]")
+        lines.append(
+            "│ " + _saved(True, img.filename, len(img.png), (files or {}).get(img.filename))
+        )
     for att in view.attachments:
-        where = (files or {}).get(att.filename, "")
-        saved = f", saved to {where}" if where else ""
-        lines.append(f"│ [file {att.filename}, {len(att.data)} bytes{saved}]")
+        where = (files or {}).get(att.filename)
+        lines.append("│ " + _saved(False, att.filename, len(att.data), where))
     if view.poll:
         lines.append(f"│ {_poll(view.poll, handle)}")
     for choice in view.choices:
@@ -79,6 +89,20 @@ def render(
     return "\n".join(lines)
 
 
+def _saved(picture: bool, name: str, size: int, where: Saved | None) -> str:
+    """``[picture chart.png, 1234 bytes, saved to copkit-files/chart.png] /open 2``."""
+    amount = ngettext("{n} byte", "{n} bytes", size).format(n=size)
+    if where is None:
+        text = _("[picture {name}, {size}]") if picture else _("[file {name}, {size}]")
+        return text.format(name=name, size=amount)
+    text = (
+        _("[picture {name}, {size}, saved to {path}]")
+        if picture
+        else _("[file {name}, {size}, saved to {path}]")
+    )
+    return text.format(name=name, size=amount, path=where.path) + f" /open {where.number}"
+
+
 def _button(b: Button, handle: Callable[[object], int]) -> str:
     if b.disabled:
         return f"[–] {flat(b.label)}"
@@ -88,11 +112,17 @@ def _button(b: Button, handle: Callable[[object], int]) -> str:
 def _choice(c: Choice, handle: Callable[[object], int]) -> str:
     n = handle(c)
     opts = ", ".join(f"{i + 1}={flat(o.label)}" for i, o in enumerate(c.options))
-    many = f" (pick {c.min_values}–{c.max_values})" if c.max_values > 1 else ""
-    return f"[{n}] {flat(c.placeholder) or 'Choose'}{many}: {opts}"
+    many = (
+        " " + _("(pick {least}–{most})").format(least=c.min_values, most=c.max_values)
+        if c.max_values > 1
+        else ""
+    )
+    return f"[{n}] {flat(c.placeholder) or _('Choose')}{many}: {opts}"
 
 
 def _poll(p: Poll, handle: Callable[[object], int]) -> str:
     n = handle(p)
     opts = ", ".join(f"{i + 1}={flat(o)}" for i, o in enumerate(p.options))
-    return f"[{n}] poll: {markdown_to_text(p.question)} — {opts}"
+    return f"[{n}] " + _("poll: {question} — {options}").format(
+        question=markdown_to_text(p.question), options=opts
+    )
