@@ -78,7 +78,8 @@ async def test_login_sync_payload_and_intents(fake, world, bot):
         formats["description_localizations"]["fr"]
         == "Lister les formats et indiquer s'ils sont activés."
     )
-    assert not formats.get("name_localizations"), "names stay as they are"
+    # names too, where the language has another word (French says "formats" as well)
+    assert formats["name_localizations"] == {"de": "formate"}
     names = [json_names(c) for c in puts[0].json]
     assert all(len(n) == len(set(n)) for n in names), "no duplicate names"
     assert any("slash commands synced" in line for line in bot.said)

@@ -1,6 +1,7 @@
 """Slash command names and descriptions in the user's Discord language, from copkit's own
 catalogues. A name is translated as ``pgettext("slash command name", word)`` (e.g. ``start`` →
-``starten``); a translation Discord would refuse (upper case, spaces, too long) is left out."""
+``starten``), a dashed one word by word (``roles-core-add``); the words are declared in
+:mod:`.names`. A translation Discord would refuse (upper case, spaces, too long) is left out."""
 
 from __future__ import annotations
 
@@ -17,9 +18,15 @@ _NAMES = (
 )
 
 
+def translate_name(name: str, language: str) -> str:
+    """``name`` in ``language``: each dash-separated word as the catalogue has it."""
+    with use_locale(language):
+        return "-".join(pgettext(NAME_CONTEXT, word) for word in name.split("-"))
+
+
 class CatalogueTranslator(app_commands.Translator):
-    """Translates the descriptions :mod:`.commands` builds (names stay as they are) into every
-    Discord locale whose language has a copkit catalogue."""
+    """Translates the names and descriptions :mod:`.commands` builds into every Discord locale
+    whose language has a copkit catalogue."""
 
     async def translate(
         self,
@@ -32,8 +39,7 @@ class CatalogueTranslator(app_commands.Translator):
         if language == "en" or language not in available_locales():
             return None
         if context.location in _NAMES:
-            with use_locale(language):
-                name = pgettext(NAME_CONTEXT, string.message)
+            name = translate_name(string.message, language)
             return name if name != string.message and _valid_name(name) else None
         if build is None:
             return None
