@@ -26,7 +26,9 @@ async def h(db_url):
 
 
 def said(msgs) -> str:
-    return "\n".join(f"{m.view.title} {m.view.text} {[f.value for f in m.view.fields]}" for m in msgs)
+    return "\n".join(
+        f"{m.view.title} {m.view.text} {[f.value for f in m.view.fields]}" for m in msgs
+    )
 
 
 async def snapshot() -> tuple[int, ...]:
@@ -129,7 +131,12 @@ async def test_groups_threads_swap_and_rounds(h):
     await h.say("leader", "xtremreading next")  # round 2: the swap
     second = {r.member: r.book_id for r in await Reading.filter(round=2)}
     first = {r.member: r.book_id for r in await Reading.filter(round=1)}
-    assert second == {"ann": first["bob"], "bob": first["ann"], "cid": first["dee"], "dee": first["cid"]}
+    assert second == {
+        "ann": first["bob"],
+        "bob": first["ann"],
+        "cid": first["dee"],
+        "dee": first["cid"],
+    }
     await h.advance(minutes=14)
     assert "One minute left" in "\n".join(h.texts()[-6:])
     await h.say("leader", "xtremreading next")  # sharing
@@ -209,10 +216,15 @@ async def test_watch_topics_private_groups_on_top_topics_sources(h):
     await h.say("leader", "xtremwatch next")  # dive
     msgs = await h.say("ann", "xtremwatch source https://webassembly.org/ The standard")
     assert any(m.room_id.startswith("thread:") and "webassembly.org" in m.view.text for m in msgs)
-    await refused(h, "bob", "xtremwatch source https://webassembly.org/", "already (#1, found by ann)")
+    await refused(
+        h, "bob", "xtremwatch source https://webassembly.org/", "already (#1, found by ann)"
+    )
     await refused(h, "bob", "xtremwatch source webassembly", "https://")
     row = await Source.get()
-    assert (row.finder, row.group) == ("ann", (await groups.group_of(f"xtremwatch:{s.id}", "ann")).number)
+    assert (row.finder, row.group) == (
+        "ann",
+        (await groups.group_of(f"xtremwatch:{s.id}", "ann")).number,
+    )
     for _step in ("sync", "deepdive", "prepare", "present"):
         await h.say("leader", "xtremwatch next")
     first = await groups.by_number(f"xtremwatch:{s.id}", 1)
