@@ -33,6 +33,8 @@ DEMOS = (
     "workshop",
     "reflect",
     "retro",
+    "xtremreading",
+    "xtremwatch",
 )
 LOG_FORMAT_ENV = "COPKIT_LOG_FORMAT"
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .communities import CommunityState
     from .messenger import MessageRef
     from .models import Community
+    from .places import Opened
     from .services import Services
     from .specs import Registry
 
@@ -156,6 +157,17 @@ class Scope:
         console), ``False`` the platform refused (a permission), ``None`` the platform has no
         pins (Teams). Say so to the person in the last two cases."""
         return await self.services.output.pin(self.community, key)
+
+    async def open_voice(self, key: str, name: str) -> Opened:
+        """A temporary voice room named ``name`` beside this room, remembered as ``key`` (the
+        same one when asked again): its room id, or the platform's reason for the
+        facilitator when it refused, or nothing where the platform has no voice rooms."""
+        return await self.services.output.open_voice(self.community, key, name, self.room_id)
+
+    async def close_places(self, prefix: str) -> int:
+        """Remove the voice rooms opened for places named ``prefix…`` (at an activity's end;
+        its threads stay)."""
+        return await self.services.output.close_places(self.community, prefix, self.now())
 
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""

@@ -54,3 +54,23 @@ class Pinning(Protocol):
     async def pin(self, community: Community, ref: MessageRef) -> bool:
         """Pin the message at ``ref``; ``False`` when the platform refused (no permission)."""
         ...
+
+
+class RoomRefused(Exception):
+    """The platform would not open (or remove) a room: ``str(exc)`` says why, for people
+    (e.g. the permission to grant)."""
+
+
+@runtime_checkable
+class VoiceRooms(Protocol):
+    """Implemented by adapters whose platform has voice rooms copkit may open (Discord): a
+    temporary voice channel per group, removed at the end (:mod:`copkit.core.places`)."""
+
+    async def open_voice(self, community: Community, near_room_id: str, name: str) -> str:
+        """Open a voice room named ``name`` beside ``near_room_id``; its room id. Raises
+        :class:`RoomRefused` when the platform refuses (a missing permission)."""
+        ...
+
+    async def remove_room(self, community: Community, room_id: str) -> None:
+        """Remove a room copkit opened (gone already: nothing to do)."""
+        ...

@@ -86,6 +86,26 @@ class ShownView(Model):
         unique_together = (("community", "key"),)
 
 
+class Place(Model):
+    """A room copkit opened for part of an activity and remembers by ``key``: a group's
+    thread (created once, later posts go there) or a temporary voice channel (removed at the
+    end). ``closed_at`` is set when copkit removed it."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="places")
+    community_id: int
+    key = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=20)  # thread | voice
+    room_id = fields.CharField(max_length=300)
+    parent_id = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "copkit_place"
+        unique_together = (("community", "key", "kind"),)
+
+
 class Job(Model):
     """A persisted timer: run ``handler`` with ``payload`` at ``due_at``, exactly once."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from . import places
 from .live import LiveViews, Render
 from .messenger import MessageRef, Messenger, Pinning
 from .models import Community, ShownView
@@ -122,7 +123,14 @@ class Output:
             if isinstance(target, (ToRoom, ToThread)) and target.room_id
             else (room_id or "")
         )
-        ref = await messenger.send(community, where, target, view, request)
+        if isinstance(target, ToThread) and target.key:  # a named place, opened once
+
+            async def send(to: ToRoom | ToThread) -> MessageRef | None:
+                return await messenger.send(community, to.room_id or where, to, view, request)
+
+            ref = await places.in_thread(community, target, where, send)
+        else:
+            ref = await messenger.send(community, where, target, view, request)
         if key is not None and ref is not None:
             try:
                 await ShownView.create(
@@ -158,6 +166,18 @@ class Output:
         if ref is None or not isinstance(messenger, Pinning):
             return None
         return await messenger.pin(community, ref)
+
+    async def open_voice(
+        self, community: Community, key: str, name: str, near_room_id: str
+    ) -> places.Opened:
+        """A voice room remembered as ``key`` (see :func:`copkit.core.places.open_voice`)."""
+        messenger = self.messengers.get(community.platform)
+        return await places.open_voice(community, messenger, key, name, near_room_id)
+
+    async def close_places(self, community: Community, prefix: str, now: Any) -> int:
+        """Remove the voice rooms of the places named ``prefix…``."""
+        messenger = self.messengers.get(community.platform)
+        return await places.close(community, messenger, prefix, now)
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

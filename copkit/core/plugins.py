@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.brownbag",
     "copkit.plugins.lightningtalks",
     "copkit.plugins.workshop",
+    "copkit.plugins.xtrem",
     "copkit.plugins.reflect",
     "copkit.plugins.workshop.canvas",
     "copkit.plugins.site",

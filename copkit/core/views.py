@@ -247,10 +247,15 @@ class ToRoom:
 
 @dataclass(frozen=True, slots=True)
 class ToThread:
-    """A new thread (Discord) or a new post (Teams) named ``name`` in the room."""
+    """A new thread (Discord) or a new post (Teams) named ``name`` in the room.
+
+    With a ``key`` it is a named place, created once: the first view opens the thread and
+    the core remembers it (:mod:`copkit.core.places`); every later view with the same key goes
+    into that same thread (a group's room), after a restart too."""
 
     name: str
     room_id: str | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

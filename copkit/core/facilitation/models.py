@@ -194,3 +194,42 @@ class Election(Model):
     class Meta:
         table = "facilitation_election"
         unique_together = (("owner", "name"),)
+
+
+class Group(Model):
+    """A small group of an activity (2–3 people around a theme), numbered from 1. A group
+    whose members all left is ``merged`` into another (``merged_into``: that one's number)."""
+
+    id = fields.IntField(primary_key=True)
+    community = fields.ForeignKeyField("core.Community", related_name="facilitation_groups")
+    community_id: int
+    owner = fields.CharField(max_length=100)
+    number = fields.SmallIntField()
+    theme = fields.CharField(max_length=200, default="")  # what brings them together
+    status = fields.CharField(max_length=20, default=OPEN)
+    merged_into = fields.SmallIntField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "facilitation_group"
+        unique_together = (("owner", "number"),)
+
+
+class GroupMember(Model):
+    """Someone's place in a group: one row per (activity, member), so nobody is in two
+    groups; a move is an UPDATE of ``group``, leaving sets ``left_at``."""
+
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("facilitation.Group", related_name="members")
+    group_id: int
+    owner = fields.CharField(max_length=100)
+    member = fields.CharField(max_length=200)
+    name = fields.CharField(max_length=200, default="")
+    position = fields.IntField(default=0)  # the order inside the group (a swap passes along it)
+    joined_at = fields.DatetimeField()
+    left_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "facilitation_group_member"
+        unique_together = (("owner", "member"),)
+        indexes = (("group_id",),)
