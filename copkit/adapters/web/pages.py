@@ -58,7 +58,7 @@ class Site:
 
     scope: Scope
     base: str  # /c/<id>/ or /c/<id>/k/<token>/
-    calendar: str  # the calendar feed's address (public path)
+    calendar: str  # the calendar feed's address (a member's signed one on a members' link)
     cache: LRUDict[tuple[int, str], tuple[int, datetime, Any]]
     version: int = -1  # the community log's last entry: what the site shows changes with it
 
@@ -117,16 +117,19 @@ async def open_site(request: web.Request) -> Site:
         raise web.HTTPNotFound()
     token = request.match_info.get("token")
     base = f"/c/{community.id}/"
+    calendar = links.calendar_path(community.id)
     if token is not None:
         key = await links.secret(runtime.services.site)
-        if links.check(key, token, community, runtime.clock.now()) != "ok":
+        now = runtime.clock.now()
+        if links.check(key, token, community, now) != "ok":
             raise web.HTTPForbidden()
         base = f"/c/{community.id}/k/{token}/"
+        calendar = links.calendar_path(community.id, links.calendar_token(key, community, now))
     elif links.visibility(community) != "public":
         raise web.HTTPForbidden()
     set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
-    return Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
+    return Site(scope, base, calendar, request.app[CACHE_KEY])
 
 
 Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]

@@ -24,7 +24,7 @@ class Event(Model):
     slots = fields.SmallIntField()
     minutes = fields.SmallIntField()
     cutoff_at = fields.DatetimeField(null=True)
-    status = fields.CharField(max_length=20, default="open")  # open|closed|running|done
+    status = fields.CharField(max_length=20, default="open")  # open|closed|running|done|cancelled
     counter = fields.IntField(default=0)
     shuffle_seed = fields.BigIntField(null=True)
     current_talk = fields.IntField(null=True)
