@@ -8,6 +8,7 @@ needs a valid signed link (a tampered, expired or revoked one answers 403).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -65,6 +66,17 @@ class Site:
     async def cached(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
         """``make()``'s data for this community, kept while the community's log stays the same
         (every change the formats make is logged) and for at most a minute."""
+        await self.version_of_log()
+        now = self.scope.now()
+        entry = self.cache.get((self.community.id, key))
+        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
+            return entry[2]
+        data = await make()
+        self.cache[(self.community.id, key)] = (self.version, now, data)
+        return data
+
+    async def version_of_log(self) -> int:
+        """The community log's last entry id (read once per request)."""
         if self.version < 0:
             ids: list[Any] = list(
                 await LogEntry.filter(community_id=self.community.id)
@@ -73,13 +85,7 @@ class Site:
                 .values_list("id", flat=True)
             )
             self.version = int(ids[0]) if ids else 0
-        now = self.scope.now()
-        entry = self.cache.get((self.community.id, key))
-        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
-            return entry[2]
-        data = await make()
-        self.cache[(self.community.id, key)] = (self.version, now, data)
-        return data
+        return self.version
 
     @property
     def community(self) -> Community:
@@ -193,13 +199,17 @@ def _split(events: list[SiteEvent], now: Any) -> tuple[list[SiteEvent], list[Sit
 @page
 async def home(request: web.Request, site: Site) -> web.StreamResponse:
     hooks = site.scope.services.hooks
-    upcoming, past = _split(await _events(site), site.scope.now())
+    await site.version_of_log()  # once, before the two reads side by side
+    events, panels = await asyncio.gather(
+        _events(site),
+        site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home")),
+    )
+    upcoming, past = _split(events, site.scope.now())
     latest = None
     for e in past:
         if e.minutes:
             latest = await _event_page(site, e.ref)
             break
-    panels = await site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home"))
     return render(
         request,
         site,

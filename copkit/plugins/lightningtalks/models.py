@@ -38,6 +38,7 @@ class Event(Model):
 
     class Meta:
         table = "lightning_event"
+        indexes = (("community_id", "starts_at"),)  # a community's evenings (site, calendar)
 
 
 class Talk(Model):
@@ -62,6 +63,7 @@ class Talk(Model):
 
     class Meta:
         table = "lightning_talk"
+        indexes = (("event_id", "status"),)  # an evening's line-up and waiting list
 
 
 class Feedback(Model):
