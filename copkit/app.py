@@ -15,7 +15,7 @@ from .core.storage import check_url, share_database_context
 from .core.urls import hide_password
 
 if TYPE_CHECKING:
-    from .http.server import Setup
+    from .http.server import HttpServer, Setup
 
 log = logging.getLogger("copkit")
 said = logging.getLogger("copkit.run")
@@ -36,10 +36,35 @@ def http_address(settings: Settings) -> tuple[str, int]:
     return host, teams.port if http.port is None else http.port
 
 
+def site_apart(settings: Settings) -> bool:
+    """Whether the site (and the calendar feeds) listen on ``[web] host:port`` of their own:
+    when ``[web] port`` is set and is not the HTTP server's port."""
+    site = settings.adapters["web"]
+    return site.enabled and site.port is not None and site.port != http_address(settings)[1]
+
+
+def site_setups(settings: Settings, port: int) -> list[Setup]:
+    """The community site (when enabled) and the calendar feeds, on a server listening on
+    ``port``: ``/c/<community>/…`` and ``/c/<community>/calendar.ics``."""
+    from .adapters.calendar_http import add_calendar_routes
+
+    setups: list[Setup] = []
+    site = settings.adapters["web"]
+    if site.enabled:
+        from .adapters.web.serve import add_site
+
+        def site_setup(app: object, runtime: Copkit) -> None:
+            add_site(app, runtime, site, port)  # type: ignore[arg-type]
+
+        setups.append(site_setup)
+    setups.append(add_calendar_routes)  # /c/<community>/calendar.ics (when the calendar is public)
+    return setups
+
+
 def http_setups(settings: Settings) -> list[Setup]:
     """What serves HTTP on the process's server besides the probes and ``/metrics``: the Teams
-    endpoint when enabled. (Further parts, the community site and the calendar feed, append
-    their ``setup(app, runtime)`` here.)"""
+    endpoint when enabled, and the site and calendar feeds unless they listen apart
+    (:func:`site_apart`)."""
     setups: list[Setup] = []
     teams = settings.adapters["teams"]
     if teams.enabled:
@@ -54,21 +79,28 @@ def http_setups(settings: Settings) -> list[Setup]:
                 raise StartupError(f"Teams: cannot configure the Bot Framework: {exc}") from exc
 
         setups.append(teams_setup)
-    from .adapters.calendar_http import add_calendar_routes
+    if not site_apart(settings):
+        setups += site_setups(settings, http_address(settings)[1])
+    return setups
+
+
+async def _site_server(settings: Settings, runtime: Copkit) -> HttpServer | None:
+    """The site's own listener on ``[web] host:port`` (:func:`site_apart`). When that port is
+    taken (a second process on this host), say so and go on without it."""
+    from .http.server import HttpServer
 
     site = settings.adapters["web"]
-    if site.enabled:
-        from .adapters.web.serve import add_site
-
-        _host, port = http_address(settings)
-
-        def site_setup(app: object, runtime: Copkit) -> None:
-            add_site(app, runtime, site, port, lambda _line: None)  # type: ignore[arg-type]
-
-        setups.append(site_setup)
-
-    setups.append(add_calendar_routes)  # /c/<community>/calendar.ics (when the calendar is public)
-    return setups
+    assert site.port is not None
+    server = HttpServer(runtime, site_setups(settings, site.port), host=site.host, port=site.port)
+    try:
+        await server.start()
+    except OSError as exc:
+        say(
+            f"site: not served by this process: cannot listen on {site.host}:{site.port} "
+            f"({exc.strerror or exc})"
+        )
+        return None
+    return server
 
 
 async def _stopped_already(stop: asyncio.Event) -> bool:
@@ -133,8 +165,13 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
     except OSError as exc:
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     tasks: list[asyncio.Task[None]] = []
+    servers = [server]
     try:
         say(f"HTTP on http://{host}:{server.port} (/healthz, /readyz, /metrics)")
+        site = settings.adapters["web"]
+        site_server = await _site_server(settings, runtime) if site_apart(settings) else server
+        if site_server is not None and site_server is not server:
+            servers.append(site_server)
         if not await _open_unless_stopped(runtime, stop):
             return 0
         say(f"database {hide_password(settings.database_url)} ready; timers running")
@@ -144,14 +181,13 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
             say(endpoint_line(teams, host, server.port))
         else:
             say("Teams: not started ([teams] enabled = false, or --no-teams)")
-        site = settings.adapters["web"]
-        if site.enabled:
-            say(
-                f"site: {site.address(server.port)}/c/<community>/ (a community's leader opens it "
-                "with “site members”)"
-            )
-        else:
+        if not site.enabled:
             say("site: not started ([web] enabled = false)")
+        elif site_server is not None:
+            say(
+                f"site: {site.address(site_server.port)}/c/<community>/ (a community's leader "
+                "opens it with “site members”)"
+            )
         if not discord.enabled:
             say("Discord: not started ([discord] enabled = false, or --no-discord)")
         elif discord.token:
@@ -163,7 +199,8 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
             say("Discord: not started (set DISCORD_TOKEN or [discord] token to connect)")
         if not tasks and not teams.enabled:
             say("no chat adapter started; running timers only (Ctrl-C to stop)")
-        server.ready()
+        for each in servers:
+            each.ready()
         say(f"ready in {time.monotonic() - started:.1f} s")
         stopping = asyncio.create_task(stop.wait(), name="stop")
         try:
@@ -178,9 +215,10 @@ async def serve(settings: Settings, plugins: list[str], stop: asyncio.Event | No
         return 0
     finally:
         deadline = time.monotonic() + grace
-        await server.stop_taking_requests(grace)
+        await asyncio.gather(*(each.stop_taking_requests(grace) for each in servers))
         for task in tasks:
             task.cancel()  # Discord: stop taking events, let those in flight finish
         await asyncio.gather(*tasks, return_exceptions=True)
         await runtime.close(grace=max(deadline - time.monotonic(), 0.0))
-        await server.close()
+        for each in servers:
+            await each.close()

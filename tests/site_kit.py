@@ -9,6 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from test_healthcheck_helpers import answer, close, start
 
+from copkit.adapters.calendar_http import add_calendar_routes
 from copkit.adapters.web import setup_site
 from copkit.testing import Harness
 
@@ -74,6 +75,8 @@ async def build(h: Harness) -> None:
 
 
 def site_app(h: Harness) -> web.Application:
+    """The site and the calendar feeds it links, as ``copkit run`` serves them."""
     app = web.Application()
     setup_site(app, h.rt, base_url="http://127.0.0.1")
+    add_calendar_routes(app, h.rt)
     return app

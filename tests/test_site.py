@@ -98,7 +98,7 @@ async def test_visibility_off_members_public_and_links(built):
     assert (await client.get("/c/1/")).status == 403  # no link
     await h.say("ann", "site")
     link = link_of(h, "ann")
-    assert h.last(private_to="ann").text.count("http://127.0.0.1/c/1/k/") == 1
+    assert h.last(private_to="ann").text.count("http://127.0.0.1/c/1/k/") == 2  # and the feed
     page = await client.get(link + "events")
     assert page.status == 200
     assert f'href="{link}e/leancoffee-1"' in await page.text()  # links keep the token
@@ -122,6 +122,47 @@ async def test_visibility_off_members_public_and_links(built):
     await h.say("leader", "site members")
     h.community_ref = mine
     assert (await client.get(f"/c/2{fresh[4:]}")).status == 403
+
+
+def feed_of(h: Harness, person: str) -> str:
+    text = h.last(private_to=person).text
+    found = re.search(r"(/c/\d+/k/[^/\s]+/calendar\.ics)", text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_members_calendar_feed_is_signed_and_revoked_with_the_links(built):
+    from icalendar import Calendar
+
+    h, client = built
+    public = await client.get("/c/1/calendar.ics")  # a public site: its feed is public
+    assert public.status == 200 and public.headers["Cache-Control"].startswith("public")
+    await h.say("leader", "site members")
+    assert (await client.get("/c/1/calendar.ics")).status == 404  # the feed is not public
+    await h.say("ann", "site")
+    feed, link = feed_of(h, "ann"), link_of(h, "ann")
+    r = await client.get(feed)
+    assert r.status == 200 and r.content_type == "text/calendar"
+    assert r.headers["Cache-Control"].startswith("private")
+    titles = [str(e["SUMMARY"]) for e in Calendar.from_ical(await r.read()).walk("VEVENT")]
+    assert any("Kubernetes for developers" in t for t in titles), titles
+    home = await (await client.get(link)).text()  # the site's pages link the signed feed
+    assert re.search(r'href="/c/1/k/[^"/]+/calendar\.ics"', home), home[:2000]
+    assert f'href="{link}calendar.ics"' not in home  # a site link never opens the feed ...
+    assert (await client.get(f"{link}calendar.ics")).status == 403
+    token = feed.split("/")[4]
+    assert (await client.get(f"/c/1/k/{token}/")).status == 403  # ... nor a feed's the site
+    cid, epoch, exp, sig = token.split(".")
+    for bad in (f"{cid}.{epoch}.{int(exp) + 1}.{sig}", f"{cid}.{epoch}.{exp}.{sig[:-2]}AB", "x"):
+        assert (await client.get(f"/c/1/k/{bad}/calendar.ics")).status == 403, bad
+    h.clock.advance(timedelta(days=links.LINK_DAYS + 1))  # a feed lasts longer than a link
+    assert (await client.get(feed)).status == 200
+    await h.say("leader", "site revoke")
+    assert (await client.get(feed)).status == 403
+    await h.say("ann", "site")
+    assert (await client.get(feed_of(h, "ann"))).status == 200
+    await h.say("leader", "site off")
+    assert (await client.get(feed_of(h, "ann"))).status == 404
 
 
 async def test_search_finds_takeaways_notes_and_talks(built):
@@ -200,9 +241,11 @@ def test_web_settings_are_checked():
             WebSettings.from_config(values, env)
 
 
-async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
+async def test_copkit_run_serves_the_site_beside_teams_alone_and_on_its_own_port(tmp_path):
     """``copkit run`` says where the site is and serves it from the process's HTTP server (one
-    port, with the probes and the Teams endpoint), Teams on or off."""
+    port, with the probes and the Teams endpoint), Teams on or off; with ``[web] port`` set to
+    another port, the site and the calendar feeds listen there instead; when that port is
+    taken, it says so and runs without the site."""
     import signal
     import socket
     import sys
@@ -216,32 +259,65 @@ async def test_copkit_run_serves_the_site_beside_teams_and_alone(tmp_path):
 
     env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{tmp_path / 'c.db'}"}
     env.update(PYTHONUNBUFFERED="1", COPKIT_SECRET="s3cret")
-    for name in ("COPKIT_CONFIG", "DISCORD_TOKEN"):
+    for name in ("COPKIT_CONFIG", "DISCORD_TOKEN", "COPKIT_WEB_PORT"):
         env.pop(name, None)
-    teams_port, alone_port = free_port(), free_port()
-    # The site is on the process's HTTP server, beside the probes (and the Teams endpoint).
-    for extra, port in (([], teams_port), (["--no-teams"], alone_port)):
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "copkit", "run", "--no-discord", "--port", str(port), *extra,
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            said = []
-            while not any("site: http://" in line for line in said):
-                line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
-                assert line, said
-                said.append(line)
-            assert f"site: http://127.0.0.1:{port}/c/<community>/" in "".join(said)
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"http://127.0.0.1:{port}/static/site.css") as r:
-                    assert r.status == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
-                async with http.get(f"http://127.0.0.1:{port}/c/1/") as r:
-                    assert r.status == 404  # no community, or its site off
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                    assert r.status == 200
-                async with http.post(f"http://127.0.0.1:{port}/api/messages", json={}) as r:
-                    assert (r.status == 404) == (extra == ["--no-teams"])
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 0
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = taken.getsockname()[1]
+    teams_port, alone_port, main_port, web_port = (free_port() for _ in range(4))
+    cases = [  # (arguments, [web] port, where the site is: a port, or None)
+        ([], None, teams_port, teams_port),
+        (["--no-teams"], None, alone_port, alone_port),
+        (["--no-teams"], web_port, main_port, web_port),
+        (["--no-teams"], busy, main_port, None),
+    ]
+    try:
+        for extra, web, port, site_port in cases:
+            env_web = {**env, **({"COPKIT_WEB_PORT": str(web)} if web else {})}
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "copkit", "run", "--no-discord", "--port", str(port),
+                *extra, cwd=tmp_path, env=env_web, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            try:
+                said: list[str] = []
+                while not any(line.startswith("copkit: ready in") for line in said):
+                    line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+                    assert line, said
+                    said.append(line)
+                text = "".join(said)
+                if site_port is None:
+                    assert (
+                        f"site: not served by this process: cannot listen on 127.0.0.1:{busy}"
+                        in text
+                    )
+                    assert "site: http://" not in text
+                else:
+                    assert f"site: http://127.0.0.1:{site_port}/c/<community>/" in text, text
+                async with aiohttp.ClientSession() as http:
+                    if site_port is not None:
+                        base = f"http://127.0.0.1:{site_port}"
+                        async with http.get(f"{base}/static/site.css") as r:
+                            assert (
+                                r.status == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+                            )
+                        for path in ("/c/1/", "/c/1/calendar.ics"):
+                            async with http.get(base + path) as r:
+                                assert r.status == 404  # no community, or its site off
+                                assert r.content_type != "application/json"  # not "starting"
+                        async with http.get(f"{base}/readyz") as r:
+                            assert r.status == 200
+                    if site_port != port:  # the main port serves no site then
+                        async with http.get(f"http://127.0.0.1:{port}/static/site.css") as r:
+                            assert r.status == 404, (text, await r.text())
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                        assert r.status == 200
+                    async with http.post(f"http://127.0.0.1:{port}/api/messages", json={}) as r:
+                        assert (r.status == 404) == (extra == ["--no-teams"])
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(proc.communicate(), 30)
+            assert proc.returncode == 0
+    finally:
+        taken.close()

@@ -66,6 +66,7 @@ class SeriesOccurrence:
     where: str = ""
     every: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    ref: str = ""  # what the format made of it (see :func:`made`), once it has
 
 
 def occurrence_uid(s: Series, original_start: datetime) -> str:
@@ -103,6 +104,7 @@ def describe(s: Series, o: Occurrence) -> SeriesOccurrence:
         where=s.where,
         every=s.every,
         options=dict(s.options or {}),
+        ref=o.ref,
     )
 
 
@@ -475,5 +477,11 @@ async def set_status(scope: Scope, s: Series, status: str, member: str) -> Serie
         return s
     for o in await Occurrence.filter(series_id=s.id, status=PLANNED).exclude(open_job=None):
         await _unschedule(scope, o)
-        await _cancelled(scope, s, o)
+        if o.announced_at is not None:
+            # Announced already (a brown bag scheduled, sign-ups open): that date is cancelled,
+            # and stays so if the series resumes before it (as a skipped date).
+            await Occurrence.filter(id=o.id, status=PLANNED).update(
+                status=SKIPPED, sequence=F("sequence") + 1
+            )
+            await _cancelled(scope, s, o)
     return s

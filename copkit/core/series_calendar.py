@@ -53,24 +53,35 @@ async def series_entries(community_id: int, since: datetime) -> list[CalendarEnt
                 start=starts[0],
                 end=starts[0] + length,
                 rrule=s.rule,
-                exdates=tuple(o.original_start for o in rows if o.status == SKIPPED),
+                exdates=tuple(o.original_start for o in rows if _left_out(o)),
                 until=s.ended_at if s.status == ENDED else None,
                 description=_("Every {every}.").format(every=s.every),
                 **common,  # type: ignore[arg-type]
             )
         )
         for o in rows:
-            if o.moved and o.status != SKIPPED:
+            called_off = o.status == SKIPPED and o.announced_at is not None
+            if (o.moved and o.status != SKIPPED) or called_off:
                 out.append(
                     CalendarEntry(
                         start=o.starts_at,
                         end=o.starts_at + length,
                         recurrence_id=o.original_start,
-                        description=_("Moved from its usual date."),
+                        description=_("Cancelled.")
+                        if called_off
+                        else _("Moved from its usual date."),
+                        cancelled=called_off,
                         **common,  # type: ignore[arg-type]
                     )
                 )
     return out
+
+
+def _left_out(o: Occurrence) -> bool:
+    """A skipped date nobody was told of: an EXDATE. One already announced stays in the
+    calendar as an override with ``STATUS:CANCELLED``, so calendars that had it show it
+    called off."""
+    return o.status == SKIPPED and o.announced_at is None
 
 
 async def community_entries(

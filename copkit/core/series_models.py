@@ -39,6 +39,7 @@ class Series(Model):
 
     class Meta:
         table = "series_series"
+        indexes = (("community_id", "status"),)  # a community's series (calendar, site)
 
 
 class Occurrence(Model):

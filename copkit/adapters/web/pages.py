@@ -8,6 +8,7 @@ needs a valid signed link (a tampered, expired or revoked one answers 403).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -58,13 +59,24 @@ class Site:
 
     scope: Scope
     base: str  # /c/<id>/ or /c/<id>/k/<token>/
-    calendar: str  # the calendar feed's address (public path)
+    calendar: str  # the calendar feed's address (a member's signed one on a members' link)
     cache: LRUDict[tuple[int, str], tuple[int, datetime, Any]]
     version: int = -1  # the community log's last entry: what the site shows changes with it
 
     async def cached(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
         """``make()``'s data for this community, kept while the community's log stays the same
         (every change the formats make is logged) and for at most a minute."""
+        await self.version_of_log()
+        now = self.scope.now()
+        entry = self.cache.get((self.community.id, key))
+        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
+            return entry[2]
+        data = await make()
+        self.cache[(self.community.id, key)] = (self.version, now, data)
+        return data
+
+    async def version_of_log(self) -> int:
+        """The community log's last entry id (read once per request)."""
         if self.version < 0:
             ids: list[Any] = list(
                 await LogEntry.filter(community_id=self.community.id)
@@ -73,13 +85,7 @@ class Site:
                 .values_list("id", flat=True)
             )
             self.version = int(ids[0]) if ids else 0
-        now = self.scope.now()
-        entry = self.cache.get((self.community.id, key))
-        if entry is not None and entry[0] == self.version and now - entry[1] < CACHE_FOR:
-            return entry[2]
-        data = await make()
-        self.cache[(self.community.id, key)] = (self.version, now, data)
-        return data
+        return self.version
 
     @property
     def community(self) -> Community:
@@ -117,16 +123,19 @@ async def open_site(request: web.Request) -> Site:
         raise web.HTTPNotFound()
     token = request.match_info.get("token")
     base = f"/c/{community.id}/"
+    calendar = links.calendar_path(community.id)
     if token is not None:
         key = await links.secret(runtime.services.site)
-        if links.check(key, token, community, runtime.clock.now()) != "ok":
+        now = runtime.clock.now()
+        if links.check(key, token, community, now) != "ok":
             raise web.HTTPForbidden()
         base = f"/c/{community.id}/k/{token}/"
+        calendar = links.calendar_path(community.id, links.calendar_token(key, community, now))
     elif links.visibility(community) != "public":
         raise web.HTTPForbidden()
     set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
-    return Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
+    return Site(scope, base, calendar, request.app[CACHE_KEY])
 
 
 Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
@@ -190,13 +199,17 @@ def _split(events: list[SiteEvent], now: Any) -> tuple[list[SiteEvent], list[Sit
 @page
 async def home(request: web.Request, site: Site) -> web.StreamResponse:
     hooks = site.scope.services.hooks
-    upcoming, past = _split(await _events(site), site.scope.now())
+    await site.version_of_log()  # once, before the two reads side by side
+    events, panels = await asyncio.gather(
+        _events(site),
+        site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home")),
+    )
+    upcoming, past = _split(events, site.scope.now())
     latest = None
     for e in past:
         if e.minutes:
             latest = await _event_page(site, e.ref)
             break
-    panels = await site.cached("panels:home", lambda: hooks.site_panels(site.scope, "home"))
     return render(
         request,
         site,

@@ -18,12 +18,14 @@ _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 class WebSettings:
     SECTION: ClassVar[str] = "web"
     SCHEMA: ClassVar[Schema] = {"enabled": bool, "host": str, "port": int, "base_url": str}
-    ALONE_PORT: ClassVar[int] = 8080
 
     enabled: bool = True
     host: str = "127.0.0.1"
+    """Where the site listens when it has a port of its own."""
     port: int | None = None
-    """Unset: the Teams endpoint's port (one application serves both), or 8080 without Teams."""
+    """Unset (or the HTTP server's port): the site is served by the process's HTTP server
+    (``[http] port``, by default the Teams port). Another port: the site and the calendar
+    feeds listen there instead, on ``host``."""
     base_url: str = ""
     """The address people open (behind your HTTPS proxy), e.g. ``https://cop.example.org``;
     by default ``http://<host>:<port>``."""

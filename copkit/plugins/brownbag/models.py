@@ -76,6 +76,7 @@ class Session(Model):
 
     class Meta:
         table = "brownbag_session"
+        indexes = (("community_id", "starts_at"),)  # a community's sessions (site, calendar)
 
 
 class Rsvp(Model):

@@ -37,12 +37,15 @@ async def history(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.reply(await history_view(ctx))
 
 
-async def history_view(scope: Scope, *, picture: bool = True) -> View:
-    """Every round (the latest 20), with the traffic-light grid unless ``picture`` is false."""
+async def history_view(
+    scope: Scope, *, picture: bool = True, known: logic.Tallies | None = None
+) -> View:
+    """Every round (the latest 20), with the traffic-light grid unless ``picture`` is false
+    (``known``: tallies read already, see :func:`.logic.tallies`)."""
     rounds = list(
         reversed(await Round.filter(community_id=scope.community.id).order_by("-number").limit(20))
     )
-    tallies = await logic.tallies([r.id for r in rounds if r.enough])
+    tallies = await logic.tallies([r.id for r in rounds if r.enough], known)
     tz = scope.zone
     lines = []
     for r in rounds:

@@ -259,8 +259,17 @@ async def members(community_id: int) -> int:
 # Results ---------------------------------------------------------------------------------------
 
 
-async def tallies(round_ids: list[int]) -> dict[int, dict[int, Tally]]:
-    """Per round, per dimension id: the tally of its answers."""
+Tallies = dict[int, dict[int, Tally]]
+
+
+async def tallies(round_ids: list[int], known: Tallies | None = None) -> Tallies:
+    """Per round, per dimension id: the tally of its answers. ``known``: tallies read already
+    (by an earlier call for the same page), completed with those missing."""
+    if known is not None:
+        missing = [rid for rid in round_ids if rid not in known]
+        if missing:
+            known.update(await tallies(missing))
+        return {rid: known[rid] for rid in round_ids}
     if not round_ids:
         return {}
     dims = dict(
@@ -299,8 +308,9 @@ class Results:
     held: int = 0  # comments and notes waiting for the leader's approval
 
 
-async def results(r: Round) -> Results:
-    """The results of a closed round with enough answers, with the change since earlier rounds."""
+async def results(r: Round, known: Tallies | None = None) -> Results:
+    """The results of a closed round with enough answers, with the change since earlier rounds
+    (``known``: see :func:`tallies`)."""
     its = await items(r.id)
     earlier = (
         await Round.filter(
@@ -309,7 +319,7 @@ async def results(r: Round) -> Results:
         .order_by("-number")
         .limit(12)
     )
-    all_t = await tallies([r.id] + [e.id for e in earlier])
+    all_t = await tallies([r.id] + [e.id for e in earlier], known)
     now_t = all_t[r.id]
     lines = []
     for it in its:
@@ -376,8 +386,11 @@ async def dimension_trend(community_id: int, dimension_id: int) -> list[tuple[Ro
     return [(r, t[r.id].get(dimension_id, Tally())) for r in rounds]
 
 
-async def trends(community_id: int) -> dict[int, list[tuple[Round, Tally]]]:
-    """:func:`dimension_trend` of every dimension at once (by dimension id)."""
+async def trends(
+    community_id: int, known: Tallies | None = None
+) -> dict[int, list[tuple[Round, Tally]]]:
+    """:func:`dimension_trend` of every dimension at once (by dimension id; ``known``: see
+    :func:`tallies`)."""
     rounds = await Round.filter(community_id=community_id, status=CLOSED, enough=True).order_by(
         "number"
     )
@@ -385,7 +398,7 @@ async def trends(community_id: int) -> dict[int, list[tuple[Round, Tally]]]:
     asked = set(
         await RoundDimension.filter(round_id__in=ids).values_list("round_id", "dimension_id")
     )
-    t = await tallies(ids)
+    t = await tallies(ids, known)
     out: dict[int, list[tuple[Round, Tally]]] = {}
     for _rid, dim_id in sorted(asked):
         out.setdefault(dim_id, [])

@@ -45,7 +45,7 @@ def _event(r: Round) -> SiteEvent:
     )
 
 
-async def _results(scope: Scope, r: Round) -> list[View]:
+async def _results(scope: Scope, r: Round, known: logic.Tallies | None = None) -> list[View]:
     """The round's result views as the chat posts them, without the picture (served apart)."""
     tz = scope.zone
     if r.status == OPEN:
@@ -53,7 +53,7 @@ async def _results(scope: Scope, r: Round) -> list[View]:
     if not r.enough:
         members = [x.member for x in await Respondent.filter(round_id=r.id)]
         return [report.not_enough(r, others(members, r))]
-    view, more = report.results(await logic.results(r), tz, None)
+    view, more = report.results(await logic.results(r, known), tz, None)
     return [view, *more]
 
 
@@ -79,24 +79,29 @@ async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
 
 @hookimpl
 async def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
-    cid = scope.community.id
-    if not await Round.filter(community_id=cid).exists():
+    if page not in ("home", "health"):
         return []
-    shown = await Round.filter(community_id=cid, enough=True).order_by("-number")
+    cid = scope.community.id
+    rounds = await Round.filter(community_id=cid).order_by("-number")
+    if not rounds:
+        return []
+    shown = [r for r in rounds if r.enough]
+    known: logic.Tallies = {}  # each round's tallies read once for the whole page
     if page == "home":
         views = (
-            [report.results(await logic.results(shown[0]), scope.zone, None)[0]] if shown else []
+            [report.results(await logic.results(shown[0], known), scope.zone, None)[0]]
+            if shown
+            else []
         )
         if views:
             views[0].fields = []  # the summary only; the Health page has the rest
         return [SitePanel(_("Health"), views, [_grid()] if shown else [], order=50)]
-    if page != "health":
-        return []
-    panels = [SitePanel(_("Health checks"), [await history_view(scope, picture=False)], order=10)]
+    series = await logic.trends(cid, known) if shown else {}
+    history = await history_view(scope, picture=False, known=known)
+    panels = [SitePanel(_("Health checks"), [history], order=10)]
     if shown:
         panels[0].images.append(_grid())
         trends = SitePanel(_("Trends"), order=20)
-        series = await logic.trends(cid)
         for dim in await deck.active(cid):
             data = series.get(dim.id, [])
             trends.views.append(await trend_view(scope, dim, picture=False, data=data))
@@ -105,7 +110,7 @@ async def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
             )
         panels.append(trends)
     for n, r in enumerate(shown[:LATEST_RESULTS]):
-        panels.append(SitePanel(_event(r).title, await _results(scope, r), order=30 + n))
+        panels.append(SitePanel(_event(r).title, await _results(scope, r, known), order=30 + n))
     return panels
 
 

@@ -40,7 +40,11 @@ async def find_event(scope: Scope, raw: object = None, *, done: bool = False) ->
     if done:
         ev = await query.filter(status="done").order_by("-id").first()
     else:  # the soonest one not finished yet
-        ev = await query.exclude(status="done").order_by("starts_at", "id").first()
+        ev = (
+            await query.exclude(status__in=("done", "cancelled"))
+            .order_by("starts_at", "id")
+            .first()
+        )
     if ev is None:
         raise UserError(
             _("No lightning talks have finished yet.")

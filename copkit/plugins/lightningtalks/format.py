@@ -27,6 +27,7 @@ lt.log_words(
         "lightning.next": N_("{who} called the next speaker"),
         "lightning.skip": N_("{who} skipped a speaker"),
         "lightning.done": N_("The lightning talks #{number} are over"),
+        "lightning.cancelled": N_("The lightning talks #{number} were cancelled"),
         "lightning.link": N_("{who} shared the slides of a talk"),
         "feedback@lightning": N_("{who} rated lightning talks #{number}"),
     }

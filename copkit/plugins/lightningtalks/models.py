@@ -24,7 +24,7 @@ class Event(Model):
     slots = fields.SmallIntField()
     minutes = fields.SmallIntField()
     cutoff_at = fields.DatetimeField(null=True)
-    status = fields.CharField(max_length=20, default="open")  # open|closed|running|done
+    status = fields.CharField(max_length=20, default="open")  # open|closed|running|done|cancelled
     counter = fields.IntField(default=0)
     shuffle_seed = fields.BigIntField(null=True)
     current_talk = fields.IntField(null=True)
@@ -38,6 +38,7 @@ class Event(Model):
 
     class Meta:
         table = "lightning_event"
+        indexes = (("community_id", "starts_at"),)  # a community's evenings (site, calendar)
 
 
 class Talk(Model):
@@ -62,6 +63,7 @@ class Talk(Model):
 
     class Meta:
         table = "lightning_talk"
+        indexes = (("event_id", "status"),)  # an evening's line-up and waiting list
 
 
 class Feedback(Model):

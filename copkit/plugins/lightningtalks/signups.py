@@ -25,6 +25,7 @@ from . import views as v
 from .cards import find_event, refresh, require_organiser, tell
 from .format import EVENT, SIGNUP, WITHDRAW, event_key, lineup_key, lt, talk_ref
 from .models import Event, Talk
+from .stage import cancel_reminder
 
 TITLE = Arg("title", N_("the title"), type="rest", positional=True)
 
@@ -136,8 +137,12 @@ async def copkit_series_occurrence(
     ctx: Context, occurrence: series.SeriesOccurrence, step: str
 ) -> bool | None:
     """A series' evening opens for sign-ups when it is announced (a week ahead)."""
-    if occurrence.format != lt.name or step != "announce":
+    if occurrence.format != lt.name or step not in ("announce", "cancel"):
         return None
+    if step == "cancel":
+        if occurrence.ref.startswith("lightning-"):
+            await cancel_event(ctx, int(occurrence.ref.split("-")[1].split("@")[0]))
+        return True
     o = occurrence.options
     ev = await open_event(
         ctx,
@@ -150,6 +155,32 @@ async def copkit_series_occurrence(
     )
     await series.made(occurrence, event_uid(ev.id))
     return True
+
+
+async def cancel_event(scope: Scope, event_id: int) -> None:
+    """A series' evening called off (its date skipped, or the series paused or ended): sign-ups
+    close, its timers stop, the cards say so, and everyone signed up is told (once)."""
+    if not await Event.filter(id=event_id, status__in=("open", "closed")).update(
+        status="cancelled"
+    ):
+        return
+    ev = await Event.get(id=event_id)
+    await scope.cancel_job(ev.cutoff_job)
+    await cancel_reminder(scope, ev.id)
+    await scope.log("lightning.cancelled", ref=event_key(ev.id))
+    await refresh(scope, ev.id)
+    text = _("“{event}”, {when}, is cancelled: your talk “{title}” will not be given then.")
+    for talk in [*await store.lineup(ev.id), *await store.waiting(ev.id)]:
+        await tell(
+            scope,
+            talk.speaker_id,
+            text.format(
+                event=UserText(ev.title),
+                when=When(ev.starts_at, scope.zone),
+                title=UserText(talk.title),
+            ),
+        )
+    await scope.activity_ended(Activity(scope.community, "lightning", ev.id, ev.title, ev.room_id))
 
 
 def event_uid(event_id: int) -> str:

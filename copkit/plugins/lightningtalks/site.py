@@ -24,9 +24,7 @@ def _ref(event_id: int) -> str:
 
 
 def _event(ev: Event, taken: int) -> SiteEvent:
-    status = (
-        "done" if ev.status == "done" else ("running" if ev.status == "running" else "upcoming")
-    )
+    status = ev.status if ev.status in ("done", "running", "cancelled") else "upcoming"
     return SiteEvent(
         ref=_ref(ev.id),
         format=lt.name,

@@ -42,8 +42,9 @@ def _timers(scope: Scope, old: Event) -> Timers:
     return plan
 
 
-async def _cancel_reminder(scope: Scope, event_id: int) -> None:
-    """The speakers' reminder is pointless once the run of show has started."""
+async def cancel_reminder(scope: Scope, event_id: int) -> None:
+    """The speakers' reminder is pointless once the run of show has started (or the evening
+    is called off)."""
     pending = await Job.filter(
         community_id=scope.community.id, handler="lightning.remind", done_at=None, cancelled=False
     ).values_list("id", "payload")
@@ -60,7 +61,7 @@ async def advance(ctx: Context, args: dict[str, Any], how: str) -> None:
     early = ev.starts_at - ctx.now()
     step = await store.advance(ev.id, how, ctx.now(), _timers(ctx, ev), args.get("talk"))
     if how == "start":
-        await _cancel_reminder(ctx, ev.id)
+        await cancel_reminder(ctx, ev.id)
     if how == "start" and early > EARLY:
         await ctx.reply(
             notice(

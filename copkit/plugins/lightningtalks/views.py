@@ -42,6 +42,7 @@ def status_line(ev: Event, tz: ZoneInfo) -> str:
         "closed": _("Sign-ups are closed."),
         "running": _("The talks are on now."),
         "done": _("These lightning talks are over. Thank you!"),
+        "cancelled": _("These lightning talks are cancelled."),
     }.get(ev.status, "")
 
 
@@ -67,7 +68,11 @@ def announcement_view(ev: Event, tz: ZoneInfo, taken: int, waiting: int) -> View
         ],
         buttons=[signup_button(ev)] if ev.status == "open" else [],
         footer=status_line(ev, tz),
-        tone="success" if ev.status == "done" else "info",
+        tone="success"
+        if ev.status == "done"
+        else "warning"
+        if ev.status == "cancelled"
+        else "info",
     )
 
 

@@ -38,24 +38,32 @@ async def show_link(ctx: Context, args: dict[str, Any]) -> None:
         return
     if seen == "public":
         url = address(ctx, site_path(community.id))
+        feed = address(ctx, links.calendar_path(community.id))
+        text = _("Open to anyone: {url}").format(url=url)
         await ctx.reply(
-            View(title=_("The community's site"), text=_("Open to anyone: {url}").format(url=url)),
+            View(title=_("The community's site"), text=f"{text}\n{_calendar_line(feed)}"),
             private=True,
         )
         return
     key = await links.secret(ctx.services.site)
     token = links.members_link(key, community, ctx.now())
     url = address(ctx, site_path(community.id, token))
+    feed = address(
+        ctx, links.calendar_path(community.id, links.calendar_token(key, community, ctx.now()))
+    )
+    text = _("For you only, valid for {days} days: {url}").format(days=links.LINK_DAYS, url=url)
     await ctx.reply(
         View(
             title=_("Your link to the community's site"),
-            text=_("For you only, valid for {days} days: {url}").format(
-                days=links.LINK_DAYS, url=url
-            ),
-            footer=_("Please don't share it: the leader can revoke every link at once."),
+            text=f"{text}\n{_calendar_line(feed)}",
+            footer=_("Please don't share them: the leader can revoke every link at once."),
         ),
         private=True,
     )
+
+
+def _calendar_line(feed: str) -> str:
+    return _("The calendar, to subscribe to in your calendar app: {url}").format(url=feed)
 
 
 async def _update(ctx: Context, **changes: Any) -> Community:
@@ -98,7 +106,11 @@ async def revoke(ctx: Context, args: dict[str, Any]) -> None:
     await ctx.log("site.revoked", member=ctx.person.id)
     await ctx.reply(
         notice(
-            _("Every link given so far no longer works. Members ask again with “site”."), "success"
+            _(
+                "Every link given so far (site and calendar) no longer works. Members ask again "
+                "with “site”."
+            ),
+            "success",
         )
     )
 

@@ -4,6 +4,11 @@
 A link carries ``<community>.<epoch>.<expires>.<signature>``: an HMAC-SHA256 under the process's
 key (``COPKIT_SECRET``, or one generated and stored on first use). ``site revoke`` raises the
 community's epoch, which voids every link given before.
+
+A member's calendar feed (``/c/<community>/k/<token>/calendar.ics``) has a token of the same
+shape signed for another purpose (so it opens the feed only, never the site, and a site link
+never opens the feed): it lasts a year, as calendar programs keep polling a subscription, and
+``site revoke`` voids it with the site's links.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import hmac
 import logging
 import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from copkit.core.models import Community
@@ -27,7 +32,10 @@ log = logging.getLogger("copkit.site")
 
 ENV_SECRET = "COPKIT_SECRET"
 LINK_DAYS = 30
+CALENDAR_DAYS = 365
 Check = Literal["ok", "bad", "expired", "revoked"]
+Purpose = Literal["site", "calendar"]
+_PURPOSE = {"site": "", "calendar": "calendar:"}  # what the signature covers besides the body
 
 
 def site_settings(community: Community) -> dict[str, Any]:
@@ -69,23 +77,27 @@ async def secret(options: SiteOptions) -> bytes:
     return options.secret
 
 
-def _mac(key: bytes, body: str) -> str:
-    digest = hmac.new(key, body.encode(), hashlib.sha256).digest()[:18]
+def _mac(key: bytes, body: str, purpose: Purpose = "site") -> str:
+    digest = hmac.new(key, (_PURPOSE[purpose] + body).encode(), hashlib.sha256).digest()[:18]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def sign(key: bytes, community_id: int, epoch_: int, expires: datetime) -> str:
+def sign(
+    key: bytes, community_id: int, epoch_: int, expires: datetime, purpose: Purpose = "site"
+) -> str:
     body = f"{community_id}.{epoch_}.{int(expires.timestamp())}"
-    return f"{body}.{_mac(key, body)}"
+    return f"{body}.{_mac(key, body, purpose)}"
 
 
-def check(key: bytes, token: str, community: Community, now: datetime) -> Check:
-    """Whether ``token`` opens ``community``'s site at ``now``."""
+def check(
+    key: bytes, token: str, community: Community, now: datetime, purpose: Purpose = "site"
+) -> Check:
+    """Whether ``token`` opens ``community``'s site (or, for ``calendar``, its feed) at ``now``."""
     parts = token.split(".")
     if len(parts) != 4 or not all(p.isascii() for p in parts) or len(token) > 120:
         return "bad"
     body, mac = ".".join(parts[:3]), parts[3]
-    if not hmac.compare_digest(_mac(key, body), mac):
+    if not hmac.compare_digest(_mac(key, body, purpose), mac):
         return "bad"
     if parts[0] != str(community.id):
         return "bad"
@@ -102,3 +114,19 @@ def check(key: bytes, token: str, community: Community, now: datetime) -> Check:
 
 def members_link(key: bytes, community: Community, now: datetime, days: int = LINK_DAYS) -> str:
     return sign(key, community.id, epoch(community), now + timedelta(days=days))
+
+
+def calendar_token(key: bytes, community: Community, now: datetime) -> str:
+    """A member's calendar feed token: valid a year from today (the same all day long, so the
+    address on the site's pages does not change with every page)."""
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return sign(
+        key, community.id, epoch(community), day + timedelta(days=CALENDAR_DAYS), "calendar"
+    )
+
+
+def calendar_path(community_id: int, token: str = "") -> str:
+    """The address of a community's calendar feed (with a token: a member's signed one)."""
+    return (
+        f"/c/{community_id}/k/{token}/calendar.ics" if token else f"/c/{community_id}/calendar.ics"
+    )
