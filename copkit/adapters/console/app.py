@@ -14,7 +14,7 @@ from typing import Any
 
 from copkit.core.clock import Clock, FakeClock
 from copkit.core.errors import Unavailable, UserError
-from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.events import UPLOAD_READ_MAX, CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
@@ -52,6 +52,9 @@ class ConsoleMessenger:
     """Keeps messages like a chat would, and prints what changed after each step."""
 
     platform = "console"
+    platform_title = "the terminal"
+    themes = (("light", "#ffffff"), ("dark", "#1e1e1e"))
+    """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
 
     def __init__(self, out: Callable[[str], None], files_dir: Path | None = None) -> None:
         self.out = out
@@ -161,6 +164,23 @@ class ConsoleMessenger:
         self._edited.clear()
 
 
+def local_file(line: str) -> tuple[str, tuple[Upload, ...]]:
+    """A line whose last word is the path of a file here (``brand set logo ./logo.png``):
+    the line without it, and the file as sent with the command (the console's attachment)."""
+    head, _sep, last = line.rpartition(" ")
+    if not head or not ("/" in last or "." in last):
+        return line, ()
+    path = Path(last).expanduser()
+    try:
+        if not path.is_file():
+            return line, ()
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= UPLOAD_READ_MAX else b""
+    except OSError:
+        return line, ()
+    return head.rstrip(), (Upload(path.name, size, data),)
+
+
 def default_files_dir() -> Path:
     """Where the console saves the files views carry: ``$COPKIT_FILES_DIR`` or
     ``./copkit-files``."""
@@ -265,7 +285,10 @@ class ConsoleSession:
         try:
             if line.startswith("/"):
                 return await self._console_command(line)
-            await self.runtime.handle_text(self.community, self.roomref(), self.person(), line)
+            line, uploads = local_file(line)
+            await self.runtime.handle_text(
+                self.community, self.roomref(), self.person(), line, uploads=uploads
+            )
             await self._run_due()  # jobs due now, as the timer loop runs them on a real clock
         except Unavailable:
             self.out(_("I can't reach my database. Try again in a moment."))
