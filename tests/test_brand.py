@@ -252,11 +252,16 @@ async def test_every_formats_views_carry_it_once_chosen(h):
         assert m.view.brand is not None
         assert (m.view.brand.name, m.view.brand.accent) == ("Cop", "#e8590c")
         assert m.view.brand.tagline == "Learn together"
-    # the health check's picture has the band in the accent on top
-    pictures = [i for m in shown for i in m.view.images]
-    if pictures:
-        img = PILImage.open(io.BytesIO(pictures[0].png)).convert("RGB")
-        assert img.getpixel((img.width - 3, 3)) == (0xE8, 0x59, 0x0C)
+    # the canvas's picture (posted by the workshop's outcome) has the band in the accent on top
+    community = await h._community()
+    ctx = JobContext(h.rt.services, community, "general", 0, "workshop.finish")
+    outcome = WorkshopOutcome(community.id, 1, "", None, date(2026, 12, 2), ["Ann"], {})
+    start = len(h.messenger.log)
+    await store_outcome(ctx, dataclasses.replace(outcome, boxes={"vision": ["Better tests"]}))
+    pictures = [i for m in h.messenger.log[start:] for i in m.view.images]
+    assert pictures
+    img = PILImage.open(io.BytesIO(pictures[0].png)).convert("RGB")
+    assert img.getpixel((img.width - 3, 3)) == (0xE8, 0x59, 0x0C)
     # another process sees the change at once (the caches follow the settings)
     await h.restart()
     await h.say("ann", "roles")
@@ -285,3 +290,41 @@ def test_the_console_shows_it_in_the_header_and_takes_a_logo_path(tmp_path):
     assert "That file is not a picture: send the logo as a PNG." in out
     assert "┌ [Local community] (#general)\n│ The logo is updated." in out
     assert "┌ [Python Guild] (#general) Roles" in out
+
+
+async def test_the_leader_may_open_it_to_the_core_team(h):
+    await h.say("leader", "roles core add ann")
+    await h.say("leader", "roles require core brand set")
+    await h.say("ann", "brand set tagline Learn together")
+    assert h.last().text == "The tagline is now “Learn together”."
+    await h.say("ann", "brand")
+    assert h.last().buttons  # the form's button too
+    await h.click("ann", "brand:form", {"name": "", "tagline": "", "colour": ""})
+    assert h.last().text == "The tagline is removed."
+    await h.say("bob", "brand set tagline Nope")
+    assert "Only" in h.last().text
+
+
+async def test_the_site_carries_it(db_url):
+    from aiohttp.test_utils import TestClient, TestServer
+    from site_kit import site_app
+
+    async with Harness(db_url, plugins=[*PLUGINS, "copkit.plugins.site"]) as h:
+        await h.say("leader", "site public")
+        async with TestClient(TestServer(site_app(h))) as client:
+            page = await (await client.get("/c/1/")).text()
+            assert "brand.css" not in page and "brand-logo" not in page  # none chosen yet
+            assert (await client.get("/c/1/img/brand-logo.png")).status == 404
+            await h.say("leader", "brand set name <b>Python</b> Guild")
+            await h.say("leader", "brand set colour #e8590c")
+            await h.say("leader", "brand set tagline Learn & share")
+            page = await (await client.get("/c/1/")).text()
+            assert '<link rel="stylesheet" href="/c/1/brand.css">' in page
+            assert "&lt;b&gt;Python&lt;/b&gt; Guild" in page and "<b>Python" not in page
+            assert "Learn &amp; share" in page
+            css = await client.get("/c/1/brand.css")
+            assert css.headers["Content-Type"].startswith("text/css")
+            assert await css.text() == ":root { --brand: #e8590c; --brand-ink: #000000; }\n"
+            logo = await client.get("/c/1/img/brand-logo.png")
+            assert logo.status == 200
+            assert PILImage.open(io.BytesIO(await logo.read())).size == (48, 48)  # the monogram

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import io
 
-from fakes.bot_connector import OUTBOUND_TOKEN
+from fakes.bot_connector import OUTBOUND_TOKEN, nodes
 from fakes.teams_env import ALICE, OWNER, TeamsEnv
 from PIL import Image as PILImage
 
@@ -104,17 +104,7 @@ async def test_brand_on_every_card(env: TeamsEnv):
     scorecard = next(c for c in cards if "Scorecard" in str(c))
     pictures = [
         decoded(b["url"])
-        for b in _walk(scorecard["body"][2:])
+        for b in nodes(scorecard["body"][2:])
         if b.get("type") == "Image" and str(b.get("url", "")).startswith("data:")
     ]
     assert pictures and pictures[0].getpixel((pictures[0].width - 2, 2)) == (0xE8, 0x59, 0x0C)
-
-
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk(v)

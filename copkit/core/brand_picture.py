@@ -112,6 +112,7 @@ def initials(name: str) -> str:
     return "".join(letters).upper() or "•"
 
 
+@functools.lru_cache(maxsize=256)
 def monogram(name: str, accent: str, side: int = ICON_SIDE) -> bytes:
     """A round badge in ``accent`` with the initials of ``name``, as a PNG of ``side`` pixels."""
     from PIL import Image, ImageDraw

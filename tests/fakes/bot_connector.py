@@ -339,6 +339,17 @@ class FakeBotConnector:
         return web.json_response(self._roster(request.match_info["conv"]))
 
 
+def nodes(node: Any) -> Any:
+    """Every JSON object inside ``node`` (a card, an activity), outermost first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from nodes(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from nodes(v)
+
+
 def card_text(activity: dict[str, Any] | None) -> str:
     """Every text, fact, choice and action title of the cards in an activity."""
     out: list[str] = []
