@@ -54,6 +54,9 @@ class Communities:
         self.defaults: dict[str, str] = {}
         """``locale`` and ``timezone`` a new community starts with ([community] in copkit.toml)."""
         self.bus: CacheBus | None = None
+        self.listeners: list[Callable[[int | None], None]] = []
+        """Called with a community's id (``None``: all) when its cached settings are dropped
+        or reloaded: other caches of it follow (the brand)."""
         # Bounded (least recently used go first): a forgotten entry costs one database read.
         self._by_ref: LRUDict[tuple[str, str], CommunityState] = LRUDict(COMMUNITIES_KEPT)
         self._by_id: LRUDict[int, tuple[str, str]] = LRUDict(COMMUNITIES_KEPT)
@@ -113,12 +116,16 @@ class Communities:
     async def refresh(self, community: Community) -> CommunityState:
         """Reload a community after its settings changed (takes effect at once, in every process)."""
         state = await self.load(await Community.get(id=community.id))
+        for listener in self.listeners:
+            listener(community.id)
         if self.bus is not None:
             await self.bus.publish(community.id)
         return state
 
     def forget(self, community_id: int | None) -> None:
         """Drop cached settings of one community (or all), changed by another process."""
+        for listener in self.listeners:
+            listener(community_id)
         if community_id is None:
             self._by_ref.clear()
             return

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .events import Person, RoomRef
+from .events import Person, RoomRef, Upload
 from .live import Render
 from .roles import Role
 from .timezones import community_zone
-from .views import AsSeenBy, Private, Target, ToRoom, View, notice, seen_by
+from .views import AsSeenBy, Brand, Private, Target, ToRoom, View, notice, seen_by
 
 if TYPE_CHECKING:
     from .communities import CommunityState
@@ -111,6 +111,14 @@ class Scope:
         """The community's time zone (UTC when it is unset or unknown)."""
         return community_zone(self.community.timezone)
 
+    async def brand(self) -> Brand:
+        """The community's brand: its name, tagline, accent colour and icon (logo or
+        monogram), always filled in (see :mod:`copkit.core.brand`). Views get it on their own
+        when shown; use it where the brand goes elsewhere (a picture's colours, a message
+        for people outside the community)."""
+        brand, _chosen = await self.services.output.brands.of(self.community)
+        return brand
+
     async def send_private(self, person_id: str, view: View) -> None:
         await self.show(view, target=Private(person_id))
 
@@ -200,6 +208,8 @@ class Context(Scope):
         self.person = person
         self.role = role
         self.mentions: dict[str, Person] = {}
+        self.uploads: tuple[Upload, ...] = ()
+        """The files sent with the request (see :class:`~copkit.core.events.Upload`)."""
 
     async def reply(self, view: View | str, *, private: bool = False) -> MessageRef | None:
         """Answer the person: in the room, or only to them."""

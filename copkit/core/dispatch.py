@@ -13,7 +13,7 @@ from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
 from .errors import Unavailable, UsageError, UserError
-from .events import CommunityRef, Interaction, Person, RoomRef
+from .events import CommunityRef, Interaction, Person, RoomRef, Upload
 from .i18n import _, normalize_locale, set_locale
 from .metrics import Metrics
 from .models import Community, Job
@@ -38,9 +38,10 @@ class Dispatcher:
         *,
         request: Any = None,
         mentions: dict[str, Person] | None = None,
+        uploads: tuple[Upload, ...] = (),
     ) -> None:
         await self._guarded(
-            "text", community, room, person, request, self._text, text, mentions=mentions
+            "text", community, room, person, request, self._text, text, uploads, mentions=mentions
         )
 
     async def command(
@@ -229,9 +230,15 @@ class Dispatcher:
     ) -> None:
         self.s.access.check_format(state, cmd.format)
         ctx.require(cmd.role, cmd.name, _(cmd.action) if cmd.action else cmd.name)
+        for arg in cmd.args:  # a file argument: the first file sent with the message
+            if arg.type == "file" and not isinstance(args.get(arg.name), Upload):
+                args[arg.name] = ctx.uploads[0] if ctx.uploads else None
         await cmd.handler(ctx, args)
 
-    async def _text(self, ctx: Context, state: CommunityState, text: str) -> None:
+    async def _text(
+        self, ctx: Context, state: CommunityState, text: str, uploads: tuple[Upload, ...] = ()
+    ) -> None:
+        ctx.uploads = uploads
         words = parsing.tokenize(text.strip())
         if not words:
             raise UsageError(_("Type “help” to see what I can do."))

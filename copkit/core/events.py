@@ -49,3 +49,19 @@ class Interaction:
     action_id: str
     values: dict[str, Any] = field(default_factory=dict)
     message_ref: dict[str, Any] | None = None
+
+
+UPLOAD_READ_MAX = 8 * 1024 * 1024
+"""Adapters download a sent file up to this size; a larger one arrives with its size only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file someone sent with a command: a Discord attachment, a file or picture in a Teams
+    message, a path given in the console. ``data`` is empty when the file was larger than
+    :data:`UPLOAD_READ_MAX` (not downloaded; ``size`` says how large)."""
+
+    filename: str
+    size: int
+    data: bytes = b""
+    content_type: str = ""

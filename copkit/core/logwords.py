@@ -47,6 +47,14 @@ CORE_WORDS: dict[str, str] = {
     "role.required": N_("{who} set who may run “{ref}”: {text}"),
     "language.changed": N_("{who} set the language to {text}"),
     "timezone.changed": N_("{who} set the time zone to {text}"),
+    "brand.name": N_("{who} named the community “{text}”"),
+    "brand.name/": N_("{who} gave the community back its default name"),
+    "brand.tagline": N_("{who} set the tagline to “{text}”"),
+    "brand.tagline/": N_("{who} removed the tagline"),
+    "brand.colour": N_("{who} set the accent colour to {text}"),
+    "brand.colour/": N_("{who} set the accent colour back to copkit's"),
+    "brand.logo/uploaded": N_("{who} uploaded a new logo"),
+    "brand.logo/removed": N_("{who} removed the logo"),
 }
 
 _NUMBER = re.compile(r"(\d+)\D*$")

@@ -8,7 +8,11 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+<<<<<<< HEAD
 from . import places
+=======
+from .brand import Brands
+>>>>>>> brand
 from .live import LiveViews, Render
 from .messenger import MessageRef, Messenger, Pinning
 from .models import Community, ShownView
@@ -25,8 +29,11 @@ class Output:
         interval: float,
         cross_process: bool,
         spawn: Callable[[Coroutine[Any, Any, None]], Any],
+        brands: Brands | None = None,
     ) -> None:
         self.messengers: dict[str, Messenger] = {}
+        self.brands = brands or Brands(None, 0)
+        """The communities' brands, put on every view shown (:mod:`.brand`)."""
         # Keyed views posted whose ShownView row could not be written (the database went away
         # between the post and the record): a retried job edits them instead of posting again.
         self._unrecorded: dict[tuple[int, str], tuple[str, MessageRef]] = {}
@@ -113,6 +120,7 @@ class Output:
                 view = target.part
                 target = Private(target.person_id)
             view = with_personal_button(view)
+        view = await self.brands.dress(community, view)
         if key is not None:
             shown = await self._shown(community, key)
             if shown is not None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from .errors import UsageError
+from .events import Upload
 from .i18n import _
 from .specs import Arg, Command
 from .usertext import storable as clean_text
@@ -223,6 +224,12 @@ def bind(cmd: Command, words: list[str]) -> dict[str, Any]:
                 values[arg.name] = True
                 i += 1
                 continue
+            if arg.type == "file":  # a file comes with the message, never as text
+                raise UsageError(
+                    _("Attach the file to your message instead of typing --{name}.").format(
+                        name=name
+                    )
+                )
             if eq:
                 raw = inline
             elif i + 1 < len(words):
@@ -336,6 +343,8 @@ def convert_structured(cmd: Command, given: dict[str, Any]) -> dict[str, Any]:
             values[arg.name] = False if arg.type == "flag" else arg.default
         elif arg.type == "flag":
             values[arg.name] = bool(raw)
+        elif arg.type == "file":
+            values[arg.name] = raw if isinstance(raw, Upload) else None
         elif arg.type == "rest":
             words = [str(w) for w in raw] if isinstance(raw, list | tuple) else tokenize(str(raw))
             values[arg.name] = _rest(cmd, arg, words)

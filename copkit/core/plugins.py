@@ -30,6 +30,7 @@ log = logging.getLogger("copkit.plugins")
 ENTRY_POINT_GROUP = "copkit.plugins"
 DEFAULT_PLUGINS = (
     "copkit.plugins.core_commands",
+    "copkit.plugins.core_brand",
     "copkit.plugins.series",
     "copkit.plugins.leancoffee",
     "copkit.plugins.healthcheck",

@@ -17,13 +17,14 @@ from typing import Any
 import pluggy
 
 from .access import Access
+from .brand import Brands
 from .cachebus import CacheBus
 from .clock import Clock
 from .communities import Communities, CommunityState
 from .communitylog import CommunityLog
 from .deliveries import Deliveries
 from .dispatch import Dispatcher
-from .events import CommunityRef, Interaction, Person, RoomRef
+from .events import CommunityRef, Interaction, Person, RoomRef, Upload
 from .health import Health
 from .messenger import MessageRef, Messenger
 from .metrics import Metrics
@@ -78,7 +79,11 @@ class Copkit:
             CacheBus(database_url, self.communities.forget) if postgres else None
         )
         self.communities.bus = self.bus
-        self.output = Output(interval=coalesce_interval, cross_process=postgres, spawn=self.spawn)
+        self.brands = Brands(self.hooks, ttl)
+        self.communities.listeners.append(self.brands.forget)
+        self.output = Output(
+            interval=coalesce_interval, cross_process=postgres, spawn=self.spawn, brands=self.brands
+        )
         self.deliveries = Deliveries(self.clock, self.metrics)
         self.scheduler = Scheduler(self, self.clock, worker_id, poll_interval=poll_interval)
         self.health = Health()  # readiness checks (/readyz): the database, adapters' connections
@@ -154,15 +159,20 @@ class Copkit:
         *,
         request: Any = None,
         mentions: dict[str, Person] | None = None,
+        uploads: tuple[Upload, ...] = (),
     ) -> None:
         """A line of text typed by ``person``: parse it and run the command. ``mentions`` maps
-        a mentioned name (as typed after @) or id to the person the platform resolved."""
+        a mentioned name (as typed after @) or id to the person the platform resolved;
+        ``uploads`` are the files sent with it (a command's ``file`` argument takes the
+        first)."""
         # (the common case, plain printable ASCII everywhere, is checked once at C speed)
         probe = f"{text}{community.external_id}{community.name}{room.id}{person.id}{person.name}"
         if mentions or not (probe.isascii() and probe.isprintable()):
             community, room, person, mentions = clean_event(community, room, person, mentions)
             text = clean_input(text)
-        await self.dispatch.text(community, room, person, text, request=request, mentions=mentions)
+        await self.dispatch.text(
+            community, room, person, text, request=request, mentions=mentions, uploads=uploads
+        )
 
     async def handle_command(
         self,

@@ -12,10 +12,12 @@ from .roles import Role
 if TYPE_CHECKING:
     from .context import Context, JobContext
 
-ArgType = Literal["text", "int", "flag", "duration", "person", "list", "rest"]
+ArgType = Literal["text", "int", "flag", "duration", "person", "list", "rest", "file"]
 """``text`` a string; ``int``; ``flag`` an on/off switch; ``duration`` like 90s, 8m, 3d;
 ``person`` a mention (@name or a platform user); ``list`` comma-separated values;
-``rest`` every remaining positional word (one list)."""
+``rest`` every remaining positional word (one list); ``file`` a file sent with the command
+(a :class:`~copkit.core.events.Upload`: Discord's attachment option, else the first file of the
+message, or a path in the console; never typed as text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class Arg:
     "going"), or None. Choices match without regard to case in any event."""
 
     def usage(self) -> str:
+        if self.type == "file":
+            return f"[+{self.name}]"
         if self.positional:
             word = f"{self.name}…" if self.type == "rest" else self.name
             return f"<{word}>" if self.required else f"[{word}]"

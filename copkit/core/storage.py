@@ -39,7 +39,11 @@ ACTIONS_MODELS = Models(
     app="actions", module="copkit.core.actions_models", migrations="copkit.core.actions_migrations"
 )
 """The open actions' reviews (:mod:`copkit.core.actions`)."""
-CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS, ACTIONS_MODELS)
+BRAND_MODELS = Models(
+    app="brand", module="copkit.core.brand_models", migrations="copkit.core.brand_migrations"
+)
+"""The communities' brands (:mod:`copkit.core.brand`)."""
+CORE_APPS = (CORE_MODELS, GOALS_MODELS, FACILITATION_MODELS, ACTIONS_MODELS, BRAND_MODELS)
 """The core's own apps, present whichever plugins are installed."""
 
 

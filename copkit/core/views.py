@@ -118,6 +118,8 @@ class Image:
     filename: str
     png: bytes
     alt: str = ""
+    unbranded: bool = False
+    """Shown as it is: no band of the community's brand on top (see :class:`Brand`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,33 @@ class PersonalPart:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """A community's look, put on each of its views by the core (never by a format; see
+    :mod:`copkit.core.brand`) once the community chose a part of it. Adapters show it the same
+    way everywhere: the accent as the embed's or card's colour, the name (and tagline) in the
+    header or footer; pictures already carry it in a band on top.
+
+    ``name`` and ``tagline`` are user text (shown literally); ``accent`` and ``ink`` (black or
+    white, whichever reads on the accent) are ``#rrggbb``; ``icon`` a small square PNG (the
+    logo, else a monogram in the accent)."""
+
+    name: str
+    tagline: str = ""
+    accent: str = "#3b82f6"
+    ink: str = "#ffffff"
+    icon: bytes = b""
+
+    @property
+    def accent_int(self) -> int:
+        """The accent as one number (``0x3b82f6``), as Discord takes colours."""
+        return int(self.accent.lstrip("#"), 16)
+
+    def line(self) -> str:
+        """``Name · tagline`` (user text), for a footer or a header."""
+        return " · ".join(UserText(x) for x in (self.name, self.tagline) if x)
+
+
 @dataclass(slots=True)
 class View:
     """What a plugin shows. Only ``title`` or ``text`` is needed."""
@@ -186,6 +215,8 @@ class View:
     tone: Tone = "info"
     event: ScheduledEvent | None = None
     personal: PersonalPart | None = None
+    brand: Brand | None = None
+    """The community's brand, filled in by the core when the view is shown."""
 
     def actions(self) -> list[str]:
         """Every action id this view can send back."""

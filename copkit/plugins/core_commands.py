@@ -1,4 +1,5 @@
-"""The core's own commands: help, formats, roles, language, time zone and the community log."""
+"""The core's own commands: help, formats, roles, language, time zone and the community log
+(the brand's are in :mod:`.core_brand`)."""
 
 from __future__ import annotations
 

@@ -135,6 +135,8 @@ class FakeBotConnector:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.event = asyncio.Event()
+        self.files: dict[str, bytes] = {}  # files people sent with a message, by path
+        self.file_auth: list[str] = []  # the Authorization header of each file fetched
 
     # Life cycle ---------------------------------------------------------------------------------
 
@@ -149,6 +151,8 @@ class FakeBotConnector:
         app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
         app.router.add_get("/v3/conversations/{conv}/pagedmembers", self._paged)
         app.router.add_get("/v3/conversations/{conv}/members", self._members)
+        app.router.add_get("/v3/attachments/{id}/views/original", self._file)
+        app.router.add_get("/files/{id}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -160,6 +164,37 @@ class FakeBotConnector:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        self.file_auth.append(request.headers.get("Authorization", ""))
+        if request.path.startswith("/v3/") and request.headers.get("Authorization") != (
+            f"Bearer {OUTBOUND_TOKEN}"
+        ):
+            return web.Response(status=401)
+        data = self.files.get(request.path)
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="image/png")
+
+    def attach(
+        self, activity: dict[str, Any], name: str, data: bytes, *, pasted: bool = True
+    ) -> dict[str, Any]:
+        """``activity`` with a file: a picture pasted in the message (on the Bot Connector,
+        behind the bot's token), or a file sent to the bot (a pre-authorised download URL)."""
+        n = len(self.files) + 1
+        if pasted:
+            path = f"/v3/attachments/a{n}/views/original"
+            att = {"contentType": "image/png", "contentUrl": self.url.rstrip("/") + path}
+        else:
+            path = f"/files/f{n}"
+            att = {
+                "contentType": "application/vnd.microsoft.teams.file.download.info",
+                "name": name,
+                "content": {"downloadUrl": self.url.rstrip("/") + path, "fileType": "png"},
+            }
+        self.files[path] = data
+        activity.setdefault("attachments", []).append({"name": name, **att})
+        return activity
 
     @property
     def openid_url(self) -> str:
@@ -302,6 +337,17 @@ class FakeBotConnector:
     async def _members(self, request: web.Request) -> web.Response:
         self._record(request, None)
         return web.json_response(self._roster(request.match_info["conv"]))
+
+
+def nodes(node: Any) -> Any:
+    """Every JSON object inside ``node`` (a card, an activity), outermost first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from nodes(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from nodes(v)
 
 
 def card_text(activity: dict[str, Any] | None) -> str:

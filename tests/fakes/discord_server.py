@@ -107,6 +107,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self.port = 0
         self._runner: web.AppRunner | None = None
+        self.cdn: dict[str, bytes] = {}  # attachments sent with commands, served under /cdn/
 
     # Identifiers and objects ----------------------------------------------------------------
 
@@ -408,12 +409,33 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{name}", self._cdn)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def _cdn(self, request: web.Request) -> web.StreamResponse:
+        data = self.cdn.get(request.match_info["name"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    def attachment(self, filename: str, data: bytes, content_type: str = "image/png") -> dict:
+        """A file as a person attaches it to a slash command (an option of type attachment)."""
+        aid = str(self.snowflake())
+        self.cdn[f"{aid}-{filename}"] = data
+        url = f"http://127.0.0.1:{self.port}/cdn/{aid}-{filename}"
+        return {
+            "id": aid,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
 
     async def close(self) -> None:
         for ws, _s, _c in list(self.sockets):
@@ -987,6 +1009,9 @@ class FakeDiscord:
                     **self.member_payload(value, with_user=False),
                     "permissions": str(BASIC_PERMISSIONS),
                 }
+                value = value["id"]
+            if otype == 11:  # an attachment: Discord sends its id and resolves it
+                resolved.setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
             if declared[name].get("choices") and value not in [
                 c["value"] for c in declared[name]["choices"]

@@ -60,6 +60,8 @@ def render(
     ``files`` says where each of the view's pictures and files was saved."""
     lines: list[str] = []
     title = markdown_to_text(view.title)
+    if view.brand is not None:  # the community's brand, as a terminal can show it
+        header = f"[{flat(view.brand.name)}] {header}"
     lines.append(f"┌ {header}{title}".rstrip())
     for line in markdown_to_text(view.text).splitlines():
         lines.append(f"│ {line}")

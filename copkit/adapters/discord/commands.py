@@ -106,6 +106,8 @@ def _annotation(arg: Arg) -> Any:
         return bool
     if arg.type == "person":
         return discord.User
+    if arg.type == "file":
+        return discord.Attachment
     if arg.type == "text" and arg.max_length:
         return app_commands.Range[str, None, min(arg.max_length, STRING_MAX)]
     return str

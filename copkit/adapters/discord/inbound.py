@@ -14,7 +14,7 @@ from typing import Any, cast
 import discord
 
 from copkit.core.errors import Unavailable
-from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.events import UPLOAD_READ_MAX, CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _
 from copkit.core.runtime import Copkit
 from copkit.core.specs import Command
@@ -86,6 +86,9 @@ class InboundEvents(abc.ABC):
         mentions = {pid: person_of(user, guild) for pid, user in people.items()}
 
         async def call() -> None:
+            for name, value in list(values.items()):
+                if isinstance(value, discord.Attachment):  # read once the watchdog runs
+                    values[name] = await upload_of(value)
             await self.runtime.handle_command(
                 community, room, person, cmd.path, values, request=req, mentions=mentions
             )
@@ -280,3 +283,9 @@ class InboundEvents(abc.ABC):
             log.warning("presence not recorded: %s", exc)
         except Exception:
             log.exception("presence update failed")
+
+
+async def upload_of(attachment: discord.Attachment) -> Upload:
+    """A Discord attachment as the core takes a file (not downloaded when too large)."""
+    data = await attachment.read() if attachment.size <= UPLOAD_READ_MAX else b""
+    return Upload(attachment.filename, attachment.size, data, attachment.content_type or "")

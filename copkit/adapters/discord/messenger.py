@@ -85,6 +85,9 @@ def platform_error(exc: BaseException, what: str) -> DiscordError:
 
 class DiscordMessenger:
     platform = "discord"
+    platform_title = "Discord"
+    themes = (("light", "#ffffff"), ("dark", "#313338"))
+    """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client

@@ -281,6 +281,11 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
 
 
 def _embed(view: View, title: str, text: str, footer: str, out: Rendered) -> discord.Embed:
+    colour = COLOURS.get(view.tone)
+    if view.brand is not None:  # the community's brand: its accent (warnings keep theirs)
+        footer = "\n".join(x for x in (footer, flat(view.brand.line())) if x)
+        if view.tone in ("info", "success"):
+            colour = view.brand.accent_int
     budget = EMBED_TOTAL_MAX
     title = cut(title, EMBED_TITLE_MAX)
     budget -= len(title)
@@ -290,9 +295,7 @@ def _embed(view: View, title: str, text: str, footer: str, out: Rendered) -> dis
     if len(view.text) > EMBED_TEXT_MAX:
         out.dropped.append("end of the text")
     budget -= len(text)
-    embed = discord.Embed(
-        title=title or None, description=text or None, colour=COLOURS.get(view.tone)
-    )
+    embed = discord.Embed(title=title or None, description=text or None, colour=colour)
     for n, f in enumerate(view.fields):
         name = cut(shown(f.name, times=False) or "\u200b", FIELD_NAME_MAX)
         value = cut(shown(f.value) or "\u200b", FIELD_VALUE_MAX)

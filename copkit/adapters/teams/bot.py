@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from copkit.core.errors import Unavailable
-from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.events import CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _, use_locale
 from copkit.core.runtime import Copkit
 from copkit.core.views import notice
 
-from . import cards, inbound
+from . import cards, inbound, uploads
 from .connector import JSON, ConnectorError
 from .connector import reference as conversation_reference
 from .conversations import Conversations
@@ -197,13 +197,20 @@ class TeamsBot:
         text, mentions = inbound.command_text(activity)  # empty: the core says to try "help"
         req, community, room = await self._context(turn, activity, "message", None, handling)
         await self._meeting_presence(req, community, room)
+        files: tuple[Upload, ...] = ()
+        if activity.get("attachments") and uploads.wants_file(self.runtime.registry, text):
+            files = await uploads.uploads_of(activity, self._token)
         try:
             await self.runtime.handle_text(
-                community, room, req.person, text, request=req, mentions=mentions
+                community, room, req.person, text, request=req, mentions=mentions, uploads=files
             )
         finally:
             req.done = True
         return 200, None
+
+    async def _token(self) -> str:
+        token = getattr(self.sdk, "outgoing_token", None)
+        return str(await token()) if token is not None else ""
 
     async def _on_card_action(
         self, turn: Turn, activity: JSON, handling: _Handling

@@ -22,6 +22,7 @@ from copkit.core.moments import Moment, has_moments
 from copkit.core.usertext import backslash_escape, plain_text, render_text, split_lines
 from copkit.core.views import Button, Choice, Field, Form, Poll, View, with_personal_button
 
+from .brandcard import brand_header
 from .files import files, fits
 
 log = logging.getLogger("copkit.teams.cards")
@@ -433,6 +434,8 @@ def _build(view: View, context: Context, heading: str, note: str) -> JSON:
         body.append({"type": "TextBlock", "text": " ", "wrap": True})
     if view.tone in _TONE:
         body = [{"type": "Container", "style": _TONE[view.tone], "bleed": True, "items": body}]
+    if view.brand is not None:
+        body = brand_header(view.brand, markdown, plain) + body
     return {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,

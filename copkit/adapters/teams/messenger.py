@@ -46,6 +46,9 @@ class TeamsMessenger:
     """The core's Messenger for Teams: posts and updates cards."""
 
     platform = PLATFORM
+    platform_title = "Teams"
+    themes = (("light", "#ffffff"), ("dark", "#292929"))
+    """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
     per_person_views = True  # a shared card refreshes itself per person (Universal Actions)
 
     def __init__(

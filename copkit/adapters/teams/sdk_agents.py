@@ -351,6 +351,10 @@ class AgentsFramework:
             lambda context: handler(AgentsTurn(self, context, {})),
         )
 
+    async def outgoing_token(self) -> str:
+        """The bot's token for the Bot Connector (a picture pasted in a message needs it)."""
+        return await self.factory.tokens.get()
+
     async def close(self) -> None:
         await self.factory.close()
 

@@ -373,6 +373,7 @@ class BotFramework:
         else:
             factory = _CachingFactory(ConfigurationServiceClientCredentialFactory(config))
         self.auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
+        self._fixed_token = o.outbound_token or ""
         self.adapter = CloudAdapter(self.auth)
         self.auth_required = settings.has_credentials
         for url in {openid, emulator}:
@@ -402,6 +403,11 @@ class BotFramework:
         except Exception as exc:  # the SDK raises PermissionError, KeyError, jwt errors …
             raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
         return Authenticated(result, self.parse(for_sdk(body)))
+
+    async def outgoing_token(self) -> str:
+        """The fixed token of offline tests; otherwise none: a picture pasted in a message is
+        not fetched with this SDK (a file sent to the bot is)."""
+        return self._fixed_token
 
     async def close(self) -> None:
         return None

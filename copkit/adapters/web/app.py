@@ -76,6 +76,7 @@ def setup_site(app: web.Application, runtime: Copkit, *, base_url: str = "") -> 
         ("export", pages.export_page),
         ("export.zip", pages.export_zip),
         (r"img/{name:[a-z0-9\-]{1,60}}.png", pages.image),
+        ("brand.css", pages.brand_css),
     ]
     for tail, handler in routes:
         app.router.add_get(f"/c/{CID}/{tail}", handler)

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from copkit.core import brand as core_brand
 from copkit.core.context import Scope
 from copkit.core.dberrors import is_unavailable
 from copkit.core.i18n import _, set_locale
@@ -27,6 +28,7 @@ from copkit.core.models import Community, LogEntry
 from copkit.core.runtime import Copkit
 from copkit.core.site import SiteEvent, is_ref
 from copkit.core.timezones import community_zone, show
+from copkit.core.views import Brand
 from copkit.plugins.site import export, links, search
 
 log = logging.getLogger("copkit.site")
@@ -62,6 +64,7 @@ class Site:
     calendar: str  # the calendar feed's address (a member's signed one on a members' link)
     cache: LRUDict[tuple[int, str], tuple[int, datetime, Any]]
     version: int = -1  # the community log's last entry: what the site shows changes with it
+    brand: Brand | None = None  # the community's brand, once it chose one
 
     async def cached(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
         """``make()``'s data for this community, kept while the community's log stays the same
@@ -135,7 +138,14 @@ async def open_site(request: web.Request) -> Site:
         raise web.HTTPForbidden()
     set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
+<<<<<<< HEAD
     return Site(scope, base, calendar, request.app[CACHE_KEY])
+=======
+    brand, chosen = await runtime.services.output.brands.of(community)
+    site = Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
+    site.brand = brand if chosen else None
+    return site
+>>>>>>> brand
 
 
 Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
@@ -161,7 +171,9 @@ def page(fn: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
 def render(request: web.Request, site: Site, name: str, **context: Any) -> web.Response:
     tz = community_zone(site.community.timezone)
     base = {
-        "community": site.community.name or _("Community {id}").format(id=site.community.id),
+        "community": (site.brand.name if site.brand else site.community.name)
+        or _("Community {id}").format(id=site.community.id),
+        "brand": site.brand,
         "base": site.base,
         "calendar": site.calendar,
         "lang": (site.community.locale or "en").split("-")[0],
@@ -306,7 +318,30 @@ async def export_zip(request: web.Request, site: Site) -> web.StreamResponse:
 @page
 async def image(request: web.Request, site: Site) -> web.StreamResponse:
     name = request.match_info["name"]
-    png = await site.scope.services.hooks.site_image(site.scope, name)
+    if name == BRAND_LOGO:
+        png = await _brand_logo(site)
+    else:
+        png = await site.scope.services.hooks.site_image(site.scope, name)
     if png is None:
         raise web.HTTPNotFound()
     return web.Response(body=png, content_type="image/png")
+
+
+BRAND_LOGO = "brand-logo"
+
+
+async def _brand_logo(site: Site) -> bytes | None:
+    """The community's logo (or its monogram), once it chose a brand."""
+    if site.brand is None:
+        return None
+    logo = await core_brand.logo_of(site.community.id)
+    return logo or site.brand.icon
+
+
+@page
+async def brand_css(request: web.Request, site: Site) -> web.StreamResponse:
+    """The brand's accent as a style sheet (the site allows no inline style)."""
+    accent = site.brand.accent if site.brand else "#13294b"
+    ink = site.brand.ink if site.brand else "#ffffff"
+    css = f":root {{ --brand: {accent}; --brand-ink: {ink}; }}\n"
+    return web.Response(text=css, content_type="text/css")

@@ -154,6 +154,7 @@ async def store_outcome(ctx: Scope, outcome: WorkshopOutcome) -> None:
 
     stored = await canvas_store.change(outcome.community_id, "", ctx.now(), made)
     await ctx.log("canvas.workshop", ref=canvas_ref(stored.version), text=describe(stored.change))
+    await ctx.settings_changed()  # the brand's name: the workshop's name vote
     note = await post_pinned(ctx)
     if note:
         await ctx.show(notice(note))
@@ -177,6 +178,7 @@ async def show(ctx: Context, args: dict[str, Any]) -> None:
 async def _changed(ctx: Context, stored: canvas_store.Stored) -> None:
     what = describe(stored.change)
     await ctx.contribute("canvas", canvas_ref(stored.version), what)
+    await ctx.settings_changed()  # the brand's name may come from the canvas's
     await refresh_pinned(ctx)
     await ctx.reply(
         notice(_("Canvas version {n}: {what}.").format(n=stored.version, what=what), "success")
