@@ -8,11 +8,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-<<<<<<< HEAD
 from . import places
-=======
 from .brand import Brands
->>>>>>> brand
 from .live import LiveViews, Render
 from .messenger import MessageRef, Messenger, Pinning
 from .models import Community, ShownView

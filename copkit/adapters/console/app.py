@@ -11,16 +11,9 @@ from typing import Any
 
 from copkit.core.clock import Clock, FakeClock, MovableClock
 from copkit.core.errors import Unavailable, UserError
-<<<<<<< HEAD
-from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
+from copkit.core.events import UPLOAD_READ_MAX, CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _, set_locale
 from copkit.core.models import Community, Membership
-=======
-from copkit.core.events import UPLOAD_READ_MAX, CommunityRef, Interaction, Person, RoomRef, Upload
-from copkit.core.i18n import _
-from copkit.core.messenger import MessageRef
-from copkit.core.models import Community
->>>>>>> brand
 from copkit.core.parsing import parse_duration, tokenize
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
@@ -45,125 +38,7 @@ def console_help() -> str:
   /restart              stop and start copkit again on the same database
   /help                 this text; anything else is a copkit command (try: help)
   /quit"""
-<<<<<<< HEAD
     )
-=======
-
-
-class ConsoleMessenger:
-    """Keeps messages like a chat would, and prints what changed after each step."""
-
-    platform = "console"
-    platform_title = "the terminal"
-    themes = (("light", "#ffffff"), ("dark", "#1e1e1e"))
-    """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
-
-    def __init__(self, out: Callable[[str], None], files_dir: Path | None = None) -> None:
-        self.out = out
-        self.files_dir = files_dir or default_files_dir()
-        self.saved: dict[tuple[str, str], str] = {}  # (message, file name) -> path shown
-        self.messages: dict[str, tuple[str, Target, View]] = {}
-        self._ids = itertools.count(1)
-        self._new: list[str] = []
-        self._edited: list[str] = []
-        self.handles: dict[int, tuple[object, str]] = {}
-        self._handle_ids = itertools.count(1)
-        self.pinned: set[str] = set()
-        self.acting = ""
-        """Who types now: a private message to them reads "(only you see this)"."""
-
-    async def send(
-        self, community: Community, room_id: str, target: Target, view: View, request: Any
-    ) -> MessageRef:
-        mid = f"c{next(self._ids)}"
-        if isinstance(target, ToThread):
-            room_id = plain_text(target.name)
-        self.messages[mid] = (room_id, target, view)
-        self._save(mid, view)
-        self._new.append(mid)
-        return {"room_id": room_id, "message_id": mid}
-
-    def _save(self, mid: str, view: View) -> None:
-        """Write the view's files to the files folder: a name already holding other bytes
-        gets a number (``brownbag-1-2.ics``), so an earlier file is never overwritten."""
-        for att in view.attachments:
-            key = (mid, att.filename)
-            path = _free_path(self.files_dir, att)
-            if not path.exists():
-                self.files_dir.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(att.data)
-            self.saved[key] = str(path)
-
-    async def edit(
-        self, community: Community, ref: MessageRef, view: View, request: Any = None
-    ) -> None:
-        mid = ref["message_id"]
-        if mid not in self.messages:  # posted before a restart of the console itself
-            self.messages[mid] = (ref.get("room_id", ""), ToThread(""), view)
-        room_id, target, _old = self.messages[mid]
-        self.messages[mid] = (room_id, target, view)
-        self._save(mid, view)
-        if mid not in self._new and mid not in self._edited:
-            self._edited.append(mid)
-
-    async def pin(self, community: Community, ref: MessageRef) -> bool:
-        mid = ref["message_id"]
-        self.pinned.add(mid)
-        if mid in self.messages and mid not in self._new and mid not in self._edited:
-            self._edited.append(mid)
-        return True
-
-    async def find_person(self, community: Community, token: str, request: Any) -> Person | None:
-        """Anyone can be named in the console (people are their names, as with ``/as``)."""
-        name = token.strip()
-        if not name or len(name) > 64 or any(c.isspace() for c in name):
-            return None
-        return Person(id=name, name=name)
-
-    def _handle(self, mid: str) -> Callable[[object], int]:
-        def give(item: object) -> int:
-            n = next(self._handle_ids)
-            self.handles[n] = (item, mid)
-            return n
-
-        return give
-
-    def find(self, token: str) -> object | None:
-        """The item with handle ``token`` (a number), or the latest one whose label, placeholder
-        or question starts with ``token`` (so scripts need not count buttons)."""
-        if token.isdigit():
-            found = self.handles.get(int(token))
-            return found[0] if found else None
-        want = token.casefold().rstrip("…")
-        for n in sorted(self.handles, reverse=True):
-            item = self.handles[n][0]
-            label = getattr(item, "label", None) or getattr(item, "placeholder", None)
-            label = label or getattr(item, "question", "")
-            if want and plain_text(str(label)).casefold().startswith(want):
-                return item
-        return None
-
-    def flush(self) -> None:
-        for mid in self._new + self._edited:
-            room_id, target, view = self.messages[mid]
-            if isinstance(target, Private):
-                # (the console's default person is called "you": "only you see this" too)
-                if target.person_id in (self.acting, "you"):
-                    header = _("(only you see this)") + " "
-                else:
-                    header = _("(only {name} sees this)").format(name=target.person_id) + " "
-            elif isinstance(target, ToThread):
-                header = f"(new thread «{flat(target.name)}») "
-            else:
-                header = f"(#{room_id}) " if room_id else ""
-            if mid in self._edited:
-                header = "(updated) " + header
-            files = {name: path for (m, name), path in self.saved.items() if m == mid}
-            if mid in self.pinned:
-                header = "(pinned) " + header
-            self.out(render(view, self._handle(mid), header, files))
-        self._new.clear()
-        self._edited.clear()
 
 
 def local_file(line: str) -> tuple[str, tuple[Upload, ...]]:
@@ -181,27 +56,6 @@ def local_file(line: str) -> tuple[str, tuple[Upload, ...]]:
     except OSError:
         return line, ()
     return head.rstrip(), (Upload(path.name, size, data),)
-
-
-def default_files_dir() -> Path:
-    """Where the console saves the files views carry: ``$COPKIT_FILES_DIR`` or
-    ``./copkit-files``."""
-    return Path(os.environ.get("COPKIT_FILES_DIR") or "copkit-files")
-
-
-def _free_path(folder: Path, att: Attachment) -> Path:
-    """``folder/<name>``, or ``<stem>-2<ext>``… when that name holds other bytes already."""
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", att.filename).lstrip(".") or "file"
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    n = 1
-    while True:
-        path = folder / (name if n == 1 else f"{stem}-{n}{dot}{ext}")
-        if not path.exists() or path.read_bytes() == att.data:
-            return path
-        n += 1
->>>>>>> brand
 
 
 class ConsoleSession:

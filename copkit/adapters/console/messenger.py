@@ -23,6 +23,9 @@ class ConsoleMessenger:
     """Keeps messages like a chat would, and prints what changed after each step."""
 
     platform = "console"
+    platform_title = "the terminal"
+    themes = (("light", "#ffffff"), ("dark", "#1e1e1e"))
+    """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
 
     def __init__(self, out: Callable[[str], None], files_dir: Path | None = None) -> None:
         self.out = out

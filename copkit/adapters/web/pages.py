@@ -138,14 +138,10 @@ async def open_site(request: web.Request) -> Site:
         raise web.HTTPForbidden()
     set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
-<<<<<<< HEAD
-    return Site(scope, base, calendar, request.app[CACHE_KEY])
-=======
     brand, chosen = await runtime.services.output.brands.of(community)
-    site = Site(scope, base, f"/c/{community.id}/calendar.ics", request.app[CACHE_KEY])
+    site = Site(scope, base, calendar, request.app[CACHE_KEY])
     site.brand = brand if chosen else None
     return site
->>>>>>> brand
 
 
 Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
