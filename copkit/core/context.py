@@ -15,7 +15,7 @@ from .views import AsSeenBy, Private, Target, ToRoom, View, notice, seen_by
 
 if TYPE_CHECKING:
     from .communities import CommunityState
-    from .messenger import MessageRef
+    from .messenger import MessageRef, Roles
     from .models import Community
     from .services import Services
     from .specs import Registry
@@ -156,6 +156,11 @@ class Scope:
         console), ``False`` the platform refused (a permission), ``None`` the platform has no
         pins (Teams). Say so to the person in the last two cases."""
         return await self.services.output.pin(self.community, key)
+
+    @property
+    def roles(self) -> Roles | None:
+        """The platform's roles copkit can give members (Discord), or ``None``."""
+        return self.services.output.roles(self.community)
 
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""

@@ -186,6 +186,9 @@ class View:
     tone: Tone = "info"
     event: ScheduledEvent | None = None
     personal: PersonalPart | None = None
+    notify: str = ""
+    """A platform role to mention (Discord): only copkit's own opt-in role, whose members
+    asked for it (``notify me``); nobody else is ever pinged."""
 
     def actions(self) -> list[str]:
         """Every action id this view can send back."""
