@@ -59,6 +59,9 @@ class MemoryMessenger:
         """Set to N: the next N sends and edits fail as a platform outage would (a 502)."""
         self.directory: dict[str, Person] = {}
         """People the platform knows by id or name, whom copkit may not have seen yet."""
+        self.roles: dict[str, set[str]] = {}
+        """Roles copkit made on this platform: id -> the people given it."""
+        self.role_names: dict[str, str] = {}
         self._ids = itertools.count(1)
 
     def _maybe_fail(self) -> None:
@@ -94,6 +97,19 @@ class MemoryMessenger:
         msg.view = view
         msg.edits += 1
         msg.history.append(view)
+
+    async def create_role(self, community: Community, name: str) -> str:
+        role_id = f"r{next(self._ids)}"
+        self.roles[role_id] = set()
+        self.role_names[role_id] = name
+        return role_id
+
+    async def give_role(self, community: Community, person_id: str, role_id: str, on: bool) -> None:
+        held = self.roles.setdefault(role_id, set())
+        if on:
+            held.add(person_id)
+        else:
+            held.discard(person_id)
 
     async def pin(self, community: Community, ref: MessageRef) -> bool:
         self._maybe_fail()

@@ -15,7 +15,7 @@ from .views import AsSeenBy, Brand, Private, Target, ToRoom, View, notice, seen_
 
 if TYPE_CHECKING:
     from .communities import CommunityState
-    from .messenger import MessageRef
+    from .messenger import MessageRef, Roles
     from .models import Community
     from .places import Opened
     from .services import Services
@@ -176,6 +176,11 @@ class Scope:
         """Remove the voice rooms opened for places named ``prefix…`` (at an activity's end;
         its threads stay)."""
         return await self.services.output.close_places(self.community, prefix, self.now())
+
+    @property
+    def roles(self) -> Roles | None:
+        """The platform's roles copkit can give members (Discord), or ``None``."""
+        return self.services.output.roles(self.community)
 
     async def room_members(self, room_id: str | None = None) -> list[str]:
         """Who the adapter last reported present in a room (voice channel, meeting)."""

@@ -54,8 +54,12 @@ def overview(registry: Registry, may: May) -> View:
         if may(cmd):
             groups.setdefault(cmd.format or "", []).append(cmd)
     lines: list[str] = []
-    for cmd in groups.pop("", []):
-        lines.append(f"- `{cmd.name}` — {_(cmd.help)}")
+    core: dict[str, list[Command]] = {}
+    for cmd in groups.pop("", []):  # the core's, one line per first word
+        core.setdefault(cmd.path[0], []).append(cmd)
+    for same in core.values():
+        names = ", ".join(f"`{c.name}`" for c in same)
+        lines.append(f"- {names} — {_(same[0].help)}")
     for fmt in sorted(groups):
         info = registry.formats.get(fmt)
         title = _(info.title) if info else fmt

@@ -73,4 +73,19 @@ class VoiceRooms(Protocol):
 
     async def remove_room(self, community: Community, room_id: str) -> None:
         """Remove a room copkit opened (gone already: nothing to do)."""
+
+
+@runtime_checkable
+class Roles(Protocol):
+    """Implemented by adapters whose platform has roles a member can be given (Discord):
+    copkit makes its own opt-in role and gives it to (or takes it from) a member who asks.
+    A refusal of the platform (no permission) raises a :class:`~copkit.core.errors.UserError`
+    saying what to grant."""
+
+    async def create_role(self, community: Community, name: str) -> str:
+        """A new role named ``name`` that can be mentioned; its id."""
+        ...
+
+    async def give_role(self, community: Community, person_id: str, role_id: str, on: bool) -> None:
+        """Give ``person_id`` the role ``role_id`` (``on``) or take it away."""
         ...

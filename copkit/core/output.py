@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from . import places
 from .brand import Brands
 from .live import LiveViews, Render
-from .messenger import MessageRef, Messenger, Pinning
+from .messenger import MessageRef, Messenger, Pinning, Roles
 from .models import Community, ShownView
 from .store import advisory_lock
 from .views import AsSeenBy, Private, Target, ToRoom, ToThread, View, with_personal_button
@@ -183,6 +183,11 @@ class Output:
         """Remove the voice rooms of the places named ``prefix…``."""
         messenger = self.messengers.get(community.platform)
         return await places.close(community, messenger, prefix, now)
+
+    def roles(self, community: Community) -> Roles | None:
+        """The platform's roles, where it has roles copkit can give (else ``None``)."""
+        messenger = self.messengers.get(community.platform)
+        return messenger if isinstance(messenger, Roles) else None
 
     async def view_ref(self, community: Community, key: str) -> MessageRef | None:
         shown = await ShownView.get_or_none(community_id=community.id, key=key)

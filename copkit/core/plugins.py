@@ -41,6 +41,7 @@ DEFAULT_PLUGINS = (
     "copkit.plugins.reflect",
     "copkit.plugins.workshop.canvas",
     "copkit.plugins.site",
+    "copkit.plugins.announce",
 )
 
 

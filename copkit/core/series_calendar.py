@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from . import store
 from .calendar_feed import CalendarEntry, calendar
 from .i18n import _
 from .recurrence import aware, occurrences
@@ -18,6 +19,21 @@ from .timezones import community_zone
 if TYPE_CHECKING:
     from .models import Community
     from .plugins import Hooks
+
+
+def series_here() -> bool:
+    """Whether the series' tables are in use (the series plugin is loaded)."""
+    from tortoise import Tortoise
+
+    return "series" in Tortoise.apps
+
+
+async def _made(community: Community) -> set[str]:
+    """The calendar UIDs formats made of series dates (shown as the series' dates)."""
+    if not series_here():
+        return set()
+    query = Occurrence.filter(series__community_id=community.id).exclude(ref="")
+    return set(await store.column(query, "ref"))
 
 
 def is_occurrence_uid(uid: str) -> bool:
@@ -127,16 +143,13 @@ async def upcoming(
 ) -> list[Upcoming]:
     """The next dates of the community (series expanded, skipped and cancelled left out)."""
     items: list[Upcoming] = []
-    made = set(
-        await Occurrence.filter(series__community_id=community.id)
-        .exclude(ref="")
-        .values_list("ref", flat=True)
-    )
+    made = await _made(community)
     for e in await hooks.calendar_entries(community, now):
         if e.cancelled or e.start < now or is_occurrence_uid(e.uid) or e.uid in made or e.rrule:
             continue
         items.append(Upcoming(e.start, e.end, e.title, e.format, location=e.location))
-    for s in await Series.filter(community_id=community.id, status=ACTIVE):
+    live = Series.filter(community_id=community.id, status=ACTIVE) if series_here() else None
+    for s in await live if live is not None else []:
         dates = [o for o in await next_dates(s, now, limit + 5) if o.status == PLANNED]
         for o in dates[:limit]:
             if o.starts_at >= now:
@@ -146,15 +159,59 @@ async def upcoming(
     return items[:limit]
 
 
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """One dated event of the community, as announcements see it: a format's event or one
+    date of a series, with the calendar entry of that date alone (for "add to my calendar").
+    ``announce_from`` is when a series date may be announced (its announcement lead)."""
+
+    entry: CalendarEntry
+    room_id: str = ""
+    announce_from: datetime | None = None
+
+
+async def dated(hooks: Hooks, community: Community, since: datetime) -> list[Dated]:
+    """Every dated event of the community starting at ``since`` or later, cancelled ones
+    marked: the formats' events (``copkit_calendar_entries``, as the calendar has them) and
+    the stored dates of every series (the next one of a running series is always stored)."""
+    made = await _made(community)
+    out = [
+        Dated(e)
+        for e in await hooks.calendar_entries(community, since)
+        if not (e.rrule or is_occurrence_uid(e.uid) or e.uid in made)
+    ]
+    for s in await Series.filter(community_id=community.id) if series_here() else []:
+        rows = await Occurrence.filter(series_id=s.id, starts_at__gte=since)
+        for o in rows:
+            cancelled = o.status == SKIPPED or (s.status != ACTIVE and o.status == PLANNED)
+            entry = CalendarEntry(
+                uid=occurrence_uid(s, o.original_start),
+                title=s.title,
+                start=o.starts_at,
+                end=o.starts_at + timedelta(minutes=s.minutes),
+                sequence=s.sequence + o.sequence,
+                cancelled=cancelled,
+                location=s.where,
+                description=_("Every {every}.").format(every=s.every),
+                format=s.format,
+            )
+            lead = o.starts_at - timedelta(minutes=s.announce_minutes)
+            out.append(Dated(entry, s.room_id, lead))
+    out.sort(key=lambda d: d.entry.start)
+    return out
+
+
 async def is_public(community_id: int) -> bool:
     row = await CalendarSetting.get_or_none(community_id=community_id)
     return bool(row and row.public)
 
 
 __all__ = [
+    "Dated",
     "Upcoming",
     "community_entries",
     "community_feed",
+    "dated",
     "is_occurrence_uid",
     "is_public",
     "occurrence_uid",

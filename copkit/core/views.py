@@ -218,6 +218,10 @@ class View:
     brand: Brand | None = None
     """The community's brand, filled in by the core when the view is shown."""
 
+    notify: str = ""
+    """A platform role to mention (Discord): only copkit's own opt-in role, whose members
+    asked for it (``notify me``); nobody else is ever pinged."""
+
     def actions(self) -> list[str]:
         """Every action id this view can send back."""
         ids = [b.action_id for b in self.buttons] + [c.action_id for c in self.choices]

@@ -699,6 +699,17 @@ class FakeDiscord:
                 del self.events[int(mt[2])]
                 return 204, None
             return 200, event
+        if (mt := re.fullmatch(r"/guilds/(\d+)/roles", p)) and m == "POST":
+            guild = self.guilds[int(mt[1])]
+            role = self.add_role(guild, body["name"], int(body.get("permissions") or 0))
+            role["mentionable"] = bool(body.get("mentionable"))
+            return 200, role
+        if mt := re.fullmatch(r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", p):
+            guild = self.guilds[int(mt[1])]
+            member = next(x for x in guild["members"] if x["user"]["id"] == mt[2])
+            held = [r for r in member["roles"] if r != mt[3]]
+            member["roles"] = [*held, mt[3]] if m == "PUT" else held
+            return 204, None
         if mt := re.fullmatch(r"/guilds/(\d+)/members/(\d+)", p):
             guild = self.guilds[int(mt[1])]
             found = next((x for x in guild["members"] if x["user"]["id"] == mt[2]), None)

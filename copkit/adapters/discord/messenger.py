@@ -33,6 +33,7 @@ from .calendar import ServerEvents
 from .people import find_member
 from .render import Rendered, cut, flat, form_to_json, render
 from .request import TOKEN_LIFETIME, DiscordRequest
+from .roles import RoleKeeping
 
 log = logging.getLogger("copkit.discord")
 
@@ -83,7 +84,7 @@ def platform_error(exc: BaseException, what: str) -> DiscordError:
     return DiscordError(f"Discord: could not {what}: {type(exc).__name__}: {reason}"[:300])
 
 
-class DiscordMessenger:
+class DiscordMessenger(RoleKeeping):
     platform = "discord"
     platform_title = "Discord"
     themes = (("light", "#ffffff"), ("dark", "#313338"))

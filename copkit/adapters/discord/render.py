@@ -172,6 +172,17 @@ class Rendered:
     poll_removals: bool = False  # the plugin takes withdrawn votes
     forms: dict[str, Form] = field(default_factory=dict)  # component id -> form it opens
     dropped: list[str] = field(default_factory=list)  # what did not fit (logged)
+    mention_role: str = ""  # the one role this message may ping (copkit's opt-in role)
+
+    def mentions(self) -> dict[str, Any]:
+        """Who the message may ping: nobody, or the opt-in role alone."""
+        if not self.mention_role:
+            return {}
+        only = discord.Object(int(self.mention_role))
+        allowed = discord.AllowedMentions(
+            everyone=False, users=False, replied_user=False, roles=[only]
+        )
+        return {"allowed_mentions": allowed}
 
     def files(self) -> list[discord.File]:
         """Fresh file objects (discord.py consumes them on each request)."""
@@ -189,7 +200,7 @@ class Rendered:
 
     def message_kwargs(self, *, with_files: bool = True) -> dict[str, Any]:
         """Keyword arguments for ``send``."""
-        kw: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
+        kw: dict[str, Any] = {"content": self.content, "embeds": self.embeds, **self.mentions()}
         if self.components is not None:
             kw["view"] = self.components
         if with_files and (self.images or self.attachments):
@@ -270,6 +281,9 @@ def render(view: View, *, native_poll: bool = True, note: str = "") -> Rendered:
     elif title or text or view.fields or footer or out.images:
         out.embeds = [_embed(view, title, text, footer, out)]
 
+    if view.notify.isdigit():
+        out.mention_role = view.notify
+        out.content = f"<@&{view.notify}> {out.content or ''}".strip()
     out.components = _components(buttons, view.choices, out)
     if out.dropped:
         log.warning(
