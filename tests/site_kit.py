@@ -15,6 +15,7 @@ from copkit.testing import Harness
 
 SCRIPT_TOPIC = "<script>alert(1)</script>"
 TAKEAWAY = "Overlap hours beat tools"
+EMOJI_TOPIC = "Career ladders 🚀"  # shown with an emoji font, never as an empty box
 MEMBERS = ("ann", "bob", "cid", "dan")
 
 
@@ -22,7 +23,7 @@ async def lean_coffee(h: Harness) -> None:
     await h.say("leader", "leancoffee start --timebox 5m")
     await h.say("ann", "leancoffee propose Pairing across time zones")
     await h.say("bob", f"leancoffee propose {SCRIPT_TOPIC}")
-    await h.say("cid", "leancoffee propose Career ladders")
+    await h.say("cid", f"leancoffee propose {EMOJI_TOPIC}")
     await h.say("leader", "leancoffee voting open")
     for who in ("ann", "bob", "cid"):
         await h.say(who, "leancoffee vote 1")

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from site_kit import SCRIPT_TOPIC, TAKEAWAY, build, site_app
+from site_kit import EMOJI_TOPIC, SCRIPT_TOPIC, TAKEAWAY, build, site_app
 
 from copkit.testing import Harness
 
@@ -220,6 +220,36 @@ async def test_calendar_link_downloads_and_parses(chromium, served):
     cal = Calendar.from_ical(await response.body())
     titles = [str(e.get("SUMMARY")) for e in cal.walk("VEVENT")]
     assert any("Kubernetes for developers" in t for t in titles), titles
+    await context.close()
+
+
+EMOJI_FONTS = ("Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", "Symbola")
+
+
+async def test_emoji_in_titles_are_drawn_with_an_emoji_font(chromium, served):
+    """Chromium says which fonts drew a text (DevTools' CSS.getPlatformFontsForNode): the
+    rocket of a topic's title is drawn by an emoji font, not as the text font's empty box."""
+    if not shutil.which("fc-list"):
+        missing("fontconfig (fc-list) is not installed")
+    families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    if not any(f in families for f in EMOJI_FONTS):
+        missing("no emoji font is installed (Debian: fonts-noto-color-emoji)")
+    h, base = served
+    context = await chromium.new_context()
+    page = await context.new_page()
+    await page.goto(f"{base}/c/1/e/leancoffee-1")
+    item = page.get_by_text(EMOJI_TOPIC).first
+    await item.evaluate("e => { e.id = 'emoji-probe'; }")
+    cdp = await context.new_cdp_session(page)
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = await cdp.send("DOM.getDocument")
+    node = await cdp.send(
+        "DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": "#emoji-probe"}
+    )
+    fonts = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    used = [f["familyName"] for f in fonts["fonts"]]
+    assert any(f in EMOJI_FONTS for f in used), used
     await context.close()
 
 

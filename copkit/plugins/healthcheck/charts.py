@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import unicodedata
-import warnings
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
+
+from copkit.core.glyphs import drawable
 
 log = logging.getLogger(__name__)
 
@@ -41,33 +40,6 @@ def grid_size(rounds: int, dimensions: int) -> tuple[int, int]:
     return width, HEAD_H + ROW_H * max(dimensions, 1) + FOOT_H
 
 
-@cache
-def _glyphs() -> frozenset[int]:
-    """The code points the font matplotlib draws with has glyphs for."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
-    return frozenset(FT2Font(path).get_charmap())
-
-
-def drawable(text: str) -> str:
-    """``text`` without the characters the font cannot draw (emoji would be empty boxes):
-    they are left out, and the log says so once per text."""
-    glyphs = _glyphs()
-    kept = "".join(
-        ch
-        for ch in text
-        if ch in "\n " or ord(ch) in glyphs and unicodedata.category(ch)[0] not in "C"
-    )
-    kept = " ".join(part for part in kept.split(" ") if part).strip()
-    if kept != " ".join(text.split(" ")).strip():
-        log.warning(
-            "a picture leaves out %d character(s) its font cannot draw", len(text) - len(kept)
-        )
-    return kept
-
-
 def _figure(width: int, height: int) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -79,9 +51,7 @@ def _figure(width: int, height: int) -> Any:
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
-    with warnings.catch_warnings():  # a missing glyph is handled by drawable(), not printed
-        warnings.simplefilter("ignore", UserWarning)
-        fig.savefig(buf, format="png", dpi=DPI)
+    fig.savefig(buf, format="png", dpi=DPI)  # drawable(): no glyph missing, no box drawn
     return buf.getvalue()
 
 
@@ -109,7 +79,15 @@ def grid_png(
     ax.set_ylim(height, 0)
     ax.axis("off")
     if title:
-        ax.text(10, 22, drawable(title), fontsize=12, fontweight="bold", va="center", **AS_TYPED)
+        ax.text(
+            10,
+            22,
+            drawable(title, bold=True),
+            fontsize=12,
+            fontweight="bold",
+            va="center",
+            **AS_TYPED,
+        )
     if note:
         ax.text(
             10,
@@ -125,7 +103,14 @@ def grid_png(
     for r, label in enumerate(rounds):
         x = LABEL_W + r * COL_W + COL_W / 2
         ax.text(
-            x, HEAD_H - 14, label, ha="center", va="bottom", fontsize=8, linespacing=1.1, **AS_TYPED
+            x,
+            HEAD_H - 14,
+            drawable(label),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            linespacing=1.1,
+            **AS_TYPED,
         )
     for d, name in enumerate(dimensions):
         y = HEAD_H + d * ROW_H
@@ -225,7 +210,7 @@ def trend_png(
         fig.text(
             0.96,
             0.95,
-            drawable(title),
+            drawable(title, bold=True),
             ha="right",
             va="top",
             fontsize=11,

@@ -1,6 +1,7 @@
 """Pictures: the scorecard (one bar per goal, its value against its target) and the digest's
 four panels, drawn with Pillow (a few milliseconds, where a matplotlib figure takes hundreds)
-in DejaVu Sans, the font matplotlib ships. Text is drawn as typed; sizes are whole pixels."""
+in DejaVu Sans, the font matplotlib ships. Text is drawn as typed, without the characters the
+font has no glyph for (:func:`copkit.core.glyphs.drawable`); sizes are whole pixels."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import os
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
+
+from copkit.core.glyphs import drawable
 
 WIDTH = 900
 ROW_H = 46
@@ -52,23 +55,24 @@ def _clip(text: str, n: int = 48) -> str:
 def scorecard_png(title: str, rows: Sequence[tuple[str, float | None, str, str]]) -> bytes:
     """``rows``: (goal, progress 0–1 or None, value words, target words)."""
     img, draw = _canvas(*scorecard_size(len(rows)))
-    draw.text((16, 18), title, fill=INK, font=_font(22, True))
+    draw.text((16, 18), drawable(title, bold=True), fill=INK, font=_font(22, True))
     bar_x, bar_w = 440, 300
     for i, (goal, progress, value, target) in enumerate(rows):
         y = HEAD_H + i * ROW_H
-        draw.text((16, y + 12), _clip(goal), fill=INK, font=_font(15))
+        draw.text((16, y + 12), _clip(drawable(goal)), fill=INK, font=_font(15))
         draw.rectangle((bar_x, y + 10, bar_x + bar_w, y + 32), fill=GREY)
         if progress is not None and progress > 0:
             colour = GREEN if progress >= 1 else AMBER
             draw.rectangle((bar_x, y + 10, bar_x + bar_w * progress, y + 32), fill=colour)
-        draw.text((bar_x + bar_w + 12, y + 13), f"{value} / {target}", fill=INK, font=_font(14))
+        words = drawable(f"{value} / {target}")
+        draw.text((bar_x + bar_w + 12, y + 13), words, fill=INK, font=_font(14))
     return _png(img)
 
 
 def _panel(draw: Any, box: tuple[int, int, int, int], title: str) -> tuple[int, int, int, int]:
     """Draw a panel's frame and title; the plotting area inside it."""
     x0, y0, x1, y1 = box
-    draw.text((x0 + 8, y0 + 4), title, fill=INK, font=_font(15, True))
+    draw.text((x0 + 8, y0 + 4), drawable(title, bold=True), fill=INK, font=_font(15, True))
     area = (x0 + 40, y0 + 34, x1 - 16, y1 - 30)
     draw.line((area[0], area[3], area[2], area[3]), fill=PALE)
     draw.line((area[0], area[1], area[0], area[3]), fill=PALE)
@@ -80,7 +84,7 @@ def _labels(draw: Any, area: tuple[int, int, int, int], labels: Sequence[str]) -
     x0, _y0, x1, y1 = area
     step = (x1 - x0) / max(len(labels), 1)
     xs = [x0 + step * (i + 0.5) for i in range(len(labels))]
-    for x, label in zip(xs, labels, strict=True):
+    for x, label in zip(xs, map(drawable, labels), strict=True):
         w = draw.textlength(label, font=_font(12))
         draw.text((x - w / 2, y1 + 6), label, fill=INK, font=_font(12))
     return xs
@@ -140,7 +144,7 @@ def digest_png(
     the share of giving per month (%) and the health score per month. ``labels`` names them."""
     width, height = DIGEST_SIZE
     img, draw = _canvas(width, height)
-    draw.text((16, 12), title, fill=INK, font=_font(22, True))
+    draw.text((16, 12), drawable(title, bold=True), fill=INK, font=_font(22, True))
     half_w, top, half_h = width // 2, 50, (height - 50) // 2
     boxes = [
         (0, top, half_w, top + half_h),
