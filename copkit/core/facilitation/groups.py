@@ -108,7 +108,11 @@ async def every_group(owner: str) -> list[Group]:
 
 async def by_number(owner: str, raw: object) -> Group:
     text = str(raw or "").strip().lstrip("#")
-    group = await Group.get_or_none(owner=owner, number=int(text)) if text.isdigit() else None
+    group = (
+        await Group.get_or_none(owner=owner, number=int(text))
+        if text.isascii() and text.isdigit() and len(text) <= 9
+        else None
+    )
     if group is None:
         raise UserError(_("There is no group {n}.").format(n=text[:20] or "?"))
     if group.status == MERGED:

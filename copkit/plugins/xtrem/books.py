@@ -53,7 +53,7 @@ async def listed(community_id: int) -> list[Book]:
 async def by_number(community_id: int, raw: object) -> Book:
     text = str(raw or "").strip().lstrip("#")
     book = None
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 9:
         book = await Book.get_or_none(community_id=community_id, number=int(text), removed_at=None)
     if book is None:
         raise UserError(_("There is no book {n} on the list.").format(n=text[:20] or "?"))

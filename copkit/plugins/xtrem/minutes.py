@@ -42,7 +42,7 @@ async def reading_record(scope: Scope, s: Session) -> dict[str, Any]:
         if phase is None:
             continue
         for n in await Note.filter(phase_id=phase.id).order_by("number"):
-            book = titles.get(int(n.box)) if n.box.isdigit() else None
+            book = titles.get(int(n.box)) if n.box.isascii() and n.box.isdigit() else None
             points.append({"name": n.author_name, "book": book or "", "text": n.text})
     ratings = [
         {
