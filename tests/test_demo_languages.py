@@ -63,3 +63,28 @@ def test_a_demo_in_another_language_has_no_english_left(tmp_path, lang, demo):
     )
     left = sorted(f for f in english_fragments(lang) if f in shown)
     assert not left, f"{len(left)} English messages in the {lang} transcript, e.g. {left[:5]}"
+
+
+@pytest.mark.parametrize("lang", ["fr", "de"])
+def test_every_demo_with_locale_has_no_english_left(tmp_path, lang):
+    """``copkit console --locale fr --demo all``: every shipped demo, in one community whose
+    language comes from the option (no ``language`` command), shows no English message."""
+    env = {**os.environ, "COPKIT_FILES_DIR": str(tmp_path / "files")}
+    env.pop("COPKIT_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "copkit", "console", "--locale", lang, "--demo", "all"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    shown = "\n".join(
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith(("│", "┌")) and "@" not in line.split(">")[0]
+    )
+    assert shown.count("\n") > 2000, "the demos did not all play"
+    left = sorted(f for f in english_fragments(lang) if f in shown)
+    assert not left, f"{len(left)} English messages in the {lang} transcript, e.g. {left[:5]}"
