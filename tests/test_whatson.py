@@ -167,3 +167,12 @@ async def test_invite_without_canvas_or_events(h):
     [msg] = await h.say("ann", "invite")
     assert msg.view.title == "Join Cop"
     assert "nothing scheduled yet" in msg.view.text and "ask leader to join" in msg.view.text
+
+
+async def test_invite_carries_the_brand_name_and_tagline(h):
+    await h.say("leader", "brand set name Testers Guild")
+    await h.say("leader", "brand set tagline Better tests together")
+    [msg] = await h.say("ann", "invite")
+    assert msg.view.title == "Join Testers Guild"
+    assert msg.view.text.splitlines()[0] == "*Better tests together*"
+    assert "share a craft" in msg.view.text

@@ -24,7 +24,8 @@ async def invite_view(scope: Scope) -> View:
     hooks = scope.services.hooks
     community = scope.community
     canvas = await hooks.canvas(community.id)
-    name = (canvas.name if canvas is not None else "") or community.name or community.external_id
+    brand, _chosen = await scope.services.output.brands.of(community)  # the name people know
+    name = brand.name or community.name or community.external_id
     heads = {
         "vision": _("**What we're about:** {items}"),
         "importance": _("**Why it matters:** {items}"),
@@ -40,6 +41,8 @@ async def invite_view(scope: Scope) -> View:
         lines.append(
             _("A community of practice: people who share a craft and get better at it together.")
         )
+    if brand.tagline:
+        lines.insert(0, f"*{UserText(brand.tagline)}*")
     nxt = await upcoming(hooks, community, scope.now(), limit=1)
     if nxt:
         lines.append(
