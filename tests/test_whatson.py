@@ -169,7 +169,12 @@ async def test_invite_without_canvas_or_events(h):
     assert "nothing scheduled yet" in msg.view.text and "ask leader to join" in msg.view.text
 
 
-async def test_invite_carries_the_brand_name_and_tagline(h):
+async def test_invite_carries_the_brand_name_and_tagline(db_url):
+    async with Harness(db_url, plugins=[*PLUGINS, "copkit.plugins.core_brand"]) as h:
+        await invite_with_brand(h)
+
+
+async def invite_with_brand(h: Harness) -> None:
     await h.say("leader", "brand set name Testers Guild")
     await h.say("leader", "brand set tagline Better tests together")
     [msg] = await h.say("ann", "invite")
