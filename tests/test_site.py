@@ -70,6 +70,11 @@ async def test_every_page_renders_escaped_with_security_headers(built):
         "/c/1/img/healthcheck-trend-99999999999999.png",
         "/c/1/img/nothing.png",
         "/c/1/e/%3Cscript%3E",
+        "/c/1/e/leancoffee-²",
+        "/c/1/e/brownbag-①",
+        "/c/1/e/healthcheck-١٢",
+        "/c/1/e/lightning-1_0",
+        "/c/1/img/healthcheck-trend-².png",
     ):
         assert (await client.get(missing)).status == 404, missing
     for method in ("POST", "PUT", "DELETE"):

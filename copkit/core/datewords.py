@@ -344,12 +344,12 @@ def _delay(tokens: list[str], langs: list[Words]) -> tuple[timedelta, int] | Non
     while used < len(tokens):
         tok = tokens[used]
         unit = tokens[used + 1] if used + 1 < len(tokens) else None
-        if tok.isdigit() and unit is not None:
+        if tok.isascii() and tok.isdigit() and unit is not None:
             per = next((w.units[unit] for w in langs if unit in w.units), None)
             if per is not None:
                 seconds, used = seconds + int(tok[:6]) * per, used + 2
                 continue
-        if not tok[:1].isdigit():
+        if not (tok[:1].isascii() and tok[:1].isdigit()):
             break
         try:
             seconds, used = seconds + int(parse_duration(tok).total_seconds()), used + 1

@@ -27,6 +27,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from copkit.core.parsing import to_int
+
 from . import store
 from .errors import UserError
 from .goals_models import GoalRow, GoalValue
@@ -109,7 +111,7 @@ def check_signal(signal: str | None) -> str | None:
         or (not param and name not in _NEEDS_PARAM)
     )
     if ok and param and name in _INT_PARAM:
-        ok = param.isdigit() and 1 <= int(param) <= 365
+        ok = to_int(param, 1, 365) is not None
     if not ok:
         raise UserError(
             _("“{signal}” is not a signal copkit measures. Pick one of: {names}.").format(
@@ -210,7 +212,7 @@ def check_period(cadence: str | None, period: str) -> str:
         elif cadence == "year":
             ok = not tail
         else:
-            ok = tail.isdigit() and 1 <= int(tail) <= 12
+            ok = to_int(tail, 1, 12) is not None
     if not ok:
         example = period_of(cadence, datetime(2026, 3, 2, tzinfo=UTC))
         raise UserError(_("Name the period like {example}.").format(example=example))

@@ -110,8 +110,8 @@ class ConsoleMessenger:
     def find(self, token: str) -> object | None:
         """The item with handle ``token`` (a number), or the latest one whose label, placeholder
         or question starts with ``token`` (so scripts need not count buttons)."""
-        if token.isdigit():
-            found = self.handles.get(int(token))
+        if token.isascii() and token.isdigit():
+            found = self.handles.get(int(token[:9]))
             return found[0] if found else None
         want = token.casefold().rstrip("…")
         for n in sorted(self.handles, reverse=True):

@@ -23,6 +23,7 @@ from tortoise.exceptions import IntegrityError
 from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 
 from .models import MERGED, OPEN, Group, GroupMember
 
@@ -108,11 +109,8 @@ async def every_group(owner: str) -> list[Group]:
 
 async def by_number(owner: str, raw: object) -> Group:
     text = str(raw or "").strip().lstrip("#")
-    group = (
-        await Group.get_or_none(owner=owner, number=int(text))
-        if text.isascii() and text.isdigit() and len(text) <= 9
-        else None
-    )
+    number = to_int(text, 1)
+    group = None if number is None else await Group.get_or_none(owner=owner, number=number)
     if group is None:
         raise UserError(_("There is no group {n}.").format(n=text[:20] or "?"))
     if group.status == MERGED:

@@ -10,6 +10,7 @@ from typing import Any
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.site import SiteDocument, SiteEvent, SitePage, view_markdown
 from copkit.core.timezones import show
 
@@ -63,9 +64,10 @@ async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
 
 @hookimpl
 async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
-    if not ref.startswith(PREFIX) or not ref[len(PREFIX) :].isdigit():
+    number = to_int(ref.removeprefix(PREFIX), 1) if ref.startswith(PREFIX) else None
+    if number is None:
         return None
-    s = await Session.get_or_none(id=int(ref[len(PREFIX) :]), community_id=scope.community.id)
+    s = await Session.get_or_none(id=number, community_id=scope.community.id)
     if s is None:
         return None
     event = _event(_row(s), scope.now())

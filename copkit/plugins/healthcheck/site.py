@@ -8,6 +8,7 @@ from __future__ import annotations
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.site import SiteDocument, SiteEvent, SiteImage, SitePage, SitePanel, view_markdown
 from copkit.core.views import View
 
@@ -69,9 +70,10 @@ async def copkit_site_events(scope: Scope) -> list[SiteEvent]:
 
 @hookimpl
 async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
-    if not ref.startswith(PREFIX) or not ref[len(PREFIX) :].isdigit():
+    number = to_int(ref.removeprefix(PREFIX), 1) if ref.startswith(PREFIX) else None
+    if number is None:
         return None
-    r = await Round.get_or_none(id=int(ref[len(PREFIX) :]), community_id=scope.community.id)
+    r = await Round.get_or_none(id=number, community_id=scope.community.id)
     if r is None:
         return None
     return SitePage(_event(r), await _results(scope, r), [_grid()] if r.enough else [])
@@ -118,10 +120,9 @@ async def copkit_site_panels(scope: Scope, page: str) -> list[SitePanel]:
 async def copkit_site_image(scope: Scope, name: str) -> bytes | None:
     if name == GRID:
         return await grid_picture(scope)
-    if name.startswith(TREND) and name[len(TREND) :].isdigit() and len(name) - len(TREND) <= 9:
-        dim = await Dimension.get_or_none(
-            id=int(name[len(TREND) :]), community_id=scope.community.id
-        )
+    number = to_int(name.removeprefix(TREND), 1) if name.startswith(TREND) else None
+    if number is not None:
+        dim = await Dimension.get_or_none(id=number, community_id=scope.community.id)
         if dim is None:
             return None
         view = await trend_view(scope, dim)

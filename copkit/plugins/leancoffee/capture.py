@@ -11,7 +11,7 @@ from copkit.core.actions_models import ActionClosed
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import words
+from copkit.core.parsing import to_int, words
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg, OpenAction
 from copkit.core.timezones import parse_day
@@ -148,7 +148,8 @@ async def _dropped(community_id: int) -> set[int]:
     keys = await store.column(
         ActionClosed.filter(community_id=community_id, key__startswith=f"{lc.name}:"), "key"
     )
-    return {int(k.rsplit(":", 1)[1]) for k in keys if k.rsplit(":", 1)[1].isdigit()}
+    numbers = (to_int(k.rsplit(":", 1)[1], 1) for k in keys)
+    return {n for n in numbers if n is not None}
 
 
 async def open_actions(community_id: int) -> list[OpenAction]:
@@ -170,9 +171,10 @@ async def closed_by_review(
     community_id: int, key: str, verdict: str, member: str, at: datetime
 ) -> None:
     prefix, _sep, raw = key.rpartition(":")
-    if prefix != lc.name or not raw.isdigit() or verdict != "done":
+    number = to_int(raw, 1)
+    if prefix != lc.name or number is None or verdict != "done":
         return
-    await Note.filter(id=int(raw), community_id=community_id, kind=ACTION, done=False).update(
+    await Note.filter(id=number, community_id=community_id, kind=ACTION, done=False).update(
         done=True, done_at=at, done_by=member[:200]
     )
 

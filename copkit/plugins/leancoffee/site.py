@@ -12,6 +12,7 @@ from tortoise.functions import Count
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.site import SiteAction, SiteDocument, SiteEvent, SitePage
 from copkit.core.views import UserText, View
 
@@ -95,9 +96,10 @@ def _proposers(data: dict[str, Any]) -> View:
 
 @hookimpl
 async def copkit_site_event(scope: Scope, ref: str) -> SitePage | None:
-    if not ref.startswith(PREFIX) or not ref[len(PREFIX) :].isdigit():
+    number = to_int(ref.removeprefix(PREFIX), 1) if ref.startswith(PREFIX) else None
+    if number is None:
         return None
-    s = await Session.get_or_none(id=int(ref[len(PREFIX) :]), community_id=scope.community.id)
+    s = await Session.get_or_none(id=number, community_id=scope.community.id)
     if s is None:
         return None
     if s.phase != ENDED:

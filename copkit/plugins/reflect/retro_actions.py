@@ -12,7 +12,7 @@ from copkit.core import actions
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _
-from copkit.core.parsing import parse_duration, words
+from copkit.core.parsing import parse_duration, to_int, words
 from copkit.core.roles import Role
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg, OpenAction
@@ -189,9 +189,10 @@ async def open_actions(community_id: int) -> list[OpenAction]:
 async def closed_by_review(community_id: int, key: str, verdict: str, at: datetime) -> None:
     prefix = ref("action", 0)[:-1]
     raw = key.removeprefix(prefix) if key.startswith(prefix) else ""
-    if not raw.isdigit():
+    number = to_int(raw, 1)
+    if number is None:
         return
     status = CLOSED_DONE if verdict == actions.DONE else DROPPED
-    await RetroAction.filter(id=int(raw), community_id=community_id, status=OPEN).update(
+    await RetroAction.filter(id=number, community_id=community_id, status=OPEN).update(
         status=status, closed_at=at
     )

@@ -11,7 +11,7 @@ from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.facilitation import dots, notes
 from copkit.core.i18n import N_, _, ngettext
-from copkit.core.parsing import words
+from copkit.core.parsing import to_int, words
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.views import UserText, View, notice
@@ -137,7 +137,7 @@ async def dot(ctx: Context, r: Retro, raw: object, *, back: bool = False) -> Non
     if ballot is None or r.stage != "voting":
         raise UserError(_("The dot vote isn't open."))
     key = str(raw).strip().removeprefix("#")[:20]
-    opt = await dots.option(ballot.id, key) if key.isdigit() else None
+    opt = await dots.option(ballot.id, key) if to_int(key, 1) is not None else None
     if opt is None:
         raise UserError(_("There is no note #{n} to vote on.").format(n=key))
     await participate(ctx, r)

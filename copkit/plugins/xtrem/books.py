@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 from copkit.core.context import Context
 from copkit.core.errors import UserError
 from copkit.core.i18n import N_, _, ngettext
+from copkit.core.parsing import to_int
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
 from copkit.core.usertext import storable
@@ -52,9 +53,12 @@ async def listed(community_id: int) -> list[Book]:
 
 async def by_number(community_id: int, raw: object) -> Book:
     text = str(raw or "").strip().lstrip("#")
-    book = None
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        book = await Book.get_or_none(community_id=community_id, number=int(text), removed_at=None)
+    number = to_int(text, 1)
+    book = (
+        None
+        if number is None
+        else await Book.get_or_none(community_id=community_id, number=number, removed_at=None)
+    )
     if book is None:
         raise UserError(_("There is no book {n} on the list.").format(n=text[:20] or "?"))
     return book
