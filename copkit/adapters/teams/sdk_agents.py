@@ -195,6 +195,9 @@ def _outgoing(activity: JSON) -> Activity:
         raise ConnectorError(f"cannot send this activity: {exc}") from exc
 
 
+_NO_CONVERSATION = "copkit:connector-only"
+
+
 class AgentsTurn:
     """One turn with the Bot Connector (an inbound request, or a proactive continuation)."""
 
@@ -334,6 +337,12 @@ class AgentsFramework:
         )
 
     async def proactive(self, reference: JSON, handler: Handler) -> None:
+        conversation = reference.get("conversation")
+        if isinstance(conversation, dict) and not conversation.get("id"):
+            # A turn only to reach the Bot Connector (a private message from a timer creates
+            # its 1:1 chat in it): the SDK refuses a reference without a conversation id, and
+            # nothing is sent to this one.
+            reference = {**reference, "conversation": {**conversation, "id": _NO_CONVERSATION}}
         try:
             ref = ConversationReference.model_validate(reference)
         except Exception as exc:
