@@ -19,8 +19,6 @@ do not change (the template is named after a digest of the migrations and models
 from __future__ import annotations
 
 import graphlib
-import hashlib
-import importlib.util
 import logging
 import os
 import re
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
+from .core.schema_cache import digest as schema_digest
 from .core.specs import Models
 from .core.storage import CORE_APPS, upgrade_database
 
@@ -96,26 +95,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _sources(module: str) -> list[Path]:
-    spec = importlib.util.find_spec(module)
-    if spec is None:
-        return []
-    if spec.submodule_search_locations:
-        return sorted(p for d in spec.submodule_search_locations for p in Path(d).rglob("*.py"))
-    return [Path(spec.origin)] if spec.origin else []
-
-
 def digest(models: list[Models]) -> str:
     """What the template holds, in 12 hex digits: the apps, their models and migrations."""
-    import tortoise
-
-    h = hashlib.sha256(tortoise.__version__.encode())
-    for m in sorted({*CORE_APPS, *models}, key=lambda m: (m.app, m.module)):
-        h.update(f"|{m.app}|{m.module}|{m.migrations}".encode())
-        for module in filter(None, (m.module, m.migrations)):
-            for path in _sources(module):
-                h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:12]
+    return schema_digest(models, CORE_APPS)
 
 
 class _Changed(Exception):

@@ -8,6 +8,7 @@ predates the entry point)."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,13 @@ def _per_worker(url: str | None) -> str | None:
             time.sleep(0.3 * (attempt + 1))
     return url
 
+
+# copkit's schema cache (copkit.core.schema_cache) in the temporary folder, shared by the
+# processes tests start, never in the home folder of whoever runs the suite.
+os.environ.setdefault(
+    "COPKIT_CACHE_DIR",
+    os.path.join(tempfile.gettempdir(), f"copkit-cache-{getattr(os, 'getuid', lambda: 0)()}"),
+)
 
 PG_URL = _per_worker(os.environ.get("COPKIT_TEST_POSTGRES_URL"))
 if PG_URL:

@@ -17,6 +17,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 from .errors import StartupError
+from .schema_cache import start_from_cache
 from .specs import Models
 from .urls import DEFAULT_URL, hide_password, is_postgres
 
@@ -82,13 +83,25 @@ async def _keep_session(conn: Any) -> None:
     LISTEN and session locks run on connections of their own (``cachebus``, migrations)."""
 
 
-async def open_database(url: str, models: Sequence[Models], *, upgrade: bool = True) -> None:
-    """Connect, check the connection and (by default) apply pending migrations.
+async def open_database(
+    url: str, models: Sequence[Models], *, upgrade: bool = True, cached: bool = True
+) -> None:
+    """Connect, check the connection and (by default) apply pending migrations. A new SQLite
+    file starts as a copy of the cached migrated database (:mod:`copkit.core.schema_cache`)
+    unless ``cached`` is false.
 
     Raises :class:`StartupError` with one line naming the URL (password hidden) if unreachable.
     """
     config = tortoise_config(url, models)
     try:
+        path = sqlite_file(url)
+        if upgrade and cached and path is not None and os.path.isdir(os.path.dirname(path) or "."):
+
+            async def migrate_into(other: str) -> None:
+                await open_database(other, models, upgrade=True, cached=False)
+                await close_database()
+
+            await start_from_cache(path, models, CORE_APPS, migrate_into)
         await _probe_sqlite(url)
         if upgrade:
             async with _migration_lock(url):
