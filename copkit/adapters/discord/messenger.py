@@ -34,6 +34,7 @@ from .people import find_member
 from .render import Rendered, cut, flat, form_to_json, render
 from .request import TOKEN_LIFETIME, DiscordRequest
 from .roles import RoleKeeping
+from .voice import VoiceKeeping
 
 log = logging.getLogger("copkit.discord")
 
@@ -84,7 +85,7 @@ def platform_error(exc: BaseException, what: str) -> DiscordError:
     return DiscordError(f"Discord: could not {what}: {type(exc).__name__}: {reason}"[:300])
 
 
-class DiscordMessenger(RoleKeeping):
+class DiscordMessenger(RoleKeeping, VoiceKeeping):
     platform = "discord"
     platform_title = "Discord"
     themes = (("light", "#ffffff"), ("dark", "#313338"))
