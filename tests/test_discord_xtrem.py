@@ -274,13 +274,31 @@ async def test_a_refusal_from_discord_is_the_same_note(fake: FakeDiscord, db_url
     try:
         mark = fake.mark()
         s = await room.reading_groups(bot)
-        assert fake.find("POST", NEW_CHANNEL, mark)
-        assert all(c.json.get("parent_id") is None for c in fake.find("POST", NEW_CHANNEL, mark))
+        (tried,) = fake.find("POST", NEW_CHANNEL, mark)  # refused once: not asked again
+        assert tried.json.get("parent_id") is None  # no category: none asked for
         for g in await groups.groups(f"xtremreading:{s.id}"):
             assert any(NOTE in t for t in posted_in(fake, await thread_of(s, g.number), mark))
         assert not await Place.filter(kind="voice").exists()
         await bot.slash(room.olga, room.channel, "xtremreading stop")
         assert not fake.find("DELETE", r"/channels/\d+", mark)
+    finally:
+        await bot.stop()
+
+
+async def test_a_stopped_session_deletes_its_voice_channels(fake: FakeDiscord, db_url: str):
+    room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
+    bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
+    try:
+        await room.reading_groups(bot)
+        made = {str(c) for c in await Place.filter(kind="voice").values_list("room_id", flat=True)}
+        assert len(made) == 2
+        await bot.restart()
+        mark = fake.mark()
+        await bot.slash(room.olga, room.channel, "xtremreading stop")
+        deleted = {c.path.rsplit("/", 1)[1] for c in fake.find("DELETE", r"/channels/\d+", mark)}
+        assert deleted == made
+        assert not set(made) & {str(k) for k in fake.channels}
+        assert not await Place.filter(kind="voice", closed_at=None).exists()
     finally:
         await bot.stop()
 

@@ -263,7 +263,7 @@ async def open_places(scope: Scope, s: Session) -> None:
     notes: set[str] = set()
     for g in await groups.groups(key(s)):
         text = _("👥 {group}: {names}.").format(group=group_name(g), names=await names_of(g))
-        if s.options.get("voice"):
+        if s.options.get("voice") and not notes:  # (refused once: not asked again)
             where = fm.group_key(s.format, s.id, g.number)
             opened = await scope.open_voice(where, group_name(g), s.room_id)
             if opened.room_id:
@@ -272,7 +272,8 @@ async def open_places(scope: Scope, s: Session) -> None:
                 )
             elif opened.note:
                 notes.add(opened.note)
-                text += "\n" + opened.note
+        if notes:
+            text += "\n" + "\n".join(sorted(notes))
         await to_group(scope, s, g, notice(text))
     for note in sorted(notes):
         await tell_facilitator(scope, s, notice(note, "warning"))
