@@ -285,6 +285,25 @@ async def test_a_refusal_from_discord_is_the_same_note(fake: FakeDiscord, db_url
         await bot.stop()
 
 
+async def test_a_category_that_denies_manage_channels_gets_the_note(fake: FakeDiscord, db_url: str):
+    """Manage Channels held in the server, denied by the category's overwrite: copkit reads
+    the overwrite as Discord would and asks nothing; the same note."""
+    room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
+    assert room.category is not None
+    deny = {"id": fake.bot_role(room.guild)["id"], "type": 0, "allow": "0"}
+    room.category["permission_overwrites"] = [{**deny, "deny": str(MANAGE_CHANNELS)}]
+    assert fake._missing(room.guild, MANAGE_CHANNELS, room.category) is not None
+    bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
+    try:
+        mark = fake.mark()
+        s = await room.reading_groups(bot)
+        assert not fake.find("POST", NEW_CHANNEL, mark)
+        for g in await groups.groups(f"xtremreading:{s.id}"):
+            assert any(NOTE in t for t in posted_in(fake, await thread_of(s, g.number), mark))
+    finally:
+        await bot.stop()
+
+
 async def test_a_stopped_session_deletes_its_voice_channels(fake: FakeDiscord, db_url: str):
     room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
     bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()

@@ -740,24 +740,39 @@ class FakeDiscord:
             return 200, found
         raise KeyError(f"route {m} {p}")
 
-    def _missing(self, guild: dict[str, Any], permission: int) -> tuple[int, Any] | None:
-        """Discord's 403 when the bot's roles in ``guild`` lack ``permission``."""
+    def _missing(
+        self, guild: dict[str, Any], permission: int, channel: dict[str, Any] | None = None
+    ) -> tuple[int, Any] | None:
+        """Discord's 403 when the bot's roles in ``guild`` lack ``permission`` (in ``channel``:
+        after its role overwrites, @everyone's first)."""
         have = self.permissions_of(guild, self.bot)
-        if have & ADMINISTRATOR or have & permission:
+        if have & ADMINISTRATOR:
+            return None
+        if channel is not None:
+            member = self.member_of(guild, self.bot)
+            held = set(member["roles"] if member else [])
+            overwrites = channel.get("permission_overwrites") or []
+            for o in sorted(overwrites, key=lambda o: o["id"] != guild["id"]):
+                if o.get("type", 0) == 0 and (o["id"] == guild["id"] or o["id"] in held):
+                    have = (have & ~int(o.get("deny") or 0)) | int(o.get("allow") or 0)
+        if have & permission:
             return None
         return 403, {"message": "Missing Permissions", "code": 50013}
+
+    def bot_role(self, guild: dict[str, Any]) -> dict[str, Any]:
+        return next(r for r in guild["roles"] if (r.get("tags") or {}).get("bot_id"))
 
     def _create_channel(self, guild: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any]:
         """POST /guilds/{id}/channels: needs Manage Channels; a name of 1–100 characters; a
         parent that is a category of the guild."""
-        refused = self._missing(guild, MANAGE_CHANNELS)
+        parent = body.get("parent_id")
+        category = self.channels.get(int(parent)) if parent else None
+        refused = self._missing(guild, MANAGE_CHANNELS, category)
         if refused is not None:
             return refused
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100 or "\n" in name:
             return 400, {"message": "Invalid Form Body", "code": 50035, "errors": {"name": {}}}
-        parent = body.get("parent_id")
-        category = self.channels.get(int(parent)) if parent else None
         if parent and (category is None or category["type"] != 4):
             return 400, {"message": "Invalid Form Body", "code": 50035, "errors": {"parent_id": {}}}
         channel = self.add_channel(guild, name, ctype=int(body.get("type") or 0), category=category)

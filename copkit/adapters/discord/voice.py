@@ -53,13 +53,15 @@ def no_voice() -> RoomRefused:
     )
 
 
-def may_manage_channels(guild: discord.Guild | None) -> bool:
-    """Whether copkit holds Manage Channels in ``guild`` (``True`` when it cannot tell: Discord
-    decides then)."""
+def may_manage_channels(
+    guild: discord.Guild | None, category: discord.abc.GuildChannel | None
+) -> bool:
+    """Whether copkit holds Manage Channels in ``guild`` — in ``category`` (its overwrites
+    count) when the channel goes there. ``True`` when it cannot tell: Discord decides then."""
     me = guild.me if guild is not None else None
     if me is None:
         return True
-    perms = me.guild_permissions
+    perms = category.permissions_for(me) if category is not None else me.guild_permissions
     return perms.administrator or perms.manage_channels
 
 
@@ -68,19 +70,20 @@ class VoiceKeeping:
 
     client: discord.Client
 
-    def _category_of(self, room_id: str) -> int | None:
+    def _category_of(self, room_id: str) -> discord.CategoryChannel | None:
         """The category of the channel ``room_id`` (of its parent, for a thread), if any."""
         channel = self.client.get_channel(int(room_id)) if room_id.isdigit() else None
         if isinstance(channel, discord.Thread):
             channel = channel.parent
-        return getattr(channel, "category_id", None) if channel is not None else None
+        return getattr(channel, "category", None) if channel is not None else None
 
     async def open_voice(self, community: Community, near_room_id: str, name: str) -> str:
         """A voice channel named ``name`` beside ``near_room_id``; its id."""
         if not community.external_id.isdigit():
             raise no_voice()
         guild_id = int(community.external_id)
-        if not may_manage_channels(self.client.get_guild(guild_id)):
+        category = self._category_of(near_room_id)
+        if not may_manage_channels(self.client.get_guild(guild_id), category):
             log.info("no Manage Channels in guild %s: no voice channel", guild_id)
             raise no_voice()
         try:
@@ -88,7 +91,7 @@ class VoiceKeeping:
                 guild_id,
                 discord.ChannelType.voice.value,
                 name=voice_name(name),
-                parent_id=self._category_of(near_room_id),
+                parent_id=category.id if category is not None else None,
                 reason="copkit: a group's voice room for this session",
             )
         except discord.Forbidden as exc:
