@@ -304,6 +304,34 @@ async def test_a_category_that_denies_manage_channels_gets_the_note(fake: FakeDi
         await bot.stop()
 
 
+async def test_a_session_in_a_voice_chat_talks_to_each_group_in_its_voice_channel(
+    fake: FakeDiscord, db_url: str
+):
+    """Started from a voice channel's chat (voice without asking): no threads there, so each
+    group's messages go to its own voice channel's chat."""
+    room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
+    room.channel = fake.add_channel(room.guild, "Reading room", voice=True, category=room.category)
+    bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
+    try:
+        mark = fake.mark()
+        s = await room.reading_groups(bot, voice=False)
+        assert s.options["voice"] is True
+        made = fake.find("POST", NEW_CHANNEL, mark)
+        assert len(made) == 2 and not fake.find("POST", r"/channels/\d+/threads", mark)
+        for g in await groups.groups(f"xtremreading:{s.id}"):
+            voice = await Place.get(key=f"xtremreading:{s.id}:group:{g.number}", kind="voice")
+            assert await thread_of(s, g.number) == voice.room_id
+            inside = "\n".join(posted_in(fake, voice.room_id, mark))
+            assert all(m.name in inside for m in await groups.members(g.id)), inside
+        await bot.slash(room.olga, room.channel, "xtremreading next")
+        for g in await groups.groups(f"xtremreading:{s.id}"):
+            assert any(
+                "Techniques" in t for t in posted_in(fake, await thread_of(s, g.number), mark)
+            )
+    finally:
+        await bot.stop()
+
+
 async def test_a_stopped_session_deletes_its_voice_channels(fake: FakeDiscord, db_url: str):
     room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
     bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()

@@ -1,11 +1,12 @@
 """Temporary voice channels on Discord (the messenger's :class:`copkit.core.messenger.VoiceRooms`):
 one per group of an activity, in the category of the activity's channel, deleted at its end.
 
-Opening needs Manage Channels. Without it (checked on the guild first, and a 403 from Discord
-all the same) the core is told why in a short sentence for the people concerned, and the
-activity goes on in its threads. A channel's name is what the core asks for, made to keep to
-Discord's rules: one line, no control characters, 1–100 characters.
-"""
+Opening needs Manage Channels. Without it (checked first, the category's overwrites included,
+and a 403 from Discord all the same) the core is told why in a short sentence for the people
+concerned, and the activity goes on in its threads. A session held in a voice channel's chat
+cannot open threads there: each group's messages then go to its own voice channel's chat. A
+channel's name is what the core asks for, kept to Discord's rules: one line, no control
+characters, 1–100 characters."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import unicodedata
 import aiohttp
 import discord
 
+from copkit.core import places
 from copkit.core.i18n import _
 from copkit.core.messenger import RoomRefused
 from copkit.core.models import Community
@@ -63,6 +65,12 @@ def may_manage_channels(
         return True
     perms = category.permissions_for(me) if category is not None else me.guild_permissions
     return perms.administrator or perms.manage_channels
+
+
+async def own_voice_room(community: Community, key: str) -> str | None:
+    """The voice channel opened for the place ``key``, if any: where that place's messages go
+    when its thread cannot be made (a session held in a voice channel's chat)."""
+    return await places.room_of(community.id, key, places.VOICE)
 
 
 class VoiceKeeping:
