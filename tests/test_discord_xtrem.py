@@ -15,7 +15,17 @@ import re
 from typing import Any
 
 from fakes.discord_bot import BotUnderTest
-from fakes.discord_server import EPHEMERAL, MANAGE_CHANNELS, Call, FakeDiscord, text_of
+from fakes.discord_server import (
+    BASIC_PERMISSIONS,
+    EPHEMERAL,
+    MANAGE_CHANNELS,
+    MANAGE_EVENTS,
+    PIN_MESSAGES,
+    SEND_POLLS,
+    Call,
+    FakeDiscord,
+    text_of,
+)
 
 from copkit.adapters.discord.voice import voice_name
 from copkit.core.facilitation import groups
@@ -25,8 +35,9 @@ from copkit.plugins.xtrem.models import Book, Rating, Reading, Session, Source
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.xtrem")
 NOTE = "I can't open voice rooms here: I need the Manage Channels permission. Use the group thread."
-DEFAULT = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38) | (1 << 15)
-BOT_PERMISSIONS = DEFAULT | (1 << 6) | (1 << 33) | (1 << 49) | (1 << 51)
+BOT_PERMISSIONS = (
+    BASIC_PERMISSIONS | MANAGE_EVENTS | SEND_POLLS | PIN_MESSAGES
+)  # the fake's default
 HOSTILE = "@everyone **x**"
 THEME = "**ops** @here"
 NEW_CHANNEL = r"/guilds/\d+/channels"
@@ -147,7 +158,7 @@ async def test_reading_groups_threads_voice_channels_and_timer_after_restart(
     fake: FakeDiscord, db_url: str
 ):
     room = Room(fake, permissions=BOT_PERMISSIONS | MANAGE_CHANNELS)
-    ann, bob, cid, dee = room.people
+    ann = room.people[0]
     bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
     try:
         mark = fake.mark()
@@ -180,17 +191,20 @@ async def test_reading_groups_threads_voice_channels_and_timer_after_restart(
         assert len(voice_rooms) == 2
         assert all(fake.channels[int(p.room_id)]["type"] == 2 for p in voice_rooms)
 
-        # bad input: joining a group twice, a rating out of 1–5 (and too early)
-        await refused(
-            bot, ann, room.channel, "xtremreading join", {"group": "1"}, "in group 1 already"
-        )
+        # bad input: joining a group twice (the same one, or another)
+        mine = await groups.group_of(f"xtremreading:{s.id}", ann["id"])
+        assert mine is not None
+        other = 3 - mine.number
         await refused(
             bot,
             ann,
             room.channel,
-            "xtremreading rate",
-            {"readability": "7", "recommendation": "3"},
-            "a whole number from 1 to 5",
+            "xtremreading join",
+            {"group": str(mine.number)},
+            f"in group {mine.number} already",
+        )
+        await refused(
+            bot, ann, room.channel, "xtremreading join", {"group": str(other)}, "can move you"
         )
 
         # round 1 starts; a key point posted from the group's thread lands in that thread
@@ -228,9 +242,19 @@ async def test_reading_groups_threads_voice_channels_and_timer_after_restart(
         # on to the end: the voice channels are deleted, the threads stay
         for _step in ("round2", "share", "daytoday", "rate"):
             await bot.slash(room.olga, room.channel, "xtremreading next")
+        assert (await Session.get()).step == "rate"
+        await refused(
+            bot,
+            author,
+            fake.channels[int(tid1)],
+            "xtremreading rate",
+            {"readability": "7", "recommendation": "3"},
+            "a whole number from 1 to 5",
+        )
         await bot.slash(
             author, room.channel, "xtremreading rate", {"readability": "4", "recommendation": "5"}
         )
+        assert await Rating.filter(member=author["id"], readability=4).count() == 1
         mark = fake.mark()
         await bot.slash(room.olga, room.channel, "xtremreading next")
         assert (await Session.get()).status == "done"
