@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from fakes.discord_bot import BotUnderTest
 from fakes.discord_server import (
     BASIC_PERMISSIONS,
@@ -272,17 +273,28 @@ async def test_reading_groups_threads_voice_channels_and_timer_after_restart(
         await bot.stop()
 
 
-async def test_without_manage_channels_a_note_and_no_channel(fake: FakeDiscord, db_url: str):
+FR_NOTE = (
+    "Je ne peux pas ouvrir de salons vocaux ici : il me faut la permission « Gérer les salons ». "
+    "Utilisez le fil du groupe."
+)
+
+
+@pytest.mark.parametrize("locale, note", [("en-US", NOTE), ("fr", FR_NOTE)])
+async def test_without_manage_channels_a_note_and_no_channel(
+    fake: FakeDiscord, db_url: str, locale: str, note: str
+):
+    """The note in the facilitator's language (who moved the session on)."""
     room = Room(fake, permissions=BOT_PERMISSIONS)
+    room.olga["locale"] = locale
     bot = await BotUnderTest(fake, db_url, plugins=PLUGINS).start()
     try:
         mark = fake.mark()
         s = await room.reading_groups(bot)
         assert not fake.find("POST", NEW_CHANNEL, mark), "the permission is checked first"
         to_olga = [text_of(b) for b in fake.posted(mark) if (b.get("flags") or 0) & EPHEMERAL]
-        assert sum(NOTE in t for t in to_olga) == 1, to_olga  # once, not once per group
+        assert sum(note in t for t in to_olga) == 1, to_olga  # once, not once per group
         for g in await groups.groups(f"xtremreading:{s.id}"):
-            assert any(NOTE in t for t in posted_in(fake, await thread_of(s, g.number), mark))
+            assert any(note in t for t in posted_in(fake, await thread_of(s, g.number), mark))
         assert not await Place.filter(kind="voice").exists()
         await bot.slash(room.olga, room.channel, "xtremreading next")  # the session goes on
         assert (await Session.get()).step == "round1"
