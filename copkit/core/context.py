@@ -166,11 +166,14 @@ class Scope:
         pins (Teams). Say so to the person in the last two cases."""
         return await self.services.output.pin(self.community, key)
 
-    async def open_voice(self, key: str, name: str) -> Opened:
-        """A temporary voice room named ``name`` beside this room, remembered as ``key`` (the
-        same one when asked again): its room id, or the platform's reason for the
-        facilitator when it refused, or nothing where the platform has no voice rooms."""
-        return await self.services.output.open_voice(self.community, key, name, self.room_id)
+    async def open_voice(self, key: str, name: str, near_room_id: str | None = None) -> Opened:
+        """A temporary voice room named ``name`` beside this room (or ``near_room_id``: the
+        activity's room, when the request came from one of its threads), remembered as
+        ``key`` (the same one when asked again): its room id, or the platform's reason for
+        the people concerned when it refused, or nothing where the platform has no voice
+        rooms."""
+        near = near_room_id or self.room_id
+        return await self.services.output.open_voice(self.community, key, name, near)
 
     async def close_places(self, prefix: str) -> int:
         """Remove the voice rooms opened for places named ``prefix…`` (at an activity's end;

@@ -35,6 +35,8 @@ from aiohttp import web
 API = "/api/v10"
 EPHEMERAL = 1 << 6
 ALL_PERMISSIONS = (1 << 52) - 1
+ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
 MANAGE_GUILD = 1 << 5
 MANAGE_EVENTS = 1 << 33
 CREATE_EVENTS = 1 << 44
@@ -104,6 +106,8 @@ class FakeDiscord:
             tuple[str, str], tuple[int, dict[str, Any]]
         ] = {}  # (method, path regex) -> reply
         self._seq: dict[int, int] = {}
+        self._events: list[tuple[str, dict[str, Any], str]] = []  # gateway events a call caused
+        self.deleted_channels: list[dict[str, Any]] = []
         self._changed = asyncio.Condition()
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -308,10 +312,21 @@ class FakeDiscord:
         return m
 
     def add_channel(
-        self, guild: dict[str, Any], name: str, *, voice: bool = False, forum: bool = False
+        self,
+        guild: dict[str, Any],
+        name: str,
+        *,
+        voice: bool = False,
+        forum: bool = False,
+        category: dict[str, Any] | None = None,
+        ctype: int | None = None,
     ) -> dict[str, Any]:
+        """A channel of ``guild`` (text; ``voice``, ``forum``, or any ``ctype``: 4 is a
+        category), in ``category`` if given."""
         cid = self.snowflake()
-        ctype = 2 if voice else 15 if forum else 0
+        if ctype is None:
+            ctype = 2 if voice else 15 if forum else 0
+        voice = ctype == 2
         channel = {
             "id": str(cid),
             "type": ctype,
@@ -320,7 +335,7 @@ class FakeDiscord:
             "position": len(guild["channels"]),
             "permission_overwrites": [],
             "nsfw": False,
-            "parent_id": None,
+            "parent_id": category["id"] if category else None,
             "flags": 0,
             "rate_limit_per_user": 0,
             "last_message_id": None,
@@ -536,6 +551,9 @@ class FakeDiscord:
             status, payload = self._route(call)
         except KeyError as exc:
             return self._json({"message": f"Unknown {exc}", "code": 10003}, 404)
+        events, self._events = self._events, []
+        for event, data, guild_id in events:
+            await self.dispatch(event, data, guild_id)
         if status == 204:
             return web.Response(status=204)
         return self._json(payload, status)
@@ -630,7 +648,11 @@ class FakeDiscord:
             self.channels[tid] = thread
             return 201, thread
         if mt := re.fullmatch(r"/channels/(\d+)", p):
+            if m == "DELETE":
+                return self._delete_channel(int(mt[1]))
             return 200, self.channels[int(mt[1])]
+        if (mt := re.fullmatch(r"/guilds/(\d+)/channels", p)) and m == "POST":
+            return self._create_channel(self.guilds[int(mt[1])], body)
         if mt := re.fullmatch(r"/channels/(\d+)/polls/(\d+)/expire", p):
             msg = self.messages[int(mt[2])]
             msg["poll"]["results"]["is_finalized"] = True
@@ -717,6 +739,59 @@ class FakeDiscord:
                 raise KeyError("member")
             return 200, found
         raise KeyError(f"route {m} {p}")
+
+    def _missing(
+        self, guild: dict[str, Any], permission: int, channel: dict[str, Any] | None = None
+    ) -> tuple[int, Any] | None:
+        """Discord's 403 when the bot's roles in ``guild`` lack ``permission`` (in ``channel``:
+        after its role overwrites, @everyone's first)."""
+        have = self.permissions_of(guild, self.bot)
+        if have & ADMINISTRATOR:
+            return None
+        if channel is not None:
+            member = self.member_of(guild, self.bot)
+            held = set(member["roles"] if member else [])
+            overwrites = channel.get("permission_overwrites") or []
+            for o in sorted(overwrites, key=lambda o: o["id"] != guild["id"]):
+                if o.get("type", 0) == 0 and (o["id"] == guild["id"] or o["id"] in held):
+                    have = (have & ~int(o.get("deny") or 0)) | int(o.get("allow") or 0)
+        if have & permission:
+            return None
+        return 403, {"message": "Missing Permissions", "code": 50013}
+
+    def bot_role(self, guild: dict[str, Any]) -> dict[str, Any]:
+        return next(r for r in guild["roles"] if (r.get("tags") or {}).get("bot_id"))
+
+    def _create_channel(self, guild: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any]:
+        """POST /guilds/{id}/channels: needs Manage Channels; a name of 1–100 characters; a
+        parent that is a category of the guild."""
+        parent = body.get("parent_id")
+        category = self.channels.get(int(parent)) if parent else None
+        refused = self._missing(guild, MANAGE_CHANNELS, category)
+        if refused is not None:
+            return refused
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 100 or "\n" in name:
+            return 400, {"message": "Invalid Form Body", "code": 50035, "errors": {"name": {}}}
+        if parent and (category is None or category["type"] != 4):
+            return 400, {"message": "Invalid Form Body", "code": 50035, "errors": {"parent_id": {}}}
+        channel = self.add_channel(guild, name, ctype=int(body.get("type") or 0), category=category)
+        self._events.append(("CHANNEL_CREATE", channel, guild["id"]))
+        return 201, channel
+
+    def _delete_channel(self, cid: int) -> tuple[int, Any]:
+        """DELETE /channels/{id}: a guild channel needs Manage Channels."""
+        channel = self.channels[cid]
+        guild = self.guilds.get(int(channel.get("guild_id") or 0))
+        if guild is not None:
+            refused = self._missing(guild, MANAGE_CHANNELS)
+            if refused is not None:
+                return refused
+            guild["channels"] = [c for c in guild["channels"] if c["id"] != channel["id"]]
+            self._events.append(("CHANNEL_DELETE", channel, guild["id"]))
+        del self.channels[cid]
+        self.deleted_channels.append(channel)
+        return 200, channel
 
     def _message_op(self, method: str, mid: int, body: dict[str, Any]) -> tuple[int, Any]:
         msg = self.messages[mid]

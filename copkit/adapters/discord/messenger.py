@@ -34,6 +34,7 @@ from .people import find_member
 from .render import Rendered, cut, flat, form_to_json, render
 from .request import TOKEN_LIFETIME, DiscordRequest
 from .roles import RoleKeeping
+from .voice import VoiceKeeping, own_voice_room
 
 log = logging.getLogger("copkit.discord")
 
@@ -84,7 +85,7 @@ def platform_error(exc: BaseException, what: str) -> DiscordError:
     return DiscordError(f"Discord: could not {what}: {type(exc).__name__}: {reason}"[:300])
 
 
-class DiscordMessenger(RoleKeeping):
+class DiscordMessenger(RoleKeeping, VoiceKeeping):
     platform = "discord"
     platform_title = "Discord"
     themes = (("light", "#ffffff"), ("dark", "#313338"))
@@ -163,7 +164,7 @@ class DiscordMessenger(RoleKeeping):
             )
         if isinstance(target, ToThread):
             return await self._send_thread(
-                community, target.room_id or room_id, target.name, rendered, req
+                community, target.room_id or room_id, target.name, rendered, req, target.key
             )
         if isinstance(target, Reply) and req is not None and req.message is not None:
             msg = await req.message.reply(**rendered.message_kwargs())
@@ -300,6 +301,7 @@ class DiscordMessenger(RoleKeeping):
         name: str,
         rendered: Rendered,
         req: DiscordRequest | None,
+        key: str = "",
     ) -> MessageRef:
         channel = self.client.get_channel(int(room_id))
         if channel is None:
@@ -322,6 +324,14 @@ class DiscordMessenger(RoleKeeping):
                 msg = await thread.send(**rendered.message_kwargs())
         except discord.Forbidden:
             log.info("no permission to create a thread in %s; posting in the channel", room_id)
+        if (
+            msg is None
+            and key
+            and isinstance(channel, (discord.VoiceChannel, discord.StageChannel))
+        ):
+            voice = await own_voice_room(community, key)  # no threads in a voice chat
+            if voice is not None:
+                return await self._send_room(community, voice, rendered, req)
         if msg is None:  # a voice channel's chat, a thread, or no permission: post in the room
             return await self._send_room(community, room_id, rendered, req)
         if req is not None and req.interaction is not None:

@@ -123,8 +123,9 @@ async def tell_facilitator(scope: Scope, s: Session, view: View) -> None:
 
 
 def group_name(g: Group) -> str:
+    """ "Group 2 · <theme>" (the theme is people's text: shown as typed)."""
     name = _("Group {n}").format(n=g.number)
-    return f"{name} · {g.theme}" if g.theme else name
+    return f"{name} · {UserText(g.theme)}" if g.theme else name
 
 
 async def to_group(scope: Scope, s: Session, g: Group, view: View) -> None:
@@ -257,25 +258,25 @@ async def announce_merge(scope: Scope, s: Session, merged: groups.Merged | None)
 
 async def open_places(scope: Scope, s: Session) -> None:
     """Each group's thread (its first message: who is in it) and, when the session uses
-    voice, a voice room per group — or a note to the facilitator saying why not."""
+    voice, a voice room per group — or, where the platform refused, its short note (what to
+    grant; use the thread) to the facilitator and in each group's thread, once."""
     notes: set[str] = set()
     for g in await groups.groups(key(s)):
         text = _("👥 {group}: {names}.").format(group=group_name(g), names=await names_of(g))
-        if s.options.get("voice"):
-            opened = await scope.open_voice(fm.group_key(s.format, s.id, g.number), group_name(g))
+        if s.options.get("voice") and not notes:  # (refused once: not asked again)
+            where = fm.group_key(s.format, s.id, g.number)
+            opened = await scope.open_voice(where, group_name(g), s.room_id)
             if opened.room_id:
                 text += "\n" + _("🔊 A voice channel is open for this group: {name}.").format(
                     name=group_name(g)
                 )
             elif opened.note:
                 notes.add(opened.note)
+        if notes:
+            text += "\n" + "\n".join(sorted(notes))
         await to_group(scope, s, g, notice(text))
     for note in sorted(notes):
-        await tell_facilitator(
-            scope,
-            s,
-            notice(_("No voice channels for the groups: {why}").format(why=note), "warning"),
-        )
+        await tell_facilitator(scope, s, notice(note, "warning"))
 
 
 def groups_lines(numbered: list[tuple[Group, str]]) -> list[str]:
