@@ -12,15 +12,19 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 
 
+METHOD_MAP = [("**.py", "python"), ("adapters/web/templates/**.html", "jinja2")]
+
+
 def test_template_holds_every_marked_string():
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        ROOT / "copkit", method_map=[("**.py", "python")], keywords=keywords
+        ROOT / "copkit", method_map=METHOD_MAP, keywords=keywords
     ):
         found.add(message if isinstance(message, str) else message[0])
     with (ROOT / "copkit" / "locale" / "copkit.pot").open("rb") as fh:
         template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    assert "Skip to the content" in found  # the site's templates are read too
     missing = sorted(found - template)
     assert not missing, f"{len(missing)} strings missing from copkit.pot, e.g. {missing[:5]}"
 
@@ -55,3 +59,10 @@ def test_french_and_german_are_complete_with_the_same_placeholders():
             if isinstance(m.id, str) and _placeholders(strings[0]) != _placeholders(m.id):
                 problems.append(f"{lang}: placeholders differ {m.id!r} → {strings[0]!r}")
     assert not problems, f"{len(problems)} problems, e.g. {problems[:5]}"
+
+
+def test_babel_cfg_reads_the_site_templates():
+    """``pybabel extract -F babel.cfg`` (what regen runs) reads the same files as this test."""
+    text = (ROOT / "babel.cfg").read_text()
+    for pattern, method in METHOD_MAP:
+        assert f"[{method}: {pattern}]" in text

@@ -201,6 +201,20 @@ async def test_members_links_and_tampering(chromium, served):
     denied = await page.goto(tampered)
     assert denied.status == 403
     assert "Ask for a new one" in await page.locator("main").inner_text()
+    # In French: the page's language, its heading and its navigation follow the community's.
+    await h.say("leader", "language fr")
+    assert (await page.goto(link + "events")).status == 200
+    assert await page.locator("html").get_attribute("lang") == "fr"
+    heading = page.get_by_role("heading", level=1)
+    assert await heading.inner_text() == "Événements"
+    nav = page.get_by_role("navigation")
+    assert await nav.get_by_role("link", name="Accueil").count() == 1
+    assert await nav.get_by_role("link", name="Home").count() == 0
+    await nav.get_by_role("link", name="Actions").click()
+    assert await heading.inner_text() == "Actions ouvertes"
+    assert (await page.goto(tampered)).status == 403
+    assert await page.locator("html").get_attribute("lang") == "fr"
+    assert await heading.inner_text() == "Lien non valide"
     await h.say("leader", "site off")
     assert (await page.goto(link)).status == 404
     await context.close()

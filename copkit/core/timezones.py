@@ -257,6 +257,11 @@ def show_date(when: datetime, tz: ZoneInfo) -> str:
     return format_date(when.astimezone(tz).date(), "EEE d MMM y", locale=_babel_locale())
 
 
+def show_day(day: date) -> str:
+    """A calendar day (a due date) as ``Thu 3 Dec 2026`` in the active language."""
+    return format_date(day, "EEE d MMM y", locale=_babel_locale())
+
+
 def show_relative(when: datetime, now: datetime) -> str:
     """``in 2 hours``, ``3 days ago`` in the active language."""
     return format_timedelta(when - now, add_direction=True, threshold=1.5, locale=_babel_locale())

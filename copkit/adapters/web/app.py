@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 from tortoise.exceptions import ConfigurationError
 
+from copkit.core import i18n
 from copkit.core.lru import LRUDict
 from copkit.core.runtime import Copkit
 
@@ -50,8 +51,14 @@ def setup_site(app: web.Application, runtime: Copkit, *, base_url: str = "") -> 
         autoescape=True,
         default_helpers=False,
         filters=FILTERS,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.globals["_"] = pages._
+    # The templates' words in the community's language: copkit's gettext reads the language
+    # the request set (``set_locale`` in :func:`pages.open_site`), so one environment serves
+    # every community; plurals through ngettext.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=False, pgettext=i18n.pgettext
+    )
     app[pages.RUNTIME_KEY] = runtime
     app[pages.CACHE_KEY] = LRUDict(pages.CACHE_SIZE)
     if base_url:

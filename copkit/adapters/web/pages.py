@@ -22,14 +22,16 @@ from aiohttp import web
 from copkit.core import brand as core_brand
 from copkit.core.context import Scope
 from copkit.core.dberrors import is_unavailable
-from copkit.core.i18n import _, set_locale
+from copkit.core.i18n import _, current_locale, set_locale, use_locale
 from copkit.core.lru import LRUDict
 from copkit.core.models import Community, LogEntry
 from copkit.core.runtime import Copkit
 from copkit.core.site import SiteEvent, is_ref
-from copkit.core.timezones import community_zone, show
+from copkit.core.timezones import community_zone
 from copkit.core.views import Brand
 from copkit.plugins.site import export, links, search
+
+from . import words
 
 log = logging.getLogger("copkit.site")
 
@@ -102,15 +104,22 @@ def secured(response: web.StreamResponse) -> web.StreamResponse:
 
 
 def _error(request: web.Request, status: int) -> web.StreamResponse:
-    words = {
+    said = {
         403: _(
             "This link does not open the site (it may have expired or been revoked). "
             "Ask for a new one with “site” in your chat."
         ),
         404: _("There is no site here."),
         503: _("The site is unavailable for a moment. Please try again."),
+        500: _("Something went wrong on our side. Please try again later."),
     }
-    context = {"status": status, "message": words.get(status, ""), "lang": "en", "base": ""}
+    context = {
+        "status": status,
+        "title": _(words.ERROR_TITLES.get(status, words.ERROR_TITLES[500])),
+        "message": said.get(status, ""),
+        "lang": words.html_lang(current_locale()),
+        "base": "",
+    }
     return secured(
         aiohttp_jinja2.render_template(
             "error.html", request, context, app_key=JINJA_KEY, status=status
@@ -124,6 +133,7 @@ async def open_site(request: web.Request) -> Site:
     community = await Community.get_or_none(id=int(request.match_info["cid"]))
     if community is None or links.visibility(community) == "off":
         raise web.HTTPNotFound()
+    set_locale(community.locale or "en")  # its pages, and its 403 and 404 pages
     token = request.match_info.get("token")
     base = f"/c/{community.id}/"
     calendar = links.calendar_path(community.id)
@@ -136,7 +146,6 @@ async def open_site(request: web.Request) -> Site:
         calendar = links.calendar_path(community.id, links.calendar_token(key, community, now))
     elif links.visibility(community) != "public":
         raise web.HTTPForbidden()
-    set_locale(community.locale or "en")
     scope = Scope(runtime.services, community, "")
     brand, chosen = await runtime.services.output.brands.of(community)
     site = Site(scope, base, calendar, request.app[CACHE_KEY])
@@ -149,16 +158,18 @@ Page = Callable[[web.Request, Site], Awaitable[web.StreamResponse]]
 
 def page(fn: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handler(request: web.Request) -> web.StreamResponse:
-        try:
-            site = await open_site(request)
-            return secured(await fn(request, site))
-        except web.HTTPException as exc:
-            return _error(request, exc.status)
-        except Exception as exc:
-            if is_unavailable(exc):
-                return _error(request, 503)
-            log.exception("site page %s failed", request.path)
-            return _error(request, 500)
+        # The browser's language until the community's is known (each request its own).
+        with use_locale(words.asked_locale(request.headers.get("Accept-Language"))):
+            try:
+                site = await open_site(request)
+                return secured(await fn(request, site))
+            except web.HTTPException as exc:
+                return _error(request, exc.status)
+            except Exception as exc:
+                if is_unavailable(exc):
+                    return _error(request, 503)
+                log.exception("site page %s failed", request.path)
+                return _error(request, 500)
 
     handler.__name__ = fn.__name__
     return handler
@@ -172,13 +183,15 @@ def render(request: web.Request, site: Site, name: str, **context: Any) -> web.R
         "brand": site.brand,
         "base": site.base,
         "calendar": site.calendar,
-        "lang": (site.community.locale or "en").split("-")[0],
-        "when": lambda dt: show(dt, tz),
-        # lists: a plain date and time (babel's formatting costs ~0.2 ms a line)
-        "short": lambda dt: dt.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         "nav": name,
+        **words.helpers(tz, lambda fmt: _format_title(site, fmt)),
     }
     return aiohttp_jinja2.render_template(name, request, {**base, **context}, app_key=JINJA_KEY)
+
+
+def _format_title(site: Site, name: str) -> str:
+    info = site.scope.registry.formats.get(name)
+    return _(info.title) if info is not None else ""
 
 
 async def _events(site: Site) -> list[SiteEvent]:

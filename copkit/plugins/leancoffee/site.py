@@ -11,7 +11,7 @@ from tortoise.functions import Count
 
 from copkit.core.context import Scope
 from copkit.core.hookspecs import hookimpl
-from copkit.core.i18n import _
+from copkit.core.i18n import _, ngettext
 from copkit.core.parsing import to_int
 from copkit.core.site import SiteAction, SiteDocument, SiteEvent, SitePage
 from copkit.core.views import UserText, View
@@ -40,10 +40,8 @@ def _ref(session_id: int) -> str:
 def _event(s: Session | _Row, has_minutes: bool, discussed: int | None = None) -> SiteEvent:
     summary = ""
     if discussed is not None:
-        summary = (
-            _("{n} topics discussed").format(n=discussed)
-            if discussed != 1
-            else _("1 topic discussed")
+        summary = ngettext("{n} topic discussed", "{n} topics discussed", discussed).format(
+            n=discussed
         )
     return SiteEvent(
         ref=_ref(s.id),
