@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from copkit.core.events import Person
-from copkit.core.i18n import _
+from copkit.core.i18n import N_, _
 from copkit.core.messenger import MessageRef
 from copkit.core.models import Community
 from copkit.core.views import AsSeenBy, Private, Reply, Target, ToThread, View, notice
@@ -50,6 +50,8 @@ class TeamsMessenger:
     themes = (("light", "#ffffff"), ("dark", "#292929"))
     """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
     per_person_views = True  # a shared card refreshes itself per person (Universal Actions)
+    voice_instead = N_("a bot cannot open calls in Teams; in a meeting, use breakout rooms.")
+    """No voice rooms here (not :class:`~copkit.core.messenger.VoiceRooms`): what to use."""
 
     def __init__(
         self, conversations: Conversations, notes: Notes, meeting_tab_url: str = ""

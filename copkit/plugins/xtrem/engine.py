@@ -5,7 +5,8 @@ moves, the steps (a shared clock, a clock per turn, or none), the groups with th
 What differs between the formats plugs in by step: :data:`ENTER` (what happens when a step
 begins: form the groups, swap the books, open the vote), :data:`LEAVE` (what must hold to
 move on: two readers), :data:`TURNS` (whose turn comes in a step of turns), :data:`SECTION`
-(the format's part of the board), :data:`FINISH` (the record kept at the end) and
+(the format's part of the board), :data:`CONTROLS` (its buttons and choices on the board:
+a book to pick, a dot to give, a rating form), :data:`FINISH` (the record kept at the end) and
 :data:`MINUTES` (the record shown).
 """
 
@@ -23,7 +24,7 @@ from copkit.core.facilitation import groups, people, phases
 from copkit.core.facilitation.models import Group, Phase
 from copkit.core.i18n import _
 from copkit.core.routes import StaleAction
-from copkit.core.views import Button, Private, ToRoom, ToThread, UserText, View, notice
+from copkit.core.views import Button, Choice, Private, ToRoom, ToThread, UserText, View, notice
 
 from . import format as fm
 from .models import DONE, RUNNING, Session
@@ -33,6 +34,7 @@ ENTER: dict[tuple[str, str], Hook] = {}
 LEAVE: dict[tuple[str, str], Hook] = {}
 TURNS: dict[tuple[str, str], Callable[[Session], Awaitable[list[str]]]] = {}
 SECTION: dict[str, Callable[[Session, Scope], Awaitable[list[str]]]] = {}
+CONTROLS: dict[str, Callable[[Session, Scope], Awaitable[tuple[list[Button], list[Choice]]]]] = {}
 FINISH: dict[str, Callable[[Scope, Session], Awaitable[dict[str, Any]]]] = {}
 MINUTES: dict[str, Callable[[Session], View]] = {}
 ANNOUNCE_TURN: dict[tuple[str, str], Callable[[Scope, Session, int], Awaitable[None]]] = {}
@@ -124,7 +126,7 @@ async def tell_facilitator(scope: Scope, s: Session, view: View) -> None:
 
 def group_name(g: Group) -> str:
     name = _("Group {n}").format(n=g.number)
-    return f"{name} · {g.theme}" if g.theme else name
+    return f"{name} · {UserText(g.theme)}" if g.theme else name
 
 
 async def to_group(scope: Scope, s: Session, g: Group, view: View) -> None:
@@ -199,6 +201,11 @@ async def board(scope: Scope, s: Session) -> View:
         lines.append(clock)
     lines += [""] + await SECTION[s.format](s, scope)
     view.text = "\n".join(lines).strip()
+    controls = CONTROLS.get(s.format)
+    if controls is not None:
+        buttons, choices = await controls(s, scope)
+        view.buttons += buttons
+        view.choices += choices
     view.buttons.append(
         Button(r["next"].build(session=s.id, version=s.version), _("Next"), "success")
     )
