@@ -165,7 +165,7 @@ async def snapshot() -> tuple[int, ...]:
 async def refused(env: TeamsEnv, answer_of: Any, expected: str) -> None:
     """What ``answer_of()`` (a press or a line) answers contains ``expected``; nothing
     changed, nothing posted to the channel."""
-    before, calls = await snapshot(), len(env.connector.calls)
+    before, calls, roots = await snapshot(), len(env.connector.calls), len(creates(env))
     answer = await answer_of()
     said = answer if isinstance(answer, str) else ""
     said += "\n".join(
@@ -174,7 +174,7 @@ async def refused(env: TeamsEnv, answer_of: Any, expected: str) -> None:
     assert expected in said, said
     assert len(said) < 400, said
     assert await snapshot() == before
-    assert not [c for c in env.connector.calls[calls:] if c.kind == "create"]
+    assert len(creates(env)) == roots  # no new post in the channel
     for c in env.connector.calls[calls:]:  # a refusal is private: the 1:1 chat, or the invoke
         if c.kind in ("send", "reply"):
             assert c.conversation.startswith("a:1on1-"), (c.conversation, env.connector.texts(c))
@@ -185,16 +185,18 @@ async def add_books(env: TeamsEnv, n: int = 4) -> None:
         await say(env, ALICE, f'xtremreading book add "{title}" --theme {theme}')
 
 
-async def reading_groups(env: TeamsEnv) -> Session:
+async def reading_groups(
+    env: TeamsEnv, start: str = "xtremreading start --round 15m", answers: list[str] | None = None
+) -> Session:
     """Books on the list, a session started, four picks (Alice's on the card), groups."""
     await add_books(env)
-    await say(env, OWNER, "xtremreading start --round 15m")
+    await say(env, OWNER, start)
     assert "Pick a book…" in text(card_of(env, await board(env)))
     await choose(env, ALICE, "1. Accelerate")
     for i, who in ((2, BOB), (3, CAROL), (4, DAVE)):
         await say(env, who, f"xtremreading pick {i} how teams work")
     assert "Alice Smith reads “Accelerate”" in everything(env)
-    await next_(env)
+    (answers if answers is not None else []).append(await next_(env))
     return await Session.get()
 
 
@@ -266,3 +268,248 @@ async def test_xtrem_reading_in_a_channel(env: TeamsEnv):
     listed = await say(env, EVE, "xtremreading book list")
     assert listed is None
     assert "read by Alice Smith, Carol" in everything(env)
+
+
+def personal(who: dict) -> str:
+    return f"a:1on1-{who['id']}"
+
+
+async def press_private(env: TeamsEnv, who: dict, label: str, **inputs: str) -> str:
+    """``who`` presses ``label`` on the last card copkit sent to their 1:1 chat."""
+    mid, posted = [
+        (i, m) for i, m in env.connector.messages.items() if m.conversation == personal(who)
+    ][-1]
+    act = action(posted.card, label)
+    if act["type"] == "Action.ShowCard":
+        act = action(act["card"], "Send")
+    activity = env.a.execute(who, mid, act["data"], inputs=inputs, personal=True)
+    status, answer = await env.post(activity)
+    assert status == 200, answer
+    return answer_text(answer)
+
+
+async def test_xtrem_watch_in_a_channel(env: TeamsEnv):
+    await say(env, OWNER, "xtremwatch start --dots 2")
+    # the brainstorm is private: Alice writes on the board's form, then in her own chat
+    answer = await press(env, ALICE, "Add a topic", text="WebAssembly")
+    assert "private chat" in answer
+    assert "Topic #1 kept" in text(
+        [m for m in env.connector.messages.values() if m.conversation == personal(ALICE)][-1].card
+    )
+    assert "Topic #2 kept" in await press_private(env, ALICE, "Add another topic", text="Wasm GC")
+    for who, topic in ((BOB, "Passkeys"), (CAROL, "Local first"), (DAVE, "Platform engineering")):
+        await press(env, who, "Add a topic", text=topic)
+    for c in env.connector.posts():
+        if not c.conversation.startswith("a:1on1-"):
+            assert "WebAssembly" not in env.connector.texts(c), "a topic reached the channel"
+    assert "5 topics from 4 people" in text(card_of(env, await board(env)))
+
+    # the pitch: a minute each, the timer passes the word
+    await next_(env)
+    for _turn in range(4):
+        await env.run_timers(minutes=1, seconds=1)
+    s = await Session.get()
+    assert s.step == "vote"
+    assert "WebAssembly" in everything(env)
+
+    # the dot vote on the card (two dots each)
+    for who, picks in (
+        (ALICE, ("1. WebAssembly", "3. Passkeys")),
+        (BOB, ("3. Passkeys", "1. WebAssembly")),
+        (CAROL, ("1. WebAssembly", "4. Local first")),
+        (DAVE, ("3. Passkeys", "5. Platform engineering")),
+    ):
+        for label in picks:
+            assert "Dot on" in await choose(env, who, label)
+    assert "all your 2 dots" in await choose(env, ALICE, "4. Local first")
+    await next_(env)
+    s = await Session.get()
+    themes = sorted(g.theme for g in await groups.groups(f"xtremwatch:{s.id}"))
+    assert themes == ["Passkeys", "WebAssembly"]
+    one, two = await thread_of(s, 1), await thread_of(s, 2)
+    g1, g2 = (
+        await groups.by_number(f"xtremwatch:{s.id}", 1),
+        await groups.by_number(f"xtremwatch:{s.id}", 2),
+    )
+    check_root(env, one, f"Group 1 · {g1.theme}")
+    check_root(env, two, f"Group 2 · {g2.theme}")
+
+    # diving: sources posted as replies in each group's chain go to the source list
+    await next_(env)
+    members1 = [m.member for m in await groups.members(g1.id)]
+    members2 = [m.member for m in await groups.members(g2.id)]
+    people = {p["id"]: p for p in (ALICE, BOB, CAROL, DAVE)}
+    first, second = people[members1[0]], people[members2[0]]
+    mark = len(env.connector.calls)
+    await say(env, first, "xtremwatch source https://example.org/one The standard", conv=one)
+    await say(env, second, "xtremwatch source https://example.org/two", conv=two)
+    assert any("https://example.org/one" in t for t in posted_in(env, one, mark))
+    assert any("https://example.org/two" in t for t in posted_in(env, two, mark))
+    assert not any("https://example.org/one" in t for t in posted_in(env, two, mark))
+    for _step in ("sync", "deepdive", "prepare", "present"):
+        await next_(env)
+
+    # presentations in turn: "We start" on the card, out of turn refused
+    outsider = people[members2[0]]
+    await refused(env, lambda: press(env, outsider, "We start"), "It's group 1's turn")
+    ref = await board(env)
+    start = action(card_of(env, ref), "We start")["data"]
+    await press(env, first, "We start")
+    assert "Group 1 presents" in everything(env)
+    assert "We start" not in text(card_of(env, ref))
+    again = env.a.execute(first, ref["message_id"], start, conversation=ref["conversation_id"])
+
+    async def twice() -> str:  # the same press again (a second tap, an older copy)
+        status, answer = await env.post(again)
+        assert status == 200
+        return answer_text(answer)
+
+    await refused(env, twice, "under way")
+    await next_(env)
+    await press(env, second, "We start")
+    await next_(env)
+    await say(env, CAROL, "xtremwatch idea Try passkeys on the staff portal")
+    await next_(env)
+    minutes = [
+        c for c in env.connector.posts() if "Xtrem Watch — minutes" in env.connector.texts(c)
+    ]
+    assert len(minutes) == 1
+    said = env.connector.texts(minutes[0])
+    assert "https://example.org/one" in said and "https://example.org/two" in said
+    assert f"found by {first['name']}" in said
+    assert "Try passkeys on the staff portal" in said
+    assert len(creates(env)) == 2
+
+
+async def test_a_restart_mid_round_keeps_the_root_posts_and_fires_the_timer_once(env: TeamsEnv):
+    answers: list[str] = []
+    s = await reading_groups(env, "xtremreading start --round 15m --voice", answers)
+    # no voice room on Teams: nothing attempted, the facilitator (who pressed) told once
+    assert answers[0].count("breakout rooms") == 1, answers
+    assert "breakout rooms" not in everything(env)
+    assert "voice channel is open" not in everything(env)
+    await next_(env)  # round 1, 15 minutes
+    one, two = await thread_of(s, 1), await thread_of(s, 2)
+    await env.restart()  # nothing kept in memory: references and places from the database
+    mark = len(env.connector.calls)
+    await say(env, CAROL, "xtremreading note Deploy often", conv=one)
+    assert any("Deploy often" in t for t in posted_in(env, one, mark))
+
+    await env.run_timers(minutes=14, seconds=1)
+    warned = [t for t in posted_in(env, CHANNEL, mark) if "One minute left" in t]
+    assert len(warned) == 1
+    for conv in (one, two):
+        assert [t for t in posted_in(env, conv, mark) if "One minute left" in t] == [
+            "⏱ One minute left."
+        ]
+    await env.run_timers(minutes=1)
+    await env.restart()
+    assert await env.run_timers(minutes=30) == 0  # rung once: nothing left to ring
+    for conv in (CHANNEL, one, two):
+        ups = [t for t in posted_in(env, conv, mark) if "Time's up" in t]
+        assert len(ups) == 1, (conv, ups)
+    assert len(creates(env)) == 2  # the same two root posts, never a third
+    assert await Place.filter(kind="thread").count() == 2
+    updates = [c for c in env.connector.calls[mark:] if c.kind == "update"]
+    assert updates and updates[-1].activity_id == (await board(env))["message_id"]
+    assert "Time's up" in text(card_of(env, await board(env)))
+
+    # the facilitator goes on after the restart; the swap lands in the same reply chains
+    await next_(env)
+    assert any("Swap" in t for t in posted_in(env, one, mark))
+    assert any("Swap" in t for t in posted_in(env, two, mark))
+    assert len(creates(env)) == 2
+
+
+async def test_bad_input_gets_a_short_answer_and_changes_nothing(env: TeamsEnv):
+    s = await reading_groups(env)
+    await refused(
+        env, lambda: say(env, BOB, 'xtremreading book add "accelerate!" --theme x'), "already"
+    )
+    # only the facilitator moves the session on: by button as by command
+    await refused(env, lambda: press(env, ALICE, "Next"), "can move the session on")
+    await refused(env, lambda: say(env, ALICE, "xtremreading next"), "can move the session on")
+    # a stale or repeated press of Next changes nothing
+    ref = await board(env)
+    old = action(card_of(env, ref), "Next")["data"]
+    await next_(env)  # round 1
+    again = env.a.execute(OWNER, ref["message_id"], old, conversation=ref["conversation_id"])
+
+    async def stale() -> str:
+        status, answer = await env.post(again)
+        assert status == 200
+        return answer_text(answer)
+
+    await refused(env, stale, "moved on")
+    # a late joiner is placed once; joining twice is refused
+    assert "You're in group" in await press(env, EVE, "Join")
+    await refused(env, lambda: press(env, EVE, "Join"), "already")
+    await refused(env, lambda: say(env, EVE, "xtremreading join 2"), "the facilitator can move you")
+    # a rating of 7, on the card and by command
+    for _step in ("round2", "share"):
+        await next_(env)
+    await refused(
+        env,
+        lambda: press(env, ALICE, "Rate a book", readability="7", recommendation="5"),
+        "from 1 to 5",
+    )
+    await refused(env, lambda: say(env, ALICE, "xtremreading rate 7 5"), "from 1 to 5")
+    await refused(
+        env,
+        lambda: press(env, ALICE, "Rate a book", readability="4", recommendation="4", book="99"),
+        "no book 99",
+    )
+    assert await Rating.all().count() == 0
+    # a rating pressed twice is one rating
+    await press(env, ALICE, "Rate a book", readability="4", recommendation="4")
+    await press(env, ALICE, "Rate a book", readability="4", recommendation="4")
+    assert await Rating.all().count() == 1
+    assert s.id == (await Session.get()).id
+
+
+HOSTILE = "<at>Bob</at> **bold** [x](https://evil.example) <script>alert(1)</script>"
+ESCAPED = (
+    "\\<at\\>Bob\\</at\\> \\*\\*bold\\*\\* \\[x\\]\\(https://evil.example\\) "
+    "\\<script\\>alert\\(1\\)\\</script\\>"
+)
+
+
+def teams_typed(line: str) -> str:
+    """A line as Teams sends what someone typed: HTML, its special characters as entities."""
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def test_user_text_stays_text_in_cards_and_messages(env: TeamsEnv):
+    start = len(env.connector.messages)
+    await say(env, ALICE, teams_typed(f'xtremreading book add "{HOSTILE}" --theme "**hot**"'))
+    await say(env, ALICE, 'xtremreading book add "Drive" --theme "**hot**"')
+    assert (await Book.get(number=1)).title == HOSTILE  # kept as typed
+    await say(env, OWNER, "xtremreading start")
+    await choose(env, ALICE, f"1. {HOSTILE}")  # the choice's option: plain text, as typed
+    await say(env, BOB, teams_typed(f"xtremreading pick 2 {HOSTILE}"))
+    await next_(env)
+    s = await Session.get()
+    one = await thread_of(s, 1)
+    check_root(env, one, "Group 1 · \\*\\*hot\\*\\*")
+    await next_(env)
+    await say(env, ALICE, teams_typed(f"xtremreading note {HOSTILE}"), conv=one)
+    for _step in ("round2", "share", "daytoday", "rate"):
+        await next_(env)
+    await next_(env)  # the minutes
+
+    posted = list(env.connector.messages.values())[start:]
+    cards = [m.card for m in posted if m.activity.get("attachments")]
+    blocks = "\n".join(
+        n["text"] for card in cards for n in nodes(card) if n.get("type") == "TextBlock"
+    )
+    assert blocks.count(ESCAPED) >= 5, blocks  # the list, the picks, the chain, the minutes
+    raw = re.sub(re.escape(ESCAPED), "", blocks)
+    for fragment in ("<at>", "<script>", "**bold**", "[x](", "**hot**"):
+        assert fragment not in raw, fragment
+    root = env.connector.messages[one.partition(";messageid=")[2]]
+    assert "\\*\\*hot\\*\\*" in text(root.card) and "**hot**" not in text(root.card)
+    dumped = json.dumps([m.activity for m in posted])
+    assert "\ufdd0" not in dumped and "\ufdd1" not in dumped
+    for m in posted:
+        assert not [e for e in m.activity.get("entities") or [] if e.get("type") == "mention"]
+        assert not [e for c in [m.card] for e in nodes(c) if "entities" in e]
