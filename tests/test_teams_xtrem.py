@@ -513,3 +513,61 @@ async def test_user_text_stays_text_in_cards_and_messages(env: TeamsEnv):
     for m in posted:
         assert not [e for e in m.activity.get("entities") or [] if e.get("type") == "mention"]
         assert not [e for c in [m.card] for e in nodes(c) if "entities" in e]
+
+
+async def test_a_refused_new_post_goes_to_the_channel_and_the_next_message_opens_the_chain(
+    env: TeamsEnv,
+):
+    await add_books(env)
+    await say(env, OWNER, "xtremreading start")
+    await say(env, ALICE, "xtremreading pick 1")
+    await say(env, BOB, "xtremreading pick 2")
+    env.connector.fail["create"] = 403  # the channel refuses the bot's first new post
+    answer = await next_(env)
+    assert "went wrong" not in answer and "2/7 Groups" in answer
+    s = await Session.get()
+    refused_first, opened = creates(env)
+    assert env.connector.texts(refused_first).startswith("Group 1 · delivery")
+    headed = [
+        c
+        for c in env.connector.posts()
+        if c.kind == "send" and "👥 Group 1" in env.connector.texts(c)
+    ]
+    assert headed and headed[0].conversation.startswith(CHANNEL)  # shown anyway, headed
+    one = await thread_of(s, 1)  # the next message opened the reply chain, remembered
+    check_root(env, one, "Group 1 · delivery")
+    await next_(env)
+    assert any("table of contents" in t for t in posted_in(env, one))
+    assert len(creates(env)) == 2
+
+
+async def test_two_channels_each_group_chain_finds_its_own_session(env: TeamsEnv):
+    from fakes.bot_connector import TeamsActivities
+
+    other = TeamsActivities(env.connector.url, channel="19:0ther5ession@thread.tacv2")
+    await add_books(env, 5)
+    for a in (env.a, other):
+        status, _answer = await env.post(a.mention(OWNER, "xtremreading start"))
+        assert status == 200
+    for a, picks in ((env.a, ((ALICE, 1), (BOB, 2))), (other, ((CAROL, 3), (DAVE, 4)))):
+        for who, n in picks:
+            await env.post(a.mention(who, f"xtremreading pick {n}"))
+    for s in await Session.all().order_by("id"):
+        ref = (await ShownView.get(key=f"xtremreading:board:{s.id}")).ref
+        a = env.a if s.room_id == CHANNEL else other
+        nxt = action(card_of(env, ref), "Next")["data"]
+        for _step in ("groups", "round1"):
+            status, answer = await env.post(
+                a.execute(OWNER, ref["message_id"], nxt, conversation=ref["conversation_id"])
+            )
+            assert status == 200
+            nxt = action(card_of(env, ref), "Next")["data"]
+    first, second = await Session.all().order_by("id")
+    assert second.room_id == "19:0ther5ession@thread.tacv2"
+    chain = await thread_of(second, 1)
+    assert chain.startswith("19:0ther5ession@thread.tacv2;messageid=")
+    await env.post(other.mention(CAROL, "xtremreading note Fast flow", conversation=chain))
+    note = await Note.get()
+    phase = await note.phase
+    assert phase.owner == f"xtremreading:{second.id}"
+    assert any("Fast flow" in t for t in posted_in(env, chain))

@@ -27,7 +27,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from .i18n import _
-from .messenger import MessageRef, RoomRefused, VoiceRooms
+from .messenger import NO_THREAD, MessageRef, RoomRefused, VoiceRooms
 from .models import Community, Place
 from .store import advisory_lock
 from .views import ToRoom, ToThread
@@ -75,7 +75,7 @@ async def in_thread(
         if room is not None:
             return await send(ToRoom(room))
         ref = await send(target)
-        if ref is not None and ref.get("room_id"):
+        if ref is not None and ref.get("room_id") and not ref.get(NO_THREAD):
             await _record(community.id, target.key, THREAD, str(ref["room_id"]), parent)
         return ref
 

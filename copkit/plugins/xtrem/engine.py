@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from copkit.core import store
+from copkit.core import places, store
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.facilitation import groups, people, phases
@@ -62,11 +62,19 @@ def key(s: Session) -> str:
 
 
 async def running(scope: Scope, fmt: str) -> Session | None:
-    """The session of ``fmt`` running in this room, else the only one running in the
-    community (a command typed in a group's thread finds it)."""
+    """The session of ``fmt`` running in this room, else the one whose group's thread this
+    room is, else the only one running in the community."""
     s = await Session.get_or_none(running_key=running_key(scope.community.id, scope.room_id))
     if s is not None and s.format == fmt:
         return s
+    place = await places.key_of_room(scope.community.id, scope.room_id)
+    if place is not None:  # a group's thread: its own session, whatever else runs
+        prefix, _sep, rest = place.partition(":")
+        sid = rest.split(":", 1)[0]
+        if prefix == fmt and sid.isdigit():
+            s = await Session.get_or_none(id=int(sid), community_id=scope.community.id)
+            if s is not None and s.status == RUNNING:
+                return s
     rows = await Session.filter(community_id=scope.community.id, status=RUNNING, format=fmt).limit(
         2
     )
