@@ -14,6 +14,11 @@ log = logging.getLogger("copkit.messenger")
 MessageRef = dict[str, Any]
 """What an adapter returns for a posted view: at least ``room_id`` and ``message_id``; JSON-safe."""
 
+NO_THREAD = "no_thread"
+"""Set (true) in the :data:`MessageRef` of a view meant for a new thread that the platform
+would not open this time (a refusal): it was posted in the room instead, so a named place is
+not taken to be that room, and the next view tries the thread again."""
+
 
 class PeopleFinder(Protocol):
     """What an adapter may add to its messenger: find someone copkit has not seen yet."""

@@ -9,7 +9,8 @@
 * A **voice room** (:func:`open_voice`) is opened where the platform has them and copkit may
   (:class:`~copkit.core.messenger.VoiceRooms`); :func:`close` removes every voice room of an
   activity at its end, after a restart too. Where it may not, the platform's reason is
-  returned for the facilitator.
+  returned for the facilitator; where the platform has none, what to use instead if the
+  adapter says (its ``voice_instead``: Teams, a meeting's breakout rooms), else nothing.
 
 Formats name places ``<format>:<id>:<what>`` (e.g. ``xtremreading:3:group:1``), so
 :func:`close` finds an activity's places by that prefix.
@@ -25,7 +26,8 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from .messenger import MessageRef, RoomRefused, VoiceRooms
+from .i18n import _
+from .messenger import NO_THREAD, MessageRef, RoomRefused, VoiceRooms
 from .models import Community, Place
 from .store import advisory_lock
 from .views import ToRoom, ToThread
@@ -39,8 +41,8 @@ Send = Callable[[ToRoom | ToThread], Awaitable[MessageRef | None]]
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """A voice room opened (``room_id``), or why not (``note``; empty where the platform
-    has no voice rooms)."""
+    """A voice room opened (``room_id``), or why not (``note``; where the platform has no
+    voice rooms, what to use instead, or empty)."""
 
     room_id: str = ""
     note: str = ""
@@ -73,7 +75,7 @@ async def in_thread(
         if room is not None:
             return await send(ToRoom(room))
         ref = await send(target)
-        if ref is not None and ref.get("room_id"):
+        if ref is not None and ref.get("room_id") and not ref.get(NO_THREAD):
             await _record(community.id, target.key, THREAD, str(ref["room_id"]), parent)
         return ref
 
@@ -83,8 +85,8 @@ async def open_voice(
 ) -> Opened:
     """A voice room for ``key`` (the one opened before, or a new one); an empty
     :class:`Opened` where the platform has none, its reason where it refused."""
-    if not isinstance(messenger, VoiceRooms):
-        return Opened()
+    if not isinstance(messenger, VoiceRooms):  # nothing is attempted; maybe a hint
+        return Opened(note=_(getattr(messenger, "voice_instead", "") or "") if messenger else "")
     async with advisory_lock(f"place:{community.id}:{key}:voice"):
         room = await room_of(community.id, key, VOICE)
         if room is not None:

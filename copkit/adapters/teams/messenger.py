@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from copkit.core.events import Person
-from copkit.core.i18n import _
-from copkit.core.messenger import MessageRef
+from copkit.core.i18n import N_, _
+from copkit.core.messenger import NO_THREAD, MessageRef
 from copkit.core.models import Community
 from copkit.core.views import AsSeenBy, Private, Reply, Target, ToThread, View, notice
 
@@ -50,6 +50,8 @@ class TeamsMessenger:
     themes = (("light", "#ffffff"), ("dark", "#292929"))
     """The backgrounds of the platform's themes: a brand's accent must stand out on each."""
     per_person_views = True  # a shared card refreshes itself per person (Universal Actions)
+    voice_instead = N_("a bot cannot open calls in Teams; in a meeting, use breakout rooms.")
+    """No voice rooms here (not :class:`~copkit.core.messenger.VoiceRooms`): what to use."""
 
     def __init__(
         self, conversations: Conversations, notes: Notes, meeting_tab_url: str = ""
@@ -261,9 +263,14 @@ class TeamsMessenger:
             activity = await self._message(view, turn, community, channel, name)
             return (*await turn.new_channel_post(channel, activity), activity)
 
-        conv, msg_id, activity = await self.conversations.with_turn(
-            service_url, reference, req, post
-        )
+        try:
+            conv, msg_id, activity = await self.conversations.with_turn(
+                service_url, reference, req, post
+            )
+        except ConnectorError as exc:  # (a channel where only moderators may post, a 403)
+            log.warning("cannot start a new post in %s (%s); posted in the room", channel, exc)
+            ref = await self._room(community, room_id, view, req, heading=name)
+            return {**ref, NO_THREAD: True}
         thread_ref = {
             **reference,
             "conversation": {**inbound.obj(reference, "conversation"), "id": conv},

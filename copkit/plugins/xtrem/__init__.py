@@ -9,7 +9,7 @@ from __future__ import annotations
 from copkit.core.hookspecs import hookimpl
 from copkit.core.specs import Action, Command, FormatInfo, JobType, Models
 
-from . import books, commands, minutes, reading, watch  # noqa: F401  (they register)
+from . import books, commands, controls, minutes, reading, watch  # noqa: F401  (they register)
 from .format import xr, xw
 
 

@@ -5,7 +5,8 @@ moves, the steps (a shared clock, a clock per turn, or none), the groups with th
 What differs between the formats plugs in by step: :data:`ENTER` (what happens when a step
 begins: form the groups, swap the books, open the vote), :data:`LEAVE` (what must hold to
 move on: two readers), :data:`TURNS` (whose turn comes in a step of turns), :data:`SECTION`
-(the format's part of the board), :data:`FINISH` (the record kept at the end) and
+(the format's part of the board), :data:`CONTROLS` (its buttons and choices on the board:
+a book to pick, a dot to give, a rating form), :data:`FINISH` (the record kept at the end) and
 :data:`MINUTES` (the record shown).
 """
 
@@ -16,14 +17,14 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from copkit.core import store
+from copkit.core import places, store
 from copkit.core.context import Activity, Context, JobContext, Scope
 from copkit.core.errors import UserError
 from copkit.core.facilitation import groups, people, phases
 from copkit.core.facilitation.models import Group, Phase
 from copkit.core.i18n import _
 from copkit.core.routes import StaleAction
-from copkit.core.views import Button, Private, ToRoom, ToThread, UserText, View, notice
+from copkit.core.views import Button, Choice, Private, ToRoom, ToThread, UserText, View, notice
 
 from . import format as fm
 from .models import DONE, RUNNING, Session
@@ -33,6 +34,7 @@ ENTER: dict[tuple[str, str], Hook] = {}
 LEAVE: dict[tuple[str, str], Hook] = {}
 TURNS: dict[tuple[str, str], Callable[[Session], Awaitable[list[str]]]] = {}
 SECTION: dict[str, Callable[[Session, Scope], Awaitable[list[str]]]] = {}
+CONTROLS: dict[str, Callable[[Session, Scope], Awaitable[tuple[list[Button], list[Choice]]]]] = {}
 FINISH: dict[str, Callable[[Scope, Session], Awaitable[dict[str, Any]]]] = {}
 MINUTES: dict[str, Callable[[Session], View]] = {}
 ANNOUNCE_TURN: dict[tuple[str, str], Callable[[Scope, Session, int], Awaitable[None]]] = {}
@@ -60,11 +62,19 @@ def key(s: Session) -> str:
 
 
 async def running(scope: Scope, fmt: str) -> Session | None:
-    """The session of ``fmt`` running in this room, else the only one running in the
-    community (a command typed in a group's thread finds it)."""
+    """The session of ``fmt`` running in this room, else the one whose group's thread this
+    room is, else the only one running in the community."""
     s = await Session.get_or_none(running_key=running_key(scope.community.id, scope.room_id))
     if s is not None and s.format == fmt:
         return s
+    place = await places.key_of_room(scope.community.id, scope.room_id)
+    if place is not None:  # a group's thread: its own session, whatever else runs
+        prefix, _sep, rest = place.partition(":")
+        sid = rest.split(":", 1)[0]
+        if prefix == fmt and sid.isdigit():
+            s = await Session.get_or_none(id=int(sid), community_id=scope.community.id)
+            if s is not None and s.status == RUNNING:
+                return s
     rows = await Session.filter(community_id=scope.community.id, status=RUNNING, format=fmt).limit(
         2
     )
@@ -200,6 +210,11 @@ async def board(scope: Scope, s: Session) -> View:
         lines.append(clock)
     lines += [""] + await SECTION[s.format](s, scope)
     view.text = "\n".join(lines).strip()
+    controls = CONTROLS.get(s.format)
+    if controls is not None:
+        buttons, choices = await controls(s, scope)
+        view.buttons += buttons
+        view.choices += choices
     view.buttons.append(
         Button(r["next"].build(session=s.id, version=s.version), _("Next"), "success")
     )

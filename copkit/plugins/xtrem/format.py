@@ -194,6 +194,19 @@ def routes(f: Format) -> dict[str, Route]:
 
 ROUTES = {name: routes(f) for name, f in FORMATS.items()}
 
+# The board's controls of one format (no version: they add to a session, they do not move it
+# on; a press after their step is refused by the step's own check).
+PICK = xr.route("pick:{session:int}")
+"""Xtrem Reading: the book picked in the board's choice."""
+RATE = xr.route("rate:{session:int}")
+"""Xtrem Reading: the rating form (readability, recommendation, the book)."""
+TOPIC = xw.route("topic:{session:int}")
+"""Xtrem Watch: the private topic form of the brainstorm."""
+VOTE = xw.route("vote:{session:int}")
+"""Xtrem Watch: the dot given in the board's choice."""
+PRESENT = xw.route("present:{session:int}")
+"""Xtrem Watch: "we start" of the group whose turn it is."""
+
 
 def owner(fmt: str, session_id: int) -> str:
     """The owner of a session's facilitation rows (``xtremreading:3``)."""

@@ -117,10 +117,16 @@ async def readings(s: Session, round_: int) -> list[Reading]:
 )
 async def pick(ctx: Context, args: dict[str, Any]) -> None:
     s = await engine.need(ctx, READING)
+    await do_pick(ctx, s, args["number"], rest(args, "hope"))
+
+
+async def do_pick(ctx: Context, s: Session, raw_number: object, raw_hope: str) -> None:
+    """``ctx.person`` reads book ``raw_number`` (by command, or the board's choice, which
+    brings no hope: a hope given before is kept)."""
     if s.step not in ("pick", "groups", "round1"):
         raise UserError(_("The books were swapped already: picks are closed."))
-    book = await books.by_number(ctx.community.id, args["number"])
-    hope = books.check_text(rest(args, "hope"), HOPE_MAX, _("What you hope to find"))
+    book = await books.by_number(ctx.community.id, raw_number)
+    hope = books.check_text(raw_hope, HOPE_MAX, _("What you hope to find"))
     taken = await Reading.get_or_none(session_id=s.id, round=1, book_id=book.id)
     if taken is not None and taken.member != ctx.person.id:
         raise UserError(
@@ -129,6 +135,10 @@ async def pick(ctx: Context, args: dict[str, Any]) -> None:
     await engine.participate(ctx, s)
     mine = await Reading.get_or_none(session_id=s.id, round=1, member=ctx.person.id)
     if mine is not None:
+        hope = hope or mine.hope
+        if mine.book_id == book.id and mine.hope == hope:
+            await ctx.reply(notice(_("You're reading that book already.")), private=True)
+            return
         await Reading.filter(id=mine.id).update(book_id=book.id, hope=hope)
     else:
         await Reading.create(
@@ -318,6 +328,12 @@ def _score(raw: object, what: str) -> int:
 )
 async def rate(ctx: Context, args: dict[str, Any]) -> None:
     s = await engine.need(ctx, READING)
+    await do_rate(ctx, s, args)
+
+
+async def do_rate(ctx: Context, s: Session, args: dict[str, Any]) -> None:
+    """A rating from ``args`` (``readability``, ``recommendation``, ``book``: by command or
+    the board's rating form)."""
     readability = _score(args.get("readability"), _("Readability"))
     recommendation = _score(args.get("recommendation"), _("Recommendation"))
     if s.step not in ("share", "daytoday", "rate"):
@@ -325,7 +341,7 @@ async def rate(ctx: Context, args: dict[str, Any]) -> None:
     mine = await Reading.filter(session_id=s.id, member=ctx.person.id).order_by("round")
     if not mine:
         raise UserError(_("You rate the books you read in this session."))
-    if args.get("book"):
+    if str(args.get("book") or "").strip():
         book = await books.by_number(ctx.community.id, args["book"])
         if book.id not in {r.book_id for r in mine}:
             raise UserError(_("You rate the books you read in this session."))

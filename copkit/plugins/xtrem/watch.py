@@ -17,7 +17,7 @@ from copkit.core.facilitation.models import Ballot, Dot, Group, Note, Phase
 from copkit.core.i18n import N_, _, ngettext
 from copkit.core.roles import Role
 from copkit.core.specs import Arg
-from copkit.core.views import UserText, View, notice
+from copkit.core.views import Button, Form, FormInput, UserText, View, notice
 
 from . import books, engine
 from . import format as fm
@@ -67,6 +67,14 @@ async def start(ctx: Context, args: dict[str, Any]) -> None:
     await engine.begin(ctx, s)
 
 
+def topic_form(s: Session) -> Form:
+    return Form(
+        fm.TOPIC.build(session=s.id),
+        _("A topic I want to discover"),
+        (FormInput("text", _("Topic"), max_length=notes.NOTE_MAX),),
+    )
+
+
 async def _brainstorm_phase(s: Session) -> Phase:
     phase = await Phase.get_or_none(owner=engine.key(s), name="brainstorm")
     if phase is None:
@@ -81,19 +89,24 @@ async def _brainstorm_phase(s: Session) -> Phase:
 )
 async def topic(ctx: Context, args: dict[str, Any]) -> None:
     s = await engine.need(ctx, WATCH)
+    await do_topic(ctx, s, rest(args))
+
+
+async def do_topic(ctx: Context, s: Session, raw: str) -> None:
+    """A topic of ``ctx.person``'s, private until the pitch (command or the board's form)."""
     if s.step != "brainstorm":
         raise UserError(_("Topics are written in the brainstorm."))
     phase = await _brainstorm_phase(s)
-    text = notes.check_text(rest(args))
+    text = notes.check_text(raw)
     await engine.participate(ctx, s)
     note = await notes.write(phase.id, ctx.person.id, ctx.person.name, text, now=ctx.now())
     await ctx.contribute("xtremwatch.topic", fm.ref(WATCH, "note", note.id))
-    await ctx.reply(
-        notice(
-            _("Topic #{n} kept: only you see it until the pitch.").format(n=note.number), "success"
-        ),
-        private=True,
+    kept = notice(
+        _("Topic #{n} kept: only you see it until the pitch.").format(n=note.number), "success"
     )
+    form = topic_form(s)  # the next one privately (on Teams, in the person's own chat)
+    kept.buttons.append(Button(form.action_id, _("Add another topic"), form=form))
+    await ctx.reply(kept, private=True)
     await engine.refresh(ctx, s, wait=False)
 
 
@@ -184,10 +197,16 @@ async def _ballot(s: Session) -> Ballot:
 
 async def _vote(ctx: Context, args: dict[str, Any], back: bool) -> None:
     s = await engine.need(ctx, WATCH)
+    await do_vote(ctx, s, args.get("topic"), back=back)
+
+
+async def do_vote(ctx: Context, s: Session, raw_topic: object, *, back: bool = False) -> None:
+    """A dot given to (or taken back from) topic ``raw_topic`` (command or the board's
+    choice)."""
     if s.step != "vote":
         raise UserError(_("There is no vote in this step."))
     ballot = await _ballot(s)
-    raw = str(args.get("topic") or "").strip().lstrip("#")
+    raw = str(raw_topic or "").strip().lstrip("#")[:20]
     opt = await dots.option(ballot.id, raw)
     if opt is None:
         raise UserError(_("There is no topic #{n}.").format(n=raw[:20]))
@@ -348,7 +367,11 @@ async def _announce_talk(scope: Scope, s: Session, turn: int) -> None:
 
 @xw.command("present", help=N_("Your group starts its presentation (in turn)."))
 async def present(ctx: Context, args: dict[str, Any]) -> None:
-    s = await engine.need(ctx, WATCH)
+    await do_present(ctx, await engine.need(ctx, WATCH))
+
+
+async def do_present(ctx: Context, s: Session) -> None:
+    """The group whose turn it is starts its presentation (command or the board's button)."""
     if s.step != "present":
         raise UserError(_("The presentations haven't started."))
     g = await _turn_group(s, s.turn)
