@@ -120,11 +120,11 @@ class TokenValidator:
         token = auth_header[len("Bearer ") :].strip()
         hit = self._verified.get(token)
         if hit is not None:
-            claims, endorsed = hit
-            if self.now() > float(claims["exp"]) + CLOCK_SKEW:
+            known, endorsed = hit
+            if self.now() > float(known["exp"]) + CLOCK_SKEW:
                 self._verified.pop(token, None)
                 raise AuthFailed("ExpiredSignatureError: Signature has expired")
-            return self._for_activity(dict(claims), endorsed, channel_id, service_url)
+            return self._for_activity(dict(known), endorsed, channel_id, service_url)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
