@@ -167,9 +167,19 @@ class Load:
     """Makes the activities: client ``k`` is one person toggling one dot on topic ``k % 5``,
     by clicking the board (four times in five) or by typing the command."""
 
-    def __init__(self, a: TeamsActivities, board_id: str, card: dict, topic_ids: list[int]):
+    def __init__(
+        self,
+        a: TeamsActivities,
+        board_id: str,
+        card: dict,
+        topic_ids: list[int],
+        conversation: str | None = None,
+    ):
         self.a = a
         self.board_id = board_id
+        # A click on a card comes from the conversation the card was posted in (as in Teams),
+        # not from a new thread each time.
+        self.conversation = conversation
         self.clicks = [vote_click(card, t) for t in topic_ids]
         self.numbers = list(range(1, len(topic_ids) + 1))
 
@@ -183,7 +193,9 @@ class Load:
         data, inputs = self.clicks[t]
         if not give:  # "Take a dot back from…" sends the same with its own action id
             data = {**data, "copkit": data["copkit"].replace(":vote", ":unvote", 1)}
-        return self.a.execute(who, self.board_id, data, inputs=inputs)
+        return self.a.execute(
+            who, self.board_id, data, inputs=inputs, conversation=self.conversation
+        )
 
 
 async def drive(
@@ -238,6 +250,24 @@ async def drive(
     }
 
 
+async def ready(fleet: Fleet, timeout: float = 60.0) -> None:
+    """Wait until every process answers ``/readyz`` with 200 (``/healthz`` answers while the
+    process is still starting, when ``/api/messages`` says 503)."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        for w in fleet.workers:
+            while True:
+                try:
+                    async with http.get(f"http://127.0.0.1:{w.port}/readyz") as r:
+                        if r.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"copkit on {w.port} not ready: {fleet.tail(w)}")
+                await asyncio.sleep(0.05)
+
+
 async def reset(url: str) -> None:
     import asyncpg
 
@@ -272,7 +302,7 @@ async def prepare(connector: FakeBotConnector, url: str) -> Load:
         ids = sorted(
             {int(v) for x in actions_of(card) for v in (x.get("data") or {}).get("selected", [])}
         ) or [int(c["value"]) for c in _choices(card)]
-        return Load(a, msg.id, card, ids[:TOPICS])
+        return Load(a, msg.id, card, ids[:TOPICS], msg.conversation)
     raise SystemExit("no board with open voting was posted")
 
 
@@ -307,6 +337,7 @@ async def run_copkit(url: str, n: int, sdk: str, args: argparse.Namespace) -> di
     fleet = Fleet(url, n=n, command="copkit", logdir=Path(args.logdir) if args.logdir else None)
     try:
         await fleet.start(timeout=60)
+        await ready(fleet)
         load = await prepare(connector, fleet.urls[0])
         return await drive(fleet.urls, load.activity, args.clients, args.seconds)
     finally:
@@ -341,7 +372,9 @@ async def run_echo(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 for k in range(TOPICS)
             ]
         }
-        load = Load(a, "1700000000000", card, list(range(1, TOPICS + 1)))
+        board = "1700000000000"
+        conversation = f"{a.channel};messageid={board}"
+        load = Load(a, board, card, list(range(1, TOPICS + 1)), conversation)
         return await drive([url], load.activity, args.clients, args.seconds)
     finally:
         proc.terminate()

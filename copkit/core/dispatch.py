@@ -12,7 +12,7 @@ from . import helptext, logcontext, parsing
 from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
-from .errors import Unavailable, UsageError, UserError
+from .errors import Redelivered, Unavailable, UsageError, UserError
 from .events import CommunityRef, Interaction, Person, RoomRef, Upload
 from .i18n import _, normalize_locale, set_locale
 from .metrics import Metrics
@@ -134,6 +134,9 @@ class Dispatcher:
             raise
         except Unavailable:
             outcome = "unavailable"
+            raise
+        except Redelivered:  # answered before: this delivery stops (not counted)
+            outcome = ""
             raise
         except BaseException:
             outcome = "bug"

@@ -31,6 +31,13 @@ class Unavailable(CopkitError):
     """A dependency (the database) is unreachable for now; the user should try again soon."""
 
 
+class Redelivered(BaseException):  # noqa: N818 - not an error: the event was answered already
+    """Raised inside a request whose inbound event another delivery has claimed (answered, or
+    being answered by another process): what the request wrote is rolled back, nothing more is
+    sent (:mod:`.deliveries`). A ``BaseException``, like ``CancelledError``, so that no
+    ``except Exception`` on the way stops it."""
+
+
 class PlatformError(CopkitError):
     """A chat platform refused or failed a call. Adapters raise it (or a subclass) so that a
     network error inside it is never mistaken for the database being unreachable."""

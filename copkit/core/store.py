@@ -18,7 +18,8 @@ import contextlib
 import itertools
 import re
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from contextvars import ContextVar
+from typing import Any, Protocol, TypeVar
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -63,15 +64,60 @@ async def execute(query: str, values: list[Any] | tuple[Any, ...] = ()) -> int:
     return int(changed or 0)
 
 
+class FirstWrite(Protocol):
+    """Something a request records with its first write, in the same commit (the adapters'
+    re-delivery record, :class:`copkit.core.deliveries.Claim`)."""
+
+    @property
+    def joinable(self) -> bool: ...
+
+    async def join(self, conn: Any) -> None: ...
+
+    def committed(self, ok: bool) -> None: ...
+
+    async def before_effect(self) -> None: ...
+
+
+first_write: ContextVar[FirstWrite | None] = ContextVar("copkit_first_write", default=None)
+
+
+@contextlib.asynccontextmanager
+async def _joined(pending: FirstWrite) -> AsyncIterator[Any]:
+    ok = False
+    try:
+        async with in_transaction() as conn:
+            await pending.join(conn)
+            yield conn
+        ok = True
+    finally:
+        pending.committed(ok)
+
+
 def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
-    """One transaction around what follows (nested calls join it)."""
+    """One transaction around what follows (nested calls join it). The request's first one
+    also carries what the request records with its first write (:data:`first_write`)."""
+    pending = first_write.get()
+    if pending is not None and pending.joinable:
+        return _joined(pending)
     return in_transaction()
+
+
+@contextlib.asynccontextmanager
+async def _recorded_first(pending: FirstWrite) -> AsyncIterator[None]:
+    await pending.before_effect()
+    yield
 
 
 def one_commit() -> contextlib.AbstractAsyncContextManager[Any]:
     """A transaction where it saves a disk flush (PostgreSQL); on SQLite, whose commits are
-    cheap, none (a transaction there only holds its one connection longer)."""
-    return contextlib.nullcontext() if is_sqlite() else in_transaction()
+    cheap, none (a transaction there only holds its one connection longer: what the request
+    records with its first write goes just before it)."""
+    if not is_sqlite():
+        return transaction()
+    pending = first_write.get()
+    if pending is not None and pending.joinable:
+        return _recorded_first(pending)
+    return contextlib.nullcontext()
 
 
 async def insert_if_absent(model: type[M], **fields: Any) -> M | None:

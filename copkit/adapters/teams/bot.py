@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from copkit.core.deliveries import Redelivered, before_effect
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _, use_locale
@@ -53,6 +54,42 @@ class _Handling:
     @property
     def is_private(self) -> bool:
         return self.private or (self.req is not None and self.req.private_answer)
+
+
+class _RecordedTurn:
+    """The request's turn: before its first message leaves, the delivery is recorded (unless a
+    write recorded it already), so that a re-delivery is never answered twice."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+        self.activity = turn.activity
+
+    @property
+    def service_url(self) -> str:
+        return self._turn.service_url
+
+    async def send(self, conversation_id: str, activity: JSON, reply_to: str | None = None) -> str:
+        await before_effect()
+        return await self._turn.send(conversation_id, activity, reply_to)
+
+    async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
+        await before_effect()
+        await self._turn.update(conversation_id, activity_id, activity)
+
+    async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
+        await before_effect()
+        return await self._turn.new_channel_post(channel_id, activity)
+
+    async def personal_conversation(self, user_id: str, tenant_id: str, bot_id: str) -> str:
+        return await self._turn.personal_conversation(user_id, tenant_id, bot_id)
+
+    async def member(self, conversation_id: str, member_id: str) -> JSON | None:
+        return await self._turn.member(conversation_id, member_id)
+
+    async def members_page(
+        self, conversation_id: str, token: str | None = None, page_size: int = 200
+    ) -> tuple[list[JSON], str | None]:
+        return await self._turn.members_page(conversation_id, token, page_size)
 
 
 class TeamsBot:
@@ -97,25 +134,32 @@ class TeamsBot:
                 return self._replay(activity, self._answered[key])
             if key in self._inflight:
                 return await asyncio.shield(self._inflight[key])
-            earlier = await self.runtime.answered("teams", key)
-            if earlier is not None:  # answered by this or another process before
-                self._answered.put(key, earlier)
-                return self._replay(activity, earlier)
         future: asyncio.Future[tuple[int, Any]] = asyncio.get_running_loop().create_future()
+        claim = None
         if key:
             self._inflight[key] = future
+            # No look-up first: the record is claimed with the request's first write (or before
+            # its first message), and a claim made before by anyone stops the request there.
+            claim = self.runtime.deliveries.claim("teams", key)
         result: tuple[int, Any] = (500, None)
         handling = _Handling()
         try:
-            result = await self._dispatch(authenticated, activity, handling)
+            try:
+                result = await self._dispatch(authenticated, activity, handling)
+            except Redelivered:  # answered by this or another process before
+                claim = None
+                earlier = await self.runtime.deliveries.earlier("teams", key)
+                self._answered.put(key, earlier)
+                result = self._replay(activity, earlier)
             return result
         finally:
             if key:
                 self._inflight.pop(key, None)
-                if 200 <= result[0] < 300:
-                    private = handling.is_private
-                    self._answered.put(key, (result[0], None if private else result[1]))
-                    await self.runtime.remember_answer("teams", key, *result, private=private)
+                private = handling.is_private
+                if claim is not None:
+                    if 200 <= result[0] < 300:
+                        self._answered.put(key, (result[0], None if private else result[1]))
+                    await self.runtime.deliveries.finish(claim, *result, private=private)
             future.set_result(result)
 
     @staticmethod
@@ -131,7 +175,7 @@ class TeamsBot:
         answer: list[tuple[int, Any]] = [(200, None)]
 
         async def on_turn(turn: Turn) -> None:
-            answer[0] = await self._on_turn(turn, handling)
+            answer[0] = await self._on_turn(_RecordedTurn(turn), handling)
 
         await self.sdk.process(authenticated, activity, on_turn)
         return answer[0]

@@ -9,7 +9,8 @@ Done here on purpose, beyond calling the SDK:
 - its turn-error handler (which would post "Exception caught" to the chat) is removed, so a
   failure reaches copkit's 500/503 mapping;
 - Bot Connector calls go through :func:`.connector.call` (the SDK's client has no 429 retry);
-- one TCP connection pool for every turn (the SDK opens a new HTTP session per turn);
+- one connector client and HTTP session per Bot Connector, kept across turns (the SDK makes
+  both anew for every turn), on one TCP connection pool;
 - outgoing tokens come from MSAL in a thread and are cached by it: client secret, certificate,
   system- or user-assigned managed identity, federated credentials or workload identity.
 """
@@ -17,6 +18,7 @@ Done here on purpose, beyond calling the SDK:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,8 @@ from microsoft_agents.hosting.core.authorization import (
     ClaimsIdentity,
 )
 from microsoft_agents.hosting.core.connector import ConnectorClientBase, TeamsConnectorClient
+
+from copkit.core.lru import LRUDict
 
 from .connector import (
     JSON,
@@ -134,13 +138,40 @@ class _NoUserTokens:
         return None
 
 
+class _KeptClient(TeamsConnectorClient):
+    """A Teams connector client kept across turns: the SDK closes its connector client at the
+    end of every turn; this one is closed only when the factory drops it."""
+
+    async def close(self) -> None:
+        return None
+
+    async def dispose(self) -> None:
+        await super().close()
+
+
+CLIENTS_KEPT = 16  # connector clients kept: one per Bot Connector (service URL) and token
+TOKEN_KEPT = 240.0  # seconds an outgoing token is reused (MSAL renews 5 minutes before expiry)
+
+
 class _ConnectorFactory:
-    """The SDK's channel service client factory: a Teams connector client per turn, on one
-    shared connection pool, with copkit's outgoing token."""
+    """The SDK's channel service client factory: one Teams connector client (one aiohttp
+    session, on one shared connection pool) per Bot Connector and outgoing token, kept across
+    turns instead of one per turn (the SDK's own re-derives its User-Agent from the package
+    metadata each time); the outgoing token is asked of MSAL at most every few minutes."""
 
     def __init__(self, tokens: _Tokens) -> None:
         self.tokens = tokens
         self._pool: aiohttp.TCPConnector | None = None
+        self._clients: LRUDict[tuple[str, str], _KeptClient] = LRUDict(CLIENTS_KEPT)
+        self._token: tuple[float, str] | None = None
+
+    async def _token_now(self) -> str:
+        now = time.monotonic()
+        if self._token is not None and now - self._token[0] < TOKEN_KEPT:
+            return self._token[1]
+        token = await self.tokens.get()
+        self._token = (now, token)
+        return token
 
     async def create_connector_client(
         self,
@@ -154,28 +185,44 @@ class _ConnectorFactory:
         if not service_url:
             raise BadActivity("no serviceUrl")
         try:
-            token = await self.tokens.get()
+            token = await self._token_now()
         except Exception as exc:  # MSAL: Azure AD or the managed identity endpoint refused
             raise ConnectorError(f"no token for the Bot Connector: {exc}") from exc
+        endpoint = service_url if service_url.endswith("/") else service_url + "/"
+        key = (endpoint, token)
+        client = self._clients.get(key)
+        if client is not None and not client.client.closed:
+            return client
         if self._pool is None or self._pool.closed:
             self._pool = aiohttp.TCPConnector(limit=100)
-        endpoint = service_url if service_url.endswith("/") else service_url + "/"
         session = aiohttp.ClientSession(
             base_url=endpoint,
             connector=self._pool,
             connector_owner=False,
             timeout=aiohttp.ClientTimeout(total=30),
         )
-        return TeamsConnectorClient(endpoint=endpoint, token=token, session=session)
+        client = _KeptClient(endpoint=endpoint, token=token, session=session)
+        before = dict(self._clients)
+        self._clients[key] = client
+        for old_key, old in before.items():  # dropped by the LRU (an old token, say)
+            if old_key not in self._clients:
+                await old.dispose()
+        return client
 
     async def create_user_token_client(
         self, context: Any, claims_identity: ClaimsIdentity, use_anonymous: bool = False
     ) -> Any:
-        return _NoUserTokens()
+        return _NO_USER_TOKENS
 
     async def close(self) -> None:
+        for client in list(self._clients.values()):
+            await client.dispose()
+        self._clients.clear()
         if self._pool is not None:
             await self._pool.close()
+
+
+_NO_USER_TOKENS = _NoUserTokens()
 
 
 # The turn ---------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ import aiohttp
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
+from copkit.core.lru import LRUDict
+
 from .connector import AuthFailed, AuthUnavailable
 
 log = logging.getLogger("copkit.teams.sdk")
@@ -93,19 +95,36 @@ class SigningKeys:
         return None
 
 
+TOKENS_KEPT = 1000  # verified tokens remembered (the Bot Connector reuses one for an hour)
+
+
 class TokenValidator:
-    """Checks the bearer token of an inbound activity (see the module's docstring)."""
+    """Checks the bearer token of an inbound activity (see the module's docstring).
+
+    A token whose signature, issuer, audience and lifetime checked out is remembered, keyed by
+    the exact token, with its claims and its key's endorsements, until it expires: the same
+    token again skips the signature check only. The activity-dependent checks (the channel the
+    key is endorsed for, the serviceurl claim) and the expiry are made on every request."""
 
     def __init__(self, app_id: str, keys: SigningKeys, issuer: str = TOKEN_ISSUER) -> None:
         self.app_id = app_id
         self.keys = keys
         self.issuer = issuer
+        self._verified: LRUDict[str, tuple[dict[str, Any], frozenset[str]]] = LRUDict(TOKENS_KEPT)
+        self.now = time.time  # when a remembered token expires (PyJWT checks the others)
 
     async def claims(self, auth_header: str, channel_id: str, service_url: str) -> dict[str, Any]:
         """The token's verified claims; :class:`AuthFailed` (or :class:`AuthUnavailable`)."""
         if not auth_header.startswith("Bearer "):
             raise AuthFailed("no bearer token")
         token = auth_header[len("Bearer ") :].strip()
+        hit = self._verified.get(token)
+        if hit is not None:
+            known, endorsed = hit
+            if self.now() > float(known["exp"]) + CLOCK_SKEW:
+                self._verified.pop(token, None)
+                raise AuthFailed("ExpiredSignatureError: Signature has expired")
+            return self._for_activity(dict(known), endorsed, channel_id, service_url)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -113,7 +132,8 @@ class TokenValidator:
         if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
             raise AuthFailed("not an RS256 token with a key id")
         key, endorsements = await self.keys.get(header["kid"])
-        if channel_id not in endorsements:
+        endorsed = frozenset(endorsements)
+        if channel_id not in endorsed:
             raise AuthFailed(f"the signing key is not endorsed for channel {channel_id!r}")
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -127,6 +147,17 @@ class TokenValidator:
             )
         except jwt.PyJWTError as exc:
             raise AuthFailed(f"{type(exc).__name__}: {exc}") from exc
+        if isinstance(claims.get("exp"), (int, float)):
+            self._verified[token] = (dict(claims), endorsed)
+        return self._for_activity(claims, endorsed, channel_id, service_url)
+
+    @staticmethod
+    def _for_activity(
+        claims: dict[str, Any], endorsed: frozenset[str], channel_id: str, service_url: str
+    ) -> dict[str, Any]:
+        """The checks that depend on the activity the token came with."""
+        if channel_id not in endorsed:
+            raise AuthFailed(f"the signing key is not endorsed for channel {channel_id!r}")
         if not service_url or claims.get("serviceurl") != service_url:
             raise AuthFailed("the serviceurl claim does not match the activity's serviceUrl")
         return claims
