@@ -242,10 +242,39 @@ async def home(request: web.Request, site: Site) -> web.StreamResponse:
     )
 
 
+PAST_PER_PAGE = 50
+
+
+def page_number(raw: str | None, pages: int) -> int:
+    """The page asked for (``?page=2``): 1 when none; a page that is not a whole number from 1
+    to ``pages`` answers 404."""
+    if raw is None:
+        return 1
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise web.HTTPNotFound()
+    number = int(text)
+    if not 1 <= number <= max(pages, 1):
+        raise web.HTTPNotFound()
+    return number
+
+
 @page
 async def events(request: web.Request, site: Site) -> web.StreamResponse:
     upcoming, past = _split(await _events(site), site.scope.now())
-    return render(request, site, "events.html", upcoming=upcoming, past=past)
+    pages = max(1, -(-len(past) // PAST_PER_PAGE))
+    number = page_number(request.query.get("page"), pages)
+    first = (number - 1) * PAST_PER_PAGE
+    return render(
+        request,
+        site,
+        "events.html",
+        upcoming=upcoming if number == 1 else [],
+        past=past[first : first + PAST_PER_PAGE],
+        past_count=len(past),
+        number=number,
+        pages=pages,
+    )
 
 
 @page
