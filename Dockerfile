@@ -22,7 +22,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     COPKIT_DATABASE_URL=sqlite:///data/copkit.db
 COPY --from=build /dist/ /tmp/dist/
 COPY constraints.txt /tmp/constraints.txt
-RUN pip install --no-cache-dir -c /tmp/constraints.txt /tmp/dist/*.whl \
+# Fonts: the emoji font (Debian bookworm's, pinned) for whatever draws text with emoji in the
+# container; the pictures copkit draws use DejaVu Sans from matplotlib's wheel (no package).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-color-emoji=2.042-0+deb12u1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir -c /tmp/constraints.txt /tmp/dist/*.whl \
     && rm -rf /tmp/dist /tmp/constraints.txt \
     && useradd --create-home --uid 10001 --user-group copkit \
     && mkdir /data && chown copkit:copkit /data

@@ -127,6 +127,7 @@ async def run(url: str, months: int, requests: int) -> bool:
             pages = [
                 "/c/1/",
                 "/c/1/events",
+                *(["/c/1/events?page=2"] if months >= 16 else []),  # over 50 past events
                 f"/c/1/e/leancoffee-{max(1, months // 2)}",
                 f"/c/1/e/brownbag-{months}",
                 f"/c/1/e/healthcheck-{max(1, months // 6)}",

@@ -1,6 +1,6 @@
 """Builds a community worth a site through the test kit (no tests here): a lean coffee with
-minutes (one topic's title is a script), a brown bag given and one planned, lightning talks and
-a closed health check. And an aiohttp app serving the site for it."""
+minutes (one topic's title is a script), a brown bag given and one planned, a brown-bag series,
+and a closed health check. And an aiohttp app serving the site for it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ SCRIPT_TOPIC = "<script>alert(1)</script>"
 TAKEAWAY = "Overlap hours beat tools"
 EMOJI_TOPIC = "Career ladders 🚀"  # shown with an emoji font, never as an empty box
 MEMBERS = ("ann", "bob", "cid", "dan")
+SERIES_TITLE = "Monthly tech talk"
 
 
 async def lean_coffee(h: Harness) -> None:
@@ -52,6 +53,11 @@ async def brown_bags(h: Harness) -> None:
     await h.say(
         "leader",
         'brownbag schedule "Kubernetes for developers" --speaker @cid --at "2026-02-03 12:30"',
+    )
+    # A series: its first session is made a week ahead of its first date (brownbag-3).
+    await h.say(
+        "leader",
+        f'brownbag schedule "{SERIES_TITLE}" --speaker @dan --every "2nd tuesday 12:30"',
     )
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar
 
 from copkit.adapters.calendar_http import add_calendar_routes
@@ -173,3 +174,91 @@ async def test_feed_over_http_only_when_public(h):
                 assert r.status == 404
     finally:
         await runner.cleanup()
+
+
+def dates_in(cal: Calendar, title: str, after: datetime, before: datetime) -> list[datetime]:
+    """The dates a calendar app shows of the series ``title`` between two moments: its RRULE
+    from DTSTART (UNTIL included), less its EXDATEs, with its overrides (moved dates; cancelled
+    ones left out), read back with dateutil as clients do."""
+    from dateutil.rrule import rrulestr
+
+    mine = events(cal)[title]
+    [master] = [e for e in mine if "RECURRENCE-ID" not in e]
+    start = master.decoded("DTSTART")
+    rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=start)
+    exdates = master.get("EXDATE", [])
+    gone = {
+        d.dt.astimezone(UTC)
+        for line in (exdates if isinstance(exdates, list) else [exdates])
+        for d in line.dts
+    }
+    overrides = {e.decoded("RECURRENCE-ID").astimezone(UTC): e for e in mine if e is not master}
+    out = []
+    for when in rule.between(after, before, inc=True):
+        when = when.astimezone(UTC)
+        if when in gone:
+            continue
+        if when in overrides:
+            if str(overrides[when]["STATUS"]) == "CANCELLED":
+                continue
+            when = overrides[when].decoded("DTSTART").astimezone(UTC)
+        out.append(when)
+    return out
+
+
+async def test_a_paused_or_ended_series_advertises_no_date_ahead(h):
+    """Paused: the feed's RRULE stops at the pause (past dates stay); resumed: the dates ahead
+    come back, and none of the pause's; ended: nothing ahead again. SEQUENCE grows each time."""
+    await h.say("leader", 'leancoffee start --every "2nd tuesday 12:30" --title "Coffee"')
+    year = (utc(2026, 1, 1), utc(2027, 12, 31))
+    await h.advance(utc(2026, 1, 13, 11, 30) - h.clock.now())  # 13 January happens
+    await h.say("leader", "leancoffee end")
+    await h.advance(utc(2026, 2, 1) - h.clock.now())
+    cal = await calendar_file(h)
+    assert len(events(cal)["Coffee"]) == 1  # the session held is the series' date, once
+    running = dates_in(cal, "Coffee", *year)
+    assert running[:3] == [
+        utc(2026, 1, 13, 11, 30),
+        utc(2026, 2, 10, 11, 30),
+        utc(2026, 3, 10, 11, 30),
+    ]
+    seq = int(events(cal)["Coffee"][0]["SEQUENCE"])
+
+    await h.say("leader", "series pause")
+    cal = await calendar_file(h)
+    assert dates_in(cal, "Coffee", *year) == [utc(2026, 1, 13, 11, 30)]  # the past only
+    # The feed a calendar app subscribes to says the same.
+    await h.say("leader", "calendar public")
+    app = web.Application()
+    add_calendar_routes(app, h.rt)
+    async with TestClient(TestServer(app)) as client:
+        r = await client.get(f"/c/{(await Series.get()).community_id}/calendar.ics")
+        assert r.status == 200
+        feed = Calendar.from_ical(await r.read())
+    assert dates_in(feed, "Coffee", *year) == [utc(2026, 1, 13, 11, 30)]
+    assert int(events(cal)["Coffee"][0]["SEQUENCE"]) > seq
+
+    await h.advance(utc(2026, 3, 20) - h.clock.now())  # 10 February and 10 March: paused
+    await h.say("leader", "series resume")
+    cal = await calendar_file(h)
+    resumed = dates_in(cal, "Coffee", *year)
+    assert resumed[:3] == [
+        utc(2026, 1, 13, 11, 30),
+        utc(2026, 4, 14, 10, 30),
+        utc(2026, 5, 12, 10, 30),
+    ]
+    assert len(resumed) > 10  # every month of 2026 and 2027 ahead
+    assert int(events(cal)["Coffee"][0]["SEQUENCE"]) > seq + 1
+
+    await h.say("leader", "series end")
+    assert dates_in(await calendar_file(h), "Coffee", *year) == [utc(2026, 1, 13, 11, 30)]
+
+
+async def test_a_series_paused_before_its_first_date_shows_none(h):
+    await h.say("leader", 'leancoffee start --every "week on friday 12:30" --title "Weekly"')
+    await h.say("leader", "series pause")
+    cal = await calendar_file(h)
+    assert dates_in(cal, "Weekly", utc(2026, 1, 1), utc(2027, 1, 1)) == []
+    await h.say("leader", "series resume")
+    ahead = dates_in(await calendar_file(h), "Weekly", utc(2026, 1, 1), utc(2026, 2, 1))
+    assert ahead == [utc(2026, 1, d, 11, 30) for d in (9, 16, 23, 30)]

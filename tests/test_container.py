@@ -75,6 +75,24 @@ def test_the_runtime_stage_installs_the_wheel_and_runs_as_non_root():
     assert "/readyz" in health and "CMD" in health
 
 
+def test_the_runtime_stage_has_an_emoji_font_pinned_and_the_pictures_font():
+    """Debian's emoji font, pinned to a version (``pkg=version``), no recommends, apt lists
+    removed in the same layer; DejaVu Sans, the pictures' font, comes with matplotlib."""
+    runs = " ".join(a for w, a in stages()[-1] if w == "RUN")
+    pinned = re.search(r"\bfonts-noto-color-emoji=(\S+)", runs)
+    assert pinned and re.fullmatch(r"[0-9][\w.+~:-]*", pinned.group(1)), runs
+    assert "apt-get install -y --no-install-recommends" in runs
+    assert "rm -rf /var/lib/apt/lists/*" in runs
+    assert "fonts-noto-color-emoji" not in " ".join(a for w, a in stages()[0] if w == "RUN")
+    import matplotlib
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    assert (fonts / "DejaVuSans.ttf").is_file() and (fonts / "DejaVuSans-Bold.ttf").is_file()
+    sources = [p.read_text() for p in (ROOT / "copkit").rglob("*.py")]
+    truetype = [s for s in sources if "ImageFont.truetype(" in s]
+    assert truetype and all("get_data_path()" in s or "_fonts_dir()" in s for s in truetype)
+
+
 def test_no_add_and_no_secret_in_the_image():
     for word, args in instructions():
         assert word != "ADD", f"ADD {args}: use COPY"

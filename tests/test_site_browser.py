@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from site_kit import EMOJI_TOPIC, SCRIPT_TOPIC, TAKEAWAY, build, site_app
+from site_kit import EMOJI_TOPIC, SCRIPT_TOPIC, SERIES_TITLE, TAKEAWAY, build, site_app
 
 from copkit.testing import Harness
 
@@ -234,6 +234,13 @@ async def test_calendar_link_downloads_and_parses(chromium, served):
     cal = Calendar.from_ical(await response.body())
     titles = [str(e.get("SUMMARY")) for e in cal.walk("VEVENT")]
     assert any("Kubernetes for developers" in t for t in titles), titles
+    # The brown-bag series: one VEVENT with its RRULE, in the community's zone.
+    [series] = [e for e in cal.walk("VEVENT") if SERIES_TITLE in str(e.get("SUMMARY"))]
+    assert series["RRULE"].to_ical().decode() == "FREQ=MONTHLY;BYDAY=+2TU"
+    # ... and its first session is on the Events page, upcoming.
+    await page.get_by_role("navigation").get_by_role("link", name="Events").click()
+    upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
+    assert await upcoming.get_by_role("link", name=SERIES_TITLE).count() == 1
     await context.close()
 
 

@@ -7,13 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from . import store
 from .calendar_feed import CalendarEntry, calendar
 from .i18n import _
 from .recurrence import aware, occurrences
-from .series import next_dates, occurrence_uid
-from .series_models import ACTIVE, ENDED, PLANNED, SKIPPED, CalendarSetting, Occurrence, Series
+from .series import next_dates, occurrence_uid, series_ref
+from .series_models import (
+    ACTIVE,
+    ENDED,
+    PAUSED,
+    PLANNED,
+    SKIPPED,
+    CalendarSetting,
+    Occurrence,
+    Series,
+)
 from .timezones import community_zone
 
 if TYPE_CHECKING:
@@ -41,9 +51,64 @@ def is_occurrence_uid(uid: str) -> bool:
     return uid.startswith("series-") and uid.endswith("@copkit") and uid.count("-") >= 2
 
 
+Window = tuple[datetime, datetime | None]
+MAX_LEFT_OUT = 200  # dates of one pause left out of a feed at most (a pause of years)
+
+
+async def _pauses(community_id: int) -> dict[str, list[Window]]:
+    """When each series of the community was paused (the log's ``series.paused`` up to the next
+    ``series.resumed`` or ``series.ended``; ``None``: still paused), by the series' log ref."""
+    from .models import LogEntry
+
+    rows = await (
+        LogEntry.filter(community_id=community_id, kind__in=(PAUSED_KIND, RESUMED_KIND, ENDED_KIND))
+        .order_by("id")
+        .values_list("kind", "ref", "at")
+    )
+    windows: dict[str, list[Window]] = {}
+    for kind, ref, at in rows:
+        mine = windows.setdefault(str(ref), [])
+        if kind == PAUSED_KIND:
+            if not mine or mine[-1][1] is not None:
+                mine.append((at, None))
+        elif mine and mine[-1][1] is None:
+            mine[-1] = (mine[-1][0], at)
+    return windows
+
+
+PAUSED_KIND, RESUMED_KIND, ENDED_KIND = "series.paused", "series.resumed", "series.ended"
+
+
+def _paused_dates(s: Series, zone: ZoneInfo, windows: list[Window]) -> list[datetime]:
+    """The rule's dates in each closed pause (nothing happened then): left out as EXDATEs."""
+    first_local = s.first_local.replace(tzinfo=None)
+    out: list[datetime] = []
+    for start, end in windows:
+        if end is None:
+            continue
+        for when in occurrences(s.rule, first_local, zone, start, MAX_LEFT_OUT):
+            if when >= end:
+                break
+            out.append(when)
+    return out
+
+
+def _until(s: Series, windows: list[Window]) -> datetime | None:
+    """Where the series' RRULE stops: its end, or the pause it is in (a paused series
+    advertises no date; resumed, the rule runs on again)."""
+    if s.status == ENDED:
+        return s.ended_at
+    if s.status == PAUSED:
+        still = [start for start, end in windows if end is None]
+        return (still[-1] if still else s.ended_at or s.created_at) - timedelta(seconds=1)
+    return None
+
+
 async def series_entries(community_id: int, since: datetime) -> list[CalendarEntry]:
-    """Each series of the community as calendar entries (ended ones until their end)."""
+    """Each series of the community as calendar entries: ended ones until their end, paused
+    ones until their pause, and no date of a past pause."""
     out: list[CalendarEntry] = []
+    pauses: dict[str, list[Window]] | None = None
     for s in await Series.filter(community_id=community_id).order_by("id"):
         if s.status == ENDED and s.ended_at is not None and s.ended_at < since:
             continue
@@ -56,6 +121,13 @@ async def series_entries(community_id: int, since: datetime) -> list[CalendarEnt
             continue
         rows = await Occurrence.filter(series_id=s.id).order_by("original_start")
         length = timedelta(minutes=s.minutes)
+        windows: list[Window] = []
+        if s.status != ACTIVE or s.sequence:  # a series never paused has no pause to read
+            if pauses is None:
+                pauses = await _pauses(community_id)
+            windows = pauses.get(series_ref(s.id), [])
+        held = {o.original_start for o in rows if o.status == SKIPPED or o.moved}
+        paused = [d for d in _paused_dates(s, zone, windows) if d not in held]
         common = {
             "uid": s.uid,
             "title": s.title,
@@ -64,13 +136,18 @@ async def series_entries(community_id: int, since: datetime) -> list[CalendarEnt
             "tz": s.tz,
             "sequence": s.sequence,
         }
+        until = _until(s, windows)
+        if until is not None and until < starts[0] and starts[0] not in held:
+            paused.append(starts[0])  # stopped before its first date (DTSTART always counts)
         out.append(
             CalendarEntry(
                 start=starts[0],
                 end=starts[0] + length,
                 rrule=s.rule,
-                exdates=tuple(o.original_start for o in rows if _left_out(o)),
-                until=s.ended_at if s.status == ENDED else None,
+                exdates=tuple(
+                    sorted({o.original_start for o in rows if _left_out(o)} | set(paused))
+                ),
+                until=until,
                 description=_("Every {every}.").format(every=s.every),
                 **common,  # type: ignore[arg-type]
             )

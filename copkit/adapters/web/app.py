@@ -72,6 +72,7 @@ def setup_site(app: web.Application, runtime: Copkit, *, base_url: str = "") -> 
         return response
 
     app.router.add_get("/static/site.css", stylesheet)
+    app.router.add_get("/events", pages.meeting_tab)  # the Teams meeting tab's address
     routes = [
         ("", pages.home),
         ("events", pages.events),

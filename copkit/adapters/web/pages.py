@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,7 +104,7 @@ def secured(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def _error(request: web.Request, status: int) -> web.StreamResponse:
+def _error(request: web.Request, status: int, message: str = "") -> web.StreamResponse:
     said = {
         403: _(
             "This link does not open the site (it may have expired or been revoked). "
@@ -116,7 +117,7 @@ def _error(request: web.Request, status: int) -> web.StreamResponse:
     context = {
         "status": status,
         "title": _(words.ERROR_TITLES.get(status, words.ERROR_TITLES[500])),
-        "message": said.get(status, ""),
+        "message": message or said.get(status, ""),
         "lang": words.html_lang(current_locale()),
         "base": "",
     }
@@ -242,10 +243,39 @@ async def home(request: web.Request, site: Site) -> web.StreamResponse:
     )
 
 
+PAST_PER_PAGE = 50
+
+
+def page_number(raw: str | None, pages: int) -> int:
+    """The page asked for (``?page=2``): 1 when none; a page that is not a whole number from 1
+    to ``pages`` answers 404."""
+    if raw is None:
+        return 1
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise web.HTTPNotFound()
+    number = int(text)
+    if not 1 <= number <= max(pages, 1):
+        raise web.HTTPNotFound()
+    return number
+
+
 @page
 async def events(request: web.Request, site: Site) -> web.StreamResponse:
     upcoming, past = _split(await _events(site), site.scope.now())
-    return render(request, site, "events.html", upcoming=upcoming, past=past)
+    pages = max(1, -(-len(past) // PAST_PER_PAGE))
+    number = page_number(request.query.get("page"), pages)
+    first = (number - 1) * PAST_PER_PAGE
+    return render(
+        request,
+        site,
+        "events.html",
+        upcoming=upcoming if number == 1 else [],
+        past=past[first : first + PAST_PER_PAGE],
+        past_count=len(past),
+        number=number,
+        pages=pages,
+    )
 
 
 @page
@@ -354,3 +384,49 @@ async def brand_css(request: web.Request, site: Site) -> web.StreamResponse:
     ink = site.brand.ink if site.brand else "#ffffff"
     css = f":root {{ --brand: {accent}; --brand-ink: {ink}; }}\n"
     return web.Response(text=css, content_type="text/css")
+
+
+TEAMS = "teams"
+_CHAT = re.compile(r"^[A-Za-z0-9:_@.\-=+/]{1,300}$")
+
+
+async def _tab_community(chat: str) -> Community | None:
+    """The Teams community a meeting's chat is (its id ``<tenant>/<chat id>``)."""
+    chat = chat.split(";", 1)[0]
+    if not _CHAT.match(chat):  # a placeholder Teams left unfilled, or not an id
+        return None
+    found: Community | None = await Community.get_or_none(
+        platform=TEAMS, external_id__endswith=f"/{chat}"
+    )
+    return found
+
+
+async def meeting_tab(request: web.Request) -> web.StreamResponse:
+    """``/events?teams_chat=…&teams_meeting=…``, the Teams meeting tab's address (see
+    :mod:`copkit.adapters.teams.manifest`): the Events page of the chat's community when its
+    site is public; otherwise a short page saying how to get there."""
+    with use_locale(words.asked_locale(request.headers.get("Accept-Language"))):
+        try:
+            community = await _tab_community(request.query.get("teams_chat", "")[:400])
+        except Exception as exc:
+            if is_unavailable(exc):
+                return _error(request, 503)
+            raise
+        seen = community is not None and links.visibility(community) != "off"
+        if community is not None and seen:
+            if links.visibility(community) == "public":
+                raise web.HTTPFound(f"/c/{community.id}/events")
+            set_locale(community.locale or "en")
+            return _error(
+                request,
+                403,
+                _(
+                    "This community's site is for its members: type “site” in the chat to get "
+                    "your own link."
+                ),
+            )
+        return _error(
+            request,
+            404,
+            _("This chat has no community site yet. Its leader can open one with “site public”."),
+        )

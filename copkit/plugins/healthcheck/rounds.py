@@ -365,6 +365,9 @@ async def copkit_series_occurrence(
                 "moderate": bool(o.get("moderate")),
             },
         )
+        r = await Round.filter(community_id=ctx.community.id).order_by("-id").first()
+        if r is not None:  # in the calendar once: as the series' date
+            await series.made(occurrence, f"healthcheck-{r.id}@copkit")
     except UserError as exc:  # a round still open: said in the log
         await ctx.log(
             "healthcheck.not_opened", ref=f"series:{occurrence.series_id}", text=exc.message

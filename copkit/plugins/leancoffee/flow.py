@@ -385,4 +385,5 @@ async def copkit_series_occurrence(
         )
         return True
     log.info("series %s: lean coffee %s opened", occurrence.series_id, s.id)
+    await series.made(occurrence, f"leancoffee-{s.id}@copkit")  # in the calendar once
     return True
