@@ -571,3 +571,27 @@ async def test_two_channels_each_group_chain_finds_its_own_session(env: TeamsEnv
     phase = await note.phase
     assert phase.owner == f"xtremreading:{second.id}"
     assert any("Fast flow" in t for t in posted_in(env, chain))
+
+
+async def test_in_a_group_chat_each_group_message_is_headed_with_its_group(env: TeamsEnv):
+    chat = "19:xtremchat@thread.v2"
+    for line, who in (  # the chat is a community of its own, with its own book list
+        ('xtremreading book add "Accelerate" --theme delivery', OWNER),  # the first one leads
+        ('xtremreading book add "Drive" --theme delivery', ALICE),
+        ('xtremreading book add "Team Topologies" --theme delivery', ALICE),
+        ("xtremreading start", OWNER),
+        ("xtremreading pick 1", ALICE),
+        ("xtremreading pick 2", BOB),
+        ("xtremreading next", OWNER),
+        ("xtremreading next", OWNER),
+    ):
+        status, _answer = await env.post(env.a.group_chat(who, line, chat=chat))
+        assert status == 200
+    s = await Session.get(room_id=chat)
+    assert s.step == "round1", s.step
+    in_chat = posted_in(env, chat)
+    group_posts = [t for t in in_chat if t.startswith("Group 1 · delivery")]
+    assert len(group_posts) >= 3, in_chat  # who is in it, who reads what, the round's prompt
+    assert any("table of contents" in t for t in group_posts)
+    assert not await Place.filter(kind="thread").exists()  # no chain taken to be the chat
+    assert len(creates(env)) == 0
