@@ -77,6 +77,24 @@ async def press(env: TeamsEnv, who: dict, label: str, **inputs: str) -> str:
     return answer_text(answer)
 
 
+async def submit(env: TeamsEnv, who: dict, label: str, **inputs: str) -> None:
+    """``who`` presses the Action.Submit fallback of ``label`` (an older Teams client)."""
+    ref = await board(env)
+    act = action(card_of(env, ref), label)
+    if act["type"] == "Action.ShowCard":
+        act = action(act["card"], "Send")
+    assert act["fallback"]["type"] == "Action.Submit"
+    activity = env.a.submit(
+        who,
+        ref["message_id"],
+        act["fallback"]["data"],
+        conversation=ref["conversation_id"],
+        inputs=inputs,
+    )
+    status, answer = await env.post(activity)
+    assert status == 200, answer
+
+
 async def choose(env: TeamsEnv, who: dict, label: str) -> str:
     """``who`` picks ``label`` in the board's choice: a button per option where Teams shows a
     short choice so, else the choice set and its OK."""
@@ -243,7 +261,8 @@ async def test_xtrem_reading_in_a_channel(env: TeamsEnv):
     answer = await press(env, ALICE, "Rate a book", readability="4", recommendation="5")
     assert "readability 4/5, recommendation 5/5" in answer
     await say(env, CAROL, "xtremreading rate 3 4")
-    assert await Rating.all().count() == 2
+    await submit(env, BOB, "Rate a book", readability="2", recommendation="3")
+    assert await Rating.all().count() == 3
     assert len(creates(env)) == 2  # still the same two root posts
 
     # the minutes in the channel
@@ -261,6 +280,7 @@ async def test_xtrem_reading_in_a_channel(env: TeamsEnv):
         "Measure lead time",
         "Put our lead time on the board",
         "readability 4/5, recommendation 5/5",
+        "Bob — “Team Topologies”: readability 2/5, recommendation 3/5",
         "Group 1 · delivery",
     ):
         assert expected in said, expected
@@ -442,7 +462,10 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(env: TeamsEnv):
 
     await refused(env, stale, "moved on")
     # a late joiner is placed once; joining twice is refused
+    mark = len(env.connector.calls)
     assert "You're in group" in await press(env, EVE, "Join")
+    eves = (await groups.group_of(f"xtremreading:{s.id}", EVE["id"])).number
+    assert any("Eve joins the group" in t for t in posted_in(env, await thread_of(s, eves), mark))
     await refused(env, lambda: press(env, EVE, "Join"), "already")
     await refused(env, lambda: say(env, EVE, "xtremreading join 2"), "the facilitator can move you")
     # a rating of 7, on the card and by command
