@@ -119,6 +119,11 @@ async def close(community: Community, messenger: Any, prefix: str, now: datetime
 
 
 async def key_of_room(community_id: int, room_id: str) -> str | None:
-    """The key of the open place that is ``room_id`` (a command typed in a group's thread)."""
-    place = await Place.get_or_none(community_id=community_id, room_id=room_id, closed_at=None)
+    """The key of the open place that is ``room_id`` (a command typed in a group's thread);
+    the latest when several were (a room reused by name, as the console's threads)."""
+    place = (
+        await Place.filter(community_id=community_id, room_id=room_id, closed_at=None)
+        .order_by("-id")
+        .first()
+    )
     return place.key if place else None
