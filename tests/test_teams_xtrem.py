@@ -531,6 +531,9 @@ async def test_user_text_stays_text_in_cards_and_messages(env: TeamsEnv):
         assert fragment not in raw, fragment
     root = env.connector.messages[one.partition(";messageid=")[2]]
     assert "\\*\\*hot\\*\\*" in text(root.card) and "**hot**" not in text(root.card)
+    from copkit.core.models import Room
+
+    assert (await Room.get(external_id=one)).name == "Group 1 · **hot**"  # as typed, unmarked
     dumped = json.dumps([m.activity for m in posted])
     assert "\ufdd0" not in dumped and "\ufdd1" not in dumped
     for m in posted:

@@ -275,7 +275,7 @@ class TeamsMessenger:
             **reference,
             "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
         }
-        await self.conversations.register_thread(community, conv, name, thread_ref)
+        await self.conversations.register_thread(community, conv, cards.bare(name), thread_ref)
         self._remember(conv, msg_id, activity)
         return {
             "room_id": conv,
