@@ -13,12 +13,12 @@ import json
 import re
 from typing import Any
 
-from fakes.bot_connector import CHANNEL, action, actions_of, card_text, nodes, user
+from fakes.bot_connector import CHANNEL, TeamsActivities, action, actions_of, card_text, nodes, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.facilitation import groups
 from copkit.core.facilitation.models import Group, GroupMember, Note
-from copkit.core.models import Place, ShownView
+from copkit.core.models import Place, Room, ShownView
 from copkit.plugins.xtrem.models import Book, Rating, Reading, Session, Source
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.xtrem")
@@ -531,8 +531,6 @@ async def test_user_text_stays_text_in_cards_and_messages(env: TeamsEnv):
         assert fragment not in raw, fragment
     root = env.connector.messages[one.partition(";messageid=")[2]]
     assert "\\*\\*hot\\*\\*" in text(root.card) and "**hot**" not in text(root.card)
-    from copkit.core.models import Room
-
     assert (await Room.get(external_id=one)).name == "Group 1 · **hot**"  # as typed, unmarked
     dumped = json.dumps([m.activity for m in posted])
     assert "\ufdd0" not in dumped and "\ufdd1" not in dumped
@@ -568,8 +566,6 @@ async def test_a_refused_new_post_goes_to_the_channel_and_the_next_message_opens
 
 
 async def test_two_channels_each_group_chain_finds_its_own_session(env: TeamsEnv):
-    from fakes.bot_connector import TeamsActivities
-
     other = TeamsActivities(env.connector.url, channel="19:0ther5ession@thread.tacv2")
     await add_books(env, 5)
     for a in (env.a, other):
