@@ -268,3 +268,18 @@ async def test_a_command_in_a_group_thread_acts_on_that_groups_session(h):
     assert (await note.phase).owner == f"xtremreading:{west.id}"
     # elsewhere (neither session's room nor a group's thread) two sessions are one too many
     await refused(h, "cid", "xtremreading status", "No Xtrem Reading is running here")
+
+
+async def test_where_there_are_no_voice_rooms_nothing_is_said_in_any_language(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        h.rt.communities.defaults = {"locale": "fr"}
+        await h.say("leader", 'xtremreading book add "Accelerate"')
+        await h.say("leader", 'xtremreading book add "Drive"')
+        await h.say("leader", "xtremreading start --voice")
+        await h.say("ann", "xtremreading pick 1")
+        await h.say("bob", "xtremreading pick 2")
+        msgs = await h.say("leader", "xtremreading next")
+        assert (await Session.get()).step == "groups"
+        shown = said(msgs)
+        assert "Groupe 1" in shown  # (in French)
+        assert "vocal" not in shown and "Project-Id" not in shown, shown

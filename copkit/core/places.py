@@ -86,7 +86,8 @@ async def open_voice(
     """A voice room for ``key`` (the one opened before, or a new one); an empty
     :class:`Opened` where the platform has none, its reason where it refused."""
     if not isinstance(messenger, VoiceRooms):  # nothing is attempted; maybe a hint
-        return Opened(note=_(getattr(messenger, "voice_instead", "") or "") if messenger else "")
+        instead = getattr(messenger, "voice_instead", "")
+        return Opened(note=_(instead) if isinstance(instead, str) and instead else "")
     async with advisory_lock(f"place:{community.id}:{key}:voice"):
         room = await room_of(community.id, key, VOICE)
         if room is not None:
