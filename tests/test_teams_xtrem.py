@@ -13,12 +13,12 @@ import json
 import re
 from typing import Any
 
-from fakes.bot_connector import CHANNEL, action, actions_of, card_text, nodes, user
+from fakes.bot_connector import CHANNEL, TeamsActivities, action, actions_of, card_text, nodes, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
 from copkit.core.facilitation import groups
 from copkit.core.facilitation.models import Group, GroupMember, Note
-from copkit.core.models import Place, ShownView
+from copkit.core.models import Place, Room, ShownView
 from copkit.plugins.xtrem.models import Book, Rating, Reading, Session, Source
 
 PLUGINS = ("copkit.plugins.core_commands", "copkit.plugins.xtrem")
@@ -75,6 +75,24 @@ async def press(env: TeamsEnv, who: dict, label: str, **inputs: str) -> str:
     assert status == 200, answer
     assert answer["statusCode"] == 200
     return answer_text(answer)
+
+
+async def submit(env: TeamsEnv, who: dict, label: str, **inputs: str) -> None:
+    """``who`` presses the Action.Submit fallback of ``label`` (an older Teams client)."""
+    ref = await board(env)
+    act = action(card_of(env, ref), label)
+    if act["type"] == "Action.ShowCard":
+        act = action(act["card"], "Send")
+    assert act["fallback"]["type"] == "Action.Submit"
+    activity = env.a.submit(
+        who,
+        ref["message_id"],
+        act["fallback"]["data"],
+        conversation=ref["conversation_id"],
+        inputs=inputs,
+    )
+    status, answer = await env.post(activity)
+    assert status == 200, answer
 
 
 async def choose(env: TeamsEnv, who: dict, label: str) -> str:
@@ -243,7 +261,8 @@ async def test_xtrem_reading_in_a_channel(env: TeamsEnv):
     answer = await press(env, ALICE, "Rate a book", readability="4", recommendation="5")
     assert "readability 4/5, recommendation 5/5" in answer
     await say(env, CAROL, "xtremreading rate 3 4")
-    assert await Rating.all().count() == 2
+    await submit(env, BOB, "Rate a book", readability="2", recommendation="3")
+    assert await Rating.all().count() == 3
     assert len(creates(env)) == 2  # still the same two root posts
 
     # the minutes in the channel
@@ -261,6 +280,7 @@ async def test_xtrem_reading_in_a_channel(env: TeamsEnv):
         "Measure lead time",
         "Put our lead time on the board",
         "readability 4/5, recommendation 5/5",
+        "Bob — “Team Topologies”: readability 2/5, recommendation 3/5",
         "Group 1 · delivery",
     ):
         assert expected in said, expected
@@ -443,7 +463,10 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(env: TeamsEnv):
 
     await refused(env, stale, "moved on")
     # a late joiner is placed once; joining twice is refused
+    mark = len(env.connector.calls)
     assert "You're in group" in await press(env, EVE, "Join")
+    eves = (await groups.group_of(f"xtremreading:{s.id}", EVE["id"])).number
+    assert any("Eve joins the group" in t for t in posted_in(env, await thread_of(s, eves), mark))
     await refused(env, lambda: press(env, EVE, "Join"), "already")
     await refused(env, lambda: say(env, EVE, "xtremreading join 2"), "the facilitator can move you")
     # a rating of 7, on the card and by command
@@ -509,6 +532,7 @@ async def test_user_text_stays_text_in_cards_and_messages(env: TeamsEnv):
         assert fragment not in raw, fragment
     root = env.connector.messages[one.partition(";messageid=")[2]]
     assert "\\*\\*hot\\*\\*" in text(root.card) and "**hot**" not in text(root.card)
+    assert (await Room.get(external_id=one)).name == "Group 1 · **hot**"  # as typed, unmarked
     dumped = json.dumps([m.activity for m in posted])
     assert "\ufdd0" not in dumped and "\ufdd1" not in dumped
     for m in posted:
@@ -543,8 +567,6 @@ async def test_a_refused_new_post_goes_to_the_channel_and_the_next_message_opens
 
 
 async def test_two_channels_each_group_chain_finds_its_own_session(env: TeamsEnv):
-    from fakes.bot_connector import TeamsActivities
-
     other = TeamsActivities(env.connector.url, channel="19:0ther5ession@thread.tacv2")
     await add_books(env, 5)
     for a in (env.a, other):
@@ -572,3 +594,27 @@ async def test_two_channels_each_group_chain_finds_its_own_session(env: TeamsEnv
     phase = await note.phase
     assert phase.owner == f"xtremreading:{second.id}"
     assert any("Fast flow" in t for t in posted_in(env, chain))
+
+
+async def test_in_a_group_chat_each_group_message_is_headed_with_its_group(env: TeamsEnv):
+    chat = "19:xtremchat@thread.v2"
+    for line, who in (  # the chat is a community of its own, with its own book list
+        ('xtremreading book add "Accelerate" --theme delivery', OWNER),  # the first one leads
+        ('xtremreading book add "Drive" --theme delivery', ALICE),
+        ('xtremreading book add "Team Topologies" --theme delivery', ALICE),
+        ("xtremreading start", OWNER),
+        ("xtremreading pick 1", ALICE),
+        ("xtremreading pick 2", BOB),
+        ("xtremreading next", OWNER),
+        ("xtremreading next", OWNER),
+    ):
+        status, _answer = await env.post(env.a.group_chat(who, line, chat=chat))
+        assert status == 200
+    s = await Session.get(room_id=chat)
+    assert s.step == "round1", s.step
+    in_chat = posted_in(env, chat)
+    group_posts = [t for t in in_chat if t.startswith("Group 1 · delivery")]
+    assert len(group_posts) >= 3, in_chat  # who is in it, who reads what, the round's prompt
+    assert any("table of contents" in t for t in group_posts)
+    assert not await Place.filter(kind="thread").exists()  # no chain taken to be the chat
+    assert len(creates(env)) == 0

@@ -244,3 +244,42 @@ async def test_watch_topics_private_groups_on_top_topics_sources(h):
     assert "https://webassembly.org/ — " in text and "found by ann" in text
     assert "Try passkeys on the staff portal" in text
     assert (await Session.get()).record["sources"][0]["url"] == "https://webassembly.org/"
+
+
+async def test_a_command_in_a_group_thread_acts_on_that_groups_session(h):
+    await books(h)
+    for room in ("east", "west"):
+        await h.say("leader", "xtremreading start", room=room)
+    for who, n, room in (
+        ("ann", 1, "east"),
+        ("bob", 2, "east"),
+        ("cid", 3, "west"),
+        ("dee", 4, "west"),
+    ):
+        await h.say(who, f"xtremreading pick {n}", room=room)
+    for room in ("east", "west"):
+        await h.say("leader", "xtremreading next", room=room)
+        await h.say("leader", "xtremreading next", room=room)
+    east, west = await Session.all().order_by("id")
+    thread = (await Place.get(key=f"xtremreading:{west.id}:group:1")).room_id
+    msgs = await h.say("cid", "xtremreading note Intent-based leadership", room=thread)
+    assert any(m.room_id == thread and "Intent-based leadership" in m.view.text for m in msgs)
+    note = await Note.get()
+    assert (await note.phase).owner == f"xtremreading:{west.id}"
+    # elsewhere (neither session's room nor a group's thread) two sessions are one too many
+    await refused(h, "cid", "xtremreading status", "No Xtrem Reading is running here")
+
+
+async def test_where_there_are_no_voice_rooms_nothing_is_said_in_any_language(db_url):
+    async with Harness(db_url, plugins=PLUGINS) as h:
+        h.rt.communities.defaults = {"locale": "fr"}
+        await h.say("leader", 'xtremreading book add "Accelerate"')
+        await h.say("leader", 'xtremreading book add "Drive"')
+        await h.say("leader", "xtremreading start --voice")
+        await h.say("ann", "xtremreading pick 1")
+        await h.say("bob", "xtremreading pick 2")
+        msgs = await h.say("leader", "xtremreading next")
+        assert (await Session.get()).step == "groups"
+        shown = said(msgs)
+        assert "Groupe 1" in shown  # (in French)
+        assert "vocal" not in shown and "Project-Id" not in shown, shown

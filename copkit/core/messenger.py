@@ -15,9 +15,10 @@ MessageRef = dict[str, Any]
 """What an adapter returns for a posted view: at least ``room_id`` and ``message_id``; JSON-safe."""
 
 NO_THREAD = "no_thread"
-"""Set (true) in the :data:`MessageRef` of a view meant for a new thread that the platform
-would not open this time (a refusal): it was posted in the room instead, so a named place is
-not taken to be that room, and the next view tries the thread again."""
+"""Set (true) in the :data:`MessageRef` of a view meant for a new thread that was posted in
+the room instead (the platform refused the thread this time, or the room has none, as a chat):
+a named place is not taken to be that room, so each later view tries the thread again (or is
+posted in the room headed with the place's name)."""
 
 
 class PeopleFinder(Protocol):

@@ -86,7 +86,8 @@ async def open_voice(
     """A voice room for ``key`` (the one opened before, or a new one); an empty
     :class:`Opened` where the platform has none, its reason where it refused."""
     if not isinstance(messenger, VoiceRooms):  # nothing is attempted; maybe a hint
-        return Opened(note=_(getattr(messenger, "voice_instead", "") or "") if messenger else "")
+        instead = getattr(messenger, "voice_instead", "")
+        return Opened(note=_(instead) if isinstance(instead, str) and instead else "")
     async with advisory_lock(f"place:{community.id}:{key}:voice"):
         room = await room_of(community.id, key, VOICE)
         if room is not None:
@@ -119,6 +120,11 @@ async def close(community: Community, messenger: Any, prefix: str, now: datetime
 
 
 async def key_of_room(community_id: int, room_id: str) -> str | None:
-    """The key of the open place that is ``room_id`` (a command typed in a group's thread)."""
-    place = await Place.get_or_none(community_id=community_id, room_id=room_id, closed_at=None)
+    """The key of the open place that is ``room_id`` (a command typed in a group's thread);
+    the latest when several were (a room reused by name, as the console's threads)."""
+    place = (
+        await Place.filter(community_id=community_id, room_id=room_id, closed_at=None)
+        .order_by("-id")
+        .first()
+    )
     return place.key if place else None

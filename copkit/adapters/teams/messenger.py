@@ -254,9 +254,9 @@ class TeamsMessenger:
             log.warning("no conversation reference for room %s; thread not started", room_id)
             return {"room_id": room_id, "message_id": ""}
         if not _is_channel(channel, reference) or not self.conversations.sdk.app_id:
-            return await self._room(
-                community, room_id, view, req, heading=name
-            )  # chats have no threads
+            # chats have no threads: every view of the place is posted in the chat, headed
+            ref = await self._room(community, room_id, view, req, heading=name)
+            return {**ref, NO_THREAD: True}
         service_url = reference["serviceUrl"]
 
         async def post(turn: Turn) -> tuple[str, str, JSON]:
@@ -275,7 +275,7 @@ class TeamsMessenger:
             **reference,
             "conversation": {**inbound.obj(reference, "conversation"), "id": conv},
         }
-        await self.conversations.register_thread(community, conv, name, thread_ref)
+        await self.conversations.register_thread(community, conv, cards.bare(name), thread_ref)
         self._remember(conv, msg_id, activity)
         return {
             "room_id": conv,
