@@ -47,7 +47,7 @@ class CountingMessenger:
         self.sent += 1
         return {"room_id": room_id, "message_id": str(self.sent)}
 
-    async def edit(self, community, ref, view):  # noqa: ANN001
+    async def edit(self, community, ref, view, request=None):  # noqa: ANN001
         self.edits += 1
 
 

@@ -21,6 +21,7 @@ from .lru import LRUDict, LRUSet
 from .models import Community, FormatSetting, Membership, Room
 from .roles import Role
 from .specs import Registry
+from .writer import Row, Write, write
 
 if TYPE_CHECKING:
     from .cachebus import CacheBus
@@ -38,6 +39,12 @@ class CommunityState:
 
 
 LogFn = Callable[..., Awaitable[None]]
+
+# A person seen again: their row stays, with the name they now have (if they gave one).
+_PERSON_CONFLICT = (
+    "(community_id, person_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at"
+    " WHERE excluded.name <> '' AND copkit_membership.name <> excluded.name"
+)
 
 COMMUNITIES_KEPT = 10_000  # cached community settings (and their ids) per process
 SEEN_KEPT = 100_000  # (community, room) and (community, person) pairs known to be stored
@@ -181,22 +188,32 @@ class Communities:
             existing.data = room.data
             await existing.save(update_fields=["data"])
 
-    async def remember_person(self, community: Community, person: Person) -> None:
+    def person_row(self, community: Community, person: Person) -> Row | None:
+        """The row that stores ``person`` as seen in ``community`` (their name kept up to date),
+        for the request's first write (:func:`copkit.core.writer.pending_rows`); ``None`` when
+        this process stored them already."""
         key = (community.id, person.id)
         if key in self._people_seen:
-            return
+            return None
         self._people_seen.add(key)
-        row = await Membership.get_or_none(community_id=community.id, person_id=person.id)
-        if row is None:
+        return Row(
+            Membership,
+            {"community_id": community.id, "person_id": person.id, "name": person.name[:200]},
+            _PERSON_CONFLICT,
+        )
+
+    def forget_person(self, community: Community, person: Person) -> None:
+        """``person`` could not be stored after all (the database was down): try again."""
+        self._people_seen.discard((community.id, person.id))
+
+    async def remember_person(self, community: Community, person: Person) -> None:
+        row = self.person_row(community, person)
+        if row is not None:
             try:
-                await Membership.create(
-                    community=community, person_id=person.id, name=person.name[:200]
-                )
-            except IntegrityError:
-                pass
-        elif person.name and row.name != person.name:
-            row.name = person.name[:200]
-            await row.save(update_fields=["name"])
+                await write(Write(before=(row,)))
+            except BaseException:
+                self.forget_person(community, person)
+                raise
 
     async def resolve_person(
         self, community: Community, mentions: dict[str, Person], token: str

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .clock import Clock
 from .models import Community, LogEntry
+from .writer import Row
 
 if TYPE_CHECKING:
     from .plugins import Hooks
@@ -27,6 +28,22 @@ class CommunityLog:
             text=text[:2000],
             member=member[:200],
             at=self.clock.now(),
+        )
+
+    def row(
+        self, community: Community, kind: str, *, ref: str = "", text: str = "", member: str = ""
+    ) -> Row:
+        """The line :meth:`log` adds, as a row for a :class:`~copkit.core.writer.Write`."""
+        return Row(
+            LogEntry,
+            {
+                "community_id": community.id,
+                "kind": kind,
+                "ref": ref[:200],
+                "text": text[:2000],
+                "member": member[:200],
+                "at": self.clock.now(),
+            },
         )
 
     async def contribute(

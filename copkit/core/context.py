@@ -12,6 +12,7 @@ from .live import Render
 from .roles import Role
 from .timezones import community_zone
 from .views import AsSeenBy, Brand, Private, Target, ToRoom, View, notice, seen_by
+from .writer import Write, write
 
 if TYPE_CHECKING:
     from .communities import CommunityState
@@ -241,6 +242,24 @@ class Context(Scope):
     async def contribute(self, kind: str, ref: str, text: str = "") -> None:
         """Log a contribution by this person and tell the plugins (``copkit_contribution``)."""
         await self.services.log.contribute(self.community, self.person.id, kind, ref, text)
+
+    async def write(
+        self, w: Write, *, contribution: tuple[str, str] | None = None, text: str = ""
+    ) -> list[dict[str, Any]]:
+        """Run ``w`` as one transaction (see :mod:`copkit.core.writer`); with ``contribution``
+        (kind, ref), the log line of this person's contribution is written with it — when the
+        main statement returned rows — and the plugins are told after it committed. Returns
+        the main statement's rows."""
+        if contribution is None:
+            return await write(w)
+        kind, ref = contribution
+        line = self.services.log.row(
+            self.community, kind, ref=ref, text=text, member=self.person.id
+        )
+        rows = await write(Write(w.sql, w.values, w.before, (*w.then, line), w.tries))
+        if rows or not w.sql:
+            await self.services.hooks.contribution(self.community, self.person.id, kind, ref)
+        return rows
 
     def may(self, role: Role, action: str) -> bool:
         """Whether this person may do ``action`` that needs ``role`` (plugins may decide)."""

@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-from . import helptext, logcontext, parsing
+from . import helptext, logcontext, parsing, writer
 from .communities import CommunityState
 from .context import Context, JobContext
 from .dberrors import is_bad_input, is_conflict, is_unavailable
@@ -20,6 +20,7 @@ from .models import Community, Job
 from .services import Services
 from .specs import Command
 from .views import Private, View, notice
+from .writer import Row
 
 log = logging.getLogger("copkit")
 
@@ -165,11 +166,14 @@ class Dispatcher:
             logcontext.community_id.set(state.row.id)
             set_locale(normalize_locale(person.locale) or state.row.locale)
             await self.s.communities.remember_room(state.row, room)
-            await self.s.communities.remember_person(state.row, person)
+            seen = self.s.communities.person_row(state.row, person)
             role = self.s.communities.role_of(state, person)
             ctx = Context(self.s, state.row, room, person, role, request)
             ctx.mentions = mentions or {}
-            await fn(ctx, state, *args)
+            if seen is None:
+                await fn(ctx, state, *args)
+            else:  # stored with the request's first write, or at its end
+                await self._with_person(ctx, state, seen, person, fn, *args)
         except UserError as exc:
             if state is not None:
                 await self._answer(state.row, room, person, request, notice(exc.message, "error"))
@@ -191,6 +195,20 @@ class Dispatcher:
                     log.debug("could not tell the user", exc_info=True)
             raise Unavailable(str(exc)) from exc
         return "ok"
+
+    async def _with_person(
+        self, ctx: Context, state: CommunityState, seen: Row, person: Person, fn: Any, *args: Any
+    ) -> None:
+        with writer.pending_rows([seen]) as pending:
+            try:
+                await fn(ctx, state, *args)
+            finally:
+                if pending:
+                    try:
+                        await writer.flush_pending()
+                    except BaseException:
+                        self.s.communities.forget_person(state.row, person)
+                        raise
 
     async def _bug(
         self,

@@ -41,12 +41,19 @@ def is_sqlite() -> bool:
     return dialect() == "sqlite"
 
 
+def markers(query: str, postgres: bool = True) -> str:
+    """``query`` with its markers resolved for PostgreSQL (or SQLite), ``?`` left as they are."""
+    if not postgres:
+        return _LOCK.sub("", query).replace("{new_row}", "")
+    query = _LOCK.sub(lambda m: f" FOR SHARE OF {m.group(1) or 's'}", query)
+    return query.replace("{new_row}", " + 1")
+
+
 def sql(query: str) -> str:
     """``query`` for the open database: markers resolved, ``?`` numbered on PostgreSQL."""
     if is_sqlite():
-        return _LOCK.sub("", query).replace("{new_row}", "")
-    query = _LOCK.sub(lambda m: f" FOR SHARE OF {m.group(1) or 's'}", query)
-    query = query.replace("{new_row}", " + 1")
+        return markers(query, postgres=False)
+    query = markers(query)
     n = itertools.count(1)
     return re.sub(r"\?", lambda _m: f"${next(n)}", query)
 

@@ -213,17 +213,21 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
     )
 
 
-async def refresh_board(scope: Scope, session_id: int, *, wait: bool = True) -> None:
+async def refresh_board(
+    scope: Scope, session_id: int, *, wait: bool = True, room_id: str | None = None
+) -> None:
     """Show the board as stored now: a live view (a burst of changes costs a render or two, and
     the board always ends on the latest state, across processes too). With ``wait=False`` (dots,
-    which come in bursts) the caller does not wait for the render."""
+    which come in bursts) the caller does not wait for the render; ``room_id``, the session's
+    room, when the caller knows it (saves reading the session)."""
 
     async def render() -> View:
         s = await Session.get(id=session_id)
         return render_board(await board_state(scope, s))
 
-    s = await Session.get(id=session_id)
-    await scope.live(board_key(session_id), render, target=ToRoom(s.room_id), wait=wait)
+    if room_id is None:
+        room_id = (await Session.get(id=session_id)).room_id
+    await scope.live(board_key(session_id), render, target=ToRoom(room_id), wait=wait)
 
 
 async def refresh_thumbs(

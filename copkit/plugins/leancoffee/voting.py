@@ -13,6 +13,7 @@ from copkit.core.roles import Role
 from copkit.core.routes import parse_int
 from copkit.core.specs import Arg
 from copkit.core.views import notice
+from copkit.core.writer import Write
 
 from .board import render_board, your_dots
 from .models import (
@@ -108,6 +109,7 @@ ON CONFLICT DO NOTHING
 RETURNING session_id, dot,
     (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
     (SELECT s2.votes FROM leancoffee_session s2 WHERE s2.id = session_id) AS votes,
+    (SELECT s3.room_id FROM leancoffee_session s3 WHERE s3.id = session_id) AS room_id,
     (SELECT COUNT(*) FROM leancoffee_vote v2
      WHERE v2.session_id = leancoffee_vote.session_id AND v2.member = ?
     ){{new_row}} AS used
@@ -123,17 +125,13 @@ RETURNING dot
 """
 
 
-async def place_dot(community_id: int, topic_id: int, member: str) -> dict[str, Any] | None:
-    """Store one dot of ``member`` on the topic. Returns the session id, the topic's number, the
-    budget and the dots the member now uses; ``None`` when no dot could be placed."""
-    for _attempt in range(3):
-        # (the member as a parameter, not the new row's column: SQLite then uses the index)
-        placed = await store.rows(_PLACE_DOT, [member, topic_id, community_id, member, member])
-        if placed:
-            return placed[0]
-        # Nothing placed: refused, or the same member's other click took that dot at the same
-        # moment (the unique constraint said no); a second look tells them apart.
-    return None
+def place_dot(community_id: int, topic_id: int, member: str) -> Write:
+    """One dot of ``member`` on the topic, as a write whose row (if a dot was placed) gives the
+    session id and room, the topic's number, the budget and the dots the member now uses."""
+    # (the member as a parameter, not the new row's column: SQLite then uses the index).
+    # Nothing placed: refused, or the same member's other click took that dot at the same
+    # moment (the unique constraint said no); a second try tells them apart.
+    return Write(_PLACE_DOT, (member, topic_id, community_id, member, member), tries=3)
 
 
 async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError:
@@ -161,13 +159,13 @@ async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError
 
 async def vote(ctx: Context, topic_id: int) -> None:
     member = ctx.person.id
-    # The dot and its log line share one commit where that saves a disk flush (PostgreSQL).
-    async with store.one_commit():
-        row = await place_dot(ctx.community.id, topic_id, member)
-        if row is not None:
-            await ctx.contribute("vote", ref("topic", topic_id))
-    if row is None:
+    # The dot and its log line: one transaction, one trip to the database.
+    placed = await ctx.write(
+        place_dot(ctx.community.id, topic_id, member), contribution=("vote", ref("topic", topic_id))
+    )
+    if not placed:
         raise await why_no_dot(ctx.community.id, topic_id, member)
+    row = placed[0]
     left = row["votes"] - row["used"]
     text = (
         _("● Dot on #{n}.").format(n=row["number"])
@@ -179,7 +177,7 @@ async def vote(ctx: Context, topic_id: int) -> None:
         )
     )
     await ctx.reply(notice(text, "success"), private=True)
-    await refresh_board(ctx, row["session_id"], wait=False)
+    await refresh_board(ctx, row["session_id"], wait=False, room_id=row["room_id"])
 
 
 async def unvote(ctx: Context, topic_id: int) -> None:

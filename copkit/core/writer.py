@@ -1,0 +1,441 @@
+"""Writes that are one transaction and one trip to the database, group-committed under load.
+
+A request that writes rows describes them as one :class:`Write`: rows inserted first
+(:class:`Row`, e.g. the person seen for the first time), one main statement whose rows come
+back (``INSERT … RETURNING``, raw SQL with :mod:`copkit.core.store`'s markers), and rows
+inserted only when that statement returned rows (its log line). ``await write(w)`` runs it:
+
+* on SQLite, as one function in aiosqlite's thread (one hop past tortoise's connection lock),
+  in one transaction;
+* on PostgreSQL, as one statement (the rows become data-modifying ``WITH`` parts), so one
+  round trip, its own transaction;
+* inside a tortoise transaction (``store.transaction()``), on that transaction's connection:
+  it commits with it.
+
+Outside a transaction, writes go through one :class:`Writer` per database connection, which
+takes every write queued behind the one in flight into one transaction (group commit): on
+SQLite each write in its own SAVEPOINT, so a failed statement fails only its caller; on
+PostgreSQL without savepoints (a round trip each), and when a statement fails the whole batch
+is rolled back and run again one write per transaction. A caller is answered only after the
+transaction holding its write committed: nothing acknowledged can be lost by a crash, and a
+write that fails is never half done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import itertools
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.models import Model
+
+from . import store
+
+__all__ = ["Row", "Write", "Writer", "flush_pending", "pending_rows", "write"]
+
+MAX_BATCH = 200
+"""Writes taken into one transaction at most (others' reads get the connection in between)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of ``model`` inserted without the ORM: ``values`` by field name (foreign keys by
+    their ``…_id``), the other fields at their defaults (``auto_now`` ones now), and
+    ``on_conflict`` the rest of an ``ON CONFLICT`` clause (``(a, b) DO NOTHING``), the same on
+    both databases."""
+
+    model: type[Model]
+    values: dict[str, Any]
+    on_conflict: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One transaction: ``before`` rows, the main statement ``sql`` (its rows are the
+    result; run again up to ``tries`` times while it returns none, for a unique key that said
+    no to a concurrent write), then the ``then`` rows — only when ``sql`` returned rows, or
+    always when there is no ``sql``. On PostgreSQL the parts run as one statement: ``sql``
+    does not see the ``before`` rows."""
+
+    sql: str = ""
+    values: Sequence[Any] = ()
+    before: tuple[Row, ...] = ()
+    then: tuple[Row, ...] = ()
+    tries: int = 1
+
+
+# Rows a request has still to write (the person seen for the first time): they join the
+# request's first write, or are written on their own when it ends (see flush_pending).
+_pending: contextvars.ContextVar[list[Row] | None] = contextvars.ContextVar(
+    "copkit_pending_rows", default=None
+)
+
+
+@contextlib.contextmanager
+def pending_rows(rows: list[Row]) -> Iterator[list[Row]]:
+    """Within the block, ``rows`` join the first :func:`write` made (and leave the list)."""
+    token = _pending.set(rows)
+    try:
+        yield rows
+    finally:
+        _pending.reset(token)
+
+
+async def flush_pending() -> None:
+    """Write the rows of :func:`pending_rows` no write took."""
+    rows = _pending.get()
+    if rows:
+        await write(Write())
+
+
+# Compiling --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    table: str
+    names: tuple[str, ...]  # field names, in column order
+    columns: tuple[str, ...]
+    pg_types: tuple[str, ...]
+
+
+_columns_cache: dict[tuple[type[Model], frozenset[str]], _Columns] = {}
+
+
+def _columns(model: type[Model], given: frozenset[str]) -> _Columns:
+    key = (model, given)
+    found = _columns_cache.get(key)
+    if found is not None:
+        return found
+    meta = model._meta
+    names, columns, types = [], [], []
+    for name, column in meta.fields_db_projection.items():
+        f = meta.fields_map[name]
+        if f.pk and f.generated and name not in given:
+            continue
+        names.append(name)
+        columns.append(column)
+        types.append(str(f.get_for_dialect("postgres", "SQL_TYPE")))
+    unknown = given - set(names)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {sorted(unknown)[0]}")
+    found = _Columns(meta.db_table, tuple(names), tuple(columns), tuple(types))
+    _columns_cache[key] = found
+    return found
+
+
+def _row_values(row: Row, cols: _Columns) -> list[Any]:
+    fields_map = row.model._meta.fields_map
+    out = []
+    now: datetime | None = None
+    for name in cols.names:
+        f = fields_map[name]
+        if name in row.values:
+            out.append(f.to_db_value(row.values[name], row.model))
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            now = now or datetime.now(UTC)
+            out.append(now)
+        elif f.default is not None:
+            out.append(f.to_db_value(f.default() if callable(f.default) else f.default, row.model))
+        elif f.null:
+            out.append(None)
+        else:
+            raise TypeError(f"{row.model.__name__}.{name} is required")
+    return out
+
+
+def _insert_sql(row: Row, cols: _Columns, *, guard: str = "") -> str:
+    columns = ", ".join(f'"{c}"' for c in cols.columns)
+    conflict = f" ON CONFLICT {row.on_conflict}" if row.on_conflict else ""
+    if guard:  # PostgreSQL: typed, only if the guard's part returned rows
+        marks = ", ".join(f"?::{t}" for t in cols.pg_types)
+        return f'INSERT INTO "{cols.table}" ({columns}) SELECT {marks} WHERE EXISTS (SELECT 1 FROM {guard}){conflict}'
+    marks = ", ".join("?" for _ in cols.columns)
+    return f'INSERT INTO "{cols.table}" ({columns}) VALUES ({marks}){conflict}'
+
+
+def _number(query: str) -> str:
+    n = itertools.count(1)
+    return re.sub(r"\?", lambda _m: f"${next(n)}", query)
+
+
+@dataclass(slots=True)
+class _Sqlite:
+    before: list[tuple[str, list[Any]]]
+    main: str
+    values: list[Any]
+    then: list[tuple[str, list[Any]]]
+    tries: int
+
+
+@dataclass(slots=True)
+class _Postgres:
+    sql: str
+    values: list[Any]
+    tries: int
+
+
+_pg_cache: dict[tuple[Any, ...], str] = {}
+
+
+def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
+    if dialect == "sqlite":
+        parts = []
+        for group in (w.before, w.then):
+            done = []
+            for row in group:
+                cols = _columns(row.model, frozenset(row.values))
+                done.append((_insert_sql(row, cols), _row_values(row, cols)))
+            parts.append(done)
+        main = store.markers(w.sql, postgres=False) if w.sql else ""
+        return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1))
+    values: list[Any] = []
+    cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
+    cols_then = [_columns(r.model, frozenset(r.values)) for r in w.then]
+    for row, cols in zip(w.before, cols_before, strict=True):
+        values += _row_values(row, cols)
+    values += list(w.values)
+    for row, cols in zip(w.then, cols_then, strict=True):
+        values += _row_values(row, cols)
+    key = (
+        w.sql,
+        tuple((r.model, c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)),
+        tuple((r.model, c, r.on_conflict) for r, c in zip(w.then, cols_then, strict=True)),
+    )
+    text = _pg_cache.get(key)
+    if text is None:
+        text = _number(_pg_text(w, cols_before, cols_then))
+        if len(_pg_cache) < 1000:
+            _pg_cache[key] = text
+    return _Postgres(text, values, max(w.tries, 1))
+
+
+def _pg_text(w: Write, cols_before: list[_Columns], cols_then: list[_Columns]) -> str:
+    main = store.markers(w.sql) if w.sql else ""
+    if not w.before and not w.then and main:
+        return main
+    parts = [
+        f"b{i} AS ({_insert_sql(r, c)})"
+        for i, (r, c) in enumerate(zip(w.before, cols_before, strict=True))
+    ]
+    if main:
+        parts.append(f"m AS ({main})")
+        parts += [
+            f"t{i} AS ({_insert_sql(r, c, guard='m')})"
+            for i, (r, c) in enumerate(zip(w.then, cols_then, strict=True))
+        ]
+        return "WITH " + ", ".join(parts) + " SELECT * FROM m"
+    parts += [
+        f"t{i} AS ({_insert_sql(r, c)})"
+        for i, (r, c) in enumerate(zip(w.then, cols_then, strict=True))
+    ]
+    return "WITH " + ", ".join(parts) + " SELECT 1 AS done"
+
+
+# Running ----------------------------------------------------------------------------------
+
+
+def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
+    for query, values in c.before:
+        conn.execute(query, values)
+    rows: list[dict[str, Any]] = []
+    if c.main:
+        for _try in range(c.tries):
+            rows = [dict(r) for r in conn.execute(c.main, c.values).fetchall()]
+            if rows:
+                break
+    if rows or not c.main:
+        for query, values in c.then:
+            conn.execute(query, values)
+    return rows
+
+
+def _sqlite_batch(
+    conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
+) -> list[Any]:
+    """In aiosqlite's thread: every write of ``batch``, each in its own savepoint, in one
+    transaction (``own_transaction``) or in the caller's."""
+    results: list[Any] = []
+    if own_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        for c in batch:
+            conn.execute("SAVEPOINT copkit_write")
+            try:
+                results.append(_sqlite_one(conn, c))
+            except Exception as exc:  # noqa: BLE001 - this write fails, not the others
+                if not conn.in_transaction:
+                    raise  # SQLite rolled back the whole transaction (disk full, …)
+                conn.execute("ROLLBACK TO copkit_write")
+                results.append(_translate(exc))
+            conn.execute("RELEASE copkit_write")
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return results
+
+
+async def _pg_one(conn: Any, c: _Postgres) -> list[dict[str, Any]]:
+    rows: list[Any] = []
+    for _try in range(c.tries):
+        rows = await conn.fetch(c.sql, *c.values)
+        if rows:
+            break
+    return [dict(r) for r in rows]
+
+
+async def _pg_each(conn: Any, batch: list[_Postgres]) -> list[Any]:
+    results: list[Any] = []
+    for c in batch:
+        try:
+            results.append(await _pg_one(conn, c))
+        except Exception as exc:  # noqa: BLE001 - this write fails, not the others
+            results.append(_translate(exc))
+    return results
+
+
+async def _pg_batch(conn: Any, batch: list[_Postgres]) -> list[Any]:
+    """Every write of ``batch`` in one transaction; if one fails, each in its own."""
+    if len(batch) == 1:
+        return await _pg_each(conn, batch)
+    tr = conn.transaction()
+    await tr.start()
+    results: list[Any] = []
+    try:
+        for c in batch:
+            results.append(await _pg_one(conn, c))
+    except Exception:  # noqa: BLE001 - find which: again, one transaction each
+        await tr.rollback()
+        return await _pg_each(conn, batch)
+    except BaseException:
+        await tr.rollback()
+        raise
+    await tr.commit()  # (if this fails, every caller is told: nothing is run twice)
+    return results
+
+
+def _translate(exc: BaseException) -> BaseException:
+    """The database's error as tortoise raises it (what :mod:`copkit.core.dberrors` reads)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        new: BaseException = IntegrityError(exc)
+    elif isinstance(exc, sqlite3.OperationalError):
+        new = OperationalError(exc)
+    else:
+        try:
+            import asyncpg
+        except ImportError:  # pragma: no cover
+            return exc
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            new = IntegrityError(exc)
+        elif isinstance(exc, (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError)):
+            new = OperationalError(exc)
+        else:
+            return exc
+    new.__cause__ = exc
+    return new
+
+
+async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: bool) -> list[Any]:
+    async with client.acquire_connection() as conn:
+        if client.capabilities.dialect == "sqlite":
+            return list(await conn._execute(_sqlite_batch, conn._conn, batch, not joined))
+        if joined:  # inside the caller's transaction: one statement each, with it
+            return await _pg_each(conn, batch)
+        return await _pg_batch(conn, batch)
+
+
+@dataclass
+class Writer:
+    """Group commit for one database connection (see the module's docstring)."""
+
+    client: BaseDBAsyncClient
+    queue: list[tuple[Any, asyncio.Future[Any]]] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+    batches: int = 0
+    written: int = 0
+
+    async def submit(self, compiled: Any) -> list[dict[str, Any]]:
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.queue.append((compiled, fut))
+        if self.task is None:
+            self.task = asyncio.create_task(self._drain())
+        return await fut
+
+    async def _drain(self) -> None:
+        try:
+            while self.queue:
+                taken, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
+                taken = [(c, f) for c, f in taken if not f.cancelled()]
+                if not taken:
+                    continue
+                try:
+                    results = await _run_batch(self.client, [c for c, _f in taken], joined=False)
+                except Exception as exc:  # noqa: BLE001 - the whole batch failed: tell all
+                    err = _translate(exc)
+                    results = [err] * len(taken)
+                except BaseException as exc:  # cancelled (shutdown): tell all, stop
+                    for _c, f in taken:
+                        if not f.done():
+                            f.set_exception(exc)
+                    raise
+                self.batches += 1
+                self.written += len(taken)
+                for (_c, f), result in zip(taken, results, strict=True):
+                    if f.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        f.set_exception(result)
+                    else:
+                        f.set_result(result)
+        finally:
+            self.task = None
+            if self.queue:  # stopped by an error: the next write starts another
+                for _c, f in self.queue:
+                    if not f.done():
+                        f.set_exception(OperationalError("the writer stopped"))
+                self.queue = []
+
+
+def writer_of(client: BaseDBAsyncClient) -> Writer:
+    found = getattr(client, "_copkit_writer", None)
+    if found is None:
+        found = Writer(client)
+        client._copkit_writer = found  # type: ignore[attr-defined]
+    return found
+
+
+async def write(w: Write) -> list[dict[str, Any]]:
+    """Run ``w`` (see the module's docstring); the main statement's rows, as dicts."""
+    pending = _pending.get()
+    taken: list[Row] = []
+    if pending:
+        taken = list(pending)
+        pending.clear()
+        w = Write(w.sql, w.values, (*taken, *w.before), w.then, w.tries)
+    try:
+        client = connections.get("default")
+        compiled = _compile(w, client.capabilities.dialect)
+        if isinstance(client, TransactionalDBClient):
+            (result,) = await _run_batch(client, [compiled], joined=True)
+            if isinstance(result, BaseException):
+                raise result
+            return result
+        return await writer_of(client).submit(compiled)
+    except BaseException:
+        if pending is not None and taken:
+            pending[:0] = taken  # not written: the request's end tries again
+        raise
