@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from .errors import UserError
-from .i18n import _, ngettext
+from .i18n import _, current_locale, ngettext
 from .routes import Route
 from .views import Button, Form, FormInput
 
@@ -61,4 +63,5 @@ def rating_text(avg: float | None, n: int) -> str:
     """``4.3/5 (3 ratings)``, or that there are none yet."""
     if avg is None:
         return _("no ratings yet")
-    return ngettext("{avg}/5 ({n} rating)", "{avg}/5 ({n} ratings)", n).format(avg=avg, n=n)
+    shown = format_decimal(avg, "0.0", locale=current_locale().replace("-", "_"))  # 4,5 in fr
+    return ngettext("{avg}/5 ({n} rating)", "{avg}/5 ({n} ratings)", n).format(avg=shown, n=n)
