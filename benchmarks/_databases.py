@@ -20,10 +20,15 @@ def label(url: str) -> str:
     return "postgres" if url.startswith("postgres") else "sqlite"
 
 
-def run_per_database(script: str, args: list[str]) -> None:
-    """Run ``script`` with ``args`` once per database, each in its own process."""
+def run_per_database(script: str, args: list[str], *, keep_going: bool = False) -> int:
+    """Run ``script`` with ``args`` once per database, each in its own process. With
+    ``keep_going``, a run that fails (a target missed) does not stop the next: the result is
+    the worst exit status."""
     targets = ["sqlite"]
     if os.environ.get("COPKIT_BENCH_POSTGRES_URL"):
         targets.append(os.environ["COPKIT_BENCH_POSTGRES_URL"])
+    worst = 0
     for url in targets:
-        subprocess.run([sys.executable, script, *args, f"--db={url}"], check=True)
+        done = subprocess.run([sys.executable, script, *args, f"--db={url}"], check=not keep_going)
+        worst = max(worst, done.returncode)
+    return worst

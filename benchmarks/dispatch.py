@@ -1,13 +1,16 @@
 """Dispatch throughput through the full in-process path.
 
-test adapter → parse → community lookup → enablement and role check → plugin handler → view →
-adapter send, for (a) a stateless command and (b) a command that writes a row. SQLite always;
-PostgreSQL too when COPKIT_BENCH_POSTGRES_URL is set. Usage: python benchmarks/dispatch.py [N]
+the console adapter's messenger → parse → community lookup → enablement and role check → plugin
+handler → view → the console's renderer, for (a) a stateless command and (b) a lean coffee vote
+by a person new to copkit (their row, the dot, its log line, the answer, the board's live
+update). SQLite always; PostgreSQL too when COPKIT_BENCH_POSTGRES_URL is set (its schema is
+emptied first). Usage: python benchmarks/dispatch.py [N]
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -15,33 +18,20 @@ import time
 from typing import Any
 
 from _databases import run_per_database, split_args
-from tortoise import fields
-from tortoise.models import Model
+from leancoffee import RenderingMessenger, reset_postgres
 
-from copkit.core.events import CommunityRef, Person, RoomRef
+from copkit.core.events import CommunityRef, Interaction, Person, RoomRef
 from copkit.core.hookspecs import hookimpl
 from copkit.core.plugins import make_plugin_manager
 from copkit.core.runtime import Copkit
-from copkit.core.specs import Arg, Command, FormatInfo, Models
+from copkit.core.specs import Command, FormatInfo
 from copkit.core.views import notice
-
-
-class BenchRow(Model):
-    id = fields.IntField(primary_key=True)
-    member = fields.CharField(max_length=100)
-    text = fields.CharField(max_length=200)
-
-    class Meta:
-        table = "bench_row"
+from copkit.plugins.leancoffee.models import Session, Topic, Vote
+from copkit.plugins.leancoffee.routes import VOTE_PICK
 
 
 async def ping(ctx: Any, args: dict[str, Any]) -> None:
     await ctx.reply(notice("pong"))
-
-
-async def write(ctx: Any, args: dict[str, Any]) -> None:
-    await BenchRow.create(member=ctx.person.id, text=args["text"])
-    await ctx.reply(notice("saved"))
 
 
 class BenchPlugin:
@@ -51,69 +41,59 @@ class BenchPlugin:
 
     @hookimpl
     def copkit_register_commands(self) -> list[Command]:
-        return [
-            Command(("bench", "ping"), "pong", ping, format="bench"),
-            Command(
-                ("bench", "write"),
-                "write a row",
-                write,
-                (Arg("text", "t", positional=True, required=True),),
-                format="bench",
-            ),
-        ]
-
-    @hookimpl
-    def copkit_register_models(self) -> list[Models]:
-        return [Models("bench", __name__)]
-
-
-class CountingMessenger:
-    """The test adapter's send path, keeping only a count."""
-
-    platform = "bench"
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def send(self, community, room_id, target, view, request):  # noqa: ANN001
-        self.sent += 1
-        return {"room_id": room_id, "message_id": str(self.sent)}
-
-    async def edit(self, community, ref, view, request=None):  # noqa: ANN001
-        return None
+        return [Command(("bench", "ping"), "pong", ping, format="bench")]
 
 
 async def run(url: str, n: int) -> None:
+    if url.startswith("postgres"):
+        await reset_postgres(url)
     pm = make_plugin_manager(
-        ["copkit.plugins.core_commands"], extra=[BenchPlugin()], entry_points_group=None
+        ["copkit.plugins.core_commands", "copkit.plugins.leancoffee"],
+        extra=[BenchPlugin()],
+        entry_points_group=None,
     )
     rt = Copkit(url, pm=pm)
-    messenger = CountingMessenger()
+    messenger = RenderingMessenger()  # the console adapter's messenger and renderer
     rt.add_messenger(messenger)
     await rt.open()
-    community = CommunityRef("bench", "c1", "Bench", owner_id="lead")
+    community = CommunityRef("console", "c1", "Bench", owner_id="lead")
     room = RoomRef("general")
+    lead = Person("lead", "Lead")
     people = [Person(f"p{i}", f"P{i}") for i in range(50)]
     try:
-        for label, text in (
-            ("a) stateless", "bench ping"),
-            ("b) writes a row", "bench write hello world"),
-        ):
-            for p in people:  # warm caches (community, people, rooms)
-                await rt.handle_text(community, room, p, text)
+        await rt.handle_text(community, room, lead, "leancoffee start --votes 10")
+        for i in range(50):
+            await rt.handle_text(community, room, lead, f"leancoffee propose Topic {i}")
+        await rt.handle_text(community, room, lead, "leancoffee voting open")
+        s = await Session.get(room_id="general")
+        topics = await Topic.filter(session_id=s.id).order_by("number").values_list("id", flat=True)
+
+        def ping_one(i: int) -> Any:
+            return rt.handle_text(community, room, people[i % 50], "bench ping")
+
+        def vote_one(i: int) -> Any:  # a person new to copkit puts a dot on a topic
+            action = Interaction(VOTE_PICK.build(page=1), {"selected": [str(topics[i % 50])]})
+            return rt.handle_interaction(community, room, Person(f"v{i}", f"V{i}"), action)
+
+        for label, one in (("a) stateless", ping_one), ("b) a vote (writes)", vote_one)):
+            for i in range(50):  # warm caches (community, people, rooms)
+                await one(n + i)
             samples = []
             start = time.perf_counter()
             for i in range(n):
                 t0 = time.perf_counter_ns()
-                await rt.handle_text(community, room, people[i % 50], text)
+                await one(i)
                 samples.append(time.perf_counter_ns() - t0)
             elapsed = time.perf_counter() - start
             samples.sort()
             p50 = statistics.median(samples) / 1000
             p99 = samples[int(len(samples) * 0.99)] / 1000
             print(
-                f"{url.split(':')[0]:8} {label:18} {n / elapsed:10,.0f} msg/s   p50 {p50:7.1f} µs   p99 {p99:8.1f} µs"
+                f"{url.split(':')[0]:8} {label:20} {n / elapsed:10,.0f} msg/s   p50 {p50:7.1f} µs"
+                f"   p99 {p99:8.1f} µs   (load {os.getloadavg()[0]:.1f})"
             )
+        stored = await Vote.filter(session_id=s.id).count()
+        assert stored == n + 50, stored
     finally:
         await rt.close()
 

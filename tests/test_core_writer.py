@@ -212,3 +212,22 @@ async def test_a_process_killed_in_the_middle_of_batches_loses_nothing_it_acknow
     assert acked <= stored, sorted(acked - stored)[:5]
     # written in whole batches: what was stored and not acknowledged is the batch in flight
     assert len(stored - acked) <= 1000
+
+
+async def test_writes_one_after_another_and_in_waves_are_all_answered(db_url):
+    """A write queued just as the writer finishes its last batch starts another (no write is
+    left waiting)."""
+    cid = await opened(db_url)
+    try:
+        for i in range(30):
+            await asyncio.wait_for(write(Write(before=(log_row(cid, f"seq {i}"),))), 10)
+        for wave in range(5):
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *(write(Write(before=(log_row(cid, f"w{wave} {i}"),))) for i in range(25))
+                ),
+                10,
+            )
+        assert await LogEntry.filter(community_id=cid).count() == 30 + 5 * 25
+    finally:
+        await close_database()

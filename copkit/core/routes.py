@@ -59,6 +59,8 @@ CONVERTORS: dict[str, Convertor] = {
     "str": Convertor(r"[^:]{1,60}", str, str),
 }
 
+BUILT_KEPT = 512  # ids remembered per route
+
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
@@ -92,6 +94,8 @@ class Route:
         pattern.append(re.escape(rest[pos:]))
         self._rest = rest
         self._regex = re.compile("".join(pattern))
+        self._built: dict[tuple[tuple[str, Any], ...], str] = {}
+        """Ids built before (the same board's buttons are built for every vote)."""
 
     def __repr__(self) -> str:
         return f"Route({self.template!r})"
@@ -99,6 +103,13 @@ class Route:
     def build(self, **values: Any) -> str:
         """The action id for ``values``; raises ``ValueError`` (a bug) when a value is missing,
         does not round-trip, or the id is longer than :data:`ACTION_ID_MAX`."""
+        try:
+            key = tuple(values.items())
+            found = self._built.get(key)
+        except TypeError:  # a value that cannot be a key: built every time
+            key, found = None, None
+        if found is not None:
+            return found
         missing = set(self.fields) - set(values)
         extra = set(values) - set(self.fields)
         if missing or extra:
@@ -118,6 +129,10 @@ class Route:
             ok = False
         if not ok:
             raise ValueError(f"{self!r}: {values!r} does not round-trip")
+        if key is not None:
+            if len(self._built) >= BUILT_KEPT:
+                self._built.clear()
+            self._built[key] = action_id
         return action_id
 
     def parse(self, rest: str) -> dict[str, Any]:

@@ -155,7 +155,18 @@ def _row_values(row: Row, cols: _Columns) -> list[Any]:
     return out
 
 
+_insert_cache: dict[tuple[Any, ...], str] = {}
+
+
 def _insert_sql(row: Row, cols: _Columns, *, guard: str = "") -> str:
+    key = (cols, row.on_conflict, guard)
+    found = _insert_cache.get(key)
+    if found is None:
+        found = _insert_cache[key] = _make_insert_sql(row, cols, guard=guard)
+    return found
+
+
+def _make_insert_sql(row: Row, cols: _Columns, *, guard: str = "") -> str:
     columns = ", ".join(f'"{c}"' for c in cols.columns)
     conflict = f" ON CONFLICT {row.on_conflict}" if row.on_conflict else ""
     if guard:  # PostgreSQL: typed, only if the guard's part returned rows
@@ -358,21 +369,35 @@ async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: boo
         return await _pg_batch(conn, batch)
 
 
+PG_WRITERS = 3
+"""Batches in flight at once on PostgreSQL, each on a pooled connection of its own (a batch is a
+round trip per write: several hide each other's latency). SQLite has one connection: one."""
+
+
 @dataclass
 class Writer:
     """Group commit for one database connection (see the module's docstring)."""
 
     client: BaseDBAsyncClient
     queue: list[tuple[Any, asyncio.Future[Any]]] = field(default_factory=list)
-    task: asyncio.Task[None] | None = None
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    active: int = 0
     batches: int = 0
     written: int = 0
+
+    @property
+    def parallel(self) -> int:
+        return 1 if self.client.capabilities.dialect == "sqlite" else PG_WRITERS
 
     async def submit(self, compiled: Any) -> list[dict[str, Any]]:
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.queue.append((compiled, fut))
-        if self.task is None:
-            self.task = asyncio.create_task(self._drain())
+        if self.active < self.parallel:
+            self.active += 1  # (counted down by the task itself, in the same step it sees
+            # the queue empty: a write queued after that starts another)
+            task = asyncio.create_task(self._drain())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
         return await fut
 
     async def _drain(self) -> None:
@@ -402,8 +427,8 @@ class Writer:
                     else:
                         f.set_result(result)
         finally:
-            self.task = None
-            if self.queue:  # stopped by an error: the next write starts another
+            self.active -= 1
+            if self.queue and not self.active:  # stopped (shutdown): nobody is left
                 for _c, f in self.queue:
                     if not f.done():
                         f.set_exception(OperationalError("the writer stopped"))
