@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -207,16 +207,21 @@ class Brands:
     at once when a community's settings change, here or in another process), and the views
     dressed in them."""
 
-    def __init__(self, hooks: Hooks | None, ttl: float) -> None:
+    def __init__(
+        self, hooks: Hooks | None, ttl: float, listening: Callable[[], bool] = lambda: False
+    ) -> None:
         self.hooks = hooks
         self.ttl = ttl
+        self.listening = listening  # changes elsewhere drop the cache at once: no timed reload
         self._cache: LRUDict[int, tuple[float, Brand, bool]] = LRUDict(BRANDS_KEPT)
         self._banded: LRUDict[tuple[bytes, str], bytes] = LRUDict(PICTURES_KEPT)
 
     async def of(self, community: Community) -> tuple[Brand, bool]:
         """The community's brand and whether it chose any part of it."""
         hit = self._cache.get(community.id)
-        if hit is not None and (not self.ttl or time.monotonic() - hit[0] < self.ttl):
+        if hit is not None and (
+            not self.ttl or self.listening() or time.monotonic() - hit[0] < self.ttl
+        ):
             return hit[1], hit[2]
         brand, chosen = await load(community, self.hooks)
         self._cache[community.id] = (time.monotonic(), brand, chosen)

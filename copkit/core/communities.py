@@ -1,8 +1,9 @@
 """Communities and the people and rooms copkit has seen in them, cached per process.
 
 Settings (enabled formats, roles) are cached; on PostgreSQL, where several processes share them,
-they are re-read every few seconds and dropped at once when another process says they changed
-(:class:`copkit.core.cachebus.CacheBus`).
+they are dropped at once when another process says they changed
+(:class:`copkit.core.cachebus.CacheBus`), and re-read every few seconds only while that bus is
+not listening (it may miss changes then).
 """
 
 from __future__ import annotations
@@ -70,17 +71,22 @@ class Communities:
         self._rooms_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
         self._people_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
 
+    def listening(self) -> bool:
+        """Whether every change made in another process drops the cached copy at once (the
+        cache bus is connected), so that no timed reload is needed."""
+        return self.bus is not None and self.bus.connected.is_set()
+
     def _fresh(self, state: CommunityState | None) -> bool:
         return state is not None and (
-            not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
+            not self.cache_ttl
+            or self.listening()
+            or time.monotonic() - state.loaded_at < self.cache_ttl
         )
 
     async def get(self, ref: CommunityRef) -> CommunityState:
         """The community an event came from, created (with its owner as leader) if new."""
         state = self._by_ref.get((ref.platform, ref.external_id))
-        if state is not None and (
-            not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
-        ):
+        if state is not None and self._fresh(state):
             return state
         row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
         created = False
@@ -142,8 +148,9 @@ class Communities:
 
     async def by_id(self, community_id: int) -> Community:
         key = self._by_id.get(community_id)
-        if key and key in self._by_ref and not self.cache_ttl:
-            return self._by_ref[key].row
+        state = self._by_ref.get(key) if key else None
+        if state is not None and self._fresh(state):
+            return state.row
         return (await self.load(await Community.get(id=community_id))).row
 
     async def state_of(self, community: Community) -> CommunityState:

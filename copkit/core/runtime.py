@@ -79,7 +79,7 @@ class Copkit:
             CacheBus(database_url, self.communities.forget) if postgres else None
         )
         self.communities.bus = self.bus
-        self.brands = Brands(self.hooks, ttl)
+        self.brands = Brands(self.hooks, ttl, self.communities.listening)
         self.communities.listeners.append(self.brands.forget)
         self.output = Output(
             interval=coalesce_interval, cross_process=postgres, spawn=self.spawn, brands=self.brands

@@ -8,6 +8,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
 from copkit.core import series, store
 from copkit.core.context import Context, Scope
 from copkit.core.errors import UserError
@@ -61,28 +63,30 @@ async def start(
     title = logic.clean(title)[:200]
     key = running_key(ctx.community.id, ctx.room_id)
     already = _("A lean coffee is already running here. End it first with “leancoffee end”.")
-    if await Session.exists(running_key=key):
-        raise UserError(already)
     now = ctx.now()
-    s = await store.insert_if_absent(
-        Session,
-        community_id=ctx.community.id,
-        room_id=ctx.room_id,
-        running_key=key,
-        title=title,
-        votes=votes,
-        timebox=seconds,
-        extensions=ext,
-        thumbs_window=window_s,
-        started_by=ctx.person.id,
-        started_at=now,
-    )
-    if s is None:  # another start in this room at the same moment
-        raise UserError(already)
-    carried = await carry_over(s, now)
-    await add_participants(s.id, await ctx.room_members())
-    await ctx.log("leancoffee.started", ref=ref("session", s.id), member=ctx.person.id)
-    await refresh_board(ctx, s.id)
+    # PostgreSQL: the session, the backlog carried onto its board, its participants and log
+    # lines in one transaction, so one commit (one disk flush) before the board is shown.
+    async with store.one_commit():
+        try:
+            s = await Session.create(
+                community_id=ctx.community.id,
+                room_id=ctx.room_id,
+                running_key=key,
+                title=title,
+                votes=votes,
+                timebox=seconds,
+                extensions=ext,
+                thumbs_window=window_s,
+                started_by=ctx.person.id,
+                started_at=now,
+            )
+        except IntegrityError:  # one is running here (or started at this very moment)
+            raise UserError(already) from None
+        carried = await carry_over(s, now)
+        await add_participants(s.id, await ctx.room_members())
+        await ctx.log("leancoffee.started", ref=ref("session", s.id), member=ctx.person.id)
+        await ctx.activity_started(activity(ctx, s))
+    await refresh_board(ctx, s.id, room_id=s.room_id)
     if carried:
         await announce(
             ctx,
@@ -94,33 +98,73 @@ async def start(
             ).format(n=carried),
         )
     await show_open_actions(ctx, announce_empty=False)
-    await ctx.activity_started(activity(ctx, s))
     return s
 
 
+BACKLOG_KEPT = 20
+"""The most topics the community's backlog keeps (a board's worth): when a lean coffee ends with
+more, the ones that waited longest leave it (one log line says how many)."""
+
+_NEW_TOPIC = (
+    "session_id, community_id, number, title, pitch, author, author_name, coauthors, status, "
+    "carried_over, origin, in_backlog, spent, extensions_used, thumbs, created_at"
+)
+_CARRIED = (
+    "?, ?, ROW_NUMBER() OVER (ORDER BY id), title, pitch, author, author_name, coauthors, "
+    "'open', {true}, id, {false}, 0, 0, {empty}, ?"
+)
+# PostgreSQL: claim the backlog and copy it onto the new board in one statement (a concurrent
+# start elsewhere in the community re-checks ``in_backlog`` on the rows it waited for, and skips
+# them: first come, first served).
+_CARRY_POSTGRES = (
+    "WITH claimed AS (UPDATE leancoffee_topic SET in_backlog = false WHERE in_backlog AND id IN "
+    "(SELECT id FROM leancoffee_topic WHERE community_id = ? AND in_backlog ORDER BY id DESC "
+    "LIMIT ?) RETURNING id, title, pitch, author, author_name, coauthors) "
+    f"INSERT INTO leancoffee_topic ({_NEW_TOPIC}) SELECT "
+    + _CARRIED.format(true="true", false="false", empty="'[]'::jsonb")
+    + " FROM claimed RETURNING 1"
+)
+# SQLite (one writer at a time): copy, then take the copied topics out of the backlog, in one
+# transaction.
+_CARRY_SQLITE = (
+    f"INSERT INTO leancoffee_topic ({_NEW_TOPIC}) SELECT "
+    + _CARRIED.format(true="1", false="0", empty="'[]'")
+    + " FROM (SELECT * FROM leancoffee_topic WHERE community_id = ? AND in_backlog "
+    "ORDER BY id DESC LIMIT ?)"
+)
+_CLAIM_SQLITE = (
+    "UPDATE leancoffee_topic SET in_backlog = 0 WHERE id IN "
+    "(SELECT origin FROM leancoffee_topic WHERE session_id = ?)"
+)
+_TRIM = (
+    "UPDATE leancoffee_topic SET in_backlog = {false} WHERE community_id = ? AND in_backlog "
+    "AND id < (SELECT id FROM leancoffee_topic WHERE community_id = ? AND in_backlog "
+    "ORDER BY id DESC LIMIT 1 OFFSET ?)"
+)
+
+
 async def carry_over(s: Session, now: datetime) -> int:
-    """Move the community's backlog into session ``s`` (first come, first served: a topic is
-    claimed with a conditional UPDATE, so two sessions starting at once never both take it)."""
-    carried = 0
-    for old in await Topic.filter(community_id=s.community_id, in_backlog=True).order_by("id"):
+    """Put the community's backlog (at most :data:`BACKLOG_KEPT` topics, in the order they
+    came) on the board of session ``s``, which has no topics yet: copies of them, numbered from
+    1, each naming the topic it came from (``origin``); the originals leave the backlog."""
+    if store.is_sqlite():
         async with store.transaction():
-            if not await Topic.filter(id=old.id, in_backlog=True).update(in_backlog=False):
-                continue
-            carried += 1
-            await Topic.create(
-                session_id=s.id,
-                community_id=s.community_id,
-                number=carried,
-                title=old.title,
-                pitch=old.pitch,
-                author=old.author,
-                author_name=old.author_name,
-                coauthors=old.coauthors,
-                carried_over=True,
-                origin=old.id,
-                created_at=now,
+            carried = await store.execute(
+                _CARRY_SQLITE, [s.id, s.community_id, now, s.community_id, BACKLOG_KEPT]
             )
-    return carried
+            if carried:
+                await store.execute(_CLAIM_SQLITE, [s.id])
+        return carried
+    rows = await store.rows(
+        _CARRY_POSTGRES, [s.community_id, BACKLOG_KEPT, s.id, s.community_id, now]
+    )
+    return len(rows)
+
+
+async def trim_backlog(community_id: int) -> int:
+    """Keep the :data:`BACKLOG_KEPT` newest topics of the backlog; the number that left it."""
+    query = _TRIM.format(false="0" if store.is_sqlite() else "false")
+    return await store.execute(query, [community_id, community_id, BACKLOG_KEPT - 1])
 
 
 # End ----------------------------------------------------------------------------------------
@@ -165,12 +209,15 @@ async def end(
             if old_topic:
                 await finish_topic(old_topic, finish, now, old_since, order + 1, thumbs)
             await Topic.filter(session_id=s.id, status__in=(OPEN, SKIPPED)).update(in_backlog=True)
+            trimmed = await trim_backlog(s.community_id)
     except Stale:
         return False
     await scope.cancel_job(old_job)
     if round_open:
         await refresh_thumbs(scope, s.id, round_open, old_topic, _("the session ended"))
     await scope.log("leancoffee.ended", ref=ref("session", s.id))
+    if trimmed:
+        await scope.log("leancoffee.backlog_trimmed", ref=ref("session", s.id), text=str(trimmed))
     minutes = await ensure_minutes(scope, s)
     if reason:
         await announce(scope, s, reason + " " + _("This lean coffee has ended."), "success")

@@ -13,8 +13,6 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from tortoise.functions import Count
-
 from copkit.core import store
 from copkit.core.clock import seconds_between
 from copkit.core.context import Activity, Context, Scope
@@ -38,7 +36,6 @@ from .models import (
     Session,
     Thumbs,
     Topic,
-    Vote,
 )
 from .routes import board_key, lc, thumbs_key
 
@@ -126,12 +123,8 @@ async def topic_by_number(s: Session, raw: Any) -> Topic:
 
 
 async def dot_counts(session_id: int) -> dict[int, int]:
-    rows = (
-        await Vote.filter(session_id=session_id)
-        .annotate(n=Count("id"))
-        .group_by("topic_id")
-        .values_list("topic_id", "n")
-    )
+    """Each topic's dots (the count the database keeps, not a count of the dots)."""
+    rows = await Topic.filter(session_id=session_id, dot_count__gt=0).values_list("id", "dot_count")
     return {tid: n for tid, n in rows}
 
 
@@ -179,8 +172,8 @@ async def thumbs_now(s: Session) -> logic.ThumbsCount | None:
 # Views --------------------------------------------------------------------------------------
 
 
-# TopicCard's fields in order, but for the dots (last), which are counted separately.
-_CARD_FIELDS = tuple(TopicCard.__dataclass_fields__)[:-1]
+# TopicCard's fields in order, the dots (kept on the topic by the database) last.
+_CARD_FIELDS = (*tuple(TopicCard.__dataclass_fields__)[:-1], "dot_count")
 
 
 async def board_state(scope: Scope, s: Session) -> BoardState:
@@ -190,10 +183,7 @@ async def board_state(scope: Scope, s: Session) -> BoardState:
         .order_by("number")
         .values_list(*_CARD_FIELDS)
     )
-    dots = await dot_counts(s.id)
     cards = [TopicCard(*row) for row in rows]
-    for card in cards:
-        card.dots = dots.get(card.id, 0)
     return BoardState(
         session_id=s.id,
         phase=s.phase,
