@@ -2,23 +2,33 @@
 
 Seeds N communities (default 10,000), each with formats enabled, a leader, a room and a log entry,
 then starts a real ``copkit run`` process on that database (Teams endpoint in local mode, timers
-running) and measures the wall time until the endpoint accepts connections, and the process's
-resident memory once it is up and has not touched any community yet.
+running) and measures the wall time until the endpoint accepts connections and its idle resident
+memory (medians of three starts). Then one more ``copkit run`` is touched by N Teams communities
+(each team's first contact: a member mentions copkit with ``help`` in its channel, 16 at a time,
+answered to a loopback fake Bot Connector), and its RSS is read after that pass and after a
+second pass over the same N communities.
 
 Usage: python benchmarks/many_communities.py [N]   (PostgreSQL too when COPKIT_BENCH_POSTGRES_URL
-is set; its schema is reset first). Targets: start-up under 3 s, RSS under 200 MB.
+is set; its schema is reset first). Targets, each printed PASS/FAIL: start-up under 3 s, idle RSS
+under 200 MB, RSS after N communities touched at most 150 MB, flat (within 5 MB) on the second
+pass, no errors.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from copkit.core.models import Community, FormatSetting, LogEntry, Membership, Room
 from copkit.core.plugins import build_registry, make_plugin_manager
@@ -82,48 +92,167 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(url: str, runs: int = 3) -> None:
+def start_copkit(url: str) -> tuple[subprocess.Popen[str], int, float]:
+    """A real ``copkit run`` on ``url`` (Teams endpoint in local mode); the process, its port
+    and how long it took to accept connections."""
     copkit = Path(sys.executable).with_name("copkit")
+    port = free_port()
+    env = {**os.environ, "COPKIT_DATABASE_URL": url}
+    env.pop("DISCORD_TOKEN", None)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(copkit), "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    while True:
+        if proc.poll() is not None:
+            assert proc.stdout is not None
+            raise SystemExit(f"copkit run exited:\n{proc.stdout.read()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+            break
+        except OSError:
+            time.sleep(0.01)
+    return proc, port, time.perf_counter() - t0
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def measure_startup(url: str, runs: int = 3) -> tuple[float, float]:
+    """Start-up time and idle RSS (medians of ``runs``), nothing touched yet."""
     starts, rsses = [], []
     for _ in range(runs):
-        port = free_port()
-        env = {**os.environ, "COPKIT_DATABASE_URL": url}
-        env.pop("DISCORD_TOKEN", None)
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(copkit), "run", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        proc, _port, took = start_copkit(url)
         try:
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"copkit run exited:\n{proc.stdout.read()}")
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
-                    break
-                except OSError:
-                    time.sleep(0.01)
-            starts.append(time.perf_counter() - t0)
+            starts.append(took)
             time.sleep(1.0)  # let the timer loop and caches settle
             rsses.append(rss_mb(proc.pid))
         finally:
-            proc.terminate()
-            proc.wait(10)
-    starts.sort()
-    rsses.sort()
+            stop(proc)
+    return statistics.median(starts), statistics.median(rsses)
+
+
+async def touch(port: int, n: int, clients: int = 16) -> tuple[float, int]:
+    """First contact (or a second one) of ``n`` Teams communities: in each team's channel, a
+    member mentions copkit with ``help``; returns the seconds it took and the errors."""
+    import aiohttp
+    from fakes.bot_connector import FakeBotConnector, TeamsActivities, user
+
+    connector = FakeBotConnector()
+    await connector.start()
+    url = f"http://127.0.0.1:{port}/api/messages"
+    todo = iter(range(n))
+    errors = 0
+    t0 = time.perf_counter()
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def client() -> None:
+                nonlocal errors
+                for k in todo:
+                    a = TeamsActivities(
+                        connector.url,
+                        team=f"19:team-{k}@thread.tacv2",
+                        channel=f"19:chan-{k}@thread.tacv2",
+                    )
+                    a._ids = itertools.count(k * 1000 + int(time.time() * 1000) * 100_000)
+                    activity = a.mention(user(f"member{k % 97}", f"Member {k % 97}"), "help")
+                    async with http.post(url, json=activity) as resp:
+                        await resp.read()
+                        if resp.status != 200:
+                            errors += 1
+                    connector.calls.clear()  # the fake keeps what it received: not measured
+                    connector.messages.clear()
+
+            await asyncio.gather(*(client() for _ in range(clients)))
+    finally:
+        await connector.stop()
+    return time.perf_counter() - t0, errors
+
+
+def measure_touched(url: str, n: int) -> dict[str, float]:
+    """RSS of one ``copkit run`` idle, after ``n`` communities were touched through Teams, and
+    after a second pass over the same communities."""
+    proc, port, _took = start_copkit(url)
+    try:
+        time.sleep(1.0)
+        idle = rss_mb(proc.pid)
+        first, errors1 = asyncio.run(touch(port, n))
+        time.sleep(1.0)
+        after = rss_mb(proc.pid)
+        second, errors2 = asyncio.run(touch(port, n))
+        time.sleep(1.0)
+        again = rss_mb(proc.pid)
+    finally:
+        stop(proc)
+    return {
+        "idle": idle,
+        "after": after,
+        "again": again,
+        "first_s": first,
+        "second_s": second,
+        "errors": errors1 + errors2,
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(url: str, n: int) -> bool:
     backend = url.split(":")[0]
+    start, idle = measure_startup(url)
+    t = measure_touched(url, n)
+    load = os.getloadavg()
+    growth = t["again"] - t["after"]
+    checks = [
+        (f"start-up {start:.2f} s (target < {START_TARGET:.0f} s)", start < START_TARGET),
+        (f"idle RSS {idle:.0f} MB (target < {IDLE_TARGET:.0f} MB)", idle < IDLE_TARGET),
+        (
+            f"RSS after {n:,} communities touched through Teams {t['after']:.0f} MB "
+            f"(idle in that run {t['idle']:.0f} MB; target <= {TOUCHED_TARGET:.0f} MB)",
+            t["after"] <= TOUCHED_TARGET,
+        ),
+        (
+            f"RSS after a second pass {t['again']:.0f} MB, {growth:+.1f} MB "
+            f"({growth / max(t['after'], 1) * 100:+.1f} %; target: flat, within "
+            f"{FLAT_TARGET:.0f} MB)",
+            growth <= FLAT_TARGET,
+        ),
+        (f"errors {t['errors']:.0f} (target 0)", t["errors"] == 0),
+    ]
     print(
-        f"{backend:8} start-up median {starts[len(starts) // 2]:.2f} s "
-        f"(runs: {', '.join(f'{s:.2f}' for s in starts)})   "
-        f"RSS median {rsses[len(rsses) // 2]:.0f} MB"
+        f"{backend}: passes took {t['first_s']:.1f} s and {t['second_s']:.1f} s "
+        f"({n / t['first_s']:.0f} and {n / t['second_s']:.0f} communities/s); "
+        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+    for text, ok in checks:
+        print(f"  {verdict(ok)} {backend} {text}", flush=True)
+    return all(ok for _text, ok in checks)
+
+
+START_TARGET = 3.0
+IDLE_TARGET = 200.0
+TOUCHED_TARGET = 150.0
+FLAT_TARGET = 5.0
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    print(
+        f"Many communities: {n:,} seeded, then {n:,} touched through Teams, twice; {os.cpu_count()} CPUs"
+    )
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
         urls = [f"sqlite://{tmp}/many.db"]
         if os.environ.get("COPKIT_BENCH_POSTGRES_URL"):
@@ -139,7 +268,8 @@ def main() -> None:
                 ],
                 check=True,
             )
-            measure(url)
+            results.append(report(url, n))
+    print("overall:", verdict(all(results)))
 
 
 if __name__ == "__main__":

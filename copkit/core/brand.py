@@ -202,6 +202,13 @@ async def change(community_id: int, by: str, now: datetime, **values: Any) -> No
 # The cache and the views -----------------------------------------------------------------------------
 
 
+@dataclass
+class _Entry:
+    at: float  # when it was read (monotonic)
+    stored: Stored
+    brand: Brand | None = None
+
+
 class Brands:
     """The brands of communities, cached per process (``ttl`` as the settings' cache; dropped
     at once when a community's settings change, here or in another process), and the views
@@ -213,19 +220,29 @@ class Brands:
         self.hooks = hooks
         self.ttl = ttl
         self.listening = listening  # changes elsewhere drop the cache at once: no timed reload
-        self._cache: LRUDict[int, tuple[float, Brand, bool]] = LRUDict(BRANDS_KEPT)
+        self._cache: LRUDict[int, _Entry] = LRUDict(BRANDS_KEPT)
         self._banded: LRUDict[tuple[bytes, str], bytes] = LRUDict(PICTURES_KEPT)
+
+    async def _entry(self, community: Community) -> _Entry:
+        hit = self._cache.get(community.id)
+        if hit is not None and (
+            not self.ttl or self.listening() or time.monotonic() - hit.at < self.ttl
+        ):
+            return hit
+        entry = _Entry(time.monotonic(), await stored(community.id))
+        self._cache[community.id] = entry
+        return entry
 
     async def of(self, community: Community) -> tuple[Brand, bool]:
         """The community's brand and whether it chose any part of it."""
-        hit = self._cache.get(community.id)
-        if hit is not None and (
-            not self.ttl or self.listening() or time.monotonic() - hit[0] < self.ttl
-        ):
-            return hit[1], hit[2]
-        brand, chosen = await load(community, self.hooks)
-        self._cache[community.id] = (time.monotonic(), brand, chosen)
-        return brand, chosen
+        entry = await self._entry(community)
+        if entry.brand is None:  # composed when first asked for (a monogram is drawn)
+            canvas_name = ""
+            if not entry.stored.name and self.hooks is not None:
+                canvas = await self.hooks.canvas(community.id)
+                canvas_name = canvas.name if canvas is not None else ""
+            entry.brand = compose(entry.stored, community.name, canvas_name)
+        return entry.brand, entry.stored.chosen
 
     def forget(self, community_id: int | None) -> None:
         if community_id is None:
@@ -238,9 +255,9 @@ class Brands:
         community chose one; else ``view`` as it is."""
         if view.brand is not None:
             return view
-        brand, chosen = await self.of(community)
-        if not chosen:
-            return view
+        if not (await self._entry(community)).stored.chosen:
+            return view  # nothing composed, nothing drawn: most communities choose no brand
+        brand, _chosen = await self.of(community)
         images = [await self._band(img, brand) for img in view.images]
         return replace(view, brand=brand, images=images)
 

@@ -90,12 +90,15 @@ class Fleet:
     plugins: str = LEANCOFFEE
     command: str = "worker"
     logdir: Path | None = None
+    config: Path | None = None  # copkit only: run with --config (its database, not the env's)
     origin: float = field(default_factory=time.time)
     workers: list[Worker] = field(default_factory=list)
 
     def _argv(self, w: Worker) -> list[str]:
         if self.command == "copkit":
-            return [str(Path(sys.executable).with_name("copkit")), "run", "--port", str(w.port)]
+            config = ["--config", str(self.config)] if self.config else []
+            copkit = str(Path(sys.executable).with_name("copkit"))
+            return [copkit, *config, "run", "--port", str(w.port)]
         return [
             sys.executable,
             str(WORKER),
@@ -116,6 +119,8 @@ class Fleet:
     def _spawn(self, w: Worker) -> None:
         env = {**os.environ, "COPKIT_DATABASE_URL": self.database, "PYTHONUNBUFFERED": "1"}
         env.pop("DISCORD_TOKEN", None)
+        if self.command == "copkit" and self.config is not None:
+            env.pop("COPKIT_DATABASE_URL")  # the config file says where the database is
         out: Any = subprocess.DEVNULL
         if self.logdir is not None:
             self.logdir.mkdir(parents=True, exist_ok=True)

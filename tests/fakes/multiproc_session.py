@@ -220,6 +220,12 @@ async def vote_log_count(community_id: int | None = None) -> int:
     return await q.count()
 
 
+def _worker(claimed_by: str | None) -> str:
+    """Which process claimed a job: a test worker's id is ``worker-<n>-…``, copkit run's its own."""
+    parts = (claimed_by or "").split("-")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
 async def timer_report(session_id: int, speed: float) -> dict[str, Any]:
     """Every lean coffee timer job of the session: done once, and how late (real seconds)."""
     jobs = [
@@ -240,7 +246,7 @@ async def timer_report(session_id: int, speed: float) -> dict[str, Any]:
         "errors": [j.error for j in fired if j.error],
         "late_max": max(late, default=0.0),
         "late": late,
-        "workers": Counter(j.claimed_by.split("-")[1] if j.claimed_by else "" for j in fired),
+        "workers": Counter(_worker(j.claimed_by) for j in fired),
     }
 
 

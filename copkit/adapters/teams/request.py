@@ -3,6 +3,7 @@ bounded caches (an LRU, and the cards last shown)."""
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,10 @@ class ShownCards:
 
     Keyed by the conversation *and* the message: a card is only given back in the conversation
     it was posted in. A private card (made for one person) is kept with that person and given
-    back to them only; it is never returned from what other people can ask for."""
+    back to them only; it is never returned from what other people can ask for.
+
+    Each card is kept as its JSON text (a few KB; as Python dicts and lists it takes several
+    times that), and every ``get`` gives a new copy."""
 
     def __init__(self, size: int) -> None:
         self._cards = LRU(size)
@@ -45,14 +49,18 @@ class ShownCards:
     def put(self, conversation: str, message_id: str, card: JSON, person: str | None) -> None:
         if conversation and message_id:
             key = (inbound.base_conversation(conversation), message_id)
-            self._cards.put(key, (card, person))
+            text = json.dumps(card, ensure_ascii=False, separators=(",", ":"))
+            self._cards.put(key, (text.encode(), person))
 
     def get(self, conversation: str, message_id: str, person: str) -> JSON | None:
         entry = self._cards.get((inbound.base_conversation(conversation), message_id))
         if entry is None:
             return None
-        card, owner = entry
-        return card if owner is None or owner == person else None
+        text, owner = entry
+        if owner is not None and owner != person:
+            return None
+        card: JSON = json.loads(text)
+        return card
 
     def __len__(self) -> int:
         return len(self._cards)
