@@ -68,3 +68,30 @@ async def test_log_command_speaks_in_words(db_url):
         assert "leader handed the leadership to ann" in text
         assert "ann opened sign-ups for the lightning talks “Friday talks”" in text
         assert "role.changed" not in text
+
+
+def test_every_kind_the_code_logs_has_words():
+    """Every log kind the core, the site and the series write (``.log("kind", …)``, and the
+    series' statuses) reads as a sentence: the site's Log page shows no ``site.visibility public`` line."""
+    import re
+    from pathlib import Path
+
+    from copkit.core.plugins import DEFAULT_PLUGINS, build_registry, make_plugin_manager
+
+    words = words_of(build_registry(make_plugin_manager(DEFAULT_PLUGINS, entry_points_group=None)))
+    root = Path(__file__).resolve().parent.parent / "copkit"
+    pattern = re.compile(
+        r"""\.log\(\s*(?:\n\s*)?"([a-z_]+\.[a-z_.]+)"(?:\s+if\s+\w+\s+else\s+"([a-z_]+\.[a-z_.]+)")?"""
+    )
+    kinds = {"series.paused", "series.resumed", "series.ended"}
+    # The core's and the site's and series' plugins (formats declare theirs, checked above).
+    paths = [*(root / "core").rglob("*.py"), *(root / "plugins" / "site").rglob("*.py")]
+    paths += [*(root / "plugins" / "series").rglob("*.py"), root / "plugins" / "core_commands.py"]
+    for path in paths:
+        for found in pattern.findall(path.read_text(encoding="utf-8")):
+            kinds.update(k for k in found if k)
+    assert {"site.visibility", "calendar.off", "series.created", "activity.ended"} <= kinds
+    missing = sorted(
+        k for k in kinds if not any(w == k or w.startswith((k + "/", k + "@")) for w in words)
+    )
+    assert not missing, missing

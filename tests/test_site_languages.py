@@ -104,6 +104,9 @@ async def test_every_page_is_in_the_community_language(localized):
     assert "19 janv. 2026" in actions if lang == "fr" else "19 Jan. 2026" in actions
     search = await (await client.get("/c/1/search?q=overlap")).text()
     assert {"fr": "enseignement", "de": "Erkenntnis"}[lang] in search  # the kind's word
+    log = await (await client.get("/c/1/log")).text()
+    for raw in ("site.visibility", "series.created", "activity.started", "activity.ended"):
+        assert raw not in log, raw  # every line in words
     talk = await (await client.get("/c/1/e/brownbag-1")).text()
     assert "4,5/5" in talk and "4.5/5" not in talk  # numbers in the language too
     event = await (await client.get("/c/1/e/leancoffee-1")).text()
