@@ -34,6 +34,7 @@ from .colours import contrast, ink_on, mix, parse_colour
 from .errors import UserError
 from .i18n import _
 from .lru import LRUDict
+from .singleflight import SingleFlight
 from .views import Brand, Image, View
 
 if TYPE_CHECKING:
@@ -212,12 +213,16 @@ class Brands:
         self.ttl = ttl
         self._cache: LRUDict[int, tuple[float, Brand, bool]] = LRUDict(BRANDS_KEPT)
         self._banded: LRUDict[tuple[bytes, str], bytes] = LRUDict(PICTURES_KEPT)
+        self._loading = SingleFlight()  # one reload of a brand at a time
 
     async def of(self, community: Community) -> tuple[Brand, bool]:
         """The community's brand and whether it chose any part of it."""
         hit = self._cache.get(community.id)
         if hit is not None and (not self.ttl or time.monotonic() - hit[0] < self.ttl):
             return hit[1], hit[2]
+        return await self._loading.run(community.id, lambda: self._load(community))
+
+    async def _load(self, community: Community) -> tuple[Brand, bool]:
         brand, chosen = await load(community, self.hooks)
         self._cache[community.id] = (time.monotonic(), brand, chosen)
         return brand, chosen

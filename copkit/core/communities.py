@@ -20,6 +20,7 @@ from .i18n import _
 from .lru import LRUDict, LRUSet
 from .models import Community, FormatSetting, Membership, Room
 from .roles import Role
+from .singleflight import SingleFlight
 from .specs import Registry
 from .writer import Row, Write, write
 
@@ -69,6 +70,7 @@ class Communities:
         self._by_id: LRUDict[int, tuple[str, str]] = LRUDict(COMMUNITIES_KEPT)
         self._rooms_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
         self._people_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
+        self._loading = SingleFlight()  # one reload of a community at a time
 
     def _fresh(self, state: CommunityState | None) -> bool:
         return state is not None and (
@@ -82,6 +84,9 @@ class Communities:
             not self.cache_ttl or time.monotonic() - state.loaded_at < self.cache_ttl
         ):
             return state
+        return await self._loading.run((ref.platform, ref.external_id), lambda: self._get(ref))
+
+    async def _get(self, ref: CommunityRef) -> CommunityState:
         row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
         created = False
         if row is None:

@@ -369,7 +369,7 @@ async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: boo
         return await _pg_batch(conn, batch)
 
 
-PG_WRITERS = 3
+PG_WRITERS = 1
 """Batches in flight at once on PostgreSQL, each on a pooled connection of its own (a batch is a
 round trip per write: several hide each other's latency). SQLite has one connection: one."""
 
