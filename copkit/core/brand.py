@@ -34,6 +34,7 @@ from .colours import contrast, ink_on, mix, parse_colour
 from .errors import UserError
 from .i18n import _
 from .lru import LRUDict
+from .singleflight import SingleFlight
 from .views import Brand, Image, View
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ class Brands:
         self.listening = listening  # changes elsewhere drop the cache at once: no timed reload
         self._cache: LRUDict[int, _Entry] = LRUDict(BRANDS_KEPT)
         self._banded: LRUDict[tuple[bytes, str], bytes] = LRUDict(PICTURES_KEPT)
+        self._loading = SingleFlight()  # one reload of a brand at a time
 
     async def _entry(self, community: Community) -> _Entry:
         hit = self._cache.get(community.id)
@@ -229,8 +231,11 @@ class Brands:
             not self.ttl or self.listening() or time.monotonic() - hit.at < self.ttl
         ):
             return hit
-        entry = _Entry(time.monotonic(), await stored(community.id))
-        self._cache[community.id] = entry
+        return await self._loading.run(community.id, lambda: self._load(community.id))
+
+    async def _load(self, community_id: int) -> _Entry:
+        entry = _Entry(time.monotonic(), await stored(community_id))
+        self._cache[community_id] = entry
         return entry
 
     async def of(self, community: Community) -> tuple[Brand, bool]:

@@ -21,6 +21,7 @@ from .i18n import _
 from .lru import LRUDict, LRUSet
 from .models import Community, FormatSetting, Membership, Room
 from .roles import Role
+from .singleflight import SingleFlight
 from .specs import Registry
 from .writer import Row, Write, write
 
@@ -70,6 +71,7 @@ class Communities:
         self._by_id: LRUDict[int, tuple[str, str]] = LRUDict(COMMUNITIES_KEPT)
         self._rooms_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
         self._people_seen: LRUSet[tuple[int, str]] = LRUSet(SEEN_KEPT)
+        self._loading = SingleFlight()  # one reload of a community at a time
 
     def listening(self) -> bool:
         """Whether every change made in another process drops the cached copy at once (the
@@ -88,6 +90,9 @@ class Communities:
         state = self._by_ref.get((ref.platform, ref.external_id))
         if state is not None and self._fresh(state):
             return state
+        return await self._loading.run((ref.platform, ref.external_id), lambda: self._get(ref))
+
+    async def _get(self, ref: CommunityRef) -> CommunityState:
         row = await Community.get_or_none(platform=ref.platform, external_id=ref.external_id)
         created = False
         if row is None:

@@ -369,7 +369,7 @@ async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: boo
         return await _pg_batch(conn, batch)
 
 
-PG_WRITERS = 3
+PG_WRITERS = 1
 """Batches in flight at once on PostgreSQL, each on a pooled connection of its own (a batch is a
 round trip per write: several hide each other's latency). SQLite has one connection: one."""
 
@@ -390,15 +390,31 @@ class Writer:
         return 1 if self.client.capabilities.dialect == "sqlite" else PG_WRITERS
 
     async def submit(self, compiled: Any) -> list[dict[str, Any]]:
+        if not self.active and not self.queue:  # nothing else in flight: at once, no task
+            self.active += 1
+            try:
+                (result,) = await _run_batch(self.client, [compiled], joined=False)
+            finally:
+                self.active -= 1
+                if self.queue and not self.active:  # (queued meanwhile: a batch for them)
+                    self._start()
+            self.batches += 1
+            self.written += 1
+            if isinstance(result, BaseException):
+                raise result
+            return result
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.queue.append((compiled, fut))
         if self.active < self.parallel:
-            self.active += 1  # (counted down by the task itself, in the same step it sees
-            # the queue empty: a write queued after that starts another)
-            task = asyncio.create_task(self._drain())
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._start()
         return await fut
+
+    def _start(self) -> None:
+        self.active += 1  # (counted down by the task itself, in the same step it sees the
+        # queue empty: a write queued after that starts another)
+        task = asyncio.create_task(self._drain())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _drain(self) -> None:
         try:
