@@ -117,9 +117,9 @@ _CARRIED = (
 # start elsewhere in the community re-checks ``in_backlog`` on the rows it waited for, and skips
 # them: first come, first served).
 _CARRY_POSTGRES = (
-    "WITH claimed AS (UPDATE leancoffee_topic SET in_backlog = false WHERE in_backlog AND id IN "
-    "(SELECT id FROM leancoffee_topic WHERE community_id = ? AND in_backlog ORDER BY id DESC "
-    "LIMIT ?) RETURNING id, title, pitch, author, author_name, coauthors) "
+    "WITH claimed AS (UPDATE leancoffee_topic SET in_backlog = false WHERE in_backlog = true AND "
+    "id IN (SELECT id FROM leancoffee_topic WHERE community_id = ? AND in_backlog = true "
+    "ORDER BY id DESC LIMIT ?) RETURNING id, title, pitch, author, author_name, coauthors) "
     f"INSERT INTO leancoffee_topic ({_NEW_TOPIC}) SELECT "
     + _CARRIED.format(true="true", false="false", empty="'[]'::jsonb")
     + " FROM claimed RETURNING 1"
@@ -129,17 +129,18 @@ _CARRY_POSTGRES = (
 _CARRY_SQLITE = (
     f"INSERT INTO leancoffee_topic ({_NEW_TOPIC}) SELECT "
     + _CARRIED.format(true="1", false="0", empty="'[]'")
-    + " FROM (SELECT * FROM leancoffee_topic WHERE community_id = ? AND in_backlog "
-    "ORDER BY id DESC LIMIT ?)"
+    + " FROM (SELECT id, title, pitch, author, author_name, coauthors FROM leancoffee_topic "
+    "WHERE community_id = ? AND in_backlog = 1 ORDER BY id DESC LIMIT ?)"
 )
 _CLAIM_SQLITE = (
     "UPDATE leancoffee_topic SET in_backlog = 0 WHERE id IN "
     "(SELECT origin FROM leancoffee_topic WHERE session_id = ?)"
 )
+# (``in_backlog = true``, not ``in_backlog`` alone: SQLite's index serves only the former.)
 _TRIM = (
-    "UPDATE leancoffee_topic SET in_backlog = {false} WHERE community_id = ? AND in_backlog "
-    "AND id < (SELECT id FROM leancoffee_topic WHERE community_id = ? AND in_backlog "
-    "ORDER BY id DESC LIMIT 1 OFFSET ?)"
+    "UPDATE leancoffee_topic SET in_backlog = {false} WHERE community_id = ? AND "
+    "in_backlog = {true} AND id < (SELECT id FROM leancoffee_topic WHERE community_id = ? AND "
+    "in_backlog = {true} ORDER BY id DESC LIMIT 1 OFFSET ?)"
 )
 
 
@@ -161,9 +162,16 @@ async def carry_over(s: Session, now: datetime) -> int:
     return len(rows)
 
 
+def trim_query() -> str:
+    return _TRIM.format(**({"true": "1", "false": "0"} if store.is_sqlite() else BOOLS))
+
+
+BOOLS = {"true": "true", "false": "false"}
+
+
 async def trim_backlog(community_id: int) -> int:
     """Keep the :data:`BACKLOG_KEPT` newest topics of the backlog; the number that left it."""
-    query = _TRIM.format(false="0" if store.is_sqlite() else "false")
+    query = trim_query()
     return await store.execute(query, [community_id, community_id, BACKLOG_KEPT - 1])
 
 

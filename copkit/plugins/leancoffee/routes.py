@@ -28,6 +28,9 @@ lc.log_words(
         "leancoffee.merged": N_("{who} merged topic #{text} into another one"),
         "leancoffee.removed": N_("{who} removed a topic from the board"),
         "leancoffee.ended": N_("The lean coffee ended"),
+        "leancoffee.backlog_trimmed": N_(
+            "The backlog kept its newest topics; the {text} that waited longest left it"
+        ),
         "topic@leancoffee": N_("{who} proposed “{text}”"),
         "vote@leancoffee": N_("{who} gave a topic a dot"),
         "note@leancoffee": N_("{who} noted “{text}”"),
