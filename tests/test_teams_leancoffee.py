@@ -146,3 +146,31 @@ async def test_lean_coffee_in_a_channel(env: TeamsEnv):
     assert "Pairing" in env.connector.texts(posted[-1])
     assert "ended" in text(board(env, board_id)).lower()
     assert "Pair on the hard bits" in minutes.markdown and "Rotate pairs daily" in minutes.markdown
+
+
+async def test_a_vote_delivered_again_to_another_process_counts_once(env: TeamsEnv):
+    """The re-delivery record commits with the vote (one transaction): the same click delivered
+    again, to this process or to another one (a restart forgets everything), adds no dot and is
+    answered without the person's private note."""
+    await env.post(env.a.mention(OWNER, "leancoffee start --title Twice"))
+    await env.post(env.a.mention(ALICE, "leancoffee propose Pairing"))
+    await env.post(env.a.mention(OWNER, "leancoffee voting open"))
+    sid, board_id = await board_message(env)
+    data = next(
+        a["data"]
+        for a in actions_of(board(env, board_id))
+        if str((a.get("data") or {}).get("copkit", "")).startswith("leancoffee:vote")
+    )
+    click = env.a.execute(
+        BOB, board_id, data, inputs={"_sel": "1"} if "_sel" in str(data) else None
+    )
+    status, first = await env.post(click)
+    assert status == 200 and first["statusCode"] == 200
+    assert await Vote.filter(session_id=sid).count() == 1
+    for restart in (False, True):
+        if restart:
+            await env.restart()
+        status, again = await env.post(click)
+        assert status == 200
+        assert await Vote.filter(session_id=sid).count() == 1
+        assert again["value"] == "Done."  # the answer was Bob's alone: it was not kept

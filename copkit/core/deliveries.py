@@ -39,14 +39,16 @@ class Deliveries:
         store.first_write.set(claim)
         return claim
 
-    async def finish(self, claim: Claim, status: int, body: Any, *, private: bool) -> None:
+    async def finish(self, claim: Claim, status: int, body: Any, *, private: bool) -> bool:
         """Record the answer of a claimed event: claimed already (with its writes), only its
         body is added if anyone may see it; not yet, one ``INSERT`` with the answer. A failed
         answer is not recorded, except when its writes committed (doing them again would be
-        worse than a neutral answer to a retry)."""
+        worse than a neutral answer to a retry). ``False`` when another delivery of the event
+        was recorded meanwhile (answer it as a re-delivery: see :meth:`earlier`)."""
         store.first_write.set(None)
         kept = None if private else body
         ok = 200 <= status < 300
+        new = True
         try:
             if claim.state == _CLAIMED:
                 if not ok and claim.standalone:  # it only sent something: let a retry redo it
@@ -57,11 +59,12 @@ class Deliveries:
                         [_db("body", kept), claim.platform, claim.key],
                     )
             elif ok:
-                await store.rows(_CLAIM, claim.values(status, kept))
+                new = bool(await store.rows(_CLAIM, claim.values(status, kept)))
         except Exception:
             log.warning("could not remember an answered delivery", exc_info=True)
-            return
+            return True
         await self._purge(claim.at)
+        return new
 
     async def earlier(self, platform: str, key: str) -> tuple[int, Any]:
         """The answer recorded for an event claimed by another delivery (see :class:`Claim`);

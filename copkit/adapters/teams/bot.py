@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from copkit.core.deliveries import Redelivered, before_effect
+from copkit.core.deliveries import Claim, Redelivered, before_effect
 from copkit.core.errors import Unavailable
 from copkit.core.events import CommunityRef, Interaction, Person, RoomRef, Upload
 from copkit.core.i18n import _, use_locale
@@ -148,19 +148,33 @@ class TeamsBot:
                 result = await self._dispatch(authenticated, activity, handling)
             except Redelivered:  # answered by this or another process before
                 claim = None
-                earlier = await self.runtime.deliveries.earlier("teams", key)
-                self._answered.put(key, earlier)
-                result = self._replay(activity, earlier)
+                result = await self._earlier(activity, key)
+            if claim is not None:
+                done, claim = claim, None
+                if not await self._finish(key, done, result, handling):
+                    # recorded by another delivery meanwhile (this one wrote and sent
+                    # nothing): it gets the answer a re-delivery gets
+                    result = await self._earlier(activity, key)
             return result
         finally:
             if key:
                 self._inflight.pop(key, None)
-                private = handling.is_private
-                if claim is not None:
-                    if 200 <= result[0] < 300:
-                        self._answered.put(key, (result[0], None if private else result[1]))
-                    await self.runtime.deliveries.finish(claim, *result, private=private)
+                if claim is not None:  # it failed: a retry may do it again (unless it wrote)
+                    await self._finish(key, claim, result, handling)
             future.set_result(result)
+
+    async def _finish(
+        self, key: str, claim: Claim, result: tuple[int, Any], handling: _Handling
+    ) -> bool:
+        private = handling.is_private
+        if 200 <= result[0] < 300:
+            self._answered.put(key, (result[0], None if private else result[1]))
+        return await self.runtime.deliveries.finish(claim, *result, private=private)
+
+    async def _earlier(self, activity: JSON, key: str) -> tuple[int, Any]:
+        earlier = await self.runtime.deliveries.earlier("teams", key)
+        self._answered.put(key, earlier)
+        return self._replay(activity, earlier)
 
     @staticmethod
     def _replay(activity: JSON, earlier: tuple[int, Any]) -> tuple[int, Any]:
