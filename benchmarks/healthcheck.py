@@ -14,6 +14,7 @@ Usage: python benchmarks/healthcheck.py [MEMBERS] [ROUNDS]
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 
 from _databases import label as db_label
 from _databases import run_per_database, split_args
+from _statements import Statements
 
 from copkit.core.clock import FakeClock
 from copkit.core.context import Scope
@@ -34,6 +36,7 @@ from copkit.plugins.healthcheck import routes as R
 from copkit.plugins.healthcheck.models import Answer, Respondent, Round
 
 PLUGINS = ["copkit.plugins.core_commands", "copkit.plugins.healthcheck"]
+CLICK_STATEMENTS = 4  # the most statements one click may send (issue 20, target 3)
 COLOURS = ("green", "amber", "red")
 TRENDS = ("better", "same", "worse")
 
@@ -49,7 +52,7 @@ class CountingMessenger:
         self.sent += 1
         return {"room_id": room_id, "message_id": str(self.sent)}
 
-    async def edit(self, community, ref, view):  # noqa: ANN001
+    async def edit(self, community, ref, view, request=None):  # noqa: ANN001
         self.edits += 1
 
 
@@ -104,11 +107,24 @@ async def one_round(url: str, members: int, label: str) -> dict[str, float]:
         assert await Respondent.filter(round_id=r.id).count() == members
         assert await Answer.filter(round_id=r.id).count() == members * len(items)
 
+        # the statements of one click: a member's first (a new respondent) and a later one
+        late = Person("late", "Late")
+        await rt.handle_text(community, room, late, "help")  # known to copkit already
+        counted = []
+        for i in range(2):
+            action = Interaction(
+                R.COLOUR.build(round=r.id, item=items[i]), {"selected": [COLOURS[i]]}
+            )
+            with Statements() as st:
+                await rt.handle_interaction(community, room, late, action)
+            counted.append(st.count)
+        await asyncio.sleep(rt.live.interval + 0.2)
+
         scope = Scope(rt, (await rt.community(community)).row, room.id)
         t0 = time.perf_counter()
         closed = await closing.close(r.id, rt.clock.now())
         close_t = time.perf_counter() - t0
-        assert closed is not None and closed.responses == members
+        assert closed is not None and closed.responses == members + 1  # and the late one
         assert await Answer.filter(round_id=r.id, token__not_isnull=True).count() == 0
         t0 = time.perf_counter()
         await rounds.show_results(scope, closed, ToRoom(room.id))
@@ -125,13 +141,16 @@ async def one_round(url: str, members: int, label: str) -> dict[str, float]:
             "close": close_t,
             "results": results_t,
             "trend": trend_t,
+            "first click statements": counted[0],
+            "later click statements": counted[1],
         }
         print(
             f"{label:8} {members} members, {clicks} clicks at once: {total * 1000:6.0f} ms "
             f"({clicks / total:5.0f}/s) · per click p50 {out['p50'] * 1000:5.1f} ms, "
             f"p99 {out['p99'] * 1000:6.1f} ms · announcement edits {edits} · "
             f"close {close_t * 1000:5.0f} ms · results+grid {results_t * 1000:5.0f} ms · "
-            f"trend chart {trend_t * 1000:4.0f} ms",
+            f"trend chart {trend_t * 1000:4.0f} ms · statements per click: first {counted[0]}, "
+            f"later {counted[1]}",
             flush=True,
         )
         return out
@@ -151,6 +170,13 @@ async def run(url: str, members: int, rounds: int, label: str) -> None:
         f"per click p50 {med['p50'] * 1000:.1f} ms, p99 {med['p99'] * 1000:.1f} ms, "
         f"announcement edits {med['edits']:.0f}, close {med['close'] * 1000:.0f} ms, "
         f"results+grid {med['results'] * 1000:.0f} ms, trend chart {med['trend'] * 1000:.0f} ms",
+        flush=True,
+    )
+    worst = max(max(r["first click statements"], r["later click statements"]) for r in results)
+    verdict = "PASS" if worst <= CLICK_STATEMENTS else "FAIL"
+    print(
+        f"{label:8} a click sends at most {worst} statements · target ≤ {CLICK_STATEMENTS}: "
+        f"{verdict} (load {os.getloadavg()[0]:.2f})",
         flush=True,
     )
 

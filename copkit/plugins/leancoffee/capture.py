@@ -111,17 +111,17 @@ async def show_open_actions(
     if not include_done:
         q = q.filter(done=False)
     dropped = await _dropped(ctx.community.id)
-    rows = [
-        a
-        for a in await q.order_by("id").limit(50).prefetch_related("session")
-        if a.id not in dropped
-    ]
+    rows = [a for a in await q.order_by("id").limit(50) if a.id not in dropped]
     if not rows:
         if announce_empty:
             await ctx.reply(notice(_("No open action items. 🎉")), private=True)
         return
     tz = ctx.zone
-    lines = [action_line(a, a.session.started_at.astimezone(tz).date()) for a in rows]
+    # each action's day: its session's start, read as plain values (no session objects)
+    started = dict(
+        await Session.filter(id__in={a.session_id for a in rows}).values_list("id", "started_at")
+    )
+    lines = [action_line(a, started[a.session_id].astimezone(tz).date()) for a in rows]
     buttons = [
         Button(DONE.build(action=a.id), _("Done #{id}").format(id=a.id)) for a in rows if not a.done
     ][:10]
