@@ -460,7 +460,16 @@ def writer_of(client: BaseDBAsyncClient) -> Writer:
 
 
 async def write(w: Write) -> list[dict[str, Any]]:
-    """Run ``w`` (see the module's docstring); the main statement's rows, as dicts."""
+    """Run ``w`` (see the module's docstring); the main statement's rows, as dicts.
+
+    What the request records with its first write (:data:`copkit.core.store.first_write`: the
+    adapters' re-delivery record) is written just before it, as :func:`copkit.core.store.one_commit`
+    does on SQLite: a request delivered again to another process at the same moment then finds
+    the record and writes nothing twice. (Joining the record to the write's own transaction
+    deadlocked concurrent votes on PostgreSQL.)"""
+    first = store.first_write.get()
+    if first is not None and first.joinable:
+        await first.before_effect()
     pending = _pending.get()
     taken: list[Row] = []
     if pending:
