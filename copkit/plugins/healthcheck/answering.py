@@ -18,7 +18,7 @@ from copkit.core.roles import Role
 from copkit.core.routes import StaleAction
 from copkit.core.views import Private, View
 
-from . import ballots, logic, views
+from . import logic, views
 from .logic import Closed
 from .models import OPEN, Round, RoundDimension
 from .rounds import answered
@@ -41,7 +41,7 @@ async def open_round_of(ctx: Context, args: dict[str, Any]) -> Round:
 
 
 async def _item(r: Round, args: dict[str, Any]) -> RoundDimension:
-    it = next((it for it in await ballots.items(r) if it.id == args["item"]), None)
+    it = await RoundDimension.get_or_none(id=args["item"], round_id=r.id)
     if it is None:
         raise StaleAction()
     return it
@@ -49,9 +49,9 @@ async def _item(r: Round, args: dict[str, Any]) -> RoundDimension:
 
 async def show_step(ctx: Context, r: Round, index: int, sheet: logic.Sheet | None = None) -> None:
     """Card ``index`` (1-based); one past the deck is "What did we forget?", then the thanks."""
-    its = await ballots.items(r)
+    its = await logic.items(r.id)
     if sheet is None:
-        sheet = await ballots.sheet(r, ctx.person.id)
+        sheet = await logic.sheet(r.id, ctx.person.id)
     tz = ctx.zone
     view: View
     if 1 <= index <= len(its):
@@ -96,22 +96,13 @@ def _picked(args: dict[str, Any]) -> str:
     return str(selected[0])
 
 
-async def _save(ctx: Context, r: Round, it: RoundDimension, **values: Any) -> None:
-    """Check and record an answer (see :mod:`.ballots`: a few statements per click)."""
-    checked = logic.checked_answer(**values)
-    try:
-        new = await ballots.save_answer(r, ctx.person.id, it.id, checked)
-    except Closed:
-        ballots.forget(r)
-        raise
-    await answered(ctx, r, new)
-
-
 async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
     r = await open_round_of(ctx, args)
     it = await _item(r, args)
-    await _save(ctx, r, it, **{what: _picked(args)})
-    sheet = await ballots.sheet(r, ctx.person.id)
+    value = _picked(args)
+    new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
+    await answered(ctx, r, new)
+    sheet = await logic.sheet(r.id, ctx.person.id)
     await show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet)
 
 
@@ -129,7 +120,8 @@ async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
 async def comment(ctx: Context, args: dict[str, Any]) -> None:
     r = await open_round_of(ctx, args)
     it = await _item(r, args)
-    await _save(ctx, r, it, comment=str(args.get("comment") or ""))
+    new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
+    await answered(ctx, r, new)
     await show_step(ctx, r, it.position)
 
 

@@ -170,22 +170,6 @@ def ballot_token(secret: str, round_id: int, member: str) -> str:
     return mac.hexdigest()[:48]
 
 
-def checked_answer(
-    *, colour: str | None = UNSET, trend: str | None = UNSET, comment: str | None = UNSET
-) -> dict[str, Any]:
-    """The fields of an answer that are given, checked (:class:`UserError` if bad) and cleaned."""
-    if colour is not UNSET and colour not in COLOURS:
-        raise UserError(_("Pick green, amber or red."))
-    if trend is not UNSET and trend not in TRENDS:
-        raise UserError(_("Pick better, same or worse."))
-    if comment is not UNSET and comment is not None and len(comment) > COMMENT_MAX:
-        raise UserError(_("Too long: at most {n} characters.").format(n=COMMENT_MAX))
-    if comment is not UNSET:
-        comment = comment.strip() or None if comment else None
-    given = (("colour", colour), ("trend", trend), ("comment", comment))
-    return {k: v for k, v in given if v is not UNSET}
-
-
 async def save(
     round_id: int,
     member: str,
