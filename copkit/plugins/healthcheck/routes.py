@@ -20,6 +20,7 @@ hc = Format(
 )
 hc.log_words(
     {
+        "healthcheck.not_opened": N_("The health check of a series could not open: {text}"),
         "healthcheck.started": N_("{who} started health check #{number}"),
         "healthcheck.closed": N_("Health check #{number} closed: {text}"),
         "healthcheck.moderated": N_("{who} moderated the comments of health check #{number}"),

@@ -21,6 +21,8 @@ lc = Format(
 lc.log_words(
     {
         "leancoffee.started": N_("{who} started a lean coffee"),
+        "leancoffee.backlog_dropped": N_("{who} dropped a topic from the backlog"),
+        "leancoffee.not_opened": N_("The lean coffee of a series could not open: {text}"),
         "leancoffee.voting": N_("{who} opened the dot voting"),
         "leancoffee.next": N_("{who} moved the discussion on to the next topic"),
         "leancoffee.skip": N_("{who} skipped a topic"),

@@ -23,6 +23,15 @@ rt = Format(
     ),
 )
 
+rt.log_words(
+    {
+        "retro.revealed": N_("{who} revealed the retrospective notes"),
+        "retro.merged": N_("{who} grouped two retrospective notes"),
+        "retro.stage": N_("{who} moved the retrospective on to its next stage"),
+        "retro.done": N_("{who} closed the retrospective"),
+    }
+)
+
 PHASE_JOB = "retro.phase"
 
 PROMPTS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -35,6 +35,13 @@ cv = Format(
     N_("The community's vision on one page: seven boxes, a picture to pin, goals to measure."),
 )
 
+cv.log_words(
+    {
+        "canvas.pin": N_("{who} pinned the community canvas"),
+        "canvas.workshop": N_("The vision workshop updated the community canvas"),
+    }
+)
+
 ADD = cv.route("add")
 """The canvas's "Add to the canvas" button and its form (box, text)."""
 

@@ -23,6 +23,20 @@ ws = Format(
     ),
 )
 
+ws.log_words(
+    {
+        "workshop.started": N_("{who} started a vision workshop"),
+        "workshop.step": N_("The vision workshop moved on to its next step"),
+        "workshop.stopped": N_("{who} stopped the vision workshop"),
+        "workshop.done": N_("The vision workshop ended"),
+        "workshop.merged": N_("{who} grouped two workshop notes"),
+        "workshop.revealed": N_("{who} revealed the workshop notes"),
+        "workshop.vote": N_("{who} opened the dot vote on the workshop notes"),
+        "workshop.nominated": N_("{who} nominated {text_person} to lead the community"),
+        "workshop.named": N_("The community chose its name: “{text}”"),
+    }
+)
+
 PHASE_JOB = "workshop.phase"
 
 # Writing: the step a form or button was shown for.
