@@ -93,7 +93,7 @@ class Topic(Model):
     extensions_used = fields.SmallIntField(default=0)
     thumbs = fields.JSONField(default=list)  # [[up, neutral, down], …] per round
     final_votes = fields.IntField(null=True)  # dots when voting closed
-    # Its dots now: kept by the database's triggers on leancoffee_vote (see .dotcount); never
+    # Its dots now: kept by the database's triggers on leancoffee_vote (migration 0002); never
     # written by copkit's code.
     dot_count = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField()
