@@ -68,7 +68,7 @@ async def one(url: str, n: int, args: argparse.Namespace) -> dict:
         config=config,
     )
     await fleet.start(timeout=60)
-    await ready(fleet)
+    await fleet.wait_ready(fleet.workers, 60.0, probe="/readyz")
     spreader = Spreader(fleet.urls)
     t0 = time.perf_counter()
     try:
@@ -111,25 +111,6 @@ async def one(url: str, n: int, args: argparse.Namespace) -> dict:
 
 
 POLL = 0.5  # copkit run's timer poll interval (seconds)
-
-
-async def ready(fleet: Fleet, timeout: float = 60.0) -> None:
-    """Every process answers ``/readyz`` with 200 (``/healthz`` answers while it starts)."""
-    import aiohttp
-
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        for w in fleet.workers:
-            while True:
-                try:
-                    async with http.get(f"http://127.0.0.1:{w.port}/readyz") as r:
-                        if r.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"process on {w.port} not ready: {fleet.tail(w)}")
-                await asyncio.sleep(0.05)
 
 
 def verdict(ok: bool) -> str:

@@ -253,24 +253,6 @@ async def drive(
     }
 
 
-async def ready(fleet: Fleet, timeout: float = 60.0) -> None:
-    """Wait until every process answers ``/readyz`` with 200 (``/healthz`` answers while the
-    process is still starting, when ``/api/messages`` says 503)."""
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        for w in fleet.workers:
-            while True:
-                try:
-                    async with http.get(f"http://127.0.0.1:{w.port}/readyz") as r:
-                        if r.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"copkit on {w.port} not ready: {fleet.tail(w)}")
-                await asyncio.sleep(0.05)
-
-
 async def reset(url: str) -> None:
     import asyncpg
 
@@ -340,7 +322,7 @@ async def run_copkit(url: str, n: int, sdk: str, args: argparse.Namespace) -> di
     fleet = Fleet(url, n=n, command="copkit", logdir=Path(args.logdir) if args.logdir else None)
     try:
         await fleet.start(timeout=60)
-        await ready(fleet)
+        await fleet.wait_ready(fleet.workers, 60.0, probe="/readyz")
         load = await prepare(connector, fleet.urls[0])
         return await drive(fleet.urls, load.activity, args.clients, args.seconds)
     finally:

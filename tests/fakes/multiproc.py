@@ -138,7 +138,10 @@ class Fleet:
             await self.stop()
             raise
 
-    async def wait_ready(self, workers: Iterable[Worker], timeout: float = 30.0) -> None:
+    async def wait_ready(
+        self, workers: Iterable[Worker], timeout: float = 30.0, probe: str = "/healthz"
+    ) -> None:
+        """Every worker answers ``probe`` with 200 (``/readyz``: started and its database up)."""
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as http:
             for w in workers:
@@ -146,7 +149,7 @@ class Fleet:
                     if not w.alive:
                         raise RuntimeError(f"worker on {w.port} exited: {self.tail(w)}")
                     try:
-                        async with http.get(f"http://127.0.0.1:{w.port}/healthz") as r:
+                        async with http.get(f"http://127.0.0.1:{w.port}{probe}") as r:
                             if r.status == 200:
                                 break
                     except aiohttp.ClientError:
