@@ -103,14 +103,13 @@ def compose(s: Stored, community_name: str, canvas_name: str = "") -> Brand:
     return Brand(name=name, tagline=s.tagline, accent=accent, ink=ink_on(accent), icon=icon)
 
 
-async def load(community: Community, hooks: Hooks | None) -> tuple[Brand, bool]:
-    """The community's brand and whether any part of it was chosen."""
-    s = await stored(community.id)
+async def composed(community: Community, s: Stored, hooks: Hooks | None) -> Brand:
+    """The brand shown for what ``community`` stored (its canvas's name when it chose none)."""
     canvas_name = ""
     if not s.name and hooks is not None:
         canvas = await hooks.canvas(community.id)
         canvas_name = canvas.name if canvas is not None else ""
-    return compose(s, community.name, canvas_name), s.chosen
+    return compose(s, community.name, canvas_name)
 
 
 # Checking values ---------------------------------------------------------------------------------
@@ -242,11 +241,7 @@ class Brands:
         """The community's brand and whether it chose any part of it."""
         entry = await self._entry(community)
         if entry.brand is None:  # composed when first asked for (a monogram is drawn)
-            canvas_name = ""
-            if not entry.stored.name and self.hooks is not None:
-                canvas = await self.hooks.canvas(community.id)
-                canvas_name = canvas.name if canvas is not None else ""
-            entry.brand = compose(entry.stored, community.name, canvas_name)
+            entry.brand = await composed(community, entry.stored, self.hooks)
         return entry.brand, entry.stored.chosen
 
     def forget(self, community_id: int | None) -> None:
