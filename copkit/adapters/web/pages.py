@@ -26,6 +26,7 @@ from copkit.core.dberrors import is_unavailable
 from copkit.core.i18n import _, current_locale, set_locale, use_locale
 from copkit.core.lru import LRUDict
 from copkit.core.models import Community, LogEntry
+from copkit.core.parsing import to_int
 from copkit.core.runtime import Copkit
 from copkit.core.site import SiteEvent, is_ref
 from copkit.core.timezones import community_zone
@@ -251,11 +252,8 @@ def page_number(raw: str | None, pages: int) -> int:
     to ``pages`` answers 404."""
     if raw is None:
         return 1
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise web.HTTPNotFound()
-    number = int(text)
-    if not 1 <= number <= max(pages, 1):
+    number = to_int(raw.strip(), 1, max(pages, 1))
+    if number is None or raw.strip().startswith(("+", "-")):
         raise web.HTTPNotFound()
     return number
 

@@ -23,6 +23,7 @@ from copkit.core.errors import UserError
 from copkit.core.facilitation import groups, people, phases
 from copkit.core.facilitation.models import Group, Phase
 from copkit.core.i18n import _
+from copkit.core.parsing import to_int
 from copkit.core.routes import StaleAction
 from copkit.core.views import Button, Choice, Private, ToRoom, ToThread, UserText, View, notice
 
@@ -70,9 +71,9 @@ async def running(scope: Scope, fmt: str) -> Session | None:
     place = await places.key_of_room(scope.community.id, scope.room_id)
     if place is not None:  # a group's thread: its own session, whatever else runs
         prefix, _sep, rest = place.partition(":")
-        sid = rest.split(":", 1)[0]
-        if prefix == fmt and sid.isdigit():
-            s = await Session.get_or_none(id=int(sid), community_id=scope.community.id)
+        sid = to_int(rest.split(":", 1)[0], 1)
+        if prefix == fmt and sid is not None:
+            s = await Session.get_or_none(id=sid, community_id=scope.community.id)
             if s is not None and s.status == RUNNING:
                 return s
     rows = await Session.filter(community_id=scope.community.id, status=RUNNING, format=fmt).limit(
