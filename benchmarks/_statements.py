@@ -1,6 +1,7 @@
 """Shared by the benchmarks: count (and time) the statements a piece of work sends to the
 database — each one a thread hop on SQLite (aiosqlite) and a round trip on PostgreSQL (asyncpg),
-``BEGIN`` and ``COMMIT`` included.
+``BEGIN`` and ``COMMIT`` included. On SQLite, a batch of copkit's writer (one function run in
+aiosqlite's thread: its writes in one transaction, :mod:`copkit.core.writer`) counts as one.
 
     with Statements() as st:
         await work()
@@ -44,11 +45,29 @@ class Statements:
         self._saved.append((cls, name, original))
         setattr(cls, name, wrapper)
 
+    def _wrap_writer(self, cls: type) -> None:
+        original = cls._execute  # type: ignore[attr-defined]
+        log = self.log
+
+        @functools.wraps(original)
+        async def wrapper(conn: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(fn, "__name__", "") != "_sqlite_batch":  # (counted by its caller)
+                return await original(conn, fn, *args, **kwargs)
+            t0 = time.perf_counter()
+            try:
+                return await original(conn, fn, *args, **kwargs)
+            finally:
+                log.append((time.perf_counter() - t0, f"writer: {len(args[1])} write(s), one trip"))
+
+        self._saved.append((cls, "_execute", original))
+        cls._execute = wrapper  # type: ignore[attr-defined]
+
     def __enter__(self) -> Statements:
         import aiosqlite
 
         for name in _SQLITE:
             self._wrap(aiosqlite.Connection, name)
+        self._wrap_writer(aiosqlite.Connection)
         try:
             import asyncpg
         except ImportError:  # pragma: no cover - PostgreSQL extra not installed

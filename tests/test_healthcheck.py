@@ -463,3 +463,54 @@ async def test_pulse_poll_is_anonymous_and_counted_at_close(h):
     await h.click("bob", f"{pid}:1")
     await h.advance(hours=1)
     assert "Only 2 votes: not enough answers to stay anonymous." in h.last().text
+
+
+class RoundTrips:
+    """Counts what reaches the database driver: on SQLite each call into aiosqlite's thread, on
+    PostgreSQL each asyncpg call (a round trip each)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import aiosqlite
+        import asyncpg
+
+        self.sent: list[str] = []
+        monkeypatch.setattr(
+            aiosqlite.Connection, "_execute", self._wrap(aiosqlite.Connection._execute)
+        )
+        for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany"):
+            cls = asyncpg.connection.Connection
+            monkeypatch.setattr(cls, name, self._wrap(getattr(cls, name)))
+
+    def _wrap(self, method):
+        sent = self.sent
+
+        async def counted(conn, *args, **kwargs):
+            sent.append(str(getattr(args[0], "__name__", args[0]))[:60] if args else "")
+            return await method(conn, *args, **kwargs)
+
+        return counted
+
+
+async def test_an_answer_is_three_round_trips(h, monkeypatch):
+    """A click on a card: the round, its cards, and one write that takes the round's lock, counts
+    the member in, saves the answer and reads their sheet back (issue 20: at most 4)."""
+    rid = await start(h)
+    ids = [it.id for it in await logic.items(rid)]
+    await h.say("ann", "help")  # known to copkit already
+    trips = RoundTrips(monkeypatch)
+    for n, (route, value) in enumerate(
+        [(R.COLOUR, "green"), (R.TREND, "better"), (R.COLOUR, "red"), (R.COMMENT, None)]
+    ):
+        trips.sent.clear()
+        values = {"comment": "so so"} if value is None else {"selected": [value]}
+        out = await h.click("ann", (route.build(round=rid, item=ids[n // 2])), values)
+        assert len(trips.sent) <= 3, trips.sent
+        assert out and out[-1].view.tone != "error", text_of(out[-1].view)
+    trips.sent.clear()
+    await h.click("ann", R.FORGET.build(round=rid), {"text": "the coffee"})
+    assert len(trips.sent) <= 3, trips.sent
+    monkeypatch.undo()
+    assert await Respondent.filter(round_id=rid).count() == 1
+    [a1, a2] = sorted(await Answer.filter(round_id=rid), key=lambda a: a.item_id)
+    assert (a1.colour, a1.trend, a2.colour, a2.comment) == ("green", "better", "red", "so so")
+    assert [n.text for n in await Note.filter(round_id=rid)] == ["the coffee"]

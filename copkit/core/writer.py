@@ -29,7 +29,7 @@ import contextvars
 import itertools
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,13 +65,19 @@ class Write:
     result; run again up to ``tries`` times while it returns none, for a unique key that said
     no to a concurrent write), then the ``then`` rows — only when ``sql`` returned rows, or
     always when there is no ``sql``. On PostgreSQL the parts run as one statement: ``sql``
-    does not see the ``before`` rows."""
+    does not see the ``before`` rows.
+
+    ``sqlite``, when given, is the main step on SQLite in place of ``sql``: a function run in
+    aiosqlite's thread, inside the write's transaction, that may send several statements (a
+    rule that needs one statement's result before the next) and returns the rows. ``sql`` is
+    then its PostgreSQL form, typically a call of a function of the database's own."""
 
     sql: str = ""
     values: Sequence[Any] = ()
     before: tuple[Row, ...] = ()
     then: tuple[Row, ...] = ()
     tries: int = 1
+    sqlite: Callable[[sqlite3.Connection], list[dict[str, Any]]] | None = None
 
 
 # Rows a request has still to write (the person seen for the first time): they join the
@@ -188,6 +194,7 @@ class _Sqlite:
     values: list[Any]
     then: list[tuple[str, list[Any]]]
     tries: int
+    step: Callable[[sqlite3.Connection], list[dict[str, Any]]] | None = None
 
 
 @dataclass(slots=True)
@@ -209,8 +216,8 @@ def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
                 cols = _columns(row.model, frozenset(row.values))
                 done.append((_insert_sql(row, cols), _row_values(row, cols)))
             parts.append(done)
-        main = store.markers(w.sql, postgres=False) if w.sql else ""
-        return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1))
+        main = store.markers(w.sql, postgres=False) if w.sql and w.sqlite is None else ""
+        return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1), w.sqlite)
     values: list[Any] = []
     cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
     cols_then = [_columns(r.model, frozenset(r.values)) for r in w.then]
@@ -261,12 +268,14 @@ def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
     for query, values in c.before:
         conn.execute(query, values)
     rows: list[dict[str, Any]] = []
-    if c.main:
+    if c.step is not None:
+        rows = c.step(conn)
+    elif c.main:
         for _try in range(c.tries):
             rows = [dict(r) for r in conn.execute(c.main, c.values).fetchall()]
             if rows:
                 break
-    if rows or not c.main:
+    if rows or not (c.main or c.step):
         for query, values in c.then:
             conn.execute(query, values)
     return rows
@@ -475,7 +484,7 @@ async def write(w: Write) -> list[dict[str, Any]]:
     if pending:
         taken = list(pending)
         pending.clear()
-        w = Write(w.sql, w.values, (*taken, *w.before), w.then, w.tries)
+        w = Write(w.sql, w.values, (*taken, *w.before), w.then, w.tries, w.sqlite)
     try:
         client = connections.get("default")
         compiled = _compile(w, client.capabilities.dialect)

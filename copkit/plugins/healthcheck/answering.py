@@ -18,7 +18,7 @@ from copkit.core.roles import Role
 from copkit.core.routes import StaleAction
 from copkit.core.views import Private, View
 
-from . import logic, views
+from . import ballots, logic, views
 from .logic import Closed
 from .models import OPEN, Round, RoundDimension
 from .rounds import answered
@@ -40,16 +40,23 @@ async def open_round_of(ctx: Context, args: dict[str, Any]) -> Round:
     return r
 
 
-async def _item(r: Round, args: dict[str, Any]) -> RoundDimension:
-    it = await RoundDimension.get_or_none(id=args["item"], round_id=r.id)
+def _item(its: list[RoundDimension], args: dict[str, Any]) -> RoundDimension:
+    it = next((it for it in its if it.id == args["item"]), None)
     if it is None:
         raise StaleAction()
     return it
 
 
-async def show_step(ctx: Context, r: Round, index: int, sheet: logic.Sheet | None = None) -> None:
+async def show_step(
+    ctx: Context,
+    r: Round,
+    index: int,
+    sheet: logic.Sheet | None = None,
+    its: list[RoundDimension] | None = None,
+) -> None:
     """Card ``index`` (1-based); one past the deck is "What did we forget?", then the thanks."""
-    its = await logic.items(r.id)
+    if its is None:
+        its = await logic.items(r.id)
     if sheet is None:
         sheet = await logic.sheet(r.id, ctx.person.id)
     tz = ctx.zone
@@ -78,7 +85,7 @@ async def take(ctx: Context, args: dict[str, Any]) -> None:
     its = await logic.items(r.id)
     sheet = await logic.sheet(r.id, ctx.person.id)
     first = next((i for i, it in enumerate(its, 1) if not sheet.done(it.id)), len(its) + 1)
-    await show_step(ctx, r, first, sheet)
+    await show_step(ctx, r, first, sheet, its)
 
 
 @hc.button(CARD, mirrors="take")
@@ -98,12 +105,13 @@ def _picked(args: dict[str, Any]) -> str:
 
 async def _pick(ctx: Context, args: dict[str, Any], what: str) -> None:
     r = await open_round_of(ctx, args)
-    it = await _item(r, args)
+    its = await logic.items(r.id)
+    it = _item(its, args)
     value = _picked(args)
-    new = await logic.save(r.id, ctx.person.id, it.id, **{what: value})
-    await answered(ctx, r, new)
-    sheet = await logic.sheet(r.id, ctx.person.id)
-    await show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet)
+    saved = await ballots.save(r, ctx.person.id, it.id, **{what: value})
+    await answered(ctx, r, saved.count)
+    sheet = saved.sheet
+    await show_step(ctx, r, it.position + 1 if sheet.done(it.id) else it.position, sheet, its)
 
 
 @hc.button(COLOUR, mirrors="take")
@@ -119,19 +127,21 @@ async def pick_trend(ctx: Context, args: dict[str, Any]) -> None:
 @hc.button(COMMENT, mirrors="take")
 async def comment(ctx: Context, args: dict[str, Any]) -> None:
     r = await open_round_of(ctx, args)
-    it = await _item(r, args)
-    new = await logic.save(r.id, ctx.person.id, it.id, comment=str(args.get("comment") or ""))
-    await answered(ctx, r, new)
-    await show_step(ctx, r, it.position)
+    its = await logic.items(r.id)
+    it = _item(its, args)
+    comment = str(args.get("comment") or "")
+    saved = await ballots.save(r, ctx.person.id, it.id, comment=comment)
+    await answered(ctx, r, saved.count)
+    await show_step(ctx, r, it.position, saved.sheet, its)
 
 
 @hc.button(FORGET, mirrors="take")
 async def forget(ctx: Context, args: dict[str, Any]) -> None:
     r = await open_round_of(ctx, args)
-    new = await logic.save(r.id, ctx.person.id, note=str(args.get("text") or ""))
-    await answered(ctx, r, new)
-    total = await RoundDimension.filter(round_id=r.id).count()
-    await show_step(ctx, r, total + 2)
+    saved = await ballots.save(r, ctx.person.id, note=str(args.get("text") or ""))
+    await answered(ctx, r, saved.count)
+    its = await logic.items(r.id)
+    await show_step(ctx, r, len(its) + 2, saved.sheet, its)
 
 
 @hc.button(DONE, mirrors="take")

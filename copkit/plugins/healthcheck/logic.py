@@ -1,8 +1,9 @@
 """Rounds, answers, closing and results: the health check's rules, on the database.
 
-Every answer and the close take the round's row lock first (a conditional UPDATE of the open
-round), so on PostgreSQL they are ordered: an answer either lands before the close (and is
-counted) or finds the round closed (and is refused). SQLite serialises transactions anyway.
+Every answer (:mod:`.ballots`) and the close take the round's row lock first (a conditional
+UPDATE of the open round), so on PostgreSQL they are ordered: an answer either lands before the
+close (and is counted) or finds the round closed (and is refused). SQLite serialises
+transactions anyway.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from copkit.core import store
 from copkit.core.errors import UserError
@@ -34,7 +32,7 @@ from .models import (
     Round,
     RoundDimension,
 )
-from .tally import COLOURS, TRENDS, Tally, red_twice, tally
+from .tally import Tally, red_twice, tally
 
 MIN_RESPONSES = 3
 MIN_DURATION = timedelta(minutes=10)
@@ -157,73 +155,12 @@ async def items(round_id: int) -> list[RoundDimension]:
     return await RoundDimension.filter(round_id=round_id).order_by("position")
 
 
-async def _lock_open(round_id: int) -> None:
-    if not await Round.filter(id=round_id, status=OPEN).update(writes=F("writes") + 1):
-        raise Closed()
-
-
 def ballot_token(secret: str, round_id: int, member: str) -> str:
     """The token ``member``'s answers carry while round ``round_id`` is open: an HMAC of their
     id under the round's secret. No row pairs a member with a token; once the secret is erased
     (at the close) nobody can compute it again."""
     mac = hmac.new(bytes.fromhex(secret), f"{round_id}:{member}".encode(), hashlib.sha256)
     return mac.hexdigest()[:48]
-
-
-async def save(
-    round_id: int,
-    member: str,
-    item_id: int | None = None,
-    *,
-    colour: str | None = UNSET,
-    trend: str | None = UNSET,
-    comment: str | None = UNSET,
-    note: str | None = UNSET,
-) -> int | None:
-    """Record (or change) ``member``'s answer. Returns how many have responded if they just
-    became a respondent, else ``None``.
-
-    Only the given fields change: the last write wins, and a member counts once however many
-    times (or however concurrently) they answer.
-    """
-    if colour is not UNSET and colour not in COLOURS:
-        raise UserError(_("Pick green, amber or red."))
-    if trend is not UNSET and trend not in TRENDS:
-        raise UserError(_("Pick better, same or worse."))
-    for text in (comment, note):
-        if text is not UNSET and text is not None and len(text) > COMMENT_MAX:
-            raise UserError(_("Too long: at most {n} characters.").format(n=COMMENT_MAX))
-    if comment is not UNSET:
-        comment = comment.strip() or None if comment else None
-    if note is not UNSET:
-        note = note.strip() or None if note else None
-    async with in_transaction():
-        await _lock_open(round_id)
-        secret = await Round.filter(id=round_id).values_list("secret", flat=True)
-        if not secret or not secret[0]:
-            raise Closed()
-        token = ballot_token(str(secret[0]), round_id, member)
-        new: int | None = None
-        if not await Respondent.exists(round_id=round_id, member=member):
-            await Respondent.create(round_id=round_id, member=member)
-            new = await Respondent.filter(round_id=round_id).count()
-        if note is not UNSET:
-            if note is None:
-                await Note.filter(round_id=round_id, token=token).delete()
-            elif not await Note.filter(round_id=round_id, token=token).update(text=note):
-                await Note.create(round_id=round_id, token=token, text=note)
-        else:
-            assert item_id is not None
-            values: dict[str, Any] = {
-                k: v
-                for k, v in (("colour", colour), ("trend", trend), ("comment", comment))
-                if v is not UNSET
-            }
-            if not await Answer.filter(round_id=round_id, token=token, item_id=item_id).update(
-                **values
-            ):
-                await Answer.create(round_id=round_id, item_id=item_id, token=token, **values)
-    return new
 
 
 @dataclass
