@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vRecur
+if TYPE_CHECKING:  # (imported when a calendar is built: about 8 MB a process rarely needs)
+    from icalendar import Event
 
 PRODID = "-//copkit//community calendar//EN"
 
@@ -54,6 +56,8 @@ def _moment(when: datetime, tz: str) -> datetime:
 
 
 def _event(entry: CalendarEntry, stamp: datetime) -> Event:
+    from icalendar import Event, vRecur
+
     ev = Event()
     ev.add("uid", entry.uid)
     ev.add("dtstamp", stamp.astimezone(UTC))
@@ -85,6 +89,8 @@ def _event(entry: CalendarEntry, stamp: datetime) -> Event:
 def calendar(entries: Iterable[CalendarEntry], stamp: datetime, *, name: str = "") -> bytes:
     """A VCALENDAR holding ``entries`` (one for an event's .ics, many for a feed), with the
     VTIMEZONE of every zone a series uses. Lines end with CRLF, as RFC 5545 says."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
