@@ -514,3 +514,26 @@ async def test_an_answer_is_three_round_trips(h, monkeypatch):
     [a1, a2] = sorted(await Answer.filter(round_id=rid), key=lambda a: a.item_id)
     assert (a1.colour, a1.trend, a2.colour, a2.comment) == ("green", "better", "red", "so so")
     assert [n.text for n in await Note.filter(round_id=rid)] == ["the coffee"]
+
+
+async def test_a_pulse_vote_is_one_read_and_one_write(h, monkeypatch):
+    """A pulse vote: the pulse, then one write that takes its lock and sets the vote (the count
+    shown after it is the live view's own reads)."""
+    await h.say("leader", 'healthcheck pulse "Enough coffee?" yes no')
+    [poll] = [m.view.poll for m in h.messenger.log if m.view.poll is not None]
+    await h.say("ann", "help")  # known to copkit already
+    trips = RoundTrips(monkeypatch)
+    out = await h.click("ann", f"{poll.action_id}:1")
+    sent = list(trips.sent)
+    assert sent[:2] == ["_execute_fetchall", "_sqlite_batch"] or (
+        len(sent) >= 2 and sent[1].startswith("SELECT healthcheck_pulse_vote")
+    ), sent
+    # (then the live count's own reads: the pulse, its votes, where it is shown; on PostgreSQL
+    # under the view's cross-process lock)
+    assert "Your vote: no" in text_of(out[0].view)
+    trips.sent.clear()
+    out = await h.click("ann", f"{poll.action_id}:1")
+    assert "nothing changed" in text_of(out[0].view)
+    assert len(trips.sent) == 2, trips.sent
+    monkeypatch.undo()
+    assert [v.option for v in await PulseVote.all()] == [1]

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import random
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from copkit.core import writer
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 from copkit.core.storage import scrub, secure_delete
@@ -97,42 +100,67 @@ async def get(community_id: int, pulse_id: int) -> Pulse:
     return p
 
 
-async def _lock_open(pulse_id: int, member: str) -> str:
-    """Take the open pulse's row lock; returns ``member``'s vote token."""
-    if not await Pulse.filter(id=pulse_id, status=OPEN).update(writes=F("writes") + 1):
-        raise UserError(_("This poll is closed."))
-    secret = await Pulse.filter(id=pulse_id).values_list("secret", flat=True)
-    if not secret or not secret[0]:
-        raise UserError(_("This poll is closed."))
-    return ballot_token(str(secret[0]), pulse_id, member)
+# A vote is one write (one trip): the open pulse's row lock (ordering it with the close), then
+# the member's one vote set, changed or taken back. On PostgreSQL the database function
+# ``healthcheck_pulse_vote`` (migration 0005) does it; on SQLite one function in aiosqlite's
+# thread. Both return -1 if the pulse closed, else 1 if the vote changed and 0 if not.
+_PG_VOTE = "SELECT healthcheck_pulse_vote(?::integer, ?, ?, ?::integer, ?::boolean) AS done"
 
 
-async def vote(pulse_id: int, member: str, option: int) -> tuple[int, bool]:
-    """Record ``member``'s vote (last one wins); returns how many have voted, and whether the
-    vote changed (``False`` for the same vote again: a second press changes nothing)."""
-    p = await Pulse.get_or_none(id=pulse_id)
-    if p is None or not 0 <= option < len(p.options):
-        raise UserError(_("That poll no longer exists."))
-    async with in_transaction():
-        member = await _lock_open(pulse_id, member)  # the row lock orders this member's votes
-        mine = await PulseVote.filter(pulse_id=pulse_id, member=member).values_list(
-            "option", flat=True
+def _sqlite_vote(pulse_id: int, secret: str, token: str, option: int, withdraw: bool) -> Any:
+    def step(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        locked = conn.execute(
+            "UPDATE healthcheck_pulse SET writes = writes + 1"
+            " WHERE id = ? AND status = 'open' AND secret = ?",
+            (pulse_id, secret),
         )
-        changed = not mine or mine[0] != option
-        if not mine:
-            await PulseVote.create(pulse_id=pulse_id, member=member, option=option)
-        elif changed:
-            await PulseVote.filter(pulse_id=pulse_id, member=member).update(option=option)
-        return await PulseVote.filter(pulse_id=pulse_id).count(), changed
+        if locked.rowcount == 0:
+            return [{"done": -1}]
+        if withdraw:
+            conn.execute(
+                "DELETE FROM healthcheck_pulse_vote"
+                " WHERE pulse_id = ? AND member = ? AND option = ?",
+                (pulse_id, token, option),
+            )
+            return [{"done": 1}]
+        changed = conn.execute(
+            "INSERT INTO healthcheck_pulse_vote (pulse_id, member, option) VALUES (?, ?, ?)"
+            " ON CONFLICT (pulse_id, member) DO UPDATE SET option = excluded.option"
+            " WHERE healthcheck_pulse_vote.option <> excluded.option",
+            (pulse_id, token, option),
+        )
+        return [{"done": 1 if changed.rowcount else 0}]
+
+    return step
 
 
-async def withdraw(pulse_id: int, member: str, option: int) -> int:
+async def _cast(p: Pulse, member: str, option: int, withdraw: bool) -> bool:
+    if p.status != OPEN or not p.secret:
+        raise UserError(_("This poll is closed."))
+    token = ballot_token(p.secret, p.id, member)
+    values = (p.id, p.secret, token, option, withdraw)
+    rows = await writer.write(
+        writer.Write(_PG_VOTE, values, sqlite=_sqlite_vote(p.id, p.secret, token, option, withdraw))
+    )
+    done = int(rows[0]["done"]) if rows else -1
+    if done < 0:
+        raise UserError(_("This poll is closed."))
+    return done > 0
+
+
+async def vote(p: Pulse, member: str, option: int) -> bool:
+    """Record ``member``'s vote in pulse ``p`` (as read by the request: its secret keys the
+    token; last one wins); returns whether the vote changed (``False`` for the same vote again:
+    a second press changes nothing)."""
+    if not 0 <= option < len(p.options):
+        raise UserError(_("That poll no longer exists."))
+    return await _cast(p, member, option, withdraw=False)
+
+
+async def withdraw(p: Pulse, member: str, option: int) -> None:
     """Take back ``member``'s vote if it is still for ``option`` (a platform reports a vote taken
-    back after, or before, the new one); returns how many have voted."""
-    async with in_transaction():
-        member = await _lock_open(pulse_id, member)
-        await PulseVote.filter(pulse_id=pulse_id, member=member, option=option).delete()
-        return await PulseVote.filter(pulse_id=pulse_id).count()
+    back after, or before, the new one)."""
+    await _cast(p, member, option, withdraw=True)
 
 
 async def voters(pulse_id: int) -> int:

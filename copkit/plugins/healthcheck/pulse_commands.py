@@ -100,10 +100,10 @@ async def pulse_vote(ctx: Context, args: dict[str, Any]) -> None:
     if not 0 <= option < len(p.options):
         raise UserError(_("That poll no longer exists."))
     if args.get("removed"):  # a vote taken back on the platform's own poll: no answer needed
-        await pulse.withdraw(p.id, ctx.person.id, option)
+        await pulse.withdraw(p, ctx.person.id, option)
         await show_count(ctx, p.id, p.room_id)
         return
-    _votes, changed = await pulse.vote(p.id, ctx.person.id, option)
+    changed = await pulse.vote(p, ctx.person.id, option)
     until = views.when(p.closes_at, ctx.zone)
     if not changed:
         ack = _("You already voted {option}; nothing changed. You can change it until {close}.")
