@@ -4,6 +4,7 @@
 Each is a real process started from the installed ``copkit`` script, run ``ROUNDS`` times; the
 medians are printed with PASS/FAIL against the targets (version < 0.5 s, run ready < 2 s) and the
 ratio to a reference measured in the same run: ``python -c pass`` (the interpreter alone).
+copkit's modules are compiled to bytecode first, as a wheel's install does (``_bytecode.py``).
 
 Usage: python benchmarks/startup.py [ROUNDS]
 """
@@ -19,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from _bytecode import compile_copkit
 
 COPKIT = str(Path(sys.executable).with_name("copkit"))
 VERSION_TARGET, RUN_TARGET = 0.5, 2.0
@@ -64,6 +67,7 @@ def run_ready(env: dict[str, str]) -> float:
 
 
 def main(rounds: int) -> int:
+    compile_copkit()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "COPKIT_DATABASE_URL": f"sqlite://{tmp}/copkit.db"}
         for name in ("COPKIT_CONFIG", "DISCORD_TOKEN"):

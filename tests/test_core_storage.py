@@ -148,3 +148,25 @@ def test_pooled_postgres_connections_are_not_reset_on_every_release():
     )
     # SQLite keeps its URL form
     assert isinstance(tortoise_config("sqlite://x.db", [])["connections"]["default"], str)
+
+
+def test_every_model_skips_tortoise_reading_its_source():
+    """Tortoise reads each model's source for ``#:`` comments unless it says ``_no_comments``;
+    copkit writes none, so every model (core and every plugin) skips it (start-up time)."""
+    from tortoise.models import Model
+
+    from copkit.core.plugins import build_registry, make_plugin_manager
+    from copkit.core.storage import CORE_APPS
+
+    registry = build_registry(make_plugin_manager(entry_points_group=None))
+    import importlib
+
+    modules = {m.module for m in [*CORE_APPS, *registry.models]}
+    seen = []
+    for name in sorted(modules):
+        for obj in vars(importlib.import_module(name)).values():
+            if isinstance(obj, type) and issubclass(obj, Model) and obj is not Model:
+                if obj.__module__ == name:
+                    seen.append(obj)
+                    assert vars(obj).get("_no_comments") is True, obj.__qualname__
+    assert len(seen) >= 70, len(seen)

@@ -16,6 +16,8 @@ class ActionReview(Model):
     """One verdict on one action in one review (``event``, e.g. ``retro:3``): unique, so a
     repeated or stale press changes nothing."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="action_reviews")
     community_id: int
@@ -32,6 +34,8 @@ class ActionReview(Model):
 
 class ActionClosed(Model):
     """An action a review closed (done or dropped): it leaves the open list (once)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="actions_closed")

@@ -18,6 +18,8 @@ class AnnounceSetting(Model):
     when copkit could not post in the room (the leader is told once; nothing is posted until
     the room is named again)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.OneToOneField("core.Community", related_name="announce_setting")
     community_id: int
@@ -45,6 +47,8 @@ class Announcement(Model):
     event may have several (a reminder after a move). Claimed by inserting the row; posted
     when ``posted_at`` is set; a claim never posted (its process died) is taken over late."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="announcements")
     community_id: int
@@ -65,6 +69,8 @@ class WhatsOnPost(Model):
     """The week's "what's on" (``week`` like ``2026-W02``, in the community's zone): one row a
     week, posted or ``skipped`` when there was nothing to say."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="whatson_posts")
     community_id: int
@@ -79,6 +85,8 @@ class WhatsOnPost(Model):
 
 class NotifyOptIn(Model):
     """A member who asked to be notified of announcements (``notify me``)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="notify_optins")

@@ -16,6 +16,8 @@ class BrandRow(Model):
     Unset parts are ``None`` (or empty): the brand then falls back to the workshop's name
     vote, the platform's name for the community, copkit's colour and a generated monogram."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="brand")
     community_id: int

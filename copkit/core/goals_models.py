@@ -13,6 +13,8 @@ from tortoise.models import Model
 class GoalRow(Model):
     """One goal: what the community wants, with an optional target, cadence and signal."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="goals")
     community_id: int
@@ -30,6 +32,8 @@ class GoalRow(Model):
 
 class GoalValue(Model):
     """A value the core team entered for a goal and a period (``2026-01``, ``2026-W03`` …)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     goal = fields.ForeignKeyField("goals.GoalRow", related_name="values")

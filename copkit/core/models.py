@@ -1,5 +1,9 @@
 """The core's tables: communities, members and roles, enabled formats, rooms, shown views,
-timer jobs and the community log."""
+timer jobs and the community log.
+
+Every model of copkit (core and plugins) says ``_no_comments = True``: copkit writes no ``#:``
+field comments, and without it tortoise reads and parses each model's source file when the class
+is made, looking for them (about a second of every start-up; a test keeps it on every model)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from tortoise.models import Model
 
 
 class Community(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     platform = fields.CharField(max_length=20)
     external_id = fields.CharField(max_length=200)
@@ -26,6 +31,8 @@ class Community(Model):
 class Membership(Model):
     """A person's role in a community. Only people with a role above member need a row."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="memberships")
     community_id: int
@@ -43,6 +50,8 @@ class Membership(Model):
 class FormatSetting(Model):
     """Whether a format is enabled in a community (absent: the format's default)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="format_settings")
     community_id: int
@@ -56,6 +65,8 @@ class FormatSetting(Model):
 
 class Room(Model):
     """A room seen by an adapter, with the adapter's data (e.g. a Teams conversation reference)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="rooms")
@@ -72,6 +83,8 @@ class Room(Model):
 
 class ShownView(Model):
     """Where a keyed view was posted, so it can be updated in place after a restart."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="views")
@@ -91,6 +104,8 @@ class Place(Model):
     thread (created once, later posts go there) or a temporary voice channel (removed at the
     end). ``closed_at`` is set when copkit removed it."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="places")
     community_id: int
@@ -108,6 +123,8 @@ class Place(Model):
 
 class Job(Model):
     """A persisted timer: run ``handler`` with ``payload`` at ``due_at``, exactly once."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="jobs", null=True)
@@ -132,6 +149,8 @@ class Job(Model):
 class LogEntry(Model):
     """The community's log: every contribution and every decision, for transparency."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="log")
     community_id: int
@@ -152,6 +171,8 @@ class Delivery(Model):
 
     A re-delivery (Teams retries activities, maybe to another process) gets the same answer and
     changes nothing again."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     platform = fields.CharField(max_length=20)

@@ -15,6 +15,8 @@ class Series(Model):
     """An event of one format that comes back: ``rule`` is an RFC 5545 RRULE value counted
     from ``first_local`` (a naive wall-clock time in ``tz``)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="series")
     community_id: int
@@ -48,6 +50,8 @@ class Occurrence(Model):
     step (announce, remind, open) is claimed by a conditional UPDATE of its ``*_at`` column,
     so it happens once however many workers run it."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     series = fields.ForeignKeyField("series.Series", related_name="occurrences")
     series_id: int
@@ -72,6 +76,8 @@ class Occurrence(Model):
 
 class CalendarSetting(Model):
     """Whether a community's calendar feed is served to anyone with its address."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.OneToOneField("core.Community", related_name="calendar_setting")

@@ -31,6 +31,8 @@ NOMINATING, VOTING, ELECTED, ACCEPTED, DECLINED = (
 class Phase(Model):
     """A timeboxed step of an activity, with a shared timer (its end, or the time left paused)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="facilitation_phases")
     community_id: int
@@ -57,6 +59,8 @@ class Phase(Model):
 class Note(Model):
     """One idea, seen only by its author until the phase is revealed."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     phase = fields.ForeignKeyField("facilitation.Phase", related_name="notes")
     phase_id: int
@@ -81,6 +85,8 @@ class Note(Model):
 class Done(Model):
     """Someone said they are done writing in a phase (counted, never listed)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     phase = fields.ForeignKeyField("facilitation.Phase", related_name="done")
     phase_id: int
@@ -94,6 +100,8 @@ class Done(Model):
 class Nudge(Model):
     """The one private nudge a member got in a phase."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     phase = fields.ForeignKeyField("facilitation.Phase", related_name="nudges")
     phase_id: int
@@ -106,6 +114,8 @@ class Nudge(Model):
 
 class Participant(Model):
     """Someone taking part in an activity, until they leave."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="facilitation_people")
@@ -123,6 +133,8 @@ class Participant(Model):
 
 class Ballot(Model):
     """A dot vote: a budget of dots each, at most per_item on one option (0: no limit)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="facilitation_ballots")
@@ -142,6 +154,8 @@ class Ballot(Model):
 class Option(Model):
     """What the dots of a ballot go on: a note, a name, a candidate (named by its key)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     ballot = fields.ForeignKeyField("facilitation.Ballot", related_name="options")
     ballot_id: int
@@ -160,6 +174,8 @@ class Option(Model):
 class Dot(Model):
     """One dot, its index below the ballot budget: at most that many rows per member."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     ballot = fields.ForeignKeyField("facilitation.Ballot", related_name="dots")
     ballot_id: int
@@ -176,6 +192,8 @@ class Dot(Model):
 
 class Election(Model):
     """Nominations, a vote (with run-offs on a tie), and the answer of the person elected."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="facilitation_elections")
@@ -200,6 +218,8 @@ class Group(Model):
     """A small group of an activity (2–3 people around a theme), numbered from 1. A group
     whose members all left is ``merged`` into another (``merged_into``: that one's number)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="facilitation_groups")
     community_id: int
@@ -218,6 +238,8 @@ class Group(Model):
 class GroupMember(Model):
     """Someone's place in a group: one row per (activity, member), so nobody is in two
     groups; a move is an UPDATE of ``group``, leaving sets ``left_at``."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     group = fields.ForeignKeyField("facilitation.Group", related_name="members")

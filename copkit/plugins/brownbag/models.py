@@ -9,6 +9,8 @@ from tortoise.models import Model
 class Talk(Model):
     """A talk someone could give or would like to hear (the backlog)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="brownbag_talks")
     community_id: int
@@ -22,6 +24,7 @@ class Talk(Model):
 
 
 class Upvote(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     talk = fields.ForeignKeyField("brownbag.Talk", related_name="upvotes")
     talk_id: int
@@ -34,6 +37,8 @@ class Upvote(Model):
 
 class Volunteer(Model):
     """Someone who could give a talk of the backlog."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     talk = fields.ForeignKeyField("brownbag.Talk", related_name="volunteers")
@@ -48,6 +53,8 @@ class Volunteer(Model):
 
 class Session(Model):
     """A scheduled brown bag: one speaker, one topic, one time."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="brownbag_sessions")
@@ -80,6 +87,7 @@ class Session(Model):
 
 
 class Rsvp(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("brownbag.Session", related_name="rsvps")
     session_id: int
@@ -93,6 +101,7 @@ class Rsvp(Model):
 
 
 class Feedback(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("brownbag.Session", related_name="feedback")
     session_id: int

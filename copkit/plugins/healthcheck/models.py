@@ -25,6 +25,8 @@ CLOSED = "closed"
 class Dimension(Model):
     """One card of a community's deck. Never deleted: a retired dimension keeps its history."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_dimensions")
     community_id: int
@@ -45,6 +47,8 @@ class Dimension(Model):
 class DeckChange(Model):
     """The deck's history: who added, edited, moved, retired, restored or reset what, and how."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_deck_changes")
     community_id: int
@@ -63,6 +67,8 @@ class DeckChange(Model):
 class Round(Model):
     """A health-check round. ``open_slot`` holds the community id while open (NULL after), so a
     unique constraint allows one open round per community."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_rounds")
@@ -97,6 +103,8 @@ class Round(Model):
 class RoundDimension(Model):
     """The deck as it was when a round started (edits apply from the next round)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="items")
     round_id: int
@@ -115,6 +123,8 @@ class RoundDimension(Model):
 class Respondent(Model):
     """Who answered a round (participation, duplicates). Nothing here says what they answered."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="respondents")
     round_id: int
@@ -127,6 +137,8 @@ class Respondent(Model):
 
 class Answer(Model):
     """One answer on one dimension. No member column, and ``token`` is NULL once the round closed."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="answers")
@@ -147,6 +159,8 @@ class Answer(Model):
 class Note(Model):
     """An answer to "What did we forget?". No member column, ``token`` is NULL once closed."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     round = fields.ForeignKeyField("healthcheck.Round", related_name="notes")
     round_id: int
@@ -162,6 +176,8 @@ class Note(Model):
 class Pulse(Model):
     """A quick one-question poll, anonymous unless ``public``. Votes are counted into ``counts``
     and deleted at close."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="healthcheck_pulses")
@@ -190,6 +206,8 @@ class Pulse(Model):
 class PulseVote(Model):
     """One vote per member while the pulse is open, deleted when it closes. ``member`` holds the
     member's token (an HMAC of their id under the pulse's secret), not their id."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     pulse = fields.ForeignKeyField("healthcheck.Pulse", related_name="votes")

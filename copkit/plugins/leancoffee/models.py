@@ -39,6 +39,8 @@ MAX_DOTS = 10  # the most dots a session may give each person
 class Session(Model):
     """One lean coffee in one room."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="leancoffee_sessions")
     community_id: int
@@ -70,6 +72,7 @@ class Session(Model):
 
 
 class Topic(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="topics")
     session_id: int
@@ -107,6 +110,8 @@ class Topic(Model):
 class Vote(Model):
     """One dot. ``dot`` is in ``range(session.votes)``: at most that many rows per member."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="dots")
     session_id: int
@@ -124,6 +129,8 @@ class Vote(Model):
 class Thumbs(Model):
     """A thumbs vote at the end of a timebox: up (keep going), neutral, down (move on)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="thumbs_votes")
     session_id: int
@@ -139,6 +146,8 @@ class Thumbs(Model):
 
 class Note(Model):
     """A note, takeaway or action item, optionally about a topic."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="notes")
@@ -166,6 +175,8 @@ class Note(Model):
 class Participant(Model):
     """Someone the adapter reported present during a session (voice channel, meeting)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("leancoffee.Session", related_name="participants")
     session_id: int
@@ -178,6 +189,8 @@ class Participant(Model):
 
 class Minutes(Model):
     """The stored minutes of a session: the data, and its Markdown."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     session = fields.OneToOneField("leancoffee.Session", related_name="minutes")

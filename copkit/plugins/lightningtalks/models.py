@@ -14,6 +14,8 @@ class Event(Model):
     and its value numbers the sign-ups in the order they arrived.
     """
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="lightning_events")
     community_id: int
@@ -48,6 +50,8 @@ class Talk(Model):
     withdrawn or removed; being unique, it keeps anyone from signing up twice.
     """
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     event = fields.ForeignKeyField("lightningtalks.Event", related_name="talks")
     event_id: int
@@ -67,6 +71,7 @@ class Talk(Model):
 
 
 class Feedback(Model):
+    _no_comments = True
     id = fields.IntField(primary_key=True)
     event = fields.ForeignKeyField("lightningtalks.Event", related_name="feedback")
     event_id: int

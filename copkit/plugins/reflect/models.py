@@ -13,6 +13,8 @@ from tortoise.models import Model
 class Cursor(Model):
     """How far the aggregates have read the community's log (its last ``copkit_log.id``)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_cursor")
     community_id: int
@@ -25,6 +27,8 @@ class Cursor(Model):
 
 class MemberMonth(Model):
     """How many contributions of one kind a member made in one month (``month`` = y*12+m-1)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_months")
@@ -42,6 +46,8 @@ class MemberMonth(Model):
 
 class Member(Model):
     """A member the log has seen: when first, when they first gave, when they first presented."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_members")
@@ -61,6 +67,8 @@ class Member(Model):
 class Event(Model):
     """An activity the log saw start or end (``ref`` is ``<format>:<id>``)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_events")
     community_id: int
@@ -79,6 +87,8 @@ class Event(Model):
 class Action(Model):
     """An action the log saw opened (``action``) and perhaps closed (``action.done``)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_actions")
     community_id: int
@@ -95,6 +105,8 @@ class Action(Model):
 class OptOut(Model):
     """A member who asked to be left out of the statistics (``me private``)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_optouts")
     community_id: int
@@ -108,6 +120,8 @@ class OptOut(Model):
 
 class Nudge(Model):
     """A nudge the coach sent, at most one a week per community (checked under a lock)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_nudges")
@@ -124,6 +138,8 @@ class Nudge(Model):
 class Timers(Model):
     """The community's coach and digest jobs, scheduled once (a unique row per community)."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_timers")
     community_id: int
@@ -137,6 +153,8 @@ class Timers(Model):
 
 class DigestSent(Model):
     """A monthly digest sent (``month`` as ``2026-01``): never twice."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="reflect_digests")

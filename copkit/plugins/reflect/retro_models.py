@@ -18,6 +18,8 @@ OPEN, CLOSED_DONE, DROPPED = "open", "done", "dropped"
 class Retro(Model):
     """A retrospective: its prompts, stage, timeboxes, dot budget and the actions reviewed."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="retros")
     community_id: int
@@ -44,6 +46,8 @@ class Retro(Model):
 class RetroAction(Model):
     """An action a retro agreed: what, who and by when. It stays open until a later review
     says it is done or dropped."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     retro = fields.ForeignKeyField("retro.Retro", related_name="actions")

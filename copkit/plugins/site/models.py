@@ -10,6 +10,8 @@ from tortoise.models import Model
 class Secret(Model):
     """A key generated on first use and kept, so every process signs links alike."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=50, unique=True)
     value = fields.CharField(max_length=200)
@@ -20,6 +22,8 @@ class Secret(Model):
 
 class Document(Model):
     """One searchable piece of a community's archive (see ``copkit.core.site.SiteDocument``)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="site_documents")
@@ -42,6 +46,8 @@ class Document(Model):
 class IndexState(Model):
     """How far a community's index is: the community log's last entry when it was refreshed
     (every change the formats make is logged, so an unchanged log means an unchanged archive)."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.OneToOneField("core.Community", related_name="site_index")

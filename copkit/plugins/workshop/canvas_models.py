@@ -12,6 +12,8 @@ class CanvasVersion(Model):
     """One version of a community's canvas. Every change writes a new row with the next
     ``version``; the unique key makes two changes made at the same moment number apart."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
         "core.Community", related_name="canvas_versions"

@@ -17,6 +17,8 @@ RUNNING, DONE, STOPPED = "running", "done", "stopped"
 class Workshop(Model):
     """A vision workshop: its steps, timeboxes, dot budget and what it decided."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="workshops")
     community_id: int

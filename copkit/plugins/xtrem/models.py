@@ -19,6 +19,8 @@ class Book(Model):
     """A book on the community's list: ``fold`` (the title and author folded) is unique, so
     a book added twice is refused; a removed book keeps its readings and ratings."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="xtrem_books")
     community_id: int
@@ -40,6 +42,8 @@ class Book(Model):
 
 class Session(Model):
     """An Xtrem Reading or Xtrem Watch session in a room: its step, timeboxes and record."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     community = fields.ForeignKeyField("core.Community", related_name="xtrem_sessions")
@@ -68,6 +72,8 @@ class Reading(Model):
     """Who reads which book in which round (1: their pick, 2: after the swap), and what they
     hope to find in it."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("xtrem.Session", related_name="readings")
     session_id: int
@@ -87,6 +93,8 @@ class Reading(Model):
 class Rating(Model):
     """A reader's rating of a book they read: readability and recommendation, 1 to 5."""
 
+    _no_comments = True
+
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("xtrem.Session", related_name="ratings")
     session_id: int
@@ -104,6 +112,8 @@ class Rating(Model):
 
 class Source(Model):
     """A link a group found in Xtrem Watch: its topic and who found it."""
+
+    _no_comments = True
 
     id = fields.IntField(primary_key=True)
     session = fields.ForeignKeyField("xtrem.Session", related_name="sources")
