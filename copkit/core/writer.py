@@ -31,7 +31,6 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
@@ -39,7 +38,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.models import Model
 
-from . import store
+from . import rowvalues, store
 
 __all__ = ["Row", "Write", "Writer", "flush_pending", "pending_rows", "write"]
 
@@ -101,12 +100,13 @@ async def flush_pending() -> None:
 # Compiling --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # (one per model and fields: the same object)
 class _Columns:
     table: str
     names: tuple[str, ...]  # field names, in column order
     columns: tuple[str, ...]
     pg_types: tuple[str, ...]
+    steps: tuple[rowvalues.Step, ...] = field(default=(), compare=False)  # their values
 
 
 _columns_cache: dict[tuple[type[Model], frozenset[str]], _Columns] = {}
@@ -129,30 +129,14 @@ def _columns(model: type[Model], given: frozenset[str]) -> _Columns:
     unknown = given - set(names)
     if unknown:
         raise TypeError(f"{model.__name__} has no field {sorted(unknown)[0]}")
-    found = _Columns(meta.db_table, tuple(names), tuple(columns), tuple(types))
+    steps = rowvalues.plan(model, names, given)
+    found = _Columns(meta.db_table, tuple(names), tuple(columns), tuple(types), steps)
     _columns_cache[key] = found
     return found
 
 
 def _row_values(row: Row, cols: _Columns) -> list[Any]:
-    fields_map = row.model._meta.fields_map
-    out = []
-    now: datetime | None = None
-    for name in cols.names:
-        f = fields_map[name]
-        if name in row.values:
-            out.append(f.to_db_value(row.values[name], row.model))
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            now = now or datetime.now(UTC)
-            out.append(now)
-        elif f.default is not None:
-            out.append(f.to_db_value(f.default() if callable(f.default) else f.default, row.model))
-        elif f.null:
-            out.append(None)
-        else:
-            raise TypeError(f"{row.model.__name__}.{name} is required")
-    return out
+    return rowvalues.row_values(cols.steps, row.values)
 
 
 _insert_cache: dict[tuple[Any, ...], str] = {}
@@ -198,6 +182,7 @@ class _Postgres:
 
 
 _pg_cache: dict[tuple[Any, ...], str] = {}
+_sqlite_main: dict[str, str] = {}
 
 
 def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
@@ -209,7 +194,11 @@ def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
                 cols = _columns(row.model, frozenset(row.values))
                 done.append((_insert_sql(row, cols), _row_values(row, cols)))
             parts.append(done)
-        main = store.markers(w.sql, postgres=False) if w.sql else ""
+        main = _sqlite_main.get(w.sql)
+        if main is None:
+            main = store.markers(w.sql, postgres=False) if w.sql else ""
+            if len(_sqlite_main) < 1000:
+                _sqlite_main[w.sql] = main
         return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1))
     values: list[Any] = []
     cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
@@ -276,11 +265,22 @@ def _sqlite_batch(
     conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
 ) -> list[Any]:
     """In aiosqlite's thread: every write of ``batch``, each in its own savepoint, in one
-    transaction (``own_transaction``) or in the caller's."""
+    transaction (``own_transaction``) or in the caller's. (A write alone in its own
+    transaction needs no savepoint: if it fails, the transaction is rolled back.)"""
     results: list[Any] = []
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
+        if own_transaction and len(batch) == 1:
+            try:
+                results.append(_sqlite_one(conn, batch[0]))
+            except Exception as exc:  # noqa: BLE001 - told to its caller, as in a batch
+                if not conn.in_transaction:
+                    raise  # SQLite rolled back the whole transaction (disk full, …)
+                conn.execute("ROLLBACK")
+                return [_translate(exc)]
+            conn.execute("COMMIT")
+            return results
         for c in batch:
             conn.execute("SAVEPOINT copkit_write")
             try:
