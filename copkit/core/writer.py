@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import itertools
 import re
 import sqlite3
@@ -185,10 +186,11 @@ _pg_cache: dict[tuple[Any, ...], str] = {}
 _sqlite_main: dict[str, str] = {}
 
 
-def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
+def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _Postgres:
+    """``w`` for ``dialect``, the ``taken`` rows (a request's pending ones) first of all."""
     if dialect == "sqlite":
         parts = []
-        for group in (w.before, w.then):
+        for group in ((*taken, *w.before) if taken else w.before, w.then):
             done = []
             for row in group:
                 cols = _columns(row.model, frozenset(row.values))
@@ -200,6 +202,8 @@ def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
             if len(_sqlite_main) < 1000:
                 _sqlite_main[w.sql] = main
         return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1))
+    if taken:
+        w = dataclasses.replace(w, before=(*taken, *w.before))
     values: list[Any] = []
     cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
     cols_then = [_columns(r.model, frozenset(r.values)) for r in w.then]
@@ -475,10 +479,9 @@ async def write(w: Write) -> list[dict[str, Any]]:
     if pending:
         taken = list(pending)
         pending.clear()
-        w = Write(w.sql, w.values, (*taken, *w.before), w.then, w.tries)
     try:
         client = connections.get("default")
-        compiled = _compile(w, client.capabilities.dialect)
+        compiled = _compile(w, client.capabilities.dialect, tuple(taken))
         if isinstance(client, TransactionalDBClient):
             (result,) = await _run_batch(client, [compiled], joined=True)
             if isinstance(result, BaseException):
