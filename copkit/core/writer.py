@@ -13,12 +13,12 @@ inserted only when that statement returned rows (its log line). ``await write(w)
   it commits with it.
 
 Outside a transaction, writes go through one :class:`Writer` per database connection, which
-takes every write queued behind the one in flight into one transaction (group commit): on
-SQLite each write in its own SAVEPOINT, so a failed statement fails only its caller; on
-PostgreSQL without savepoints (a round trip each), and when a statement fails the whole batch
-is rolled back and run again one write per transaction. A caller is answered only after the
-transaction holding its write committed: nothing acknowledged can be lost by a crash, and a
-write that fails is never half done.
+takes every write queued behind the one in flight into one transaction (group commit). When
+a statement fails, the batch is rolled back and run again so that it fails only its caller: on
+SQLite each write in its own SAVEPOINT, on PostgreSQL (where a savepoint costs a round trip)
+one write per transaction. A caller is answered only after the transaction holding its write
+committed: nothing acknowledged can be lost by a crash, and a write that fails is never half
+done.
 """
 
 from __future__ import annotations
@@ -268,23 +268,28 @@ def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
 def _sqlite_batch(
     conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
 ) -> list[Any]:
-    """In aiosqlite's thread: every write of ``batch``, each in its own savepoint, in one
-    transaction (``own_transaction``) or in the caller's. (A write alone in its own
-    transaction needs no savepoint: if it fails, the transaction is rolled back.)"""
+    """In aiosqlite's thread: every write of ``batch`` in one transaction (``own_transaction``)
+    or in the caller's, each in its own savepoint. In its own transaction the batch first runs
+    without them; if a write fails, that is rolled back and the batch runs again, savepoints
+    and all (a write alone is simply told its error)."""
     results: list[Any] = []
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
-        if own_transaction and len(batch) == 1:
+        if own_transaction:
             try:
-                results.append(_sqlite_one(conn, batch[0]))
-            except Exception as exc:  # noqa: BLE001 - told to its caller, as in a batch
+                results = [_sqlite_one(conn, c) for c in batch]
+            except Exception as exc:  # noqa: BLE001 - again, to find which
                 if not conn.in_transaction:
                     raise  # SQLite rolled back the whole transaction (disk full, …)
                 conn.execute("ROLLBACK")
-                return [_translate(exc)]
-            conn.execute("COMMIT")
-            return results
+                if len(batch) == 1:
+                    return [_translate(exc)]
+                results = []
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.execute("COMMIT")
+                return results
         for c in batch:
             conn.execute("SAVEPOINT copkit_write")
             try:
