@@ -270,9 +270,7 @@ class Dispatcher:
             await helptext.answer_help(ctx, words[:-1])  # "leancoffee start --help"
             return
         lowered = tuple(w.lower() for w in words)
-        if lowered not in self.s.registry.commands and any(
-            c[: len(lowered)] == lowered for c in self.s.registry.commands
-        ):  # a group's name alone: "leancoffee", "roles core"
+        if self.s.registry.is_group(lowered):  # a group's name alone: "leancoffee", "roles core"
             await helptext.answer_help(ctx, words)
             return
         cmd, rest = parsing.resolve(self.s.registry.commands, words)

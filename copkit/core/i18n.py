@@ -7,10 +7,8 @@ is a context variable that the dispatcher sets from the community's locale.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import gettext as _gettext
-from collections.abc import Iterator
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -41,8 +39,18 @@ def translations(locale: str) -> _gettext.NullTranslations:
 
 def available_locales() -> list[str]:
     """Languages with a catalogue, plus English."""
+    return list(_available())
+
+
+@cache
+def _available() -> tuple[str, ...]:  # (the catalogues ship with copkit: looked for once)
     found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-    return sorted(found | {"en"})
+    return tuple(sorted(found | {"en"}))
+
+
+@cache
+def _known() -> dict[str, str]:
+    return {loc.lower(): loc for loc in _available()}
 
 
 def normalize_locale(text: str | None) -> str | None:
@@ -51,7 +59,7 @@ def normalize_locale(text: str | None) -> str | None:
     raw = (text or "").strip().replace("-", "_")
     if not raw or len(raw) > 20:
         return None
-    known = {loc.lower(): loc for loc in available_locales()}
+    known = _known()
     for candidate in (raw.lower(), raw.lower().split("_")[0]):
         if candidate in known:
             return known[candidate]
@@ -62,14 +70,21 @@ def current_locale() -> str:
     return _current.get()
 
 
-@contextlib.contextmanager
-def use_locale(locale: str) -> Iterator[None]:
-    """Run a block with ``locale`` as the active language."""
-    token = _current.set(locale or "en")
-    try:
-        yield
-    finally:
-        _current.reset(token)
+class use_locale:  # noqa: N801 - used as the context manager function it was
+    """Run a block with ``locale`` as the active language: ``with use_locale("de"): …``."""
+
+    __slots__ = ("_locale", "_token")
+
+    def __init__(self, locale: str) -> None:
+        self._locale = locale or "en"
+        self._token: contextvars.Token[str] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _current.set(self._locale)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._token is not None
+        _current.reset(self._token)
 
 
 def set_locale(locale: str) -> None:

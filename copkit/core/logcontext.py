@@ -7,10 +7,8 @@ a name or anything typed.
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from collections.abc import Iterator
-from contextvars import ContextVar
+import os
+from contextvars import ContextVar, Token
 
 request_id: ContextVar[str | None] = ContextVar("copkit_request_id", default=None)
 platform: ContextVar[str | None] = ContextVar("copkit_platform", default=None)
@@ -18,20 +16,31 @@ community_id: ContextVar[int | None] = ContextVar("copkit_community_id", default
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    """16 random hex digits (64 bits, as many as a uuid4 cut to 16), unique across processes."""
+    return os.urandom(8).hex()
 
 
-@contextlib.contextmanager
-def request_scope(on_platform: str | None) -> Iterator[str]:
-    """A fresh request id (kept if one is already set by the adapter) and the platform."""
-    rid = request_id.get() or new_request_id()
-    tokens = (request_id.set(rid), platform.set(on_platform), community_id.set(None))
-    try:
-        yield rid
-    finally:
-        community_id.reset(tokens[2])
-        platform.reset(tokens[1])
-        request_id.reset(tokens[0])
+class request_scope:  # noqa: N801 - used as the context manager function it was
+    """A fresh request id (kept if one is already set by the adapter) and the platform:
+    ``with request_scope(platform) as rid: …``."""
+
+    __slots__ = ("_platform", "_tokens")
+
+    def __init__(self, on_platform: str | None) -> None:
+        self._platform = on_platform
+        self._tokens: tuple[Token[str | None], Token[str | None], Token[int | None]] | None = None
+
+    def __enter__(self) -> str:
+        rid = request_id.get() or new_request_id()
+        self._tokens = (request_id.set(rid), platform.set(self._platform), community_id.set(None))
+        return rid
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._tokens is not None
+        rid, plat, cid = self._tokens
+        community_id.reset(cid)
+        platform.reset(plat)
+        request_id.reset(rid)
 
 
 def current() -> dict[str, object]:

@@ -29,7 +29,15 @@ _PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,19}")
 
 def platform_label(platform: str) -> str:
     """A platform name as a label; anything unexpected is ``other`` (labels stay bounded)."""
-    return platform if _PLATFORM.fullmatch(platform or "") else "other"
+    label = _labels.get(platform)
+    if label is None:
+        label = platform if _PLATFORM.fullmatch(platform or "") else "other"
+        if len(_labels) < 100:  # (the few platforms, looked at once)
+            _labels[platform] = label
+    return label
+
+
+_labels: dict[str, str] = {}
 
 
 @dataclass

@@ -283,6 +283,8 @@ def _unquoted(
 ) -> None:
     """Refuse text of several words typed without quotes after an option, when the words
     would otherwise be lost or land in another argument; answer with the line to copy."""
+    if not strays:  # (no text option typed: nothing can be ambiguous)
+        return
     takes_all = any(
         a.type == "rest" or (a.type == "text" and n == len(positionals) - 1)
         for n, a in enumerate(positionals)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pluggy
 
+from . import heap
 from .access import Access
 from .brand import Brands
 from .cachebus import CacheBus
@@ -69,6 +70,7 @@ class Copkit:
         # Several processes share PostgreSQL: re-read cached settings every few seconds there.
         ttl = cache_ttl if cache_ttl is not None else (3.0 if postgres else 0)
         self._background: set[asyncio.Task[Any]] = set()
+        self._frozen = False  # (what existed when it opened: see copkit.core.heap)
         self.metrics = Metrics()  # exported on /metrics by the HTTP server
         self.log_service = CommunityLog(self.clock, self.hooks)
         self.communities = Communities(self.registry, self.hooks, self.log_service.log, ttl)
@@ -120,6 +122,9 @@ class Copkit:
             self.bus.start()
         if timers:
             self.scheduler.start()
+        if not self._frozen:
+            self._frozen = True
+            heap.opened()
 
     async def close(self, *, grace: float = 5.0) -> None:
         """Stop the timers (a running job may finish within ``grace`` seconds), show pending
@@ -132,6 +137,9 @@ class Copkit:
             await self.bus.stop()
         await self.live.drain()
         await close_database()
+        if self._frozen:
+            self._frozen = False
+            heap.closed()
 
     def spawn(self, coro: Any, *, name: str | None = None) -> asyncio.Task[Any]:
         """Run ``coro`` in the background, owned by this process: :meth:`close` waits for it

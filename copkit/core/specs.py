@@ -169,6 +169,20 @@ class Registry:
     jobs: dict[str, JobType] = field(default_factory=dict)
     models: list[Models] = field(default_factory=list)
     owners: dict[str, str] = field(default_factory=dict)  # command name -> plugin name
+    _groups: tuple[int, frozenset[tuple[str, ...]]] = field(
+        default=(-1, frozenset()), init=False, repr=False, compare=False
+    )
+
+    def is_group(self, path: tuple[str, ...]) -> bool:
+        """Whether ``path`` starts longer command paths and is no command itself (a group's
+        name alone: ``leancoffee``, ``roles core``)."""
+        if path in self.commands:
+            return False
+        count, groups = self._groups
+        if count != len(self.commands):  # (commands were added: the prefixes again)
+            groups = frozenset(c[:n] for c in self.commands for n in range(1, len(c)))
+            self._groups = (len(self.commands), groups)
+        return path in groups
 
     def add_commands(self, commands: Sequence[Command], plugin: str) -> None:
         for cmd in commands:
@@ -176,6 +190,7 @@ class Registry:
                 raise ValueError(f"command {cmd.name!r} declared twice ({plugin})")
             self.commands[cmd.path] = cmd
             self.owners[cmd.name] = plugin
+        self._groups = (-1, frozenset())
 
     def find_action(self, action_id: str) -> tuple[Action, str] | None:
         """The action whose prefix matches ``action_id`` best, and the rest of the id."""

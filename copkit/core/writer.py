@@ -13,12 +13,12 @@ inserted only when that statement returned rows (its log line). ``await write(w)
   it commits with it.
 
 Outside a transaction, writes go through one :class:`Writer` per database connection, which
-takes every write queued behind the one in flight into one transaction (group commit): on
-SQLite each write in its own SAVEPOINT, so a failed statement fails only its caller; on
-PostgreSQL without savepoints (a round trip each), and when a statement fails the whole batch
-is rolled back and run again one write per transaction. A caller is answered only after the
-transaction holding its write committed: nothing acknowledged can be lost by a crash, and a
-write that fails is never half done.
+takes every write queued behind the one in flight into one transaction (group commit). When
+a statement fails, the batch is rolled back and run again so that it fails only its caller: on
+SQLite each write in its own SAVEPOINT, on PostgreSQL (where a savepoint costs a round trip)
+one write per transaction. A caller is answered only after the transaction holding its write
+committed: nothing acknowledged can be lost by a crash, and a write that fails is never half
+done.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import itertools
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
@@ -39,7 +39,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.models import Model
 
-from . import store
+from . import rowvalues, store
 
 __all__ = ["Row", "Write", "Writer", "flush_pending", "pending_rows", "write"]
 
@@ -107,12 +107,13 @@ async def flush_pending() -> None:
 # Compiling --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # (one per model and fields: the same object)
 class _Columns:
     table: str
     names: tuple[str, ...]  # field names, in column order
     columns: tuple[str, ...]
     pg_types: tuple[str, ...]
+    steps: tuple[rowvalues.Step, ...] = field(default=(), compare=False)  # their values
 
 
 _columns_cache: dict[tuple[type[Model], frozenset[str]], _Columns] = {}
@@ -135,30 +136,14 @@ def _columns(model: type[Model], given: frozenset[str]) -> _Columns:
     unknown = given - set(names)
     if unknown:
         raise TypeError(f"{model.__name__} has no field {sorted(unknown)[0]}")
-    found = _Columns(meta.db_table, tuple(names), tuple(columns), tuple(types))
+    steps = rowvalues.plan(model, names, given)
+    found = _Columns(meta.db_table, tuple(names), tuple(columns), tuple(types), steps)
     _columns_cache[key] = found
     return found
 
 
 def _row_values(row: Row, cols: _Columns) -> list[Any]:
-    fields_map = row.model._meta.fields_map
-    out = []
-    now: datetime | None = None
-    for name in cols.names:
-        f = fields_map[name]
-        if name in row.values:
-            out.append(f.to_db_value(row.values[name], row.model))
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            now = now or datetime.now(UTC)
-            out.append(now)
-        elif f.default is not None:
-            out.append(f.to_db_value(f.default() if callable(f.default) else f.default, row.model))
-        elif f.null:
-            out.append(None)
-        else:
-            raise TypeError(f"{row.model.__name__}.{name} is required")
-    return out
+    return rowvalues.row_values(cols.steps, row.values)
 
 
 _insert_cache: dict[tuple[Any, ...], str] = {}
@@ -205,19 +190,30 @@ class _Postgres:
 
 
 _pg_cache: dict[tuple[Any, ...], str] = {}
+_sqlite_main: dict[str, str] = {}
 
 
-def _compile(w: Write, dialect: str) -> _Sqlite | _Postgres:
+def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _Postgres:
+    """``w`` for ``dialect``, the ``taken`` rows (a request's pending ones) first of all."""
     if dialect == "sqlite":
         parts = []
-        for group in (w.before, w.then):
+        for group in ((*taken, *w.before) if taken else w.before, w.then):
             done = []
             for row in group:
                 cols = _columns(row.model, frozenset(row.values))
                 done.append((_insert_sql(row, cols), _row_values(row, cols)))
             parts.append(done)
-        main = store.markers(w.sql, postgres=False) if w.sql and w.sqlite is None else ""
+        if w.sqlite is not None:
+            main = ""
+        else:
+            main = _sqlite_main.get(w.sql)
+            if main is None:
+                main = store.markers(w.sql, postgres=False) if w.sql else ""
+                if len(_sqlite_main) < 1000:
+                    _sqlite_main[w.sql] = main
         return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1), w.sqlite)
+    if taken:
+        w = dataclasses.replace(w, before=(*taken, *w.before))
     values: list[Any] = []
     cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
     cols_then = [_columns(r.model, frozenset(r.values)) for r in w.then]
@@ -284,12 +280,28 @@ def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
 def _sqlite_batch(
     conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
 ) -> list[Any]:
-    """In aiosqlite's thread: every write of ``batch``, each in its own savepoint, in one
-    transaction (``own_transaction``) or in the caller's."""
+    """In aiosqlite's thread: every write of ``batch`` in one transaction (``own_transaction``)
+    or in the caller's, each in its own savepoint. In its own transaction the batch first runs
+    without them; if a write fails, that is rolled back and the batch runs again, savepoints
+    and all (a write alone is simply told its error)."""
     results: list[Any] = []
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
+        if own_transaction:
+            try:
+                results = [_sqlite_one(conn, c) for c in batch]
+            except Exception as exc:  # noqa: BLE001 - again, to find which
+                if not conn.in_transaction:
+                    raise  # SQLite rolled back the whole transaction (disk full, …)
+                conn.execute("ROLLBACK")
+                if len(batch) == 1:
+                    return [_translate(exc)]
+                results = []
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.execute("COMMIT")
+                return results
         for c in batch:
             conn.execute("SAVEPOINT copkit_write")
             try:
@@ -484,10 +496,9 @@ async def write(w: Write) -> list[dict[str, Any]]:
     if pending:
         taken = list(pending)
         pending.clear()
-        w = Write(w.sql, w.values, (*taken, *w.before), w.then, w.tries, w.sqlite)
     try:
         client = connections.get("default")
-        compiled = _compile(w, client.capabilities.dialect)
+        compiled = _compile(w, client.capabilities.dialect, tuple(taken))
         if isinstance(client, TransactionalDBClient):
             (result,) = await _run_batch(client, [compiled], joined=True)
             if isinstance(result, BaseException):

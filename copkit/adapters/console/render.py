@@ -15,7 +15,8 @@ _LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 
 
 def _own_markup(text: str) -> str:
-    text = _LINK.sub(r"\1 <\2>", text)
+    if "](" in text:  # (no link without it: the common case skips the expression)
+        text = _LINK.sub(r"\1 <\2>", text)
     return text.replace("**", "").replace("`", "")
 
 
@@ -23,6 +24,8 @@ def escape_user(text: str) -> str:
     """User text as a terminal shows it: as typed, but no control character reaches the
     terminal (an escape sequence could recolour, retitle or clear it): each is shown as its
     ``\\x..`` code instead. Line breaks, tabs and the joiner inside emoji stay."""
+    if text.isprintable():  # (no control, format or line separator character: as it is)
+        return text
     return "".join(
         c
         if c in "\n\t\u200d" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
