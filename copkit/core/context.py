@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -256,8 +256,8 @@ class Context(Scope):
         line = self.services.log.row(
             self.community, kind, ref=ref, text=text, member=self.person.id
         )
-        rows = await write(Write(w.sql, w.values, w.before, (*w.then, line), w.tries))
-        if rows or not w.sql:
+        rows = await write(replace(w, then=(*w.then, line)))
+        if rows or not (w.sql or w.sqlite):
             await self.services.hooks.contribution(self.community, self.person.id, kind, ref)
         return rows
 
