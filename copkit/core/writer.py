@@ -203,14 +203,11 @@ def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _
                 cols = _columns(row.model, frozenset(row.values))
                 done.append((_insert_sql(row, cols), _row_values(row, cols)))
             parts.append(done)
-        if w.sqlite is not None:
-            main = ""
-        else:
-            main = _sqlite_main.get(w.sql)
-            if main is None:
-                main = store.markers(w.sql, postgres=False) if w.sql else ""
-                if len(_sqlite_main) < 1000:
-                    _sqlite_main[w.sql] = main
+        main = "" if w.sqlite is not None else _sqlite_main.get(w.sql, "")
+        if not main and w.sql and w.sqlite is None:
+            main = store.markers(w.sql, postgres=False)
+            if len(_sqlite_main) < 1000:
+                _sqlite_main[w.sql] = main
         return _Sqlite(parts[0], main, list(w.values), parts[1], max(w.tries, 1), w.sqlite)
     if taken:
         w = dataclasses.replace(w, before=(*taken, *w.before))
