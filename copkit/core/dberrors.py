@@ -6,7 +6,12 @@ import errno
 import socket
 import sqlite3
 
-from tortoise.exceptions import DBConnectionError, IntegrityError, ValidationError
+from tortoise.exceptions import (
+    DBConnectionError,
+    IntegrityError,
+    OperationalError,
+    ValidationError,
+)
 
 from .errors import PlatformError
 
@@ -117,3 +122,25 @@ def is_unavailable(exc: BaseException) -> bool:
         ):
             return True
     return False
+
+
+def as_tortoise_error(exc: BaseException) -> BaseException:
+    """A driver's error (sqlite3, asyncpg) as tortoise raises it, for what the core's own raw
+    statements (:mod:`copkit.core.writer`) report: what the functions above read."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        new: BaseException = IntegrityError(exc)
+    elif isinstance(exc, sqlite3.OperationalError):
+        new = OperationalError(exc)
+    else:
+        try:
+            import asyncpg
+        except ImportError:  # pragma: no cover
+            return exc
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            new = IntegrityError(exc)
+        elif isinstance(exc, (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError)):
+            new = OperationalError(exc)
+        else:
+            return exc
+    new.__cause__ = exc
+    return new

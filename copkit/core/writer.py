@@ -36,10 +36,11 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.exceptions import OperationalError
 from tortoise.models import Model
 
 from . import rowvalues, store
+from .dberrors import as_tortoise_error
 
 __all__ = ["Row", "Write", "Writer", "flush_pending", "pending_rows", "write"]
 
@@ -293,7 +294,7 @@ def _sqlite_batch(
                     raise  # SQLite rolled back the whole transaction (disk full, …)
                 conn.execute("ROLLBACK")
                 if len(batch) == 1:
-                    return [_translate(exc)]
+                    return [as_tortoise_error(exc)]
                 results = []
                 conn.execute("BEGIN IMMEDIATE")
             else:
@@ -307,7 +308,7 @@ def _sqlite_batch(
                 if not conn.in_transaction:
                     raise  # SQLite rolled back the whole transaction (disk full, …)
                 conn.execute("ROLLBACK TO copkit_write")
-                results.append(_translate(exc))
+                results.append(as_tortoise_error(exc))
             conn.execute("RELEASE copkit_write")
         if own_transaction:
             conn.execute("COMMIT")
@@ -333,7 +334,7 @@ async def _pg_each(conn: Any, batch: list[_Postgres]) -> list[Any]:
         try:
             results.append(await _pg_one(conn, c))
         except Exception as exc:  # noqa: BLE001 - this write fails, not the others
-            results.append(_translate(exc))
+            results.append(as_tortoise_error(exc))
     return results
 
 
@@ -355,27 +356,6 @@ async def _pg_batch(conn: Any, batch: list[_Postgres]) -> list[Any]:
         raise
     await tr.commit()  # (if this fails, every caller is told: nothing is run twice)
     return results
-
-
-def _translate(exc: BaseException) -> BaseException:
-    """The database's error as tortoise raises it (what :mod:`copkit.core.dberrors` reads)."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        new: BaseException = IntegrityError(exc)
-    elif isinstance(exc, sqlite3.OperationalError):
-        new = OperationalError(exc)
-    else:
-        try:
-            import asyncpg
-        except ImportError:  # pragma: no cover
-            return exc
-        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
-            new = IntegrityError(exc)
-        elif isinstance(exc, (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError)):
-            new = OperationalError(exc)
-        else:
-            return exc
-    new.__cause__ = exc
-    return new
 
 
 async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: bool) -> list[Any]:
@@ -444,7 +424,7 @@ class Writer:
                 try:
                     results = await _run_batch(self.client, [c for c, _f in taken], joined=False)
                 except Exception as exc:  # noqa: BLE001 - the whole batch failed: tell all
-                    err = _translate(exc)
+                    err = as_tortoise_error(exc)
                     results = [err] * len(taken)
                 except BaseException as exc:  # cancelled (shutdown): tell all, stop
                     for _c, f in taken:
