@@ -187,12 +187,11 @@ async def _probe_sqlite(url: str) -> None:
 
 SCRUB_TRIES = 30
 SCRUB_WAIT = 0.1  # seconds
-# Sessions of this database (or of none: a WAL sender) with a transaction that began before now:
-# any of them keeps the rows just deleted "recently dead", and VACUUM FULL copies those. Sessions
-# of the server's other databases do not hold back the horizon of this database's own tables.
+# Sessions with a transaction that began before now: any of them, in any database of the server
+# (a snapshot's horizon is the oldest transaction running anywhere), keeps the rows just deleted
+# "recently dead", and VACUUM FULL copies those.
 HOLDERS = (
     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-    " AND (datname = current_database() OR datid IS NULL)"
     " AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
     " AND xact_start < statement_timestamp()"
 )
