@@ -21,7 +21,7 @@ from copkit.core import writer
 from copkit.core.errors import UserError
 from copkit.core.i18n import _
 
-from .logic import COMMENT_MAX, UNSET, Closed, Sheet, ballot_token
+from .logic import COMMENT_MAX, UNSET, Closed, Sheet, ballot_token, lock_open
 from .models import Answer, Round
 from .tally import COLOURS, TRENDS
 
@@ -76,12 +76,7 @@ def _sqlite_step(
     value: str | None,
 ) -> Any:
     def step(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        locked = conn.execute(
-            "UPDATE healthcheck_round SET writes = writes + 1"
-            " WHERE id = ? AND status = 'open' AND secret = ?",
-            (round_id, secret),
-        )
-        if locked.rowcount == 0:
+        if not lock_open(conn, "healthcheck_round", round_id, secret):
             return [{"r_count": -1}]
         n = 0
         joined = conn.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -153,6 +154,17 @@ async def create_round(
 
 async def items(round_id: int) -> list[RoundDimension]:
     return await RoundDimension.filter(round_id=round_id).order_by("position")
+
+
+def lock_open(conn: sqlite3.Connection, table: str, row_id: int, secret: str) -> bool:
+    """In the database's thread (SQLite): take the row lock of the open round or pulse ``row_id``
+    of ``table`` whose secret is still ``secret``; ``False`` if it closed meanwhile. The
+    PostgreSQL functions of migration 0004 begin with the same UPDATE."""
+    locked = conn.execute(
+        f"UPDATE {table} SET writes = writes + 1 WHERE id = ? AND status = 'open' AND secret = ?",
+        (row_id, secret),
+    )
+    return locked.rowcount > 0
 
 
 def ballot_token(secret: str, round_id: int, member: str) -> str:

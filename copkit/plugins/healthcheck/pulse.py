@@ -23,7 +23,7 @@ from copkit.core.i18n import _
 from copkit.core.storage import scrub, secure_delete
 from copkit.core.views import POLL_OPTION_TEXT_MAX, POLL_OPTIONS_MAX
 
-from .logic import ballot_token
+from .logic import ballot_token, lock_open
 from .models import CLOSED, OPEN, Pulse, PulseVote
 
 QUESTION_MAX = 300
@@ -102,19 +102,14 @@ async def get(community_id: int, pulse_id: int) -> Pulse:
 
 # A vote is one write (one trip): the open pulse's row lock (ordering it with the close), then
 # the member's one vote set, changed or taken back. On PostgreSQL the database function
-# ``healthcheck_pulse_vote`` (migration 0005) does it; on SQLite one function in aiosqlite's
+# ``healthcheck_pulse_vote`` (migration 0004) does it; on SQLite one function in aiosqlite's
 # thread. Both return -1 if the pulse closed, else 1 if the vote changed and 0 if not.
 _PG_VOTE = "SELECT healthcheck_pulse_vote(?::integer, ?, ?, ?::integer, ?::boolean) AS done"
 
 
 def _sqlite_vote(pulse_id: int, secret: str, token: str, option: int, withdraw: bool) -> Any:
     def step(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        locked = conn.execute(
-            "UPDATE healthcheck_pulse SET writes = writes + 1"
-            " WHERE id = ? AND status = 'open' AND secret = ?",
-            (pulse_id, secret),
-        )
-        if locked.rowcount == 0:
+        if not lock_open(conn, "healthcheck_pulse", pulse_id, secret):
             return [{"done": -1}]
         if withdraw:
             conn.execute(

@@ -1,16 +1,22 @@
-"""An answer is saved in one round trip on PostgreSQL: ``healthcheck_save``, a function of the
-database's own, does what :mod:`copkit.plugins.healthcheck.ballots` does in aiosqlite's thread on
-SQLite — take the open round's row lock, count the member in once, write the answer (or the
-note) and read back the member's own answers — as one transaction. Each of its statements reads
-what was committed before it ran, so the count it returns after the lock is exact, as it was
-with one statement per round trip. Nothing to do on SQLite."""
+"""An answer and a pulse vote are each saved in one round trip on PostgreSQL, by functions of the
+database's own that do what copkit does in aiosqlite's thread on SQLite, as one transaction:
+
+* ``healthcheck_save`` (:mod:`copkit.plugins.healthcheck.ballots`): take the open round's row
+  lock, count the member in once, write the answer (or the note) and read back the member's own
+  answers. Each of its statements reads what was committed before it ran, so the count it
+  returns after the lock is exact, as it was with one statement per round trip.
+* ``healthcheck_pulse_vote`` (:mod:`copkit.plugins.healthcheck.pulse`): take the open pulse's row
+  lock, then set, change or take back the member's one vote. Returns -1 if the pulse closed,
+  else 1 if the vote changed and 0 if not.
+
+Nothing to do on SQLite."""
 
 from typing import Any
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-CREATE = """CREATE OR REPLACE FUNCTION healthcheck_save(
+CREATE_SAVE = """CREATE OR REPLACE FUNCTION healthcheck_save(
     p_round integer, p_secret text, p_member text, p_token text, p_item integer,
     p_field text, p_value text)
 RETURNS TABLE(r_count integer, r_item integer, r_colour text, r_trend text, r_comment text,
@@ -60,21 +66,49 @@ BEGIN
         FROM healthcheck_note t WHERE t.round_id = p_round AND t.token = p_token;
 END $$"""
 
+CREATE_PULSE_VOTE = """CREATE OR REPLACE FUNCTION healthcheck_pulse_vote(
+    p_pulse integer, p_secret text, p_token text, p_option integer, p_withdraw boolean)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE healthcheck_pulse SET writes = writes + 1
+        WHERE id = p_pulse AND status = 'open' AND secret = p_secret;
+    IF NOT FOUND THEN  -- closed (or closing): nothing is written
+        RETURN -1;
+    END IF;
+    IF p_withdraw THEN
+        DELETE FROM healthcheck_pulse_vote
+            WHERE pulse_id = p_pulse AND member = p_token AND option = p_option;
+        RETURN 1;
+    END IF;
+    INSERT INTO healthcheck_pulse_vote AS v (pulse_id, member, option)
+        VALUES (p_pulse, p_token, p_option)
+        ON CONFLICT (pulse_id, member) DO UPDATE SET option = EXCLUDED.option
+        WHERE v.option <> EXCLUDED.option;
+    IF FOUND THEN
+        RETURN 1;
+    END IF;
+    RETURN 0;
+END $$"""
+
 DROP = (
-    "DROP FUNCTION IF EXISTS healthcheck_save(integer, text, text, text, integer, text, text)"
+    "DROP FUNCTION IF EXISTS healthcheck_save(integer, text, text, text, integer, text, text)",
+    "DROP FUNCTION IF EXISTS healthcheck_pulse_vote(integer, text, text, integer, boolean)",
 )
 
 
-async def create_function(_apps: Any, schema_editor: Any) -> None:
+async def create_functions(_apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
     if str(client.capabilities.dialect) == "postgres":
-        await client.execute_script(CREATE)
+        for statement in (CREATE_SAVE, CREATE_PULSE_VOTE):
+            await client.execute_script(statement)
 
 
-async def drop_function(_apps: Any, schema_editor: Any) -> None:
+async def drop_functions(_apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
     if str(client.capabilities.dialect) == "postgres":
-        await client.execute_script(DROP)
+        for statement in DROP:
+            await client.execute_script(statement)
 
 
 class Migration(migrations.Migration):
@@ -82,4 +116,4 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations = [ops.RunPython(create_function, drop_function)]
+    operations = [ops.RunPython(create_functions, drop_functions)]
