@@ -49,7 +49,7 @@ from fakes.bot_connector import (  # noqa: E402
 from fakes.multiproc import Fleet, free_port  # noqa: E402
 from fakes.multiproc_session import vote_click  # noqa: E402
 
-from copkit.plugins.leancoffee.routes import VOTE_PICK  # noqa: E402
+from copkit.plugins.leancoffee.routes import UNVOTE_PICK, VOTE_PICK  # noqa: E402
 
 OWNER = user("olivia", "Olivia Owner")
 TOPICS = 5
@@ -194,8 +194,8 @@ class Load:
             word = "vote" if give else "unvote"
             return self.a.mention(who, f"leancoffee {word} {self.numbers[t]}")
         data, inputs = self.clicks[t]
-        if not give:  # "Take a dot back from…" sends the same with its own action id
-            data = {**data, "copkit": data["copkit"].replace(":vote", ":unvote", 1)}
+        if not give:  # the board's "Take a dot back from…" choice: the same topic picked
+            data = {**data, "copkit": UNVOTE_PICK.build()}
         return self.a.execute(
             who, self.board_id, data, inputs=inputs, conversation=self.conversation
         )
