@@ -174,3 +174,58 @@ async def test_a_vote_delivered_again_to_another_process_counts_once(env: TeamsE
         assert status == 200
         assert await Vote.filter(session_id=sid).count() == 1
         assert again["value"] == "Done."  # the answer was Bob's alone: it was not kept
+
+
+class _Trips:
+    """What reaches the database driver, one entry per trip: an asyncpg call's SQL, or on SQLite
+    a call into aiosqlite's thread (a writer batch: the SQL of all its writes)."""
+
+    def __init__(self, monkeypatch) -> None:  # noqa: ANN001
+        import aiosqlite
+        import asyncpg
+
+        self.sent: list[str] = []
+        sent = self.sent
+        original = aiosqlite.Connection._execute
+
+        async def sqlite_trip(conn, fn, *args, **kwargs):  # noqa: ANN001, ANN202
+            text = repr(args)  # (a writer batch: its compiled writes, SQL and all)
+            sent.append(text if "INSERT" in text or "DELETE" in text else str(args[:1]))
+            return await original(conn, fn, *args, **kwargs)
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", sqlite_trip)
+        for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany"):
+            method = getattr(asyncpg.connection.Connection, name)
+
+            def wrap(method):  # noqa: ANN001, ANN202
+                async def pg_trip(conn, *args, **kwargs):  # noqa: ANN001, ANN202
+                    sent.append(str(args[0]) if args else "")
+                    return await method(conn, *args, **kwargs)
+
+                return pg_trip
+
+            monkeypatch.setattr(asyncpg.connection.Connection, name, wrap(method))
+
+
+async def test_a_dot_and_its_re_delivery_record_are_one_trip(env: TeamsEnv, monkeypatch):
+    """A click that gives or takes back a dot writes the dot and the record that the activity was
+    answered in one statement (one transaction): no trip of its own for the record, and none to
+    look the topic up first (issue 20)."""
+    await env.post(env.a.mention(OWNER, "leancoffee start --title Trips"))
+    await env.post(env.a.mention(ALICE, "leancoffee propose Pairing"))
+    await env.post(env.a.mention(OWNER, "leancoffee voting open"))
+    await env.post(env.a.mention(BOB, "help"))  # known to copkit already
+    sid, board_id = await board_message(env)
+    [topic] = await Topic.filter(session_id=sid)
+    for route, dots in (("leancoffee:vote:page:1", 1), ("leancoffee:unvote:pick", 0)):
+        trips = _Trips(monkeypatch)
+        click = env.a.execute(BOB, board_id, {"copkit": route, "selected": [str(topic.id)]})
+        status, answer = await env.post(click)
+        monkeypatch.undo()
+        assert status == 200 and answer["statusCode"] == 200, answer
+        assert "#1" in answer["value"], answer
+        record = [t for t in trips.sent if "copkit_delivery" in t]
+        assert len(record) == 1 and "leancoffee_vote" in record[0], trips.sent
+        before = trips.sent[: trips.sent.index(record[0])]
+        assert not any("leancoffee_" in t for t in before), trips.sent  # nothing read first
+        assert await Vote.filter(session_id=sid, member=BOB["id"]).count() == dots

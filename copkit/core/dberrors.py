@@ -81,6 +81,16 @@ def is_conflict(exc: BaseException) -> bool:
     return any(isinstance(e, IntegrityError) for e in _chain(exc))
 
 
+def is_conflict_in(exc: BaseException, table: str) -> bool:
+    """A unique constraint of ``table`` refused the change."""
+    for e in _chain(exc):
+        if getattr(e, "table_name", None) == table:  # asyncpg's UniqueViolationError
+            return getattr(e, "sqlstate", "") == "23505"
+        if isinstance(e, sqlite3.IntegrityError) and f"failed: {table}." in str(e):
+            return True
+    return False
+
+
 def is_bad_input(exc: BaseException) -> bool:
     """The database refused a value (too long, out of range, a NUL byte, a lone surrogate).
 

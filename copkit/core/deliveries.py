@@ -13,9 +13,11 @@ from tortoise.exceptions import IntegrityError
 
 from . import store
 from .clock import Clock
+from .dberrors import is_conflict_in
 from .errors import Redelivered
 from .metrics import Metrics
 from .models import Delivery
+from .writer import Row
 
 __all__ = ["Claim", "Deliveries", "Redelivered", "before_effect"]
 
@@ -174,6 +176,17 @@ class Claim:
         if not got:
             self.state = _PENDING
             raise Redelivered(self.key)
+
+    def join_row(self) -> Row:
+        """The record as one row of the request's first write (:mod:`copkit.core.writer`): a
+        plain ``INSERT``, so that a record made before fails that write, all of it."""
+        self.state = _IN_TRANSACTION
+        values = {"platform": self.platform, "key": self.key, "status": 200, "at": self.at}
+        return Row(Delivery, values)
+
+    def refusal(self, exc: BaseException) -> BaseException | None:
+        """:class:`Redelivered` when the write carrying the record failed on it."""
+        return Redelivered(self.key) if is_conflict_in(exc, "copkit_delivery") else None
 
     def committed(self, ok: bool) -> None:
         if self.state == _IN_TRANSACTION:

@@ -80,6 +80,12 @@ class FirstWrite(Protocol):
 
     async def join(self, conn: Any) -> None: ...
 
+    def join_row(self) -> Any:
+        """The record as a row of the write that carries it (:class:`copkit.core.writer.Row`)."""
+
+    def refusal(self, exc: BaseException) -> BaseException | None:
+        """What to raise when that write failed because the record was made before."""
+
     def committed(self, ok: bool) -> None: ...
 
     async def before_effect(self) -> None: ...

@@ -143,10 +143,6 @@ def _columns(model: type[Model], given: frozenset[str]) -> _Columns:
     return found
 
 
-def _row_values(row: Row, cols: _Columns) -> list[Any]:
-    return rowvalues.row_values(cols.steps, row.values)
-
-
 _insert_cache: dict[tuple[Any, ...], str] = {}
 
 
@@ -202,7 +198,7 @@ def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _
             done = []
             for row in group:
                 cols = _columns(row.model, frozenset(row.values))
-                done.append((_insert_sql(row, cols), _row_values(row, cols)))
+                done.append((_insert_sql(row, cols), rowvalues.row_values(cols.steps, row.values)))
             parts.append(done)
         main = "" if w.sqlite is not None else _sqlite_main.get(w.sql, "")
         if not main and w.sql and w.sqlite is None:
@@ -216,10 +212,10 @@ def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _
     cols_before = [_columns(r.model, frozenset(r.values)) for r in w.before]
     cols_then = [_columns(r.model, frozenset(r.values)) for r in w.then]
     for row, cols in zip(w.before, cols_before, strict=True):
-        values += _row_values(row, cols)
+        values += rowvalues.row_values(cols.steps, row.values)
     values += list(w.values)
     for row, cols in zip(w.then, cols_then, strict=True):
-        values += _row_values(row, cols)
+        values += rowvalues.row_values(cols.steps, row.values)
     key = (
         w.sql,
         tuple((r.model, c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)),
@@ -461,28 +457,41 @@ async def write(w: Write) -> list[dict[str, Any]]:
     """Run ``w`` (see the module's docstring); the main statement's rows, as dicts.
 
     What the request records with its first write (:data:`copkit.core.store.first_write`: the
-    adapters' re-delivery record) is written just before it, as :func:`copkit.core.store.one_commit`
-    does on SQLite: a request delivered again to another process at the same moment then finds
-    the record and writes nothing twice. (Joining the record to the write's own transaction
-    deadlocked concurrent votes on PostgreSQL.)"""
+    adapters' re-delivery record) is one more row of it, in the same transaction: a request
+    delivered again to another process at the same moment then fails on that row, writes
+    nothing twice and is answered as a re-delivery."""
+    client = connections.get("default")
+    transactional = isinstance(client, TransactionalDBClient)
     first = store.first_write.get()
+    joined = None
     if first is not None and first.joinable:
-        await first.before_effect()
+        if transactional:  # (a transaction not opened by store.transaction: just before)
+            await first.before_effect()
+        else:
+            joined = first
     pending = _pending.get()
     taken: list[Row] = []
     if pending:
         taken = list(pending)
         pending.clear()
     try:
-        client = connections.get("default")
-        compiled = _compile(w, client.capabilities.dialect, tuple(taken))
-        if isinstance(client, TransactionalDBClient):
+        record = (joined.join_row(),) if joined is not None else ()
+        compiled = _compile(w, client.capabilities.dialect, (*record, *taken))
+        if transactional:
             (result,) = await _run_batch(client, [compiled], joined=True)
             if isinstance(result, BaseException):
                 raise result
             return result
-        return await writer_of(client).submit(compiled)
-    except BaseException:
+        result = await writer_of(client).submit(compiled)
+    except BaseException as exc:
         if pending is not None and taken:
             pending[:0] = taken  # not written: the request's end tries again
+        if joined is not None:
+            joined.committed(False)
+            refusal = joined.refusal(exc)
+            if refusal is not None:
+                raise refusal from None
         raise
+    if joined is not None:
+        joined.committed(True)
+    return result

@@ -118,53 +118,89 @@ _TAKE_DOT = """
 DELETE FROM leancoffee_vote WHERE id = (
     SELECT v.id FROM leancoffee_vote v
     JOIN leancoffee_session s ON s.id = v.session_id
-    WHERE v.topic_id = ? AND v.member = ? AND s.phase = 'voting'
+    JOIN leancoffee_topic t ON t.id = v.topic_id
+    WHERE v.topic_id = ? AND v.member = ? AND t.community_id = ? AND s.phase = 'voting'
     ORDER BY v.dot DESC LIMIT 1{lock:s}
 )
-RETURNING dot
+RETURNING session_id, dot,
+    (SELECT t2.number FROM leancoffee_topic t2 WHERE t2.id = topic_id) AS number,
+    (SELECT s2.room_id FROM leancoffee_session s2 WHERE s2.id = session_id) AS room_id
 """
+# Why a dot was neither placed nor taken back: the topic, its session's phase and budget, and
+# the dots the member uses, in one read.
+_WHY = """
+SELECT t.number, t.status, t.merged_into, s.phase, s.votes,
+    (SELECT COUNT(*) FROM leancoffee_vote v WHERE v.session_id = s.id AND v.member = ?) AS used
+FROM leancoffee_topic t
+JOIN leancoffee_session s ON s.id = t.session_id
+WHERE t.id = ? AND t.community_id = ?
+"""
+PLACE_TRIES = 3
+"""A dot is tried again while the member still has one free: the same member's other click took
+the dot picked at the same moment (the unique constraint said no)."""
 
 
 def place_dot(community_id: int, topic_id: int, member: str) -> Write:
     """One dot of ``member`` on the topic, as a write whose row (if a dot was placed) gives the
     session id and room, the topic's number, the budget and the dots the member now uses."""
     # (the member as a parameter, not the new row's column: SQLite then uses the index).
-    # Nothing placed: refused, or the same member's other click took that dot at the same
-    # moment (the unique constraint said no); a second try tells them apart.
-    return Write(_PLACE_DOT, (member, topic_id, community_id, member, member), tries=3)
+    return Write(_PLACE_DOT, (member, topic_id, community_id, member, member))
 
 
-async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError:
-    t = await Topic.get_or_none(id=topic_id, community_id=community_id)
-    if t is None:
-        return UserError(_("That topic no longer exists."))
-    s = await Session.get(id=t.session_id)
-    if s.phase == PROPOSING:
+async def _why(community_id: int, topic_id: int, member: str) -> dict[str, Any] | None:
+    found = await store.rows(_WHY, [member, topic_id, community_id])
+    return found[0] if found else None
+
+
+def _phase_error(phase: str) -> UserError | None:
+    if phase == PROPOSING:
         return UserError(_("Voting hasn't opened yet."))
-    if s.phase != VOTING:
+    if phase != VOTING:
         return UserError(_("Voting is closed."))
-    if t.status != OPEN:
+    return None
+
+
+async def why_no_dot(community_id: int, topic_id: int, member: str) -> UserError | None:
+    """Why no dot was placed; ``None`` when the member still has one free (try again)."""
+    why = await _why(community_id, topic_id, member)
+    if why is None:
+        return UserError(_("That topic no longer exists."))
+    err = _phase_error(why["phase"])
+    if err is not None:
+        return err
+    if why["status"] != OPEN:
+        t = Topic(number=why["number"], status=why["status"], merged_into=why["merged_into"])
         err = topic_gone(t)
         if t.status == MERGED:
             err = UserError(err.message + " " + _("Vote for #{m} instead.").format(m=t.merged_into))
         return err
+    if why["used"] < why["votes"]:
+        return None
     return UserError(
         ngettext(
             "You have used your {n} dot. Take it back to move it: “leancoffee unvote <number>”.",
             "You have used all your {n} dots. Take one back to move it: “leancoffee unvote <number>”.",
-            s.votes,
-        ).format(n=s.votes)
+            why["votes"],
+        ).format(n=why["votes"])
     )
 
 
 async def vote(ctx: Context, topic_id: int) -> None:
     member = ctx.person.id
-    # The dot and its log line: one transaction, one trip to the database.
-    placed = await ctx.write(
-        place_dot(ctx.community.id, topic_id, member), contribution=("vote", ref("topic", topic_id))
-    )
-    if not placed:
-        raise await why_no_dot(ctx.community.id, topic_id, member)
+    # The dot and its log line: one transaction, one trip to the database; refused, one read
+    # more says why.
+    for _attempt in range(PLACE_TRIES):
+        placed = await ctx.write(
+            place_dot(ctx.community.id, topic_id, member),
+            contribution=("vote", ref("topic", topic_id)),
+        )
+        if placed:
+            break
+        err = await why_no_dot(ctx.community.id, topic_id, member)
+        if err is not None:
+            raise err
+    else:
+        raise UserError(_("Too many clicks at once. Try again."))
     row = placed[0]
     left = row["votes"] - row["used"]
     text = (
@@ -181,20 +217,19 @@ async def vote(ctx: Context, topic_id: int) -> None:
 
 
 async def unvote(ctx: Context, topic_id: int) -> None:
-    t = await Topic.get_or_none(id=topic_id, community_id=ctx.community.id)
-    if t is None:
-        raise UserError(_("That topic no longer exists."))
-    if not await store.rows(_TAKE_DOT, [t.id, ctx.person.id]):
-        s = await Session.get(id=t.session_id)
-        if s.phase != VOTING:
-            raise UserError(
-                _("Voting is closed.") if s.phase != PROPOSING else _("Voting hasn't opened yet.")
-            )
-        raise UserError(_("You have no dot on #{n}.").format(n=t.number))
+    taken = await ctx.write(Write(_TAKE_DOT, (topic_id, ctx.person.id, ctx.community.id)))
+    if not taken:
+        why = await _why(ctx.community.id, topic_id, ctx.person.id)
+        if why is None:
+            raise UserError(_("That topic no longer exists."))
+        raise _phase_error(why["phase"]) or UserError(
+            _("You have no dot on #{n}.").format(n=why["number"])
+        )
+    row = taken[0]
     await ctx.reply(
-        notice(_("Dot taken back from #{n}.").format(n=t.number), "success"), private=True
+        notice(_("Dot taken back from #{n}.").format(n=row["number"]), "success"), private=True
     )
-    await refresh_board(ctx, t.session_id, wait=False)
+    await refresh_board(ctx, row["session_id"], wait=False, room_id=row["room_id"])
 
 
 async def topic_id_in_room(ctx: Context, raw: Any) -> int:
