@@ -122,6 +122,22 @@ async def topic_by_number(s: Session, raw: Any) -> Topic:
     return t
 
 
+_TOPIC_IN_ROOM = """
+SELECT t.id FROM leancoffee_topic t JOIN leancoffee_session s ON s.id = t.session_id
+WHERE s.running_key = ? AND t.number = ?
+"""
+
+
+async def topic_id_in_room(scope: Scope, raw: Any) -> int:
+    """The id of topic number ``raw`` of the session running in the room, in one read (the
+    reasons there is none take more)."""
+    n = logic.topic_number(raw)
+    found = await store.rows(_TOPIC_IN_ROOM, [running_key(scope.community.id, scope.room_id), n])
+    if found:
+        return int(found[0]["id"])
+    return (await topic_by_number(await need_session(scope), n)).id
+
+
 async def dot_counts(session_id: int) -> dict[int, int]:
     """Each topic's dots (the count the database keeps, not a count of the dots)."""
     rows = await Topic.filter(session_id=session_id, dot_count__gt=0).values_list("id", "dot_count")

@@ -42,11 +42,10 @@ from .sessions import (
     Stale,
     announce,
     board_state,
-    need_session,
     refresh_board,
     session_of,
-    topic_by_number,
     topic_gone,
+    topic_id_in_room,
     transition,
 )
 from .timebox import advance
@@ -230,11 +229,6 @@ async def unvote(ctx: Context, topic_id: int) -> None:
         notice(_("Dot taken back from #{n}.").format(n=row["number"]), "success"), private=True
     )
     await refresh_board(ctx, row["session_id"], wait=False, room_id=row["room_id"])
-
-
-async def topic_id_in_room(ctx: Context, raw: Any) -> int:
-    s = await need_session(ctx)
-    return (await topic_by_number(s, raw)).id
 
 
 def _picked(args: dict[str, Any]) -> int:
