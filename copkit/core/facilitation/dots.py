@@ -14,6 +14,7 @@ from tortoise.expressions import F
 from copkit.core import store
 from copkit.core.errors import UserError
 from copkit.core.i18n import _, ngettext
+from copkit.core.writer import Write, write
 
 from .models import CLOSED, MERGED, OPEN, WITHDRAWN, Ballot, Dot, Option
 
@@ -112,7 +113,8 @@ ON CONFLICT DO NOTHING
 RETURNING option_id, (
     SELECT COUNT(*) FROM facilitation_dot v2
     WHERE v2.ballot_id = facilitation_dot.ballot_id AND v2.member = ?
-){{new_row}} AS used
+){{new_row}} AS used,
+    (SELECT b2.budget FROM facilitation_ballot b2 WHERE b2.id = facilitation_dot.ballot_id) AS budget
 """
 _TAKE = """
 DELETE FROM facilitation_dot WHERE id = (
@@ -125,21 +127,24 @@ RETURNING dot
 """
 
 
-async def place(option_id: int, member: str) -> Placed | None:
-    """One dot of ``member`` on the option; ``None`` when none could be placed (see
-    :func:`why_not`)."""
+async def place(option_id: int, member: str) -> Placed:
+    """One dot of ``member`` on the option, in one write (with the request's re-delivery record:
+    :mod:`copkit.core.writer`); a :class:`UserError` saying why when none can be placed."""
     for _attempt in range(3):
-        rows = await store.rows(_PLACE, [member, option_id, member, member, member])
+        rows = await write(Write(_PLACE, [member, option_id, member, member, member]))
         if rows:
-            budget = await store.column(Ballot.filter(options__id=option_id).limit(1), "budget")
-            return Placed(int(rows[0]["option_id"]), int(rows[0]["used"]), int(budget[0]))
-        # Nothing placed: refused, or the same member's other click took that dot at the same
-        # moment (the unique key said no); a second try tells them apart.
-    return None
+            row = rows[0]
+            return Placed(int(row["option_id"]), int(row["used"]), int(row["budget"]))
+        refused = await _refusal(option_id, member)
+        if refused is not None:
+            raise refused
+        # (a dot still free: the same member's other click took the one picked at the same
+        # moment, and the unique key said no; again)
+    raise UserError(_("Too many clicks at once. Try again."))
 
 
-async def why_not(option_id: int, member: str) -> UserError:
-    """Why :func:`place` placed nothing."""
+async def _refusal(option_id: int, member: str) -> UserError | None:
+    """Why :func:`place` placed nothing; ``None`` when the member still has a dot free."""
     opt = await Option.get_or_none(id=option_id)
     if opt is None:
         return UserError(_("That is no longer on the ballot."))
@@ -158,6 +163,8 @@ async def why_not(option_id: int, member: str) -> UserError:
                     "You can give it only {n} vote.", "You can give it only {n} votes.", mine
                 ).format(n=ballot.per_item)
             )
+    if await Dot.filter(ballot_id=ballot.id, member=member).count() < ballot.budget:
+        return None
     return UserError(
         ngettext(
             "You have used your {n} dot. Take it back to move it.",
@@ -168,8 +175,9 @@ async def why_not(option_id: int, member: str) -> UserError:
 
 
 async def take_back(option_id: int, member: str) -> bool:
-    """Take one of ``member``'s dots back from the option (while the ballot is open)."""
-    return bool(await store.rows(_TAKE, [option_id, member]))
+    """Take one of ``member``'s dots back from the option (while the ballot is open), in one
+    write with the request's re-delivery record."""
+    return bool(await write(Write(_TAKE, [option_id, member])))
 
 
 async def used(ballot_id: int, member: str) -> int:

@@ -113,10 +113,7 @@ async def vote(election: Election, key: str, member: str) -> dots.Placed:
     opt = await dots.option(fresh.ballot_id, key)
     if opt is None:
         raise UserError(_("That one is not on the ballot."))
-    placed = await dots.place(opt.id, member)
-    if placed is None:
-        raise await dots.why_not(opt.id, member)
-    return placed
+    return await dots.place(opt.id, member)
 
 
 async def unvote(election: Election, key: str, member: str) -> bool:

@@ -150,10 +150,7 @@ async def dot(ctx: Context, r: Retro, raw: object, *, back: bool = False) -> Non
     else:
         async with store.one_commit():
             placed = await dots.place(opt.id, ctx.person.id)
-            if placed is not None:
-                await ctx.contribute("retro.dot", ref("retro", r.id))
-        if placed is None:
-            raise await dots.why_not(opt.id, ctx.person.id)
+            await ctx.contribute("retro.dot", ref("retro", r.id))
         text = _("● Dot on #{n}.").format(n=key) + " " + dots.left_text(placed.left)
         await ctx.reply(notice(text, "success"), private=True)
     await refresh(ctx, r.id, wait=False)

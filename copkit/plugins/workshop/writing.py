@@ -352,10 +352,7 @@ async def dot(ctx: Context, w: Workshop, key: str, *, back: bool = False) -> Non
     else:
         async with store.one_commit():
             placed = await dots.place(opt.id, ctx.person.id)
-            if placed is not None:
-                await ctx.contribute("workshop.dot", ref("workshop", w.id))
-        if placed is None:
-            raise await dots.why_not(opt.id, ctx.person.id)
+            await ctx.contribute("workshop.dot", ref("workshop", w.id))
         text = _("● Dot on #{n}.").format(n=key) + " " + dots.left_text(placed.left)
         await ctx.reply(notice(text, "success"), private=True)
     await refresh(ctx, w.id, wait=False)

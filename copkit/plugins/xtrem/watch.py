@@ -217,8 +217,6 @@ async def do_vote(ctx: Context, s: Session, raw_topic: object, *, back: bool = F
         text = _("Dot taken back from #{n}.").format(n=raw)
     else:
         placed = await dots.place(opt.id, ctx.person.id)
-        if placed is None:
-            raise await dots.why_not(opt.id, ctx.person.id)
         text = _("● Dot on #{n}.").format(n=raw) + " " + dots.left_text(placed.left)
     await ctx.reply(notice(text, "success"), private=True)
     await engine.refresh(ctx, s, wait=False)
