@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
@@ -43,6 +44,7 @@ from botbuilder.schema import (
     Activity,
     CallerIdConstants,
     ChannelAccount,
+    ConversationAccount,
     ConversationReference,
 )
 from botframework.connector.auth import (
@@ -226,11 +228,8 @@ async def _in_turn(
 
     try:
         await run(callback)
-        return
     except Exception as exc:
-        if raised and exc is raised[0]:
-            raise
-        if isinstance(exc, ConnectorError):
+        if (raised and exc is raised[0]) or isinstance(exc, ConnectorError):
             raise
         raise ConnectorError(
             f"{what} failed: {type(exc).__name__}: {exc}", error_status(exc)
@@ -254,11 +253,9 @@ class Turn:
         return self._context.activity.service_url or ""
 
     async def send(self, conversation_id: str, activity: JSON, reply_to: str | None = None) -> str:
-        """Post ``activity`` to a conversation (as a reply to ``reply_to`` if given); its id."""
         return await self._connector.send(conversation_id, activity, reply_to)
 
     async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
-        """Replace a posted activity (the card changes for everyone)."""
         await self._connector.update(conversation_id, activity_id, activity)
 
     async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
@@ -273,7 +270,6 @@ class Turn:
         return res["id"], str(res.get("activityId") or uuid4())
 
     async def personal_conversation(self, user_id: str, tenant_id: str, bot_id: str) -> str:
-        """The 1:1 chat between the bot and ``user_id`` (created if needed); its id."""
         params: JSON = {"isGroup": False, "members": [{"id": user_id}]}
         if bot_id:
             params["bot"] = {"id": bot_id}
@@ -283,13 +279,11 @@ class Turn:
         return str(res["id"])
 
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
-        """A member of a team or chat (with ``userRole`` in Teams), or None if unknown."""
         return await self._connector.member(conversation_id, member_id)
 
     async def members_page(
         self, conversation_id: str, token: str | None = None, page_size: int = 200
     ) -> tuple[list[JSON], str | None]:
-        """One page of a team's or chat's roster, and the token for the next page."""
         return await self._connector.members_page(conversation_id, token, page_size)
 
 
@@ -424,8 +418,9 @@ class BotFramework:
 
     @staticmethod
     def parse(body: JSON) -> Activity:
+        """The SDK's Activity of :func:`for_sdk`'s JSON, as msrest's deserialiser makes it."""
         try:
-            activity = Activity().deserialize(body)
+            activity = _model(Activity, body)
         except Exception as exc:
             raise BadActivity(str(exc)) from exc
         if not activity.type:
@@ -470,6 +465,33 @@ class BotFramework:
             await self.adapter.run_pipeline(context, callback)
 
         await _in_turn(what, run, lambda ctx: handler(Turn(self, ctx, body, connector)))
+
+
+_NESTED = {"ChannelAccount": ChannelAccount, "ConversationAccount": ConversationAccount}
+_WIRE: dict[type, dict[str, tuple[str, str]]] = {
+    cls: {spec["key"]: (attr, spec["type"]) for attr, spec in cls._attribute_map.items()}
+    for cls in (Activity, ChannelAccount, ConversationAccount)
+}
+
+
+def _model(cls: type, data: JSON) -> Any:
+    """``cls`` from :func:`for_sdk`'s JSON as msrest makes it, in a fraction of its time."""
+    wire = _WIRE[cls]
+    kwargs: JSON = {}
+    extra: JSON = {}
+    for key, value in data.items():
+        if key not in wire:
+            extra[key] = value
+            continue
+        attr, kind = wire[key]
+        if kind in _NESTED:
+            value = _model(_NESTED[kind], value) if isinstance(value, dict) else None
+        elif kind == "iso-8601":
+            value = datetime.fromisoformat(value) if isinstance(value, str) else None
+        kwargs[attr] = value
+    model = cls(**kwargs)
+    model.additional_properties = extra
+    return model
 
 
 def _text(d: Any, key: str) -> str | None:
