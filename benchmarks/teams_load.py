@@ -71,9 +71,7 @@ def echo_bot(port: int, patched: bool) -> None:
     )
     from botbuilder.schema import Activity
 
-    if (
-        patched
-    ):  # the same msrest fix copkit's adapter applies (copkit/adapters/teams/sdk_botbuilder.py)
+    if patched:  # the msrest fix copkit's adapter applied while it still called through msrest
         from msrest.universal_http.requests import ClientRetryPolicy
 
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)

@@ -97,6 +97,7 @@ class Call:
     activity_id: str = ""
     body: Any = None
     auth: str = ""
+    peer: Any = None  # the caller's (host, port): one TCP connection reused keeps one
 
     @property
     def kind(self) -> str:
@@ -242,6 +243,7 @@ class FakeBotConnector:
             request.match_info.get("id", ""),
             body,
             request.headers.get("Authorization", ""),
+            request.transport.get_extra_info("peername") if request.transport else None,
         )
         self.calls.append(call)
         self.event.set()

@@ -18,11 +18,9 @@ Done here on purpose, beyond calling the SDK:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 from microsoft_agents.activity import (
@@ -52,6 +50,7 @@ from .connector import (
     error_status,
     for_sdk,
 )
+from .rest import CLIENTS_KEPT, Connector, KeptToken, endpoint
 from .settings import TeamsSettings
 from .tokens import OPENID_METADATA_URL, TOKEN_ISSUER, SigningKeys, TokenValidator
 
@@ -149,10 +148,6 @@ class _KeptClient(TeamsConnectorClient):
         await super().close()
 
 
-CLIENTS_KEPT = 16  # connector clients kept: one per Bot Connector (service URL) and token
-TOKEN_KEPT = 240.0  # seconds an outgoing token is reused (MSAL renews 5 minutes before expiry)
-
-
 class _ConnectorFactory:
     """The SDK's channel service client factory: one Teams connector client (one aiohttp
     session, on one shared connection pool) per Bot Connector and outgoing token, kept across
@@ -163,15 +158,7 @@ class _ConnectorFactory:
         self.tokens = tokens
         self._pool: aiohttp.TCPConnector | None = None
         self._clients: LRUDict[tuple[str, str], _KeptClient] = LRUDict(CLIENTS_KEPT)
-        self._token: tuple[float, str] | None = None
-
-    async def _token_now(self) -> str:
-        now = time.monotonic()
-        if self._token is not None and now - self._token[0] < TOKEN_KEPT:
-            return self._token[1]
-        token = await self.tokens.get()
-        self._token = (now, token)
-        return token
+        self._token_now = KeptToken(tokens.get)
 
     async def create_connector_client(
         self,
@@ -188,20 +175,20 @@ class _ConnectorFactory:
             token = await self._token_now()
         except Exception as exc:  # MSAL: Azure AD or the managed identity endpoint refused
             raise ConnectorError(f"no token for the Bot Connector: {exc}") from exc
-        endpoint = service_url if service_url.endswith("/") else service_url + "/"
-        key = (endpoint, token)
+        base = endpoint(service_url)
+        key = (base, token)
         client = self._clients.get(key)
         if client is not None and not client.client.closed:
             return client
         if self._pool is None or self._pool.closed:
             self._pool = aiohttp.TCPConnector(limit=100)
         session = aiohttp.ClientSession(
-            base_url=endpoint,
+            base_url=base,
             connector=self._pool,
             connector_owner=False,
             timeout=aiohttp.ClientTimeout(total=30),
         )
-        client = _KeptClient(endpoint=endpoint, token=token, session=session)
+        client = _KeptClient(endpoint=base, token=token, session=session)
         before = dict(self._clients)
         self._clients[key] = client
         for old_key, old in before.items():  # dropped by the LRU (an old token, say)
@@ -306,37 +293,17 @@ class AgentsTurn:
         res = await call("create conversation", lambda: ops.create_conversation(params))
         return str(res.id)
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """GET a Bot Connector resource as the JSON Teams sent (the SDK's models refuse a null
-        continuation token and would drop nothing else, but copkit reads the JSON anyway)."""
-        session = self._client().client
-        async with session.get(path, params=params) as resp:
-            resp.raise_for_status()
-            return await resp.json(content_type=None)
-
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
-        path = f"v3/conversations/{quote(conversation_id)}/members/{quote(member_id)}"
-        try:
-            account = await call("member lookup", lambda: self._get(path))
-        except ConnectorError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return account if isinstance(account, dict) and account else None
+        # As the JSON Teams sent (the SDK's models refuse a null continuation token and would
+        # drop nothing else, but copkit reads the JSON anyway), on the client's own session.
+        return await Connector(self._client().client).member(conversation_id, member_id)
 
     async def members_page(
         self, conversation_id: str, token: str | None = None, page_size: int = 200
     ) -> tuple[list[JSON], str | None]:
-        params = {"pageSize": str(page_size)}
-        if token:
-            params["continuationToken"] = token
-        path = f"v3/conversations/{quote(conversation_id)}/pagedmembers"
-        page = await call("roster", lambda: self._get(path, params))
-        if not isinstance(page, dict):
-            raise ConnectorError("roster failed: not a JSON object")
-        members = [m for m in page.get("members") or [] if isinstance(m, dict)]
-        next_token = page.get("continuationToken")
-        return members, next_token if isinstance(next_token, str) and next_token else None
+        return await Connector(self._client().client).members_page(
+            conversation_id, token, page_size
+        )
 
 
 class AgentsFramework:

@@ -10,9 +10,13 @@ Done here on purpose, beyond calling the SDK:
   ``requests.get`` on the event loop, and cached;
 - outgoing credentials are cached per app and their AAD token is acquired in a thread, so MSAL
   never blocks the event loop and a token is not fetched again for every turn;
-- a throttled Bot Connector call (429) is tried again; a failing one becomes
-  :class:`ConnectorError`, a core ``PlatformError``, so it never reads as a database outage;
-- msrest's retry policy, built twice per turn, is built from a set (13 ms → microseconds).
+- the Bot Connector is called as plain JSON over one kept aiohttp session per service URL
+  (:mod:`.rest`), not with the SDK's msrest ConnectorClient (blocking ``requests`` in a thread,
+  a new TCP connection per call, a new client per turn); a throttled call (429) is tried again,
+  a failing one becomes :class:`ConnectorError`, a core ``PlatformError``, so it never reads as
+  a database outage;
+- a turn runs as CloudAdapter runs one (a TurnContext through the middleware pipeline) without
+  the ConnectorClient and user token client the SDK builds for every turn.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
+from uuid import uuid4
 
 import aiohttp
 from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsInfo
+from botbuilder.core.conversation_reference_extension import get_continuation_activity
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -38,12 +44,13 @@ from botbuilder.schema import (
     Activity,
     CallerIdConstants,
     ChannelAccount,
-    ConversationParameters,
+    ConversationAccount,
     ConversationReference,
 )
 from botframework.connector.auth import (
     AppCredentials,
     AuthenticationConstants,
+    ClaimsIdentity,
     ServiceClientCredentialsFactory,
 )
 from botframework.connector.auth.jwt_token_extractor import (
@@ -52,7 +59,6 @@ from botframework.connector.auth.jwt_token_extractor import (
     _OpenIdMetadata,
 )
 from jwt.algorithms import RSAAlgorithm
-from msrest.universal_http.requests import ClientRetryPolicy
 
 from .connector import (
     JSON,
@@ -61,10 +67,10 @@ from .connector import (
     AuthUnavailable,
     BadActivity,
     ConnectorError,
-    call,
     error_status,
     for_sdk,
 )
+from .rest import CLIENTS_KEPT, Connector, KeptToken, Sessions
 from .settings import TeamsSettings
 
 log = logging.getLogger("copkit.teams.sdk")
@@ -80,12 +86,6 @@ class Authenticated:
 
     result: Any
     activity: Activity
-
-
-# msrest builds its retry policy with a list lookup per status code (about 13 ms, twice per
-# turn); the same codes from a set. Same policy, a fraction of the time.
-# msrest annotates it as a list; it is only ever tested with ``in``.
-ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 
 
 # Keys and metadata ------------------------------------------------------------------------------
@@ -210,13 +210,6 @@ class _CachingFactory(ServiceClientCredentialsFactory):
 # The turn ---------------------------------------------------------------------------------------
 
 
-def _plain(model: Any) -> JSON:
-    """A botbuilder model as a plain JSON dict, keeping the properties it does not know."""
-    data = model.serialize()
-    data.update(getattr(model, "additional_properties", None) or {})
-    return data
-
-
 async def _in_turn(
     what: str,
     run: Callable[[Callable[[TurnContext], Awaitable[None]]], Awaitable[Any]],
@@ -235,9 +228,8 @@ async def _in_turn(
 
     try:
         await run(callback)
-        return
     except Exception as exc:
-        if raised and exc is raised[0]:
+        if (raised and exc is raised[0]) or isinstance(exc, ConnectorError):
             raise
         raise ConnectorError(
             f"{what} failed: {type(exc).__name__}: {exc}", error_status(exc)
@@ -245,91 +237,102 @@ async def _in_turn(
 
 
 class Turn:
-    """One turn with the Bot Connector (an inbound request, or a proactive continuation)."""
+    """One turn with the Bot Connector (an inbound request, or a proactive continuation): its
+    calls go over the framework's kept session for the service URL (:class:`.rest.Connector`)."""
 
-    def __init__(self, framework: BotFramework, context: TurnContext, activity: JSON) -> None:
+    def __init__(
+        self, framework: BotFramework, context: TurnContext, activity: JSON, connector: Connector
+    ) -> None:
         self.framework = framework
         self._context = context
         self.activity = activity
+        self._connector = connector
 
     @property
     def service_url(self) -> str:
         return self._context.activity.service_url or ""
 
-    def _conversations(self) -> Any:
-        client = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
-        return client.conversations
-
     async def send(self, conversation_id: str, activity: JSON, reply_to: str | None = None) -> str:
-        """Post ``activity`` to a conversation (as a reply to ``reply_to`` if given); its id."""
-        outgoing = Activity().deserialize({**activity, "conversation": {"id": conversation_id}})
-        ops = self._conversations()
-        if reply_to:
-            res = await call(
-                "send", lambda: ops.reply_to_activity(conversation_id, reply_to, outgoing)
-            )
-        else:
-            res = await call("send", lambda: ops.send_to_conversation(conversation_id, outgoing))
-        return (res.id if res else "") or ""
+        return await self._connector.send(conversation_id, activity, reply_to)
 
     async def update(self, conversation_id: str, activity_id: str, activity: JSON) -> None:
-        """Replace a posted activity (the card changes for everyone)."""
-        outgoing = Activity().deserialize(
-            {**activity, "id": activity_id, "conversation": {"id": conversation_id}}
-        )
-        ops = self._conversations()
-        await call("update", lambda: ops.update_activity(conversation_id, activity_id, outgoing))
+        await self._connector.update(conversation_id, activity_id, activity)
 
     async def new_channel_post(self, channel_id: str, activity: JSON) -> tuple[str, str]:
         """Start a new post (thread) in a Teams channel; returns (conversation id, activity id)."""
         if not self.framework.app_id:
             raise ConnectorError("a new channel post needs a Microsoft App ID")
-        ref, activity_id = await call(
-            "new post",
-            lambda: TeamsInfo.send_message_to_teams_channel(
-                self._context,
-                Activity().deserialize(activity),
-                channel_id,
-                bot_app_id=self.framework.app_id,
-            ),
+        params = {"isGroup": True, "channelData": {"channel": {"id": channel_id}}}
+        res = await self._connector.create_conversation(
+            "new post", {**params, "activity": activity}
         )
-        return ref.conversation.id, activity_id
+        # As botbuilder's TeamsInfo.send_message_to_teams_channel: a made-up id if none came.
+        return res["id"], str(res.get("activityId") or uuid4())
 
     async def personal_conversation(self, user_id: str, tenant_id: str, bot_id: str) -> str:
-        """The 1:1 chat between the bot and ``user_id`` (created if needed); its id."""
-        params = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount(id=bot_id) if bot_id else None,
-            members=[ChannelAccount(id=user_id)],
-            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
-        )
-        ops = self._conversations()
-        res = await call("create conversation", lambda: ops.create_conversation(params))
-        return res.id
+        params: JSON = {"isGroup": False, "members": [{"id": user_id}]}
+        if bot_id:
+            params["bot"] = {"id": bot_id}
+        if tenant_id:
+            params["channelData"] = {"tenant": {"id": tenant_id}}
+        res = await self._connector.create_conversation("create conversation", params)
+        return str(res["id"])
 
     async def member(self, conversation_id: str, member_id: str) -> JSON | None:
-        """A member of a team or chat (with ``userRole`` in Teams), or None if unknown."""
-        ops = self._conversations()
-        try:
-            account = await call(
-                "member lookup", lambda: ops.get_conversation_member(conversation_id, member_id)
-            )
-        except ConnectorError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return _plain(account) if account else None
+        return await self._connector.member(conversation_id, member_id)
 
     async def members_page(
         self, conversation_id: str, token: str | None = None, page_size: int = 200
     ) -> tuple[list[JSON], str | None]:
-        """One page of a team's or chat's roster, and the token for the next page."""
-        ops = self._conversations()
-        page = await call(
-            "roster",
-            lambda: ops.get_teams_conversation_paged_members(conversation_id, page_size, token),
-        )
-        return [_plain(m) for m in page.members or []], page.continuation_token or None
+        return await self._connector.members_page(conversation_id, token, page_size)
+
+
+class _Outbound:
+    """The Bot Connector as this backend reaches it: one kept aiohttp session per service URL
+    (:class:`.rest.Sessions`) and, per app and audience, the token of the credentials the SDK's
+    factory makes (got in a thread, reused for a few minutes: :class:`.rest.KeptToken`)."""
+
+    def __init__(self, factory: ServiceClientCredentialsFactory, config: Any) -> None:
+        self.factory = factory
+        self.scope = config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        self.login = config.TO_CHANNEL_FROM_BOT_LOGIN_URL
+        self.validate = config.VALIDATE_AUTHORITY
+        self.sessions = Sessions()
+        self._tokens: dict[tuple[str, str], KeptToken] = {}
+
+    async def _credentials_token(self, app_id: str, audience: str) -> str:
+        creds = await self.factory.create_credentials(app_id, audience, self.login, self.validate)
+        return str(await asyncio.to_thread(creds.get_access_token))
+
+    async def connector(
+        self, service_url: str, app_id: str | None, audience: str | None
+    ) -> Connector:
+        if not service_url:
+            raise ConnectorError("no serviceUrl")
+        token = ""
+        # As AppCredentials.signed_session: no token without an app id (local emulator mode).
+        if app_id and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
+            key = (app_id, audience or self.scope)
+            kept = self._tokens.get(key)
+            if kept is None:
+                if len(self._tokens) >= CLIENTS_KEPT:
+                    self._tokens.clear()
+                kept = self._tokens[key] = KeptToken(lambda: self._credentials_token(*key))
+            try:
+                token = await kept()
+            except Exception as exc:  # MSAL: Azure AD refused, or is unreachable
+                raise ConnectorError(
+                    f"no token for the Bot Connector: {type(exc).__name__}: {exc}"
+                ) from exc
+        return Connector(await self.sessions.get(service_url), token)
+
+
+def _app_id(claims: ClaimsIdentity) -> str | None:
+    """The bot's app id in a turn's claims (botbuilder: audience claim, else appid claim)."""
+    value = claims.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM)
+    if value is None:
+        value = claims.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+    return value
 
 
 Handler = Callable[["Turn"], Awaitable[None]]  # the seam's (.seam.Handler)
@@ -374,6 +377,7 @@ class BotFramework:
             factory = _CachingFactory(ConfigurationServiceClientCredentialFactory(config))
         self.auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=factory)
         self._fixed_token = o.outbound_token or ""
+        self.outbound = _Outbound(factory, config)
         self.adapter = CloudAdapter(self.auth)
         self.auth_required = settings.has_credentials
         for url in {openid, emulator}:
@@ -410,12 +414,13 @@ class BotFramework:
         return self._fixed_token
 
     async def close(self) -> None:
-        return None
+        await self.outbound.sessions.close()
 
     @staticmethod
     def parse(body: JSON) -> Activity:
+        """The SDK's Activity of :func:`for_sdk`'s JSON, as msrest's deserialiser makes it."""
         try:
-            activity = Activity().deserialize(body)
+            activity = _model(Activity, body)
         except Exception as exc:
             raise BadActivity(str(exc)) from exc
         if not activity.type:
@@ -424,22 +429,69 @@ class BotFramework:
 
     async def process(self, authenticated: Authenticated, body: JSON, handler: Handler) -> None:
         """Run ``handler`` in a turn for an authenticated inbound activity."""
-        await _in_turn(
-            "turn",
-            lambda cb: self.adapter.process_activity(
-                authenticated.result, authenticated.activity, cb
-            ),
-            lambda context: handler(Turn(self, context, body)),
-        )
+        result = authenticated.result
+        activity = authenticated.activity
+        activity.caller_id = result.caller_id  # as CloudAdapter.process_activity
+        await self._turn("turn", activity, result.claims_identity, result.audience, body, handler)
 
     async def proactive(self, reference: JSON, handler: Handler) -> None:
         """Continue a conversation from a stored reference (timers, other rooms, after a restart)."""
         ref = ConversationReference().deserialize(reference)
-        await _in_turn(
-            "proactive turn",
-            lambda cb: self.adapter.continue_conversation(ref, cb, bot_app_id=self.app_id),
-            lambda context: handler(Turn(self, context, {})),
+        claims = self.adapter.create_claims_identity(self.app_id)
+        activity = get_continuation_activity(ref)
+        await self._turn("proactive turn", activity, claims, None, {}, handler)
+
+    async def _turn(
+        self,
+        what: str,
+        activity: Activity,
+        claims: ClaimsIdentity,
+        audience: str | None,
+        body: JSON,
+        handler: Handler,
+    ) -> None:
+        """The SDK's turn, as CloudAdapter runs one (a TurnContext with the claims and the
+        audience, through the middleware pipeline), without the msrest ConnectorClient and user
+        token client it makes for every turn: copkit's calls go over a kept session."""
+        connector = await self.outbound.connector(
+            activity.service_url or "", _app_id(claims), audience
         )
+        context = TurnContext(self.adapter, activity)
+        context.turn_state[self.adapter.BOT_IDENTITY_KEY] = claims
+        context.turn_state[self.adapter.BOT_OAUTH_SCOPE_KEY] = audience
+
+        async def run(callback: Callable[[TurnContext], Awaitable[None]]) -> None:
+            context.turn_state[self.adapter.BOT_CALLBACK_HANDLER_KEY] = callback
+            await self.adapter.run_pipeline(context, callback)
+
+        await _in_turn(what, run, lambda ctx: handler(Turn(self, ctx, body, connector)))
+
+
+_NESTED = {"ChannelAccount": ChannelAccount, "ConversationAccount": ConversationAccount}
+_WIRE: dict[type, dict[str, tuple[str, str]]] = {
+    cls: {spec["key"]: (attr, spec["type"]) for attr, spec in cls._attribute_map.items()}
+    for cls in (Activity, ChannelAccount, ConversationAccount)
+}
+
+
+def _model(cls: type, data: JSON) -> Any:
+    """``cls`` from :func:`for_sdk`'s JSON as msrest makes it, in a fraction of its time."""
+    wire = _WIRE[cls]
+    kwargs: JSON = {}
+    extra: JSON = {}
+    for key, value in data.items():
+        if key not in wire:
+            extra[key] = value
+            continue
+        attr, kind = wire[key]
+        if kind in _NESTED:
+            value = _model(_NESTED[kind], value) if isinstance(value, dict) else None
+        elif kind == "iso-8601":
+            value = datetime.fromisoformat(value) if isinstance(value, str) else None
+        kwargs[attr] = value
+    model = cls(**kwargs)
+    model.additional_properties = extra
+    return model
 
 
 def _text(d: Any, key: str) -> str | None:
