@@ -106,8 +106,8 @@ class Held:
         self.busy = True
         try:
             conn = await self._connection()
-            try:
-                results = await pg_batch(conn, batch)
+            try:  # (on the connection itself, not through the pool's proxy of it)
+                results = await pg_batch(conn._con, batch)
             except BaseException:
                 await self._give_back()
                 raise

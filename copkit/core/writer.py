@@ -277,6 +277,14 @@ def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
     return rows
 
 
+def _one_statement(c: _Sqlite) -> bool:
+    if c.step is not None:
+        return False
+    if c.main:
+        return c.tries == 1 and not c.before and not c.then
+    return len(c.before) + len(c.then) == 1
+
+
 def _sqlite_batch(
     conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
 ) -> list[Any]:
@@ -285,6 +293,13 @@ def _sqlite_batch(
     without them; if a write fails, that is rolled back and the batch runs again, savepoints
     and all (a write alone is simply told its error)."""
     results: list[Any] = []
+    if own_transaction and len(batch) == 1 and _one_statement(batch[0]):
+        try:  # one statement is a transaction of its own (the connection is in autocommit)
+            return [_sqlite_one(conn, batch[0])]
+        except Exception as exc:  # noqa: BLE001 - told to its caller
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return [as_tortoise_error(exc)]
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
