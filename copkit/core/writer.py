@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.context import require_context
 from tortoise.exceptions import OperationalError
 from tortoise.models import Model
 
@@ -222,10 +222,11 @@ def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _
     values += list(w.values)
     for row, cols in zip(w.then, cols_then, strict=True):
         values += _row_values(row, cols)
-    key = (
+    key = (  # (a _Columns is one per model and fields: its identity says both)
         w.sql,
-        tuple((r.model, c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)),
-        tuple((r.model, c, r.on_conflict) for r, c in zip(w.then, cols_then, strict=True)),
+        *[(c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)],
+        None,
+        *[(c, r.on_conflict) for r, c in zip(w.then, cols_then, strict=True)],
     )
     text = _pg_cache.get(key)
     if text is None:
@@ -463,7 +464,7 @@ async def write(w: Write) -> list[dict[str, Any]]:
         taken = list(pending)
         pending.clear()
     try:
-        client = connections.get("default")
+        client = require_context().connections.get("default")  # (connections.get, sooner)
         compiled = _compile(w, client.capabilities.dialect, tuple(taken))
         if isinstance(client, TransactionalDBClient):
             (result,) = await _run_batch(client, [compiled], joined=True)
