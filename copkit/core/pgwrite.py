@@ -55,8 +55,11 @@ async def pg_each(conn: Any, batch: list[Any]) -> list[Any]:
 
 async def pg_batch(conn: Any, batch: list[Any]) -> list[Any]:
     """Every write of ``batch`` in one transaction; if one fails, each in its own."""
-    if len(batch) == 1:
-        return await pg_each(conn, batch)
+    if len(batch) == 1:  # (the common case, without a loop)
+        try:
+            return [await _pg_one(conn, batch[0])]
+        except Exception as exc:  # noqa: BLE001 - told to its caller
+            return [as_tortoise_error(exc)]
     tr = conn.transaction()
     await tr.start()
     results: list[Any] = []
@@ -106,12 +109,13 @@ class Held:
         self.busy = True
         try:
             conn = await self._connection()
-            try:  # (on the connection itself, not through the pool's proxy of it)
-                results = await pg_batch(conn._con, batch)
+            raw = conn._con  # (the connection itself, not the pool's proxy of it)
+            try:
+                results = await pg_batch(raw, batch)
             except BaseException:
                 await self._give_back()
                 raise
-            if _dead(conn) or conn.is_in_transaction() or self.pool.is_closing():
+            if _dead(conn) or raw.is_in_transaction() or self.pool.is_closing():
                 await self._give_back()
             return results
         finally:
