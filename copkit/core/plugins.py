@@ -199,8 +199,11 @@ class Hooks:
 
     async def _each(self, hook: str, /, **kwargs: Any) -> list[Any]:
         self._ensure_isolated()
+        caller = getattr(self.pm.hook, hook)
+        if not caller.get_hookimpls():  # (nobody implements it: no call at all)
+            return []
         results = []
-        for result in getattr(self.pm.hook, hook)(**kwargs):
+        for result in caller(**kwargs):
             if inspect.isawaitable(result):
                 result = await result
             if result is not None:

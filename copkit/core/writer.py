@@ -16,7 +16,8 @@ Outside a transaction, writes go through one :class:`Writer` per database connec
 takes every write queued behind the one in flight into one transaction (group commit). When
 a statement fails, the batch is rolled back and run again so that it fails only its caller: on
 SQLite each write in its own SAVEPOINT, on PostgreSQL (where a savepoint costs a round trip)
-one write per transaction. A caller is answered only after the transaction holding its write
+one write per transaction. On PostgreSQL the writer keeps one pooled connection for its
+batches rather than taking one from the pool for each (:mod:`copkit.core.pgwrite`). A caller is answered only after the transaction holding its write
 committed: nothing acknowledged can be lost by a crash, and a write that fails is never half
 done.
 """
@@ -34,13 +35,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.context import require_context
 from tortoise.exceptions import OperationalError
 from tortoise.models import Model
 
 from . import rowvalues, store
 from .dberrors import as_tortoise_error
+from .pgwrite import Held, pg_batch, pg_each
 
 __all__ = ["Row", "Write", "Writer", "flush_pending", "pending_rows", "write"]
 
@@ -216,10 +218,11 @@ def _compile(w: Write, dialect: str, taken: tuple[Row, ...] = ()) -> _Sqlite | _
     values += list(w.values)
     for row, cols in zip(w.then, cols_then, strict=True):
         values += rowvalues.row_values(cols.steps, row.values)
-    key = (
+    key = (  # (a _Columns is one per model and fields: its identity says both)
         w.sql,
-        tuple((r.model, c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)),
-        tuple((r.model, c, r.on_conflict) for r, c in zip(w.then, cols_then, strict=True)),
+        *[(c, r.on_conflict) for r, c in zip(w.before, cols_before, strict=True)],
+        None,
+        *[(c, r.on_conflict) for r, c in zip(w.then, cols_then, strict=True)],
     )
     text = _pg_cache.get(key)
     if text is None:
@@ -271,6 +274,14 @@ def _sqlite_one(conn: sqlite3.Connection, c: _Sqlite) -> list[dict[str, Any]]:
     return rows
 
 
+def _one_statement(c: _Sqlite) -> bool:
+    if c.step is not None:
+        return False
+    if c.main:
+        return c.tries == 1 and not c.before and not c.then
+    return len(c.before) + len(c.then) == 1
+
+
 def _sqlite_batch(
     conn: sqlite3.Connection, batch: list[_Sqlite], own_transaction: bool
 ) -> list[Any]:
@@ -279,6 +290,13 @@ def _sqlite_batch(
     without them; if a write fails, that is rolled back and the batch runs again, savepoints
     and all (a write alone is simply told its error)."""
     results: list[Any] = []
+    if own_transaction and len(batch) == 1 and _one_statement(batch[0]):
+        try:  # one statement is a transaction of its own (the connection is in autocommit)
+            return [_sqlite_one(conn, batch[0])]
+        except Exception as exc:  # noqa: BLE001 - told to its caller
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return [as_tortoise_error(exc)]
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
     try:
@@ -315,52 +333,17 @@ def _sqlite_batch(
     return results
 
 
-async def _pg_one(conn: Any, c: _Postgres) -> list[dict[str, Any]]:
-    rows: list[Any] = []
-    for _try in range(c.tries):
-        rows = await conn.fetch(c.sql, *c.values)
-        if rows:
-            break
-    return [dict(r) for r in rows]
-
-
-async def _pg_each(conn: Any, batch: list[_Postgres]) -> list[Any]:
-    results: list[Any] = []
-    for c in batch:
-        try:
-            results.append(await _pg_one(conn, c))
-        except Exception as exc:  # noqa: BLE001 - this write fails, not the others
-            results.append(as_tortoise_error(exc))
-    return results
-
-
-async def _pg_batch(conn: Any, batch: list[_Postgres]) -> list[Any]:
-    """Every write of ``batch`` in one transaction; if one fails, each in its own."""
-    if len(batch) == 1:
-        return await _pg_each(conn, batch)
-    tr = conn.transaction()
-    await tr.start()
-    results: list[Any] = []
-    try:
-        for c in batch:
-            results.append(await _pg_one(conn, c))
-    except Exception:  # noqa: BLE001 - find which: again, one transaction each
-        await tr.rollback()
-        return await _pg_each(conn, batch)
-    except BaseException:
-        await tr.rollback()
-        raise
-    await tr.commit()  # (if this fails, every caller is told: nothing is run twice)
-    return results
-
-
-async def _run_batch(client: BaseDBAsyncClient, batch: list[Any], *, joined: bool) -> list[Any]:
+async def _run_batch(
+    client: BaseDBAsyncClient, batch: list[Any], *, joined: bool, held: Held | None = None
+) -> list[Any]:
+    if held is not None and held.takes():  # PostgreSQL: on the writer's own connection
+        return await held.run(batch)
     async with client.acquire_connection() as conn:
         if client.capabilities.dialect == "sqlite":
             return list(await conn._execute(_sqlite_batch, conn._conn, batch, not joined))
         if joined:  # inside the caller's transaction: one statement each, with it
-            return await _pg_each(conn, batch)
-        return await _pg_batch(conn, batch)
+            return await pg_each(conn, batch)
+        return await pg_batch(conn, batch)
 
 
 PG_WRITERS = 1
@@ -378,6 +361,11 @@ class Writer:
     active: int = 0
     batches: int = 0
     written: int = 0
+    held: Held | None = None  # PostgreSQL: the connection kept for batches (pgwrite)
+
+    def __post_init__(self) -> None:
+        if self.held is None and self.client.capabilities.dialect == "postgres":
+            self.held = Held(self.client)
 
     @property
     def parallel(self) -> int:
@@ -387,7 +375,7 @@ class Writer:
         if not self.active and not self.queue:  # nothing else in flight: at once, no task
             self.active += 1
             try:
-                (result,) = await _run_batch(self.client, [compiled], joined=False)
+                (result,) = await _run_batch(self.client, [compiled], joined=False, held=self.held)
             finally:
                 self.active -= 1
                 if self.queue and not self.active:  # (queued meanwhile: a batch for them)
@@ -418,7 +406,9 @@ class Writer:
                 if not taken:
                     continue
                 try:
-                    results = await _run_batch(self.client, [c for c, _f in taken], joined=False)
+                    results = await _run_batch(
+                        self.client, [c for c, _f in taken], joined=False, held=self.held
+                    )
                 except Exception as exc:  # noqa: BLE001 - the whole batch failed: tell all
                     err = as_tortoise_error(exc)
                     results = [err] * len(taken)
@@ -460,7 +450,7 @@ async def write(w: Write) -> list[dict[str, Any]]:
     adapters' re-delivery record) is one more row of it, in the same transaction: a request
     delivered again to another process at the same moment then fails on that row, writes
     nothing twice and is answered as a re-delivery."""
-    client = connections.get("default")
+    client = require_context().connections.get("default")  # (connections.get, sooner)
     transactional = isinstance(client, TransactionalDBClient)
     first = store.first_write.get()
     joined = None
