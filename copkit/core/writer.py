@@ -247,6 +247,9 @@ def _pg_text(w: Write, cols_before: list[_Columns], cols_then: list[_Columns]) -
             for i, (r, c) in enumerate(zip(w.then, cols_then, strict=True))
         ]
         return "WITH " + ", ".join(parts) + " SELECT * FROM m"
+    rows = [*zip(w.before, cols_before, strict=True), *zip(w.then, cols_then, strict=True)]
+    if len(rows) == 1:  # (no rows come back, as on SQLite)
+        return _insert_sql(*rows[0])
     parts += [
         f"t{i} AS ({_insert_sql(r, c)})"
         for i, (r, c) in enumerate(zip(w.then, cols_then, strict=True))
