@@ -9,6 +9,7 @@ import asyncio
 from fakes.bot_connector import CHANNEL, action, actions_of, card_text, user
 from fakes.teams_env import ALICE, BOB, CAROL, OWNER, TeamsEnv
 
+from copkit.core import firstwrite
 from copkit.core.models import ShownView
 from copkit.plugins.leancoffee.models import Minutes, Session, Topic, Vote
 from copkit.plugins.leancoffee.routes import board_key
@@ -229,3 +230,23 @@ async def test_a_dot_and_its_re_delivery_record_are_one_trip(env: TeamsEnv, monk
         before = trips.sent[: trips.sent.index(record[0])]
         assert not any("leancoffee_" in t for t in before), trips.sent  # nothing read first
         assert await Vote.filter(session_id=sid, member=BOB["id"]).count() == dots
+
+
+async def test_an_activity_is_recorded_before_any_of_its_writes(env: TeamsEnv, monkeypatch):
+    """Writes that do not go through the writer (a topic proposed, a log line) come after the
+    record that the activity was answered, so a re-delivery to another process at the same
+    moment stops there; delivered again after a restart, it adds nothing."""
+    await env.post(env.a.mention(OWNER, "leancoffee start --title Order"))
+    await env.post(env.a.mention(BOB, "help"))  # known to copkit already
+    trips = _Trips(monkeypatch)
+    proposal = env.a.mention(BOB, "leancoffee propose Pairing")
+    status, _answer = await env.post(proposal)
+    monkeypatch.undo()
+    assert status in (200, 202)
+    writes = [t for t in trips.sent if firstwrite.is_write(t.strip("('\""))]
+    assert writes and "copkit_delivery" in writes[0], writes
+    assert any("leancoffee_topic" in t for t in writes), writes
+    await env.restart()
+    status, _answer = await env.post(proposal)
+    assert status in (200, 202)
+    assert [t.title for t in await Topic.all()] == ["Pairing"]

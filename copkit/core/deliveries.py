@@ -132,7 +132,7 @@ class Deliveries:
 
 # Claims: the record joins the request's own commit ---------------------------------------------
 
-_PENDING, _IN_TRANSACTION, _CLAIMED = "pending", "in transaction", "claimed"
+_PENDING, _CLAIMING, _IN_TRANSACTION, _CLAIMED = "pending", "claiming", "in transaction", "claimed"
 
 _CLAIM = (
     "INSERT INTO copkit_delivery (platform, key, status, body, at) VALUES (?, ?, ?, ?, ?) "
@@ -198,15 +198,25 @@ class Claim:
         message (the request says so itself if it needs the database)."""
         if not self.joinable:
             return
+        self.state = _CLAIMING  # (its own statement is not a first write)
         try:
             got = await store.rows(_CLAIM, self.values())
         except Exception:
+            self.state = _PENDING
             log.debug("could not claim a delivery", exc_info=True)
             return
         if not got:
+            self.state = _PENDING
             raise Redelivered(self.key)
         self.state = _CLAIMED
         self.standalone = True
+
+    async def join_here(self, conn: Any) -> None:
+        """Claim inside a transaction opened without :func:`copkit.core.store.transaction`
+        (a plugin's own ``in_transaction()``), before its first write: committed with it.
+        :class:`Redelivered` if claimed before."""
+        await self.join(conn)
+        self.state = _CLAIMED  # (its end is not seen here: a rollback fails the request)
 
 
 async def before_effect() -> None:

@@ -16,6 +16,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
+from . import firstwrite
 from .errors import StartupError
 from .schema_cache import start_from_cache
 from .specs import Models
@@ -92,6 +93,7 @@ async def open_database(
 
     Raises :class:`StartupError` with one line naming the URL (password hidden) if unreachable.
     """
+    firstwrite.install()
     config = tortoise_config(url, models)
     try:
         path = sqlite_file(url)

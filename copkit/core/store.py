@@ -80,6 +80,8 @@ class FirstWrite(Protocol):
 
     async def join(self, conn: Any) -> None: ...
 
+    async def join_here(self, conn: Any) -> None: ...
+
     def join_row(self) -> Any:
         """The record as a row of the write that carries it (:class:`copkit.core.writer.Row`)."""
 
@@ -136,7 +138,7 @@ def one_commit() -> contextlib.AbstractAsyncContextManager[Any]:
 async def insert_if_absent(model: type[M], **fields: Any) -> M | None:
     """Insert a row unless a unique key says it exists; the new row, or ``None``."""
     try:
-        async with in_transaction():
+        async with transaction():  # (with the request's re-delivery record, if it has one)
             return await model.create(**fields)
     except IntegrityError:
         return None
