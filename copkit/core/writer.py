@@ -17,9 +17,9 @@ takes every write queued behind the one in flight into one transaction (group co
 a statement fails, the batch is rolled back and run again so that it fails only its caller: on
 SQLite each write in its own SAVEPOINT, on PostgreSQL (where a savepoint costs a round trip)
 one write per transaction. On PostgreSQL the writer keeps one pooled connection for its
-batches rather than taking one from the pool for each (:mod:`copkit.core.pgwrite`). A caller is answered only after the transaction holding its write
-committed: nothing acknowledged can be lost by a crash, and a write that fails is never half
-done.
+batches rather than taking one from the pool for each (:mod:`copkit.core.pgwrite`). A caller
+is answered only after the transaction holding its write committed: nothing acknowledged can
+be lost by a crash, and a write that fails is never half done.
 """
 
 from __future__ import annotations
@@ -458,8 +458,8 @@ async def write(w: Write) -> list[dict[str, Any]]:
     first = store.first_write.get()
     joined = None
     if first is not None and first.joinable:
-        if transactional:  # (a transaction not opened by store.transaction: just before)
-            await first.before_effect()
+        if transactional:  # (a transaction not opened by store.transaction: inside it)
+            await first.join_here(client)
         else:
             joined = first
     pending = _pending.get()

@@ -25,6 +25,23 @@ def endpoint(service_url: str) -> str:
     return service_url if service_url.endswith("/") else service_url + "/"
 
 
+def live_pool(pool: aiohttp.TCPConnector | None) -> aiohttp.TCPConnector:
+    """``pool``, or a new TCP connection pool if there is none or it was closed."""
+    if pool is None or pool.closed:
+        return aiohttp.TCPConnector(limit=100)
+    return pool
+
+
+def open_session(pool: aiohttp.TCPConnector, base: str) -> aiohttp.ClientSession:
+    """A session on ``pool`` whose relative paths are under ``base`` (a service URL)."""
+    return aiohttp.ClientSession(
+        base_url=base,
+        connector=pool,
+        connector_owner=False,
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
 class KeptToken:
     """An outgoing token, asked of ``get`` at most every :data:`TOKEN_KEPT` seconds."""
 
@@ -56,14 +73,8 @@ class Sessions:
         if session is not None and not session.closed:
             self._sessions.move_to_end(base)
             return session
-        if self._pool is None or self._pool.closed:
-            self._pool = aiohttp.TCPConnector(limit=100)
-        session = aiohttp.ClientSession(
-            base_url=base,
-            connector=self._pool,
-            connector_owner=False,
-            timeout=aiohttp.ClientTimeout(total=30),
-        )
+        self._pool = live_pool(self._pool)
+        session = open_session(self._pool, base)
         self._sessions[base] = session
         while len(self._sessions) > self.kept:
             _, old = self._sessions.popitem(last=False)

@@ -50,7 +50,7 @@ from .connector import (
     error_status,
     for_sdk,
 )
-from .rest import CLIENTS_KEPT, Connector, KeptToken, endpoint
+from .rest import CLIENTS_KEPT, Connector, KeptToken, endpoint, live_pool, open_session
 from .settings import TeamsSettings
 from .tokens import OPENID_METADATA_URL, TOKEN_ISSUER, SigningKeys, TokenValidator
 
@@ -180,14 +180,8 @@ class _ConnectorFactory:
         client = self._clients.get(key)
         if client is not None and not client.client.closed:
             return client
-        if self._pool is None or self._pool.closed:
-            self._pool = aiohttp.TCPConnector(limit=100)
-        session = aiohttp.ClientSession(
-            base_url=base,
-            connector=self._pool,
-            connector_owner=False,
-            timeout=aiohttp.ClientTimeout(total=30),
-        )
+        self._pool = live_pool(self._pool)
+        session = open_session(self._pool, base)
         client = _KeptClient(endpoint=base, token=token, session=session)
         before = dict(self._clients)
         self._clients[key] = client
